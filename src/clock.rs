@@ -1,0 +1,103 @@
+//! Time source. Everything that reads "now" takes a [`Clock`], so tests are
+//! deterministic. Storage is always UTC; display converts to local time.
+
+use chrono::{DateTime, Local, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock for tests: fixed until moved.
+#[derive(Debug, Clone)]
+pub struct FixedClock(Arc<AtomicI64>);
+
+impl FixedClock {
+    pub fn at(t: DateTime<Utc>) -> Self {
+        FixedClock(Arc::new(AtomicI64::new(t.timestamp_micros())))
+    }
+    pub fn advance(&self, d: chrono::Duration) {
+        self.0.fetch_add(d.num_microseconds().unwrap_or(0), Ordering::SeqCst);
+    }
+    pub fn set(&self, t: DateTime<Utc>) {
+        self.0.store(t.timestamp_micros(), Ordering::SeqCst);
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_micros(self.0.load(Ordering::SeqCst)).unwrap_or_default()
+    }
+}
+
+/// Format a stored UTC time for people: local time, minutes precision.
+pub fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// RFC 3339 UTC with second precision, the storage and JSON format.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A short human age: "45s", "12m", "3h", "5d", "2y".
+pub fn age(from: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let s = (now - from).num_seconds().max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86400 => format!("{}h", s / 3600),
+        86400..31_536_000 => format!("{}d", s / 86400),
+        _ => format!("{}y", s / 31_536_000),
+    }
+}
+
+/// A duration for measures: "1h 05m", "3d 4h", "42s".
+pub fn duration(secs: i64) -> String {
+    let s = secs.max(0);
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m {:02}s", s / 60, s % 60)
+    } else if s < 86400 {
+        format!("{}h {:02}m", s / 3600, (s % 3600) / 60)
+    } else {
+        format!("{}d {}h", s / 86400, (s % 86400) / 3600)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn fixed_clock_moves_only_when_told() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let c = FixedClock::at(t);
+        assert_eq!(c.now(), t);
+        c.advance(chrono::Duration::minutes(5));
+        assert_eq!(rfc3339(c.now()), "2026-01-02T03:09:05Z");
+    }
+
+    #[test]
+    fn ages_and_durations() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(age(t, t + chrono::Duration::seconds(59)), "59s");
+        assert_eq!(age(t, t + chrono::Duration::hours(3)), "3h");
+        assert_eq!(age(t, t + chrono::Duration::days(400)), "1y");
+        assert_eq!(duration(3900), "1h 05m");
+        assert_eq!(duration(90061), "1d 1h");
+    }
+}

@@ -1,0 +1,235 @@
+//! One config file as written: every value optional and located, so that a
+//! semantic mistake (an unknown severity, a bad key name) is reported at its
+//! line and column just like a syntax error.
+
+use super::{Config, ConfigError, SeverityDef, line_col};
+use crate::domain::{Impact, Kind, Priority, Severity, Urgency};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use toml::Spanned;
+
+/// A value with the place it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl<T> Located<T> {
+    pub fn error(&self, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            message: message.into(),
+        }
+    }
+}
+
+/// One `[keys.<mode>]` entry: `"ctrl-s" = "save"` (or `""` to unbind).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyBinding {
+    pub mode: String,
+    pub key: Located<String>,
+    pub action: Located<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct File {
+    database: Option<Spanned<String>>,
+    defaults: Option<DefaultsFile>,
+    taxonomy: Option<TaxonomyFile>,
+    severity: Option<BTreeMap<Spanned<String>, SeverityFile>>,
+    priority: Option<PriorityFile>,
+    keys: Option<BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultsFile {
+    kind: Option<Spanned<String>>,
+    severity: Option<Spanned<String>>,
+    impact: Option<Spanned<String>>,
+    urgency: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaxonomyFile {
+    categories: Option<Vec<Spanned<String>>>,
+    services: Option<Vec<Spanned<String>>>,
+    tags: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeverityFile {
+    name: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriorityFile {
+    high: Option<Spanned<Vec<Spanned<String>>>>,
+    medium: Option<Spanned<Vec<Spanned<String>>>>,
+    low: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+pub(super) fn parse(text: &str, name: &str) -> Result<File, ConfigError> {
+    toml::from_str::<File>(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        ConfigError {
+            file: name.to_string(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    name: &'a str,
+}
+
+impl Ctx<'_> {
+    fn locate<T: Clone>(&self, s: &Spanned<T>) -> Located<T> {
+        let (line, column) = line_col(self.text, s.span().start);
+        Located { value: s.get_ref().clone(), file: self.name.into(), line, column }
+    }
+    fn parse<T: FromStr<Err = crate::domain::DomainError>>(&self, s: &Spanned<String>) -> Result<T, ConfigError> {
+        s.get_ref().parse::<T>().map_err(|e| self.locate(s).error(e.to_string()))
+    }
+}
+
+fn strings(v: &[Spanned<String>]) -> Vec<String> {
+    v.iter().map(|s| s.get_ref().trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+impl File {
+    pub(super) fn apply(self, c: &mut Config, text: &str, name: &str) -> Result<(), ConfigError> {
+        let cx = Ctx { text, name };
+        if let Some(db) = &self.database {
+            if db.get_ref().trim().is_empty() {
+                return Err(cx.locate(db).error("database path is empty: give a file path or remove the key"));
+            }
+            c.database = expand_home(db.get_ref());
+        }
+        if let Some(d) = &self.defaults {
+            if let Some(v) = &d.kind {
+                c.defaults.kind = cx.parse::<Kind>(v)?;
+            }
+            if let Some(v) = &d.severity {
+                c.defaults.severity = cx.parse::<Severity>(v)?;
+            }
+            if let Some(v) = &d.impact {
+                c.defaults.impact = cx.parse::<Impact>(v)?;
+            }
+            if let Some(v) = &d.urgency {
+                c.defaults.urgency = cx.parse::<Urgency>(v)?;
+            }
+        }
+        if let Some(t) = &self.taxonomy {
+            if let Some(v) = &t.categories {
+                c.taxonomy.categories = strings(v);
+            }
+            if let Some(v) = &t.services {
+                c.taxonomy.services = strings(v);
+            }
+            if let Some(v) = &t.tags {
+                c.taxonomy.tags = strings(v);
+            }
+        }
+        if let Some(sevs) = self.severity {
+            for (k, def) in sevs {
+                let sev = cx.parse::<Severity>(&k)?;
+                let slot: &mut SeverityDef = &mut c.severities[usize::from(sev.level() - 1)];
+                if let Some(n) = def.name {
+                    slot.name = n;
+                }
+                if let Some(d) = def.description {
+                    slot.description = d;
+                }
+            }
+        }
+        if let Some(p) = &self.priority {
+            for (impact, row) in [(Impact::High, &p.high), (Impact::Medium, &p.medium), (Impact::Low, &p.low)] {
+                let Some(row) = row else { continue };
+                if row.get_ref().len() != 3 {
+                    return Err(cx.locate(&Spanned::new(row.span(), ())).error(format!(
+                        "priority.{impact} needs 3 values (for urgency high, medium, low), found {}",
+                        row.get_ref().len()
+                    )));
+                }
+                for (u, v) in Urgency::ALL.iter().zip(row.get_ref()) {
+                    let pr = cx.parse::<Priority>(v)?;
+                    c.priority.set(impact, *u, pr);
+                }
+            }
+        }
+        if let Some(modes) = &self.keys {
+            for (mode, map) in modes {
+                for (key, action) in map {
+                    c.keys.push(KeyBinding {
+                        mode: mode.get_ref().clone(),
+                        key: cx.locate(key),
+                        action: cx.locate(action),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn expand_home(p: &str) -> std::path::PathBuf {
+    if let Some(rest) = p.strip_prefix("~/")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
+    }
+    std::path::PathBuf::from(p)
+}
+
+/// The effective config as TOML text.
+pub(super) fn render(c: &Config) -> String {
+    use std::fmt::Write;
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let list = |v: &[String]| format!("[{}]", v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "));
+    let mut out = String::new();
+    let _ = writeln!(out, "# effective configuration, from: {}", c.sources.join(", "));
+    let _ = writeln!(out, "database = {}", q(&c.database.display().to_string()));
+    let _ = writeln!(out, "\n[defaults]");
+    let _ = writeln!(out, "kind = {}", q(c.defaults.kind.as_str()));
+    let _ = writeln!(out, "severity = {}", q(c.defaults.severity.as_str()));
+    let _ = writeln!(out, "impact = {}", q(c.defaults.impact.as_str()));
+    let _ = writeln!(out, "urgency = {}", q(c.defaults.urgency.as_str()));
+    let _ = writeln!(out, "\n[taxonomy]");
+    let _ = writeln!(out, "categories = {}", list(&c.taxonomy.categories));
+    let _ = writeln!(out, "services = {}", list(&c.taxonomy.services));
+    let _ = writeln!(out, "tags = {}", list(&c.taxonomy.tags));
+    for (s, def) in Severity::ALL.iter().zip(&c.severities) {
+        let _ = writeln!(out, "\n[severity.{s}]");
+        let _ = writeln!(out, "name = {}", q(&def.name));
+        let _ = writeln!(out, "description = {}", q(&def.description));
+    }
+    let _ = writeln!(out, "\n[priority]");
+    for i in Impact::ALL {
+        let row: Vec<String> = Urgency::ALL.iter().map(|u| c.priority.priority(*i, *u).to_string()).collect();
+        let _ = writeln!(out, "{i} = {}", list(&row));
+    }
+    let mut modes: Vec<&str> = c.keys.iter().map(|k| k.mode.as_str()).collect();
+    modes.dedup();
+    for m in modes {
+        let _ = writeln!(out, "\n[keys.{m}]");
+        for k in c.keys.iter().filter(|k| k.mode == m) {
+            let _ = writeln!(out, "{} = {}", q(&k.key.value), q(&k.action.value));
+        }
+    }
+    out
+}

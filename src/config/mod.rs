@@ -1,0 +1,218 @@
+//! Configuration: TOML files layered over built-in defaults.
+//!
+//! Layers, later wins: built-in (`assets/config.toml`, parsed by the same code
+//! as user files) < system (`/etc/sev/config.toml`, or `SEV_SYSTEM_CONFIG`)
+//! < user (`--config`, `SEV_CONFIG`, or `$XDG_CONFIG_HOME/sev/config.toml`)
+//! < `SEV_DB` < `--db`. Every mistake is reported with file, line and column.
+
+mod file;
+
+use crate::domain::{Impact, Kind, PriorityMatrix, Severity, Urgency};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+pub use file::{KeyBinding, Located};
+
+pub const BUILTIN: &str = include_str!("../../assets/config.toml");
+pub const BUILTIN_NAME: &str = "<built-in assets/config.toml>";
+pub const SYSTEM_CONFIG: &str = "/etc/sev/config.toml";
+
+/// A config mistake, located.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl ConfigError {
+    /// An error about a file as a whole (missing, unreadable).
+    pub fn whole(file: &Path, message: impl Into<String>) -> Self {
+        ConfigError { file: file.display().to_string(), line: 1, column: 1, message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Defaults {
+    pub kind: Kind,
+    pub severity: Severity,
+    pub impact: Impact,
+    pub urgency: Urgency,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Taxonomy {
+    pub categories: Vec<String>,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeverityDef {
+    pub name: String,
+    pub description: String,
+}
+
+/// The effective configuration after all layers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub database: PathBuf,
+    pub defaults: Defaults,
+    pub taxonomy: Taxonomy,
+    pub severities: [SeverityDef; 5],
+    pub priority: PriorityMatrix,
+    /// Keymap overrides in layer order, applied over assets/keymap.toml.
+    pub keys: Vec<KeyBinding>,
+    /// The files that were read, in order.
+    pub sources: Vec<String>,
+}
+
+/// Where to look for things, before any file is read.
+#[derive(Debug, Clone, Default)]
+pub struct Locations {
+    pub config_flag: Option<PathBuf>,
+    pub db_flag: Option<PathBuf>,
+}
+
+/// Standard per-user directories (XDG on Linux).
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "sev")
+}
+
+pub fn default_db_path() -> PathBuf {
+    match project_dirs() {
+        Some(d) => d.data_dir().join("sev.db"),
+        None => PathBuf::from("sev.db"),
+    }
+}
+
+pub fn default_config_path() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Per-user private state (drafts).
+pub fn state_dir() -> PathBuf {
+    match project_dirs() {
+        Some(d) => d.state_dir().unwrap_or(d.data_dir()).to_path_buf(),
+        None => PathBuf::from(".sev-state"),
+    }
+}
+
+impl Config {
+    /// The built-in defaults alone.
+    pub fn builtin() -> Config {
+        let mut c = Config::empty();
+        let f = file::parse(BUILTIN, BUILTIN_NAME).expect("built-in config parses");
+        f.apply(&mut c, BUILTIN, BUILTIN_NAME).expect("built-in config is valid");
+        c.sources.push(BUILTIN_NAME.into());
+        c
+    }
+
+    fn empty() -> Config {
+        let def = |n: &str| SeverityDef { name: n.into(), description: String::new() };
+        Config {
+            database: default_db_path(),
+            defaults: Defaults {
+                kind: Kind::Incident,
+                severity: Severity::Sev3,
+                impact: Impact::Medium,
+                urgency: Urgency::Medium,
+            },
+            taxonomy: Taxonomy::default(),
+            severities: [def("SEV1"), def("SEV2"), def("SEV3"), def("SEV4"), def("SEV5")],
+            priority: PriorityMatrix::default(),
+            keys: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+
+    /// Lay one file's text over this config.
+    pub fn layer_str(&mut self, text: &str, name: &str) -> Result<(), ConfigError> {
+        let f = file::parse(text, name)?;
+        f.apply(self, text, name)?;
+        self.sources.push(name.to_string());
+        Ok(())
+    }
+
+    /// Lay a file over this config; `required` files must exist.
+    pub fn layer_file(&mut self, path: &Path, required: bool) -> Result<(), ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => self.layer_str(&text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(()),
+            Err(e) => Err(ConfigError::whole(
+                path,
+                format!("cannot read config file: {e} (check the path given with --config or SEV_CONFIG)"),
+            )),
+        }
+    }
+
+    /// Load every layer for a real run.
+    pub fn load(loc: &Locations) -> Result<Config, ConfigError> {
+        let mut c = Config::builtin();
+        let system = std::env::var_os("SEV_SYSTEM_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(SYSTEM_CONFIG));
+        c.layer_file(&system, false)?;
+        let (user, required) = match (&loc.config_flag, std::env::var_os("SEV_CONFIG")) {
+            (Some(p), _) => (Some(p.clone()), true),
+            (None, Some(p)) if !p.is_empty() => (Some(PathBuf::from(p)), true),
+            _ => (default_config_path(), false),
+        };
+        if let Some(u) = user {
+            c.layer_file(&u, required)?;
+        }
+        if let Some(db) = std::env::var_os("SEV_DB").filter(|v| !v.is_empty()) {
+            c.database = PathBuf::from(db);
+        }
+        if let Some(db) = &loc.db_flag {
+            c.database = db.clone();
+        }
+        Ok(c)
+    }
+
+    pub fn severity(&self, s: Severity) -> &SeverityDef {
+        &self.severities[usize::from(s.level() - 1)]
+    }
+
+    /// Check a value against a taxonomy list (empty list = anything goes).
+    pub fn check_taxonomy(
+        &self,
+        field: crate::domain::Field,
+        value: &str,
+    ) -> Result<(), crate::domain::DomainError> {
+        use crate::domain::Field;
+        let (list, what, key) = match field {
+            Field::Category => (&self.taxonomy.categories, "category", "categories"),
+            Field::Service => (&self.taxonomy.services, "service", "services"),
+            _ => return Ok(()),
+        };
+        let v = value.trim();
+        if v.is_empty() || v == "-" || list.is_empty() || list.iter().any(|x| x == v) {
+            return Ok(());
+        }
+        Err(crate::domain::DomainError::InvalidValue {
+            what,
+            value: value.to_string(),
+            expected: format!("{} (or add it to [taxonomy] {key} in your config file)", list.join(", ")),
+        })
+    }
+
+    /// The effective configuration as TOML, for `sev config show`.
+    pub fn to_toml(&self) -> String {
+        file::render(self)
+    }
+}
+
+/// Line and column (1-based) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,81 @@
+use super::*;
+
+#[test]
+fn builtin_parses_with_itil_matrix() {
+    let c = Config::builtin();
+    assert_eq!(c.priority, PriorityMatrix::default());
+    assert_eq!(c.severity(Severity::Sev1).name, "Critical");
+    assert_eq!(c.defaults.severity, Severity::Sev3);
+    assert!(c.taxonomy.categories.contains(&"dns".to_string()));
+}
+
+#[test]
+fn user_layer_overrides_only_what_it_names() {
+    let mut c = Config::builtin();
+    c.layer_str(
+        "[defaults]\nseverity = \"SEV4\"\n[priority]\nlow = [\"P4\", \"P4\", \"P4\"]\n[severity.SEV2]\nname = \"High\"\n",
+        "user.toml",
+    )
+    .unwrap();
+    assert_eq!(c.defaults.severity, Severity::Sev4);
+    assert_eq!(c.defaults.impact, Impact::Medium);
+    assert_eq!(c.priority.priority(Impact::Low, Urgency::Low), crate::domain::Priority::P4);
+    assert_eq!(c.severity(Severity::Sev2).name, "High");
+    assert!(!c.severity(Severity::Sev2).description.is_empty());
+}
+
+#[test]
+fn syntax_error_has_line_and_column() {
+    let mut c = Config::builtin();
+    let e = c.layer_str("[defaults]\nseverity = \"SEV2\n", "bad.toml").unwrap_err();
+    assert_eq!((e.file.as_str(), e.line), ("bad.toml", 2), "{e}");
+    assert!(e.column > 1, "{e}");
+}
+
+#[test]
+fn unknown_key_is_an_error_with_location() {
+    let mut c = Config::builtin();
+    let e = c.layer_str("[defaults]\nseverty = \"SEV2\"\n", "u.toml").unwrap_err();
+    assert_eq!((e.line, e.column), (2, 1), "{e}");
+    assert!(e.message.contains("severty"), "{e}");
+}
+
+#[test]
+fn bad_value_is_located() {
+    let mut c = Config::builtin();
+    let e = c.layer_str("[defaults]\nkind = \"incident\"\nurgency = \"asap\"\n", "u.toml").unwrap_err();
+    assert_eq!(e.to_string(), "u.toml:3:11: invalid urgency 'asap': expected one of high, medium, low");
+    let e = c.layer_str("[severity.SEV9]\nname = \"x\"\n", "u.toml").unwrap_err();
+    assert_eq!((e.line, e.column), (1, 11), "{e}");
+    let e = c.layer_str("[priority]\nhigh = [\"P1\"]\n", "u.toml").unwrap_err();
+    assert!(e.message.contains("needs 3 values"), "{e}");
+    assert_eq!(e.line, 2);
+}
+
+#[test]
+fn taxonomy_is_enforced_only_when_listed() {
+    let mut c = Config::builtin();
+    assert!(c.check_taxonomy(crate::domain::Field::Service, "anything").is_ok());
+    assert!(c.check_taxonomy(crate::domain::Field::Category, "dns").is_ok());
+    let e = c.check_taxonomy(crate::domain::Field::Category, "dsn").unwrap_err().to_string();
+    assert!(e.contains("[taxonomy] categories"), "{e}");
+    c.layer_str("[taxonomy]\nservices = [\"api\"]\n", "u").unwrap();
+    assert!(c.check_taxonomy(crate::domain::Field::Service, "web").is_err());
+}
+
+#[test]
+fn effective_config_round_trips() {
+    let c = Config::builtin();
+    let mut again = Config::empty();
+    again.layer_str(&c.to_toml(), "shown").unwrap();
+    assert_eq!(again.priority, c.priority);
+    assert_eq!(again.severities, c.severities);
+    assert_eq!(again.taxonomy, c.taxonomy);
+    assert_eq!(again.defaults, c.defaults);
+}
+
+#[test]
+fn line_col_counts_chars() {
+    assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    assert_eq!(line_col("ab", 0), (1, 1));
+}

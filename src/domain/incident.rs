@@ -1,0 +1,231 @@
+//! The incident record and its timeline events.
+
+use super::{Impact, Kind, Priority, Severity, Status, Urgency};
+use chrono::{DateTime, Utc};
+use std::fmt;
+use std::str::FromStr;
+
+/// Numeric incident id, shown to people as `INC-<id>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IncidentId(pub i64);
+
+impl fmt::Display for IncidentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "INC-{}", self.0)
+    }
+}
+
+impl FromStr for IncidentId {
+    type Err = super::DomainError;
+    /// Accepts `42`, `INC-42` and `inc-42`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let digits = if t.len() > 4 && t[..4].eq_ignore_ascii_case("inc-") {
+            &t[4..]
+        } else {
+            t
+        };
+        match digits.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(IncidentId(n)),
+            _ => Err(super::DomainError::InvalidValue {
+                what: "incident id",
+                value: s.to_string(),
+                expected: "a number like 42 or a reference like INC-42".into(),
+            }),
+        }
+    }
+}
+
+/// One incident: its current state. The history lives in [`Event`]s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub title: String,
+    pub description: String,
+    pub kind: Kind,
+    pub status: Status,
+    pub severity: Severity,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub priority: Priority,
+    pub category: Option<String>,
+    pub service: Option<String>,
+    pub tags: Vec<String>,
+    pub assignee: Option<String>,
+    pub commander: Option<String>,
+    pub scribe: Option<String>,
+    pub comms: Option<String>,
+    pub reporter: String,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub detected_at: Option<DateTime<Utc>>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub resolution: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub version: i64,
+}
+
+/// What a person supplies to log a new incident. Everything but the title
+/// has a default from config.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewIncident {
+    pub title: String,
+    pub description: String,
+    pub kind: Option<Kind>,
+    pub severity: Option<Severity>,
+    pub impact: Option<Impact>,
+    pub urgency: Option<Urgency>,
+    pub category: Option<String>,
+    pub service: Option<String>,
+    pub tags: Vec<String>,
+    pub assignee: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub detected_at: Option<DateTime<Utc>>,
+}
+
+pub const MAX_TITLE: usize = 300;
+
+impl NewIncident {
+    pub fn validate(&self) -> Result<(), super::DomainError> {
+        validate_title(&self.title)?;
+        if let (Some(s), Some(d)) = (self.started_at, self.detected_at)
+            && d < s
+        {
+            return Err(super::DomainError::Missing(
+                "detected time is before the impact start time: detection cannot precede the start".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub fn validate_title(title: &str) -> Result<(), super::DomainError> {
+    if title.trim().is_empty() {
+        return Err(super::DomainError::Missing(
+            "the title is empty: give a short description of what is broken".into(),
+        ));
+    }
+    if title.chars().count() > MAX_TITLE {
+        return Err(super::DomainError::Missing(format!(
+            "the title is longer than {MAX_TITLE} characters: put the details in the description"
+        )));
+    }
+    Ok(())
+}
+
+impl Incident {
+    /// Timestamps in workflow order, for invariant checks.
+    pub fn milestones(&self) -> [Option<DateTime<Utc>>; 5] {
+        [
+            Some(self.created_at),
+            self.acknowledged_at,
+            self.mitigated_at,
+            self.resolved_at,
+            self.closed_at,
+        ]
+    }
+
+    /// The latest timestamp set on this incident.
+    pub fn latest_milestone(&self) -> DateTime<Utc> {
+        self.milestones()
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(self.created_at)
+    }
+}
+
+/// What sort of thing happened, on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Created,
+    Status,
+    Field,
+    Note,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Status => "status",
+            EventKind::Field => "field",
+            EventKind::Note => "note",
+        }
+    }
+    pub fn parse(s: &str) -> Option<EventKind> {
+        Some(match s {
+            "created" => EventKind::Created,
+            "status" => EventKind::Status,
+            "field" => EventKind::Field,
+            "note" => EventKind::Note,
+            _ => return None,
+        })
+    }
+}
+
+/// One timeline entry. Append-only: never updated or deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: i64,
+    pub incident: IncidentId,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub kind: EventKind,
+    pub field: Option<String>,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub text: Option<String>,
+}
+
+impl Event {
+    /// A one-line human summary of the event (unsanitized).
+    pub fn summary(&self) -> String {
+        let v = |o: &Option<String>| o.clone().unwrap_or_else(|| "—".into());
+        match self.kind {
+            EventKind::Created => format!("logged: {}", self.text.clone().unwrap_or_default()),
+            EventKind::Note => self.text.clone().unwrap_or_default(),
+            EventKind::Status => {
+                let mut s = format!("status {} → {}", v(&self.old), v(&self.new));
+                if let Some(t) = &self.text {
+                    s.push_str(": ");
+                    s.push_str(t);
+                }
+                s
+            }
+            EventKind::Field => format!(
+                "{} {} → {}",
+                self.field.clone().unwrap_or_default(),
+                v(&self.old),
+                v(&self.new)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_with_or_without_prefix() {
+        assert_eq!("42".parse::<IncidentId>().unwrap(), IncidentId(42));
+        assert_eq!("INC-42".parse::<IncidentId>().unwrap(), IncidentId(42));
+        assert_eq!("inc-7".parse::<IncidentId>().unwrap(), IncidentId(7));
+        assert!("INC-".parse::<IncidentId>().is_err());
+        assert!("0".parse::<IncidentId>().is_err());
+        assert!("abc".parse::<IncidentId>().is_err());
+        assert_eq!(IncidentId(42).to_string(), "INC-42");
+    }
+
+    #[test]
+    fn titles_are_validated() {
+        assert!(validate_title("  ").is_err());
+        assert!(validate_title(&"x".repeat(MAX_TITLE + 1)).is_err());
+        assert!(validate_title("DNS down").is_ok());
+    }
+}

@@ -1,0 +1,171 @@
+//! Pure types and rules of incident management: no I/O here.
+//!
+//! Every rule that can say "no" returns a [`DomainError`] naming why and what
+//! would be accepted instead.
+
+mod fields;
+mod incident;
+mod priority;
+mod workflow;
+
+pub use fields::{Field, FieldChange, parse_severity, parse_tags, validate_user};
+pub use incident::{Event, EventKind, Incident, IncidentId, MAX_TITLE, NewIncident, validate_title};
+pub use priority::PriorityMatrix;
+pub use workflow::{Transition, apply_transition, legal_targets};
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A rule said no. The message names the problem and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("invalid {what} '{value}': expected one of {expected}")]
+    InvalidValue {
+        what: &'static str,
+        value: String,
+        expected: String,
+    },
+    #[error("cannot move {reference} from {from} to {to}: legal next states are {legal}")]
+    IllegalTransition {
+        reference: String,
+        from: Status,
+        to: Status,
+        legal: String,
+    },
+    #[error("{0}")]
+    Missing(String),
+}
+
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident, $what:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+        impl FromStr for $name {
+            type Err = DomainError;
+            fn from_str(s: &str) -> Result<Self, DomainError> {
+                let t = s.trim();
+                $(if t.eq_ignore_ascii_case($text) { return Ok($name::$variant); })+
+                Err(DomainError::InvalidValue {
+                    what: $what,
+                    value: s.to_string(),
+                    expected: [$($text),+].join(", "),
+                })
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// How bad it is for the business. SEV1 is the worst.
+    Severity, "severity", { Sev1 => "SEV1", Sev2 => "SEV2", Sev3 => "SEV3", Sev4 => "SEV4", Sev5 => "SEV5" }
+);
+text_enum!(
+    /// ITIL priority, computed from impact × urgency.
+    Priority, "priority", { P1 => "P1", P2 => "P2", P3 => "P3", P4 => "P4", P5 => "P5" }
+);
+text_enum!(
+    /// How widely it hurts (ITIL impact).
+    Impact, "impact", { High => "high", Medium => "medium", Low => "low" }
+);
+text_enum!(
+    /// How fast it must be handled (ITIL urgency).
+    Urgency, "urgency", { High => "high", Medium => "medium", Low => "low" }
+);
+text_enum!(
+    /// What sort of event this is.
+    Kind, "kind", { Incident => "incident", NearMiss => "near-miss", Security => "security" }
+);
+text_enum!(
+    /// Where an incident is in its life.
+    Status, "status", {
+        Triage => "triage",
+        Acknowledged => "acknowledged",
+        Investigating => "investigating",
+        Mitigated => "mitigated",
+        Resolved => "resolved",
+        Closed => "closed",
+        Cancelled => "cancelled",
+    }
+);
+
+impl Severity {
+    /// 1 for SEV1 … 5 for SEV5.
+    pub fn level(self) -> u8 {
+        self as u8 + 1
+    }
+    pub fn from_level(n: u8) -> Option<Severity> {
+        Severity::ALL.get(usize::from(n).checked_sub(1)?).copied()
+    }
+}
+
+impl Priority {
+    pub fn level(self) -> u8 {
+        self as u8 + 1
+    }
+    pub fn from_level(n: u8) -> Option<Priority> {
+        Priority::ALL.get(usize::from(n).checked_sub(1)?).copied()
+    }
+}
+
+impl Status {
+    /// Someone still has to act: not resolved, closed or cancelled.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Triage | Status::Acknowledged | Status::Investigating | Status::Mitigated
+        )
+    }
+    /// A short marker that reads without colour.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Status::Triage => "TRIAGE",
+            Status::Acknowledged => "ACK",
+            Status::Investigating => "INVEST",
+            Status::Mitigated => "MITIG",
+            Status::Resolved => "RESOLVED",
+            Status::Closed => "closed",
+            Status::Cancelled => "cancel",
+        }
+    }
+    /// The open states, in workflow order.
+    pub const OPEN: &'static [Status] = &[
+        Status::Triage,
+        Status::Acknowledged,
+        Status::Investigating,
+        Status::Mitigated,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_is_case_insensitive_and_errors_name_choices() {
+        assert_eq!("sev2".parse::<Severity>().unwrap(), Severity::Sev2);
+        assert_eq!("Near-Miss".parse::<Kind>().unwrap(), Kind::NearMiss);
+        let e = "SEV9".parse::<Severity>().unwrap_err().to_string();
+        assert_eq!(e, "invalid severity 'SEV9': expected one of SEV1, SEV2, SEV3, SEV4, SEV5");
+    }
+
+    #[test]
+    fn levels_round_trip() {
+        for s in Severity::ALL {
+            assert_eq!(Severity::from_level(s.level()), Some(*s));
+        }
+        assert_eq!(Severity::from_level(0), None);
+        assert_eq!(Priority::from_level(5), Some(Priority::P5));
+    }
+}

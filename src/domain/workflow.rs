@@ -1,0 +1,299 @@
+//! The status transition table and the timestamp rules that go with it.
+//!
+//! ```text
+//! triage → acknowledged → investigating → mitigated → resolved → closed
+//! ```
+//! Skipping forward is allowed (a false alarm goes straight from triage to
+//! resolved); the timestamps of skipped steps are filled with the same time,
+//! so they are never out of order. `mitigated → investigating` records a
+//! mitigation that did not hold. Reopen takes resolved, closed or cancelled
+//! back to investigating. Cancel (with a reason) works from any open state.
+
+use super::{DomainError, Incident, Status};
+use chrono::{DateTime, Utc};
+
+/// What a person asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    To(Status),
+    Resolve { summary: String },
+    Cancel { reason: String },
+    Reopen,
+}
+
+impl Transition {
+    pub fn target(&self) -> Status {
+        match self {
+            Transition::To(s) => *s,
+            Transition::Resolve { .. } => Status::Resolved,
+            Transition::Cancel { .. } => Status::Cancelled,
+            Transition::Reopen => Status::Investigating,
+        }
+    }
+}
+
+/// The states one may move to from `from`.
+pub fn legal_targets(from: Status) -> &'static [Status] {
+    use Status::*;
+    match from {
+        Triage => &[Acknowledged, Investigating, Mitigated, Resolved, Cancelled],
+        Acknowledged => &[Investigating, Mitigated, Resolved, Cancelled],
+        Investigating => &[Mitigated, Resolved, Cancelled],
+        Mitigated => &[Investigating, Resolved, Cancelled],
+        Resolved => &[Closed, Investigating],
+        Closed => &[Investigating],
+        Cancelled => &[Investigating],
+    }
+}
+
+fn legal_list(from: Status) -> String {
+    let l = legal_targets(from);
+    if l.is_empty() {
+        "none".into()
+    } else {
+        l.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Apply a transition to an incident in memory. Returns the old status. The
+/// caller records the event and persists the row.
+pub fn apply_transition(
+    inc: &mut Incident,
+    t: &Transition,
+    now: DateTime<Utc>,
+) -> Result<Status, DomainError> {
+    let from = inc.status;
+    let to = t.target();
+    let finished = matches!(from, Status::Resolved | Status::Closed | Status::Cancelled);
+    // Moving a finished incident back to investigating *is* a reopen.
+    let reopen = finished && to == Status::Investigating;
+    let refused_reopen = matches!(t, Transition::Reopen) && !finished;
+    if refused_reopen || from == to || !legal_targets(from).contains(&to) {
+        return Err(DomainError::IllegalTransition {
+            reference: inc.id.to_string(),
+            from,
+            to,
+            legal: legal_list(from),
+        });
+    }
+    match t {
+        Transition::To(Status::Resolved) => {
+            return Err(DomainError::Missing(format!(
+                "resolving {} needs a resolution summary: say what fixed it (e.g. sev resolve {} --summary \"rolled back deploy\")",
+                inc.id, inc.id.0
+            )));
+        }
+        Transition::To(Status::Cancelled) => {
+            return Err(DomainError::Missing(format!(
+                "cancelling {} needs a reason (e.g. sev cancel {} --reason \"duplicate of INC-7\")",
+                inc.id, inc.id.0
+            )));
+        }
+        Transition::Resolve { summary } if summary.trim().is_empty() => {
+            return Err(DomainError::Missing(format!(
+                "resolving {} needs a resolution summary: say what fixed it",
+                inc.id
+            )));
+        }
+        Transition::Cancel { reason } if reason.trim().is_empty() => {
+            return Err(DomainError::Missing(format!(
+                "cancelling {} needs a reason: say why it is not an incident",
+                inc.id
+            )));
+        }
+        _ => {}
+    }
+
+    // Never go back in time, even if this host's clock is behind another's.
+    let at = now.max(inc.latest_milestone());
+    let fill = |slot: &mut Option<DateTime<Utc>>| {
+        if slot.is_none() {
+            *slot = Some(at);
+        }
+    };
+    match to {
+        Status::Acknowledged | Status::Investigating if !reopen => {
+            fill(&mut inc.acknowledged_at);
+            if from == Status::Mitigated {
+                // The mitigation did not hold: impact is ongoing again.
+                inc.mitigated_at = None;
+            }
+        }
+        Status::Mitigated => {
+            fill(&mut inc.acknowledged_at);
+            fill(&mut inc.mitigated_at);
+        }
+        Status::Resolved => {
+            fill(&mut inc.acknowledged_at);
+            fill(&mut inc.mitigated_at);
+            fill(&mut inc.resolved_at);
+        }
+        Status::Closed => fill(&mut inc.closed_at),
+        Status::Cancelled => {}
+        Status::Investigating => {
+            // reopen
+            inc.resolved_at = None;
+            inc.closed_at = None;
+            inc.mitigated_at = None;
+            inc.resolution = None;
+            inc.cancel_reason = None;
+            fill(&mut inc.acknowledged_at);
+        }
+        _ => {}
+    }
+    match t {
+        Transition::Resolve { summary } => inc.resolution = Some(summary.trim().to_string()),
+        Transition::Cancel { reason } => inc.cancel_reason = Some(reason.trim().to_string()),
+        _ => {}
+    }
+    inc.status = to;
+    inc.updated_at = at;
+    Ok(from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    pub(crate) fn sample(now: DateTime<Utc>) -> Incident {
+        Incident {
+            id: IncidentId(1),
+            title: "t".into(),
+            description: String::new(),
+            kind: Kind::Incident,
+            status: Status::Triage,
+            severity: Severity::Sev3,
+            impact: Impact::Medium,
+            urgency: Urgency::Medium,
+            priority: Priority::P3,
+            category: None,
+            service: None,
+            tags: vec![],
+            assignee: None,
+            commander: None,
+            scribe: None,
+            comms: None,
+            reporter: "r".into(),
+            created_at: now,
+            started_at: None,
+            detected_at: None,
+            acknowledged_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            closed_at: None,
+            updated_at: now,
+            resolution: None,
+            cancel_reason: None,
+            version: 1,
+        }
+    }
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+    }
+
+    fn transition_for(to: Status) -> Transition {
+        match to {
+            Status::Resolved => Transition::Resolve { summary: "fixed".into() },
+            Status::Cancelled => Transition::Cancel { reason: "dup".into() },
+            s => Transition::To(s),
+        }
+    }
+
+    #[test]
+    fn every_pair_matches_the_table() {
+        for &from in Status::ALL {
+            for &to in Status::ALL {
+                let mut inc = sample(t0());
+                inc.status = from;
+                let t = transition_for(to);
+                let ok = apply_transition(&mut inc, &t, t0()).is_ok();
+                assert_eq!(ok, legal_targets(from).contains(&to), "{from} → {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn illegal_transition_names_legal_states() {
+        let mut inc = sample(t0());
+        let e = apply_transition(&mut inc, &Transition::To(Status::Closed), t0()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot move INC-1 from triage to closed: legal next states are acknowledged, investigating, mitigated, resolved, cancelled"
+        );
+        assert_eq!(inc.status, Status::Triage);
+    }
+
+    #[test]
+    fn resolve_needs_summary_and_skip_fills_timestamps() {
+        let mut inc = sample(t0());
+        assert!(apply_transition(&mut inc, &Transition::To(Status::Resolved), t0()).is_err());
+        assert!(apply_transition(&mut inc, &Transition::Resolve { summary: " ".into() }, t0()).is_err());
+        let later = t0() + chrono::Duration::minutes(9);
+        apply_transition(&mut inc, &Transition::Resolve { summary: "false alarm".into() }, later).unwrap();
+        assert_eq!(inc.acknowledged_at, Some(later));
+        assert_eq!(inc.mitigated_at, Some(later));
+        assert_eq!(inc.resolved_at, Some(later));
+        assert_eq!(inc.resolution.as_deref(), Some("false alarm"));
+    }
+
+    #[test]
+    fn reopen_only_from_finished_states() {
+        let mut inc = sample(t0());
+        assert!(apply_transition(&mut inc, &Transition::Reopen, t0()).is_err());
+        apply_transition(&mut inc, &Transition::Resolve { summary: "x".into() }, t0()).unwrap();
+        apply_transition(&mut inc, &Transition::To(Status::Closed), t0()).unwrap();
+        apply_transition(&mut inc, &Transition::Reopen, t0()).unwrap();
+        assert_eq!(inc.status, Status::Investigating);
+        assert_eq!(inc.closed_at, None);
+        assert_eq!(inc.resolved_at, None);
+        assert!(inc.acknowledged_at.is_some());
+    }
+
+    #[test]
+    fn clock_behind_never_puts_timestamps_out_of_order() {
+        let mut inc = sample(t0());
+        let earlier = t0() - chrono::Duration::hours(1);
+        apply_transition(&mut inc, &Transition::To(Status::Acknowledged), earlier).unwrap();
+        assert_eq!(inc.acknowledged_at, Some(t0()));
+    }
+
+    fn assert_ordered(inc: &Incident) {
+        let ms: Vec<_> = inc.milestones().into_iter().flatten().collect();
+        for w in ms.windows(2) {
+            assert!(w[0] <= w[1], "out of order: {:?}", inc.milestones());
+        }
+        // A resolved incident has ack/mitigated set; an open one has no resolved time.
+        if inc.status == Status::Resolved || inc.status == Status::Closed {
+            assert!(inc.acknowledged_at.is_some() && inc.mitigated_at.is_some() && inc.resolved_at.is_some());
+        }
+        if inc.status.is_open() {
+            assert!(inc.resolved_at.is_none() && inc.closed_at.is_none());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_sequences_keep_timestamps_ordered(
+            steps in proptest::collection::vec((0usize..8, -3600i64..7200), 1..40)
+        ) {
+            let mut inc = sample(t0());
+            let mut now = t0();
+            for (choice, delta) in steps {
+                now += chrono::Duration::seconds(delta); // clocks may even jump back
+                let t = match choice {
+                    7 => Transition::Reopen,
+                    n => transition_for(Status::ALL[n.min(6)]),
+                };
+                let before = inc.clone();
+                match apply_transition(&mut inc, &t, now) {
+                    Ok(_) => assert_ordered(&inc),
+                    Err(_) => prop_assert_eq!(&inc, &before, "a refused transition must change nothing"),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! The workflow verbs, shared by the CLI and the TUI: each is domain rules
+//! applied inside one store transaction.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::{
+    self, Field, Incident, IncidentId, NewIncident, Status, Transition, apply_transition,
+};
+use crate::error::{Conflict, Error, Result};
+use crate::store::{Record, Store};
+
+/// Who is acting, on what, with which rules and clock.
+pub struct Ctx<'a> {
+    pub store: &'a Store,
+    pub config: &'a Config,
+    pub actor: String,
+    pub clock: &'a dyn Clock,
+}
+
+/// One requested field change. `seen` is the value the person was looking at
+/// when they made the change; when given, the write is refused as a conflict
+/// if someone else changed that field in the meantime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub field: Field,
+    pub value: String,
+    pub seen: Option<Option<String>>,
+}
+
+impl Edit {
+    pub fn new(field: Field, value: impl Into<String>) -> Edit {
+        Edit { field, value: value.into(), seen: None }
+    }
+    pub fn seen(mut self, inc: &Incident) -> Edit {
+        self.seen = Some(self.field.get(inc));
+        self
+    }
+}
+
+/// Parse `field=value` (as in `sev set 42 severity=SEV1`).
+pub fn parse_assignment(s: &str) -> Result<Edit> {
+    let (k, v) = s.split_once('=').ok_or_else(|| {
+        Error::Usage(format!(
+            "'{}' is not field=value: write e.g. severity=SEV2 or assignee=alice",
+            crate::text::sanitize_line(s)
+        ))
+    })?;
+    Ok(Edit::new(k.parse::<Field>()?, v))
+}
+
+/// Build a new incident from what the person gave and the config defaults.
+pub fn build(new: &NewIncident, config: &Config, reporter: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Incident> {
+    new.validate()?;
+    let d = &config.defaults;
+    if let Some(c) = &new.category {
+        config.check_taxonomy(Field::Category, c)?;
+    }
+    if let Some(s) = &new.service {
+        config.check_taxonomy(Field::Service, s)?;
+    }
+    if let Some(a) = &new.assignee {
+        domain::validate_user(a)?;
+    }
+    let impact = new.impact.unwrap_or(d.impact);
+    let urgency = new.urgency.unwrap_or(d.urgency);
+    let clean = |o: &Option<String>| o.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s != "-");
+    Ok(Incident {
+        id: IncidentId(0),
+        title: new.title.trim().to_string(),
+        description: new.description.trim_end().to_string(),
+        kind: new.kind.unwrap_or(d.kind),
+        status: Status::Triage,
+        severity: new.severity.unwrap_or(d.severity),
+        impact,
+        urgency,
+        priority: config.priority.priority(impact, urgency),
+        category: clean(&new.category),
+        service: clean(&new.service),
+        tags: domain::parse_tags(&new.tags.join(",")),
+        assignee: clean(&new.assignee),
+        commander: None,
+        scribe: None,
+        comms: None,
+        reporter: reporter.to_string(),
+        created_at: now,
+        started_at: new.started_at,
+        detected_at: new.detected_at,
+        acknowledged_at: None,
+        mitigated_at: None,
+        resolved_at: None,
+        closed_at: None,
+        updated_at: now,
+        resolution: None,
+        cancel_reason: None,
+        version: 1,
+    })
+}
+
+fn conflict(inc: &Incident, field: &str, stored: Option<String>, attempted: Option<String>) -> Error {
+    Error::Conflict(Box::new(Conflict {
+        reference: inc.id.to_string(),
+        field: field.to_string(),
+        stored,
+        attempted,
+        stored_version: inc.version,
+    }))
+}
+
+/// Apply edits to an incident in memory (inside a store transaction).
+fn apply_edits(config: &Config, inc: &mut Incident, edits: &[Edit]) -> Result<Vec<Record>> {
+    let mut records = Vec::new();
+    for e in edits {
+        let current = e.field.get(inc);
+        if let Some(seen) = &e.seen
+            && current != *seen
+        {
+            // Someone else changed this field. Fine only if they set exactly
+            // what we wanted too.
+            let mut probe = inc.clone();
+            e.field.apply(&mut probe, &e.value, &config.priority)?;
+            if e.field.get(&probe) != current {
+                return Err(conflict(inc, e.field.name(), current, e.field.get(&probe)));
+            }
+            continue;
+        }
+        config.check_taxonomy(e.field, &e.value)?;
+        let changes = e.field.apply(inc, &e.value, &config.priority)?;
+        records.extend(changes.into_iter().map(Record::Field));
+    }
+    Ok(records)
+}
+
+impl Ctx<'_> {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    pub fn create(&self, new: &NewIncident) -> Result<Incident> {
+        let inc = build(new, self.config, &self.actor, self.now())?;
+        self.store.insert(&inc, &self.actor)
+    }
+
+    /// Change fields. `expect_version` refuses the whole change if the
+    /// incident moved on at all (scripts); per-edit `seen` values refuse only
+    /// when the same field was changed by someone else (people).
+    pub fn set(&self, id: IncidentId, edits: &[Edit], expect_version: Option<i64>) -> Result<Incident> {
+        if edits.is_empty() {
+            return Err(Error::Usage("nothing to set: give one or more field=value".into()));
+        }
+        self.store.modify(id, &self.actor, self.now(), |inc| {
+            if let Some(v) = expect_version
+                && inc.version != v
+            {
+                let e = &edits[0];
+                let mut probe = inc.clone();
+                let attempted = e.field.apply(&mut probe, &e.value, &self.config.priority).ok().and(e.field.get(&probe));
+                return Err(conflict(inc, e.field.name(), e.field.get(inc), attempted));
+            }
+            apply_edits(self.config, inc, edits)
+        })
+    }
+
+    /// Move an incident through the workflow. `seen` is the status the
+    /// person saw; if it moved on meanwhile, the move is refused.
+    pub fn transition(&self, id: IncidentId, t: &Transition, seen: Option<Status>) -> Result<Incident> {
+        let now = self.now();
+        self.store.modify(id, &self.actor, now, |inc| {
+            check_seen_status(inc, seen, t.target())?;
+            let old = apply_transition(inc, t, now)?;
+            let text = match t {
+                Transition::Resolve { summary } => Some(summary.trim().to_string()),
+                Transition::Cancel { reason } => Some(reason.trim().to_string()),
+                _ => None,
+            };
+            Ok(vec![Record::Status { old, new: inc.status, text }])
+        })
+    }
+
+    /// Acknowledge: "I've got it". Takes the incident if nobody has it.
+    pub fn acknowledge(&self, id: IncidentId, seen: Option<Status>) -> Result<Incident> {
+        let now = self.now();
+        self.store.modify(id, &self.actor, now, |inc| {
+            check_seen_status(inc, seen, Status::Acknowledged)?;
+            let old = apply_transition(inc, &Transition::To(Status::Acknowledged), now)?;
+            let mut records = vec![Record::Status { old, new: inc.status, text: None }];
+            if inc.assignee.is_none() {
+                let ch = Field::Assignee.apply(inc, &self.actor, &self.config.priority)?;
+                records.extend(ch.into_iter().map(Record::Field));
+            }
+            Ok(records)
+        })
+    }
+
+    /// Become incident commander (a no-op if already).
+    pub fn take_command(&self, id: IncidentId) -> Result<Incident> {
+        self.set(id, &[Edit::new(Field::Commander, self.actor.clone())], None)
+    }
+
+    pub fn note(&self, id: IncidentId, text: &str) -> Result<domain::Event> {
+        self.store.add_note(id, &self.actor, self.now(), text)
+    }
+}
+
+fn check_seen_status(inc: &Incident, seen: Option<Status>, target: Status) -> Result<()> {
+    match seen {
+        Some(s) if s != inc.status => Err(conflict(
+            inc,
+            "status",
+            Some(inc.status.to_string()),
+            Some(target.to_string()),
+        )),
+        _ => Ok(()),
+    }
+}

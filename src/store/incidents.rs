@@ -1,0 +1,426 @@
+//! Incident reads and writes.
+
+use super::Store;
+use super::row::{self, EVENT_COLUMNS, INCIDENT_COLUMNS, ts, ts_opt};
+use crate::domain::{Event, EventKind, FieldChange, Incident, IncidentId, Priority, Severity, Status};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+
+/// One thing to write on the timeline as part of a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    Field(FieldChange),
+    Status { old: Status, new: Status, text: Option<String> },
+}
+
+/// Which incidents a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    Open,
+    All,
+    Status(Status),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    pub scope: Scope,
+    pub severity: Option<Severity>,
+    pub priority: Option<Priority>,
+    pub service: Option<String>,
+    pub assignee: Option<String>,
+    /// Case-insensitive substring of ref, title, service or description.
+    pub search: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+/// What the fuzzy finder needs of every incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRow {
+    pub id: IncidentId,
+    pub title: String,
+    pub service: Option<String>,
+    pub open: bool,
+}
+
+const ORDER: &str = "ORDER BY is_open DESC, priority, created_at DESC, id DESC";
+
+impl ListQuery {
+    fn where_clause(&self) -> (String, Vec<Value>) {
+        let mut conds: Vec<String> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        match self.scope {
+            Scope::Open => conds.push("is_open = 1".into()),
+            Scope::All => {}
+            Scope::Status(s) => {
+                conds.push("status = ?".into());
+                args.push(Value::Text(s.as_str().into()));
+            }
+        }
+        if let Some(s) = self.severity {
+            conds.push("severity = ?".into());
+            args.push(Value::Integer(s.level().into()));
+        }
+        if let Some(p) = self.priority {
+            conds.push("priority = ?".into());
+            args.push(Value::Integer(p.level().into()));
+        }
+        if let Some(s) = &self.service {
+            conds.push("service = ?".into());
+            args.push(Value::Text(s.clone()));
+        }
+        if let Some(a) = &self.assignee {
+            conds.push("assignee = ?".into());
+            args.push(Value::Text(a.clone()));
+        }
+        if let Some(q) = self.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            if let Ok(id) = q.parse::<IncidentId>() {
+                conds.push("(id = ? OR title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')".into());
+                args.push(Value::Integer(id.0));
+            } else {
+                conds.push(
+                    "(title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR service LIKE ? ESCAPE '\\')"
+                        .into(),
+                );
+                args.push(Value::Text(like_pattern(q)));
+            }
+            args.push(Value::Text(like_pattern(q)));
+            args.push(Value::Text(like_pattern(q)));
+        }
+        let w = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        (w, args)
+    }
+}
+
+fn like_pattern(q: &str) -> String {
+    let mut s = String::from("%");
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}
+
+fn insert_event(
+    tx: &Transaction<'_>,
+    id: IncidentId,
+    at: DateTime<Utc>,
+    actor: &str,
+    kind: EventKind,
+    field: Option<&str>,
+    old: Option<&str>,
+    new: Option<&str>,
+    text: Option<&str>,
+) -> rusqlite::Result<i64> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO events (incident_id, at, actor, kind, field, old, new, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )?;
+    st.execute(params![id.0, ts(at), actor, kind.as_str(), field, old, new, text])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn write_record(tx: &Transaction<'_>, id: IncidentId, at: DateTime<Utc>, actor: &str, r: &Record) -> rusqlite::Result<i64> {
+    match r {
+        Record::Field(c) => insert_event(
+            tx,
+            id,
+            at,
+            actor,
+            EventKind::Field,
+            Some(c.field),
+            c.old.as_deref(),
+            c.new.as_deref(),
+            None,
+        ),
+        Record::Status { old, new, text } => insert_event(
+            tx,
+            id,
+            at,
+            actor,
+            EventKind::Status,
+            Some("status"),
+            Some(old.as_str()),
+            Some(new.as_str()),
+            text.as_deref(),
+        ),
+    }
+}
+
+fn insert_row(tx: &Transaction<'_>, i: &Incident) -> rusqlite::Result<IncidentId> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO incidents (title, description, kind, status, severity, impact, urgency, priority, \
+         category, service, tags, assignee, commander, scribe, comms, reporter, created_at, started_at, \
+         detected_at, acknowledged_at, mitigated_at, resolved_at, closed_at, updated_at, resolution, \
+         cancel_reason, version) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?;
+    st.execute(params![
+        i.title,
+        i.description,
+        i.kind.as_str(),
+        i.status.as_str(),
+        i.severity.level(),
+        i.impact.as_str(),
+        i.urgency.as_str(),
+        i.priority.level(),
+        i.category,
+        i.service,
+        i.tags.join(","),
+        i.assignee,
+        i.commander,
+        i.scribe,
+        i.comms,
+        i.reporter,
+        ts(i.created_at),
+        ts_opt(i.started_at),
+        ts_opt(i.detected_at),
+        ts_opt(i.acknowledged_at),
+        ts_opt(i.mitigated_at),
+        ts_opt(i.resolved_at),
+        ts_opt(i.closed_at),
+        ts(i.updated_at),
+        i.resolution,
+        i.cancel_reason,
+        i.version,
+    ])?;
+    Ok(IncidentId(tx.last_insert_rowid()))
+}
+
+fn get_in(tx: &rusqlite::Connection, id: IncidentId) -> rusqlite::Result<Option<Incident>> {
+    tx.prepare_cached(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?"))?
+        .query_row([id.0], row::incident)
+        .optional()
+}
+
+pub(crate) fn not_found(id: IncidentId) -> Error {
+    Error::NotFound(format!("no incident {id}: list incidents with `sev list --all`"))
+}
+
+impl Store {
+    /// Store a new incident and its `created` event. The id in `inc` is
+    /// ignored; the stored incident (with its id) is returned.
+    pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
+        let tx = self.write_tx()?;
+        let id = insert_row(&tx, inc).map_err(|e| self.err(e))?;
+        insert_event(&tx, id, inc.created_at, actor, EventKind::Created, None, None, None, Some(&inc.title))
+            .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(Incident { id, ..inc.clone() })
+    }
+
+    /// Bulk load (demo data, imports, benchmarks): one transaction for all.
+    /// Event incident ids are replaced by the new incident's id.
+    pub fn insert_batch(&self, items: &[(Incident, Vec<Event>)]) -> Result<Vec<IncidentId>> {
+        let tx = self.write_tx()?;
+        let mut ids = Vec::with_capacity(items.len());
+        for (inc, events) in items {
+            let id = insert_row(&tx, inc).map_err(|e| self.err(e))?;
+            for ev in events {
+                insert_event(
+                    &tx,
+                    id,
+                    ev.at,
+                    &ev.actor,
+                    ev.kind,
+                    ev.field.as_deref(),
+                    ev.old.as_deref(),
+                    ev.new.as_deref(),
+                    ev.text.as_deref(),
+                )
+                .map_err(|e| self.err(e))?;
+            }
+            ids.push(id);
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(ids)
+    }
+
+    pub fn get(&self, id: IncidentId) -> Result<Incident> {
+        get_in(&self.conn, id).map_err(|e| self.err(e))?.ok_or_else(|| not_found(id))
+    }
+
+    /// The whole timeline of one incident, oldest first.
+    pub fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY id"))
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([id.0], row::event).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+    }
+
+    /// Change one incident in one `BEGIN IMMEDIATE` transaction: `f` gets the
+    /// row as stored *now* and returns what to record. No records, no write.
+    /// Otherwise the version is bumped and the events appended atomically.
+    pub fn modify<F>(&self, id: IncidentId, actor: &str, now: DateTime<Utc>, f: F) -> Result<Incident>
+    where
+        F: FnOnce(&mut Incident) -> Result<Vec<Record>>,
+    {
+        let tx = self.write_tx()?;
+        let stored = get_in(&tx, id).map_err(|e| self.err(e))?.ok_or_else(|| not_found(id))?;
+        let mut inc = stored.clone();
+        let records = f(&mut inc)?;
+        if records.is_empty() {
+            return Ok(stored);
+        }
+        inc.id = stored.id;
+        inc.version = stored.version + 1;
+        inc.updated_at = now.max(inc.updated_at);
+        let n = tx
+            .prepare_cached(
+                "UPDATE incidents SET title = ?, description = ?, kind = ?, status = ?, severity = ?, \
+                 impact = ?, urgency = ?, priority = ?, category = ?, service = ?, tags = ?, assignee = ?, \
+                 commander = ?, scribe = ?, comms = ?, started_at = ?, detected_at = ?, acknowledged_at = ?, \
+                 mitigated_at = ?, resolved_at = ?, closed_at = ?, updated_at = ?, resolution = ?, \
+                 cancel_reason = ?, version = ? WHERE id = ? AND version = ?",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    inc.title,
+                    inc.description,
+                    inc.kind.as_str(),
+                    inc.status.as_str(),
+                    inc.severity.level(),
+                    inc.impact.as_str(),
+                    inc.urgency.as_str(),
+                    inc.priority.level(),
+                    inc.category,
+                    inc.service,
+                    inc.tags.join(","),
+                    inc.assignee,
+                    inc.commander,
+                    inc.scribe,
+                    inc.comms,
+                    ts_opt(inc.started_at),
+                    ts_opt(inc.detected_at),
+                    ts_opt(inc.acknowledged_at),
+                    ts_opt(inc.mitigated_at),
+                    ts_opt(inc.resolved_at),
+                    ts_opt(inc.closed_at),
+                    ts(inc.updated_at),
+                    inc.resolution,
+                    inc.cancel_reason,
+                    inc.version,
+                    id.0,
+                    stored.version,
+                ])
+            })
+            .map_err(|e| self.err(e))?;
+        if n != 1 {
+            return Err(Error::Internal(format!("{id} changed under a write lock; nothing was saved")));
+        }
+        for r in &records {
+            write_record(&tx, id, now, actor, r).map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(inc)
+    }
+
+    /// Append a note. Notes never conflict: they do not bump the version.
+    pub fn add_note(&self, id: IncidentId, actor: &str, now: DateTime<Utc>, text: &str) -> Result<Event> {
+        let text = text.trim_end();
+        if text.trim().is_empty() {
+            return Err(Error::Usage("the note is empty: write what happened or what you found".into()));
+        }
+        let tx = self.write_tx()?;
+        if get_in(&tx, id).map_err(|e| self.err(e))?.is_none() {
+            return Err(not_found(id));
+        }
+        let eid = insert_event(&tx, id, now, actor, EventKind::Note, None, None, None, Some(text))
+            .map_err(|e| self.err(e))?;
+        tx.execute("UPDATE incidents SET updated_at = max(updated_at, ?) WHERE id = ?", params![ts(now), id.0])
+            .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(Event {
+            id: eid,
+            incident: id,
+            at: DateTime::from_timestamp(ts(now), 0).unwrap_or(now),
+            actor: actor.to_string(),
+            kind: EventKind::Note,
+            field: None,
+            old: None,
+            new: None,
+            text: Some(text.to_string()),
+        })
+    }
+
+    /// Incidents matching `q`, open first, by priority then newest.
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<Incident>> {
+        let (w, mut args) = q.where_clause();
+        args.push(Value::Integer(q.limit.map(|l| l as i64).unwrap_or(-1)));
+        args.push(Value::Integer(q.offset as i64));
+        let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents {w} {ORDER} LIMIT ? OFFSET ?");
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = st.query_map(params_from_iter(args), row::incident).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+    }
+
+    /// Only the ids of a list, in list order: cheap enough to hold for 100k
+    /// rows, so a screen can fetch just the rows it shows.
+    pub fn list_ids(&self, q: &ListQuery) -> Result<Vec<IncidentId>> {
+        let (w, args) = q.where_clause();
+        let sql = format!("SELECT id FROM incidents {w} {ORDER}");
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params_from_iter(args), |r| Ok(IncidentId(r.get(0)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+    }
+
+    pub fn count(&self, q: &ListQuery) -> Result<usize> {
+        let (w, args) = q.where_clause();
+        let sql = format!("SELECT count(*) FROM incidents {w}");
+        self.conn
+            .query_row(&sql, params_from_iter(args), |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Fetch these incidents (in the order given; missing ones skipped).
+    pub fn get_many(&self, ids: &[IncidentId]) -> Result<Vec<Incident>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; ids.len()].join(",");
+        let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({marks})");
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params_from_iter(ids.iter().map(|i| i.0)), row::incident)
+            .map_err(|e| self.err(e))?;
+        let mut got: std::collections::HashMap<IncidentId, Incident> = rows
+            .map(|r| r.map(|i| (i.id, i)))
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
+        Ok(ids.iter().filter_map(|id| got.remove(id)).collect())
+    }
+
+    /// Every incident's searchable text, in list order.
+    pub fn search_rows(&self, scope: Scope) -> Result<Vec<SearchRow>> {
+        let q = ListQuery { scope, ..Default::default() };
+        let (w, args) = q.where_clause();
+        let sql = format!("SELECT id, title, service, is_open FROM incidents {w} {ORDER}");
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params_from_iter(args), |r| {
+                Ok(SearchRow { id: IncidentId(r.get(0)?), title: r.get(1)?, service: r.get(2)?, open: r.get(3)? })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+    }
+
+    /// Distinct non-empty values of a free-text column, for pick lists.
+    pub fn distinct_services(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT DISTINCT service FROM incidents WHERE service IS NOT NULL ORDER BY service LIMIT 500")
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>().map_err(|e| self.err(e))
+    }
+}

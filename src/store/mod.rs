@@ -1,0 +1,185 @@
+//! Every line of SQL in sev lives under this module.
+//!
+//! One [`Store`] per process wraps one SQLite connection in WAL mode. Every
+//! write is one short `BEGIN IMMEDIATE` transaction that changes the row,
+//! bumps its `version` and appends its events, all or nothing.
+
+mod incidents;
+mod row;
+mod schema;
+
+pub use incidents::{ListQuery, Record, Scope, SearchRow};
+pub use schema::MIGRATIONS;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Turn a SQLite failure into a message that says what to do.
+pub(crate) fn db_error(path: &Path, e: rusqlite::Error) -> Error {
+    let p = path.display();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Unavailable(format!(
+            "database {p} is busy (another sev is writing); nothing was saved — try again"
+        )),
+        Some(ErrorCode::ReadOnly) => Error::Unavailable(format!(
+            "database {p} is read-only for you; nothing was saved — ask an admin to add you to its group (sev doctor shows how)"
+        )),
+        Some(ErrorCode::CannotOpen) => Error::Unavailable(format!(
+            "cannot open database {p}: check the path and that its directory exists and is writable (set SEV_DB or --db)"
+        )),
+        Some(ErrorCode::PermissionDenied) => Error::Unavailable(format!(
+            "permission denied on database {p}: ask an admin to add you to its group (sev doctor shows how)"
+        )),
+        Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => Error::Unavailable(format!(
+            "{p} is not a sev database or is corrupt: point SEV_DB/--db at the right file, or restore a backup"
+        )),
+        Some(ErrorCode::DiskFull) => Error::Unavailable(format!(
+            "database {p} is full (disk or size limit); nothing was saved — free space and try again"
+        )),
+        _ => Error::Internal(format!("database {p}: {e}")),
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) and migrate the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+            && !dir.exists()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::Unavailable(format!(
+                    "cannot create directory {} for the database: {e} (set SEV_DB or --db to a writable place)",
+                    dir.display()
+                ))
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, e))?;
+        let store = Store { conn, path: path.to_path_buf() };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        db_error(&self.path, e)
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(5)).map_err(|e| self.err(e))?;
+        // WAL: readers never block the writer and vice versa.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Unavailable(format!(
+                "database {} cannot use WAL mode (got '{mode}'): put it on a local disk, not a network filesystem",
+                self.path.display()
+            )));
+        }
+        // FULL: an incident record acknowledged to the user survives power loss.
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let known = MIGRATIONS.len() as i64;
+        let (version, app_id) = self.schema_info()?;
+        if version > known {
+            return Err(Error::Unavailable(format!(
+                "database {} has schema version {version}, newer than this sev understands ({known}): upgrade sev",
+                self.path.display()
+            )));
+        }
+        if version == known {
+            return self.check_app_id(app_id);
+        }
+        let tx = self.write_tx()?;
+        // Re-read inside the write lock: another process may have migrated.
+        let (version, app_id) = schema_info(&tx).map_err(|e| self.err(e))?;
+        if version == 0 {
+            let tables: i64 = tx
+                .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            if tables > 0 && app_id != schema::APPLICATION_ID {
+                return Err(Error::Unavailable(format!(
+                    "{} already holds another application's tables: it is not a sev database (point SEV_DB/--db elsewhere)",
+                    self.path.display()
+                )));
+            }
+        } else {
+            self.check_app_id(app_id)?;
+        }
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(step).map_err(|e| self.err(e))?;
+            tx.pragma_update(None, "user_version", i as i64 + 1).map_err(|e| self.err(e))?;
+        }
+        tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn check_app_id(&self, app_id: i64) -> Result<()> {
+        if app_id != schema::APPLICATION_ID {
+            return Err(Error::Unavailable(format!(
+                "{} is not a sev database (application id {app_id:#x}): point SEV_DB/--db at a sev database",
+                self.path.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// (user_version, application_id)
+    pub fn schema_info(&self) -> Result<(i64, i64)> {
+        schema_info(&self.conn).map_err(|e| self.err(e))
+    }
+
+    /// A write transaction that takes the write lock up front, so it waits
+    /// (busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT later.
+    fn write_tx(&self) -> Result<rusqlite::Transaction<'_>> {
+        // `Transaction::new_unchecked` lets us start one on a shared `&Connection`.
+        rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Changes whenever another connection commits. Costs microseconds:
+    /// poll it to know when to reload what is on screen.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Raw access for tests and diagnostics inside the crate.
+    #[doc(hidden)]
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn schema_info(c: &Connection) -> rusqlite::Result<(i64, i64)> {
+    let v = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let a = c.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    Ok((v, a))
+}
+
+#[cfg(test)]
+mod tests;

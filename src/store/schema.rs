@@ -1,0 +1,68 @@
+//! Schema migrations, applied in order and tracked with `PRAGMA user_version`.
+//! Never edit or reorder a shipped step: append a new one.
+
+/// `application_id` marks the file as a sev database ("sev1").
+pub const APPLICATION_ID: i64 = 0x7365_7631;
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: incidents and their append-only timeline.
+    r#"
+CREATE TABLE incidents (
+    id              INTEGER PRIMARY KEY,
+    title           TEXT    NOT NULL,
+    description     TEXT    NOT NULL DEFAULT '',
+    kind            TEXT    NOT NULL,
+    status          TEXT    NOT NULL,
+    severity        INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5),
+    impact          TEXT    NOT NULL,
+    urgency         TEXT    NOT NULL,
+    priority        INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 5),
+    category        TEXT,
+    service         TEXT,
+    tags            TEXT    NOT NULL DEFAULT '',
+    assignee        TEXT,
+    commander       TEXT,
+    scribe          TEXT,
+    comms           TEXT,
+    reporter        TEXT    NOT NULL,
+    created_at      INTEGER NOT NULL,
+    started_at      INTEGER,
+    detected_at     INTEGER,
+    acknowledged_at INTEGER,
+    mitigated_at    INTEGER,
+    resolved_at     INTEGER,
+    closed_at       INTEGER,
+    updated_at      INTEGER NOT NULL,
+    resolution      TEXT,
+    cancel_reason   TEXT,
+    version         INTEGER NOT NULL DEFAULT 1,
+    is_open         INTEGER GENERATED ALWAYS AS
+                    (status IN ('triage', 'acknowledged', 'investigating', 'mitigated')) VIRTUAL
+);
+-- The default list: open first, then priority, newest first.
+CREATE INDEX incidents_list     ON incidents (is_open DESC, priority, created_at DESC, id DESC);
+CREATE INDEX incidents_status   ON incidents (status, priority, created_at DESC);
+CREATE INDEX incidents_assignee ON incidents (assignee, is_open);
+CREATE INDEX incidents_service  ON incidents (service, is_open);
+CREATE INDEX incidents_severity ON incidents (severity, is_open);
+
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    at          INTEGER NOT NULL,
+    actor       TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    field       TEXT,
+    old         TEXT,
+    new         TEXT,
+    text        TEXT
+);
+CREATE INDEX events_incident ON events (incident_id, id);
+
+-- The timeline is an audit trail: sev never changes or removes an event.
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END;
+"#,
+];

@@ -1,0 +1,236 @@
+use super::*;
+use crate::clock::{Clock, FixedClock};
+use crate::config::Config;
+use crate::domain::*;
+use crate::ops::{Ctx, Edit};
+use chrono::TimeZone;
+
+pub(crate) fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("sev.db")).unwrap();
+    (dir, s)
+}
+
+fn clock() -> FixedClock {
+    FixedClock::at(chrono::Utc.with_ymd_and_hms(2026, 5, 4, 3, 2, 1).unwrap())
+}
+
+fn ctx<'a>(store: &'a Store, config: &'a Config, clock: &'a FixedClock, actor: &str) -> Ctx<'a> {
+    Ctx { store, config, actor: actor.into(), clock }
+}
+
+fn new(title: &str) -> NewIncident {
+    NewIncident { title: title.into(), ..Default::default() }
+}
+
+#[test]
+fn migrates_from_empty_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sev.db");
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_info().unwrap(), (MIGRATIONS.len() as i64, schema::APPLICATION_ID));
+    let mode: String = s.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = s.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!(fk, 1);
+    drop(s);
+    Store::open(&path).unwrap();
+}
+
+#[test]
+fn refuses_a_newer_schema() {
+    let (dir, s) = temp_store();
+    s.conn().pragma_update(None, "user_version", 99).unwrap();
+    drop(s);
+    let e = Store::open(&dir.path().join("sev.db")).err().unwrap();
+    assert!(e.to_string().contains("schema version 99, newer than this sev"), "{e}");
+    assert_eq!(e.exit_code(), 5);
+}
+
+#[test]
+fn refuses_another_applications_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch("CREATE TABLE t (x)").unwrap();
+    drop(c);
+    let e = Store::open(&path).err().unwrap();
+    assert!(e.to_string().contains("not a sev database"), "{e}");
+}
+
+#[test]
+fn create_get_and_created_event() {
+    let (_d, s) = temp_store();
+    let cfg = Config::builtin();
+    let c = clock();
+    let cx = ctx(&s, &cfg, &c, "alice");
+    let inc = cx
+        .create(&NewIncident {
+            title: "Checkout 500s".into(),
+            impact: Some(Impact::High),
+            urgency: Some(Urgency::High),
+            tags: vec!["a".into(), "b".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(inc.id, IncidentId(1));
+    let got = s.get(inc.id).unwrap();
+    assert_eq!(got, inc);
+    assert_eq!(got.priority, Priority::P1);
+    assert_eq!(got.reporter, "alice");
+    let ev = s.events(inc.id).unwrap();
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0].kind, EventKind::Created);
+    assert_eq!(ev[0].at, c.now());
+    assert!(matches!(s.get(IncidentId(99)), Err(crate::error::Error::NotFound(_))));
+}
+
+#[test]
+fn every_change_bumps_version_and_appends_events_atomically() {
+    let (_d, s) = temp_store();
+    let cfg = Config::builtin();
+    let c = clock();
+    let cx = ctx(&s, &cfg, &c, "bob");
+    let inc = cx.create(&new("x")).unwrap();
+    let after = cx.set(inc.id, &[Edit::new(Field::Impact, "high")], None).unwrap();
+    assert_eq!(after.version, 2);
+    assert_eq!(s.get(inc.id).unwrap().priority, Priority::P2);
+    let ev = s.events(inc.id).unwrap();
+    assert_eq!(ev.len(), 3, "created + impact + priority");
+    assert_eq!((ev[2].field.as_deref(), ev[2].new.as_deref()), (Some("priority"), Some("P2")));
+
+    // A failing edit in the middle of a batch writes nothing at all.
+    let e = cx
+        .set(inc.id, &[Edit::new(Field::Assignee, "carol"), Edit::new(Field::Severity, "SEV9")], None)
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    let now = s.get(inc.id).unwrap();
+    assert_eq!((now.assignee, now.version), (None, 2));
+    assert_eq!(s.events(inc.id).unwrap().len(), 3);
+}
+
+#[test]
+fn stale_edit_of_same_field_is_a_conflict_naming_both_values() {
+    let (_d, s) = temp_store();
+    let cfg = Config::builtin();
+    let c = clock();
+    let alice = ctx(&s, &cfg, &c, "alice");
+    let inc = alice.create(&new("x")).unwrap();
+    // Both read version 1; alice saves first.
+    alice.set(inc.id, &[Edit::new(Field::Severity, "SEV1").seen(&inc)], None).unwrap();
+    let bob = ctx(&s, &cfg, &c, "bob");
+    let e = bob.set(inc.id, &[Edit::new(Field::Severity, "SEV4").seen(&inc)], None).unwrap_err();
+    let crate::error::Error::Conflict(cf) = &e else { panic!("{e}") };
+    assert_eq!((cf.stored.as_deref(), cf.attempted.as_deref()), (Some("SEV1"), Some("SEV4")));
+    assert_eq!(e.exit_code(), 4);
+    assert!(e.to_string().contains("'SEV1'") && e.to_string().contains("'SEV4'"), "{e}");
+    assert_eq!(s.get(inc.id).unwrap().severity, Severity::Sev1);
+    // A different field on the same stale read merges cleanly.
+    bob.set(inc.id, &[Edit::new(Field::Service, "api").seen(&inc)], None).unwrap();
+    // Strict version check (scripts) refuses any staleness.
+    let e = bob.set(inc.id, &[Edit::new(Field::Category, "dns")], Some(1)).unwrap_err();
+    assert_eq!(e.exit_code(), 4);
+}
+
+#[test]
+fn stale_transition_is_a_conflict() {
+    let (_d, s) = temp_store();
+    let cfg = Config::builtin();
+    let c = clock();
+    let cx = ctx(&s, &cfg, &c, "alice");
+    let inc = cx.create(&new("x")).unwrap();
+    cx.acknowledge(inc.id, Some(Status::Triage)).unwrap();
+    let e = cx
+        .transition(inc.id, &Transition::Cancel { reason: "dup".into() }, Some(Status::Triage))
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 4, "{e}");
+    assert_eq!(s.get(inc.id).unwrap().status, Status::Acknowledged);
+}
+
+#[test]
+fn acknowledge_assigns_and_notes_do_not_bump_version() {
+    let (_d, s) = temp_store();
+    let cfg = Config::builtin();
+    let c = clock();
+    let cx = ctx(&s, &cfg, &c, "alice");
+    let inc = cx.create(&new("x")).unwrap();
+    let a = cx.acknowledge(inc.id, None).unwrap();
+    assert_eq!(a.assignee.as_deref(), Some("alice"));
+    assert_eq!(a.acknowledged_at, Some(c.now()));
+    cx.note(inc.id, "looking at dashboards").unwrap();
+    assert_eq!(s.get(inc.id).unwrap().version, a.version);
+    assert!(cx.note(inc.id, "   ").is_err());
+    assert!(matches!(cx.note(IncidentId(5), "x"), Err(crate::error::Error::NotFound(_))));
+}
+
+#[test]
+fn events_are_append_only() {
+    let (_d, s) = temp_store();
+    let cfg = Config::builtin();
+    let c = clock();
+    let cx = ctx(&s, &cfg, &c, "alice");
+    let inc = cx.create(&new("x")).unwrap();
+    assert!(s.conn().execute("UPDATE events SET text = 'forged'", []).is_err());
+    assert!(s.conn().execute("DELETE FROM events", []).is_err());
+    assert_eq!(s.events(inc.id).unwrap()[0].text.as_deref(), Some("x"));
+}
+
+#[test]
+fn two_connections_see_each_others_commits_via_data_version() {
+    let (dir, a) = temp_store();
+    let b = Store::open(&dir.path().join("sev.db")).unwrap();
+    let cfg = Config::builtin();
+    let c = clock();
+    let before = b.data_version().unwrap();
+    let inc = ctx(&a, &cfg, &c, "alice").create(&new("from a")).unwrap();
+    assert_ne!(b.data_version().unwrap(), before);
+    assert_eq!(b.get(inc.id).unwrap().title, "from a");
+    ctx(&b, &cfg, &c, "bob").note(inc.id, "from b").unwrap();
+    assert_eq!(a.events(inc.id).unwrap().len(), 2);
+}
+
+#[test]
+fn list_filters_and_orders() {
+    let (_d, s) = temp_store();
+    let cfg = Config::builtin();
+    let c = clock();
+    let cx = ctx(&s, &cfg, &c, "alice");
+    let low = cx.create(&NewIncident { impact: Some(Impact::Low), urgency: Some(Urgency::Low), ..new("low one") }).unwrap();
+    c.advance(chrono::Duration::minutes(1));
+    let high = cx
+        .create(&NewIncident { impact: Some(Impact::High), service: Some("api".into()), ..new("High 100% one") })
+        .unwrap();
+    c.advance(chrono::Duration::minutes(1));
+    let done = cx.create(&new("done")).unwrap();
+    cx.transition(done.id, &Transition::Resolve { summary: "ok".into() }, None).unwrap();
+
+    let ids = |q: &ListQuery| s.list(q).unwrap().into_iter().map(|i| i.id).collect::<Vec<_>>();
+    assert_eq!(ids(&ListQuery::default()), vec![high.id, low.id]);
+    assert_eq!(ids(&ListQuery { scope: Scope::All, ..Default::default() }), vec![high.id, low.id, done.id]);
+    assert_eq!(ids(&ListQuery { scope: Scope::Status(Status::Resolved), ..Default::default() }), vec![done.id]);
+    assert_eq!(ids(&ListQuery { service: Some("api".into()), ..Default::default() }), vec![high.id]);
+    assert_eq!(ids(&ListQuery { search: Some("LOW".into()), ..Default::default() }), vec![low.id]);
+    assert_eq!(ids(&ListQuery { search: Some("100%".into()), ..Default::default() }), vec![high.id]);
+    assert_eq!(ids(&ListQuery { search: Some("INC-1".into()), ..Default::default() }), vec![low.id]);
+    assert_eq!(ids(&ListQuery { limit: Some(1), ..Default::default() }), vec![high.id]);
+    assert_eq!(s.count(&ListQuery { scope: Scope::All, ..Default::default() }).unwrap(), 3);
+    assert_eq!(s.list_ids(&ListQuery::default()).unwrap(), vec![high.id, low.id]);
+    let many = s.get_many(&[done.id, low.id, IncidentId(77)]).unwrap();
+    assert_eq!(many.iter().map(|i| i.id).collect::<Vec<_>>(), vec![done.id, low.id]);
+}
+
+#[test]
+fn list_query_uses_the_index() {
+    let (_d, s) = temp_store();
+    let plan: Vec<String> = s
+        .conn()
+        .prepare("EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE is_open = 1 ORDER BY is_open DESC, priority, created_at DESC, id DESC")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let plan = plan.join("; ");
+    assert!(plan.contains("incidents_list"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "list order must come from the index: {plan}");
+}

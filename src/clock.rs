@@ -2,8 +2,8 @@
 //! deterministic. Storage is always UTC; display converts to local time.
 
 use chrono::{DateTime, Local, Utc};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
@@ -28,7 +28,8 @@ impl FixedClock {
         FixedClock(Arc::new(AtomicI64::new(t.timestamp_micros())))
     }
     pub fn advance(&self, d: chrono::Duration) {
-        self.0.fetch_add(d.num_microseconds().unwrap_or(0), Ordering::SeqCst);
+        self.0
+            .fetch_add(d.num_microseconds().unwrap_or(0), Ordering::SeqCst);
     }
     pub fn set(&self, t: DateTime<Utc>) {
         self.0.store(t.timestamp_micros(), Ordering::SeqCst);

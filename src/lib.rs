@@ -4,11 +4,15 @@
 //! [`config`], then the two front ends, [`cli`] and the TUI ([`app`], [`ui`],
 //! [`keymap`]), which call the same domain and store functions.
 
+pub mod cli;
 pub mod clock;
-pub mod domain;
-pub mod identity;
-pub mod text;
 pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod editor;
 pub mod error;
+pub mod identity;
 pub mod ops;
 pub mod store;
+pub mod text;
+pub mod tui;

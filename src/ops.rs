@@ -29,7 +29,11 @@ pub struct Edit {
 
 impl Edit {
     pub fn new(field: Field, value: impl Into<String>) -> Edit {
-        Edit { field, value: value.into(), seen: None }
+        Edit {
+            field,
+            value: value.into(),
+            seen: None,
+        }
     }
     pub fn seen(mut self, inc: &Incident) -> Edit {
         self.seen = Some(self.field.get(inc));
@@ -49,7 +53,12 @@ pub fn parse_assignment(s: &str) -> Result<Edit> {
 }
 
 /// Build a new incident from what the person gave and the config defaults.
-pub fn build(new: &NewIncident, config: &Config, reporter: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Incident> {
+pub fn build(
+    new: &NewIncident,
+    config: &Config,
+    reporter: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Incident> {
     new.validate()?;
     let d = &config.defaults;
     if let Some(c) = &new.category {
@@ -63,7 +72,11 @@ pub fn build(new: &NewIncident, config: &Config, reporter: &str, now: chrono::Da
     }
     let impact = new.impact.unwrap_or(d.impact);
     let urgency = new.urgency.unwrap_or(d.urgency);
-    let clean = |o: &Option<String>| o.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s != "-");
+    let clean = |o: &Option<String>| {
+        o.as_ref()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty() && s != "-")
+    };
     Ok(Incident {
         id: IncidentId(0),
         title: new.title.trim().to_string(),
@@ -96,7 +109,12 @@ pub fn build(new: &NewIncident, config: &Config, reporter: &str, now: chrono::Da
     })
 }
 
-fn conflict(inc: &Incident, field: &str, stored: Option<String>, attempted: Option<String>) -> Error {
+fn conflict(
+    inc: &Incident,
+    field: &str,
+    stored: Option<String>,
+    attempted: Option<String>,
+) -> Error {
     Error::Conflict(Box::new(Conflict {
         reference: inc.id.to_string(),
         field: field.to_string(),
@@ -143,9 +161,16 @@ impl Ctx<'_> {
     /// Change fields. `expect_version` refuses the whole change if the
     /// incident moved on at all (scripts); per-edit `seen` values refuse only
     /// when the same field was changed by someone else (people).
-    pub fn set(&self, id: IncidentId, edits: &[Edit], expect_version: Option<i64>) -> Result<Incident> {
+    pub fn set(
+        &self,
+        id: IncidentId,
+        edits: &[Edit],
+        expect_version: Option<i64>,
+    ) -> Result<Incident> {
         if edits.is_empty() {
-            return Err(Error::Usage("nothing to set: give one or more field=value".into()));
+            return Err(Error::Usage(
+                "nothing to set: give one or more field=value".into(),
+            ));
         }
         self.store.modify(id, &self.actor, self.now(), |inc| {
             if let Some(v) = expect_version
@@ -153,7 +178,11 @@ impl Ctx<'_> {
             {
                 let e = &edits[0];
                 let mut probe = inc.clone();
-                let attempted = e.field.apply(&mut probe, &e.value, &self.config.priority).ok().and(e.field.get(&probe));
+                let attempted = e
+                    .field
+                    .apply(&mut probe, &e.value, &self.config.priority)
+                    .ok()
+                    .and(e.field.get(&probe));
                 return Err(conflict(inc, e.field.name(), e.field.get(inc), attempted));
             }
             apply_edits(self.config, inc, edits)
@@ -162,7 +191,12 @@ impl Ctx<'_> {
 
     /// Move an incident through the workflow. `seen` is the status the
     /// person saw; if it moved on meanwhile, the move is refused.
-    pub fn transition(&self, id: IncidentId, t: &Transition, seen: Option<Status>) -> Result<Incident> {
+    pub fn transition(
+        &self,
+        id: IncidentId,
+        t: &Transition,
+        seen: Option<Status>,
+    ) -> Result<Incident> {
         let now = self.now();
         self.store.modify(id, &self.actor, now, |inc| {
             check_seen_status(inc, seen, t.target())?;
@@ -172,7 +206,11 @@ impl Ctx<'_> {
                 Transition::Cancel { reason } => Some(reason.trim().to_string()),
                 _ => None,
             };
-            Ok(vec![Record::Status { old, new: inc.status, text }])
+            Ok(vec![Record::Status {
+                old,
+                new: inc.status,
+                text,
+            }])
         })
     }
 
@@ -182,7 +220,11 @@ impl Ctx<'_> {
         self.store.modify(id, &self.actor, now, |inc| {
             check_seen_status(inc, seen, Status::Acknowledged)?;
             let old = apply_transition(inc, &Transition::To(Status::Acknowledged), now)?;
-            let mut records = vec![Record::Status { old, new: inc.status, text: None }];
+            let mut records = vec![Record::Status {
+                old,
+                new: inc.status,
+                text: None,
+            }];
             if inc.assignee.is_none() {
                 let ch = Field::Assignee.apply(inc, &self.actor, &self.config.priority)?;
                 records.extend(ch.into_iter().map(Record::Field));

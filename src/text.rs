@@ -114,7 +114,10 @@ mod tests {
         assert_eq!(sanitize("abc\u{202e}txt"), "abc<U+202E>txt");
         assert_eq!(sanitize("x\u{200b}y"), "x<U+200B>y");
         assert_eq!(sanitize("\u{2066}i\u{2069}"), "<U+2066>i<U+2069>");
-        assert_eq!(sanitize("\u{061c}\u{200e}\u{200f}"), "<U+061C><U+200E><U+200F>");
+        assert_eq!(
+            sanitize("\u{061c}\u{200e}\u{200f}"),
+            "<U+061C><U+200E><U+200F>"
+        );
     }
 
     #[test]
@@ -125,7 +128,10 @@ mod tests {
 
     #[test]
     fn clean_text_is_borrowed() {
-        assert!(matches!(sanitize("DNS outage — ünïcode ✓"), Cow::Borrowed(_)));
+        assert!(matches!(
+            sanitize("DNS outage — ünïcode ✓"),
+            Cow::Borrowed(_)
+        ));
         assert!(is_clean("plain"));
         assert!(!is_clean("\x1b"));
     }
@@ -135,5 +141,43 @@ mod tests {
         assert_eq!(truncate("hello", 10), "hello");
         assert_eq!(truncate("hello world", 6), "hello…");
         assert_eq!(truncate("日本語テキスト", 5), "日本…");
+    }
+}
+
+/// Serialized JSON made safe for a terminal without changing its meaning:
+/// characters that [`sanitize`] would replace are written as `\uXXXX`
+/// escapes, so a JSON reader still gets the exact original text.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c != '\n' && c != '\t' && replacement(c, true).is_some();
+    if !json.chars().any(unsafe_char) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_char(c) {
+            let mut buf = [0u16; 2];
+            for u in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod json_tests {
+    #[test]
+    fn json_keeps_meaning_but_not_raw_controls() {
+        let v = serde_json::json!({"t": "a\u{1b}[2J\u{202e}b\u{7f}\u{9b}"});
+        let s = serde_json::to_string(&v).unwrap();
+        let safe = super::json_safe(&s);
+        assert!(
+            safe.chars().all(|c| !c.is_control() && c != '\u{202e}'),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, v);
     }
 }

@@ -37,6 +37,9 @@ pub struct KeyBinding {
     pub action: Located<String>,
 }
 
+/// `[keys.<mode>]`: key → action name.
+type KeyTable = BTreeMap<Spanned<String>, Spanned<String>>;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct File {
@@ -45,7 +48,7 @@ pub(super) struct File {
     taxonomy: Option<TaxonomyFile>,
     severity: Option<BTreeMap<Spanned<String>, SeverityFile>>,
     priority: Option<PriorityFile>,
-    keys: Option<BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>>,
+    keys: Option<BTreeMap<Spanned<String>, KeyTable>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,15 +103,28 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn locate<T: Clone>(&self, s: &Spanned<T>) -> Located<T> {
         let (line, column) = line_col(self.text, s.span().start);
-        Located { value: s.get_ref().clone(), file: self.name.into(), line, column }
+        Located {
+            value: s.get_ref().clone(),
+            file: self.name.into(),
+            line,
+            column,
+        }
     }
-    fn parse<T: FromStr<Err = crate::domain::DomainError>>(&self, s: &Spanned<String>) -> Result<T, ConfigError> {
-        s.get_ref().parse::<T>().map_err(|e| self.locate(s).error(e.to_string()))
+    fn parse<T: FromStr<Err = crate::domain::DomainError>>(
+        &self,
+        s: &Spanned<String>,
+    ) -> Result<T, ConfigError> {
+        s.get_ref()
+            .parse::<T>()
+            .map_err(|e| self.locate(s).error(e.to_string()))
     }
 }
 
 fn strings(v: &[Spanned<String>]) -> Vec<String> {
-    v.iter().map(|s| s.get_ref().trim().to_string()).filter(|s| !s.is_empty()).collect()
+    v.iter()
+        .map(|s| s.get_ref().trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 impl File {
@@ -116,7 +132,9 @@ impl File {
         let cx = Ctx { text, name };
         if let Some(db) = &self.database {
             if db.get_ref().trim().is_empty() {
-                return Err(cx.locate(db).error("database path is empty: give a file path or remove the key"));
+                return Err(cx
+                    .locate(db)
+                    .error("database path is empty: give a file path or remove the key"));
             }
             c.database = expand_home(db.get_ref());
         }
@@ -158,7 +176,11 @@ impl File {
             }
         }
         if let Some(p) = &self.priority {
-            for (impact, row) in [(Impact::High, &p.high), (Impact::Medium, &p.medium), (Impact::Low, &p.low)] {
+            for (impact, row) in [
+                (Impact::High, &p.high),
+                (Impact::Medium, &p.medium),
+                (Impact::Low, &p.low),
+            ] {
                 let Some(row) = row else { continue };
                 if row.get_ref().len() != 3 {
                     return Err(cx.locate(&Spanned::new(row.span(), ())).error(format!(
@@ -200,9 +222,18 @@ fn expand_home(p: &str) -> std::path::PathBuf {
 pub(super) fn render(c: &Config) -> String {
     use std::fmt::Write;
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let list = |v: &[String]| format!("[{}]", v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "));
+    let list = |v: &[String]| {
+        format!(
+            "[{}]",
+            v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+        )
+    };
     let mut out = String::new();
-    let _ = writeln!(out, "# effective configuration, from: {}", c.sources.join(", "));
+    let _ = writeln!(
+        out,
+        "# effective configuration, from: {}",
+        c.sources.join(", ")
+    );
     let _ = writeln!(out, "database = {}", q(&c.database.display().to_string()));
     let _ = writeln!(out, "\n[defaults]");
     let _ = writeln!(out, "kind = {}", q(c.defaults.kind.as_str()));
@@ -220,7 +251,10 @@ pub(super) fn render(c: &Config) -> String {
     }
     let _ = writeln!(out, "\n[priority]");
     for i in Impact::ALL {
-        let row: Vec<String> = Urgency::ALL.iter().map(|u| c.priority.priority(*i, *u).to_string()).collect();
+        let row: Vec<String> = Urgency::ALL
+            .iter()
+            .map(|u| c.priority.priority(*i, *u).to_string())
+            .collect();
         let _ = writeln!(out, "{i} = {}", list(&row));
     }
     let mut modes: Vec<&str> = c.keys.iter().map(|k| k.mode.as_str()).collect();

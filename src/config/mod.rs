@@ -30,7 +30,12 @@ pub struct ConfigError {
 impl ConfigError {
     /// An error about a file as a whole (missing, unreadable).
     pub fn whole(file: &Path, message: impl Into<String>) -> Self {
-        ConfigError { file: file.display().to_string(), line: 1, column: 1, message: message.into() }
+        ConfigError {
+            file: file.display().to_string(),
+            line: 1,
+            column: 1,
+            message: message.into(),
+        }
     }
 }
 
@@ -105,13 +110,17 @@ impl Config {
     pub fn builtin() -> Config {
         let mut c = Config::empty();
         let f = file::parse(BUILTIN, BUILTIN_NAME).expect("built-in config parses");
-        f.apply(&mut c, BUILTIN, BUILTIN_NAME).expect("built-in config is valid");
+        f.apply(&mut c, BUILTIN, BUILTIN_NAME)
+            .expect("built-in config is valid");
         c.sources.push(BUILTIN_NAME.into());
         c
     }
 
     fn empty() -> Config {
-        let def = |n: &str| SeverityDef { name: n.into(), description: String::new() };
+        let def = |n: &str| SeverityDef {
+            name: n.into(),
+            description: String::new(),
+        };
         Config {
             database: default_db_path(),
             defaults: Defaults {
@@ -121,7 +130,13 @@ impl Config {
                 urgency: Urgency::Medium,
             },
             taxonomy: Taxonomy::default(),
-            severities: [def("SEV1"), def("SEV2"), def("SEV3"), def("SEV4"), def("SEV5")],
+            severities: [
+                def("SEV1"),
+                def("SEV2"),
+                def("SEV3"),
+                def("SEV4"),
+                def("SEV5"),
+            ],
             priority: PriorityMatrix::default(),
             keys: Vec::new(),
             sources: Vec::new(),
@@ -143,7 +158,9 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(()),
             Err(e) => Err(ConfigError::whole(
                 path,
-                format!("cannot read config file: {e} (check the path given with --config or SEV_CONFIG)"),
+                format!(
+                    "cannot read config file: {e} (check the path given with --config or SEV_CONFIG)"
+                ),
             )),
         }
     }
@@ -195,7 +212,10 @@ impl Config {
         Err(crate::domain::DomainError::InvalidValue {
             what,
             value: value.to_string(),
-            expected: format!("{} (or add it to [taxonomy] {key} in your config file)", list.join(", ")),
+            expected: format!(
+                "{} (or add it to [taxonomy] {key} in your config file)",
+                list.join(", ")
+            ),
         })
     }
 
@@ -210,7 +230,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 

@@ -19,7 +19,10 @@ fn user_layer_overrides_only_what_it_names() {
     .unwrap();
     assert_eq!(c.defaults.severity, Severity::Sev4);
     assert_eq!(c.defaults.impact, Impact::Medium);
-    assert_eq!(c.priority.priority(Impact::Low, Urgency::Low), crate::domain::Priority::P4);
+    assert_eq!(
+        c.priority.priority(Impact::Low, Urgency::Low),
+        crate::domain::Priority::P4
+    );
     assert_eq!(c.severity(Severity::Sev2).name, "High");
     assert!(!c.severity(Severity::Sev2).description.is_empty());
 }
@@ -27,7 +30,9 @@ fn user_layer_overrides_only_what_it_names() {
 #[test]
 fn syntax_error_has_line_and_column() {
     let mut c = Config::builtin();
-    let e = c.layer_str("[defaults]\nseverity = \"SEV2\n", "bad.toml").unwrap_err();
+    let e = c
+        .layer_str("[defaults]\nseverity = \"SEV2\n", "bad.toml")
+        .unwrap_err();
     assert_eq!((e.file.as_str(), e.line), ("bad.toml", 2), "{e}");
     assert!(e.column > 1, "{e}");
 }
@@ -35,7 +40,9 @@ fn syntax_error_has_line_and_column() {
 #[test]
 fn unknown_key_is_an_error_with_location() {
     let mut c = Config::builtin();
-    let e = c.layer_str("[defaults]\nseverty = \"SEV2\"\n", "u.toml").unwrap_err();
+    let e = c
+        .layer_str("[defaults]\nseverty = \"SEV2\"\n", "u.toml")
+        .unwrap_err();
     assert_eq!((e.line, e.column), (2, 1), "{e}");
     assert!(e.message.contains("severty"), "{e}");
 }
@@ -43,11 +50,23 @@ fn unknown_key_is_an_error_with_location() {
 #[test]
 fn bad_value_is_located() {
     let mut c = Config::builtin();
-    let e = c.layer_str("[defaults]\nkind = \"incident\"\nurgency = \"asap\"\n", "u.toml").unwrap_err();
-    assert_eq!(e.to_string(), "u.toml:3:11: invalid urgency 'asap': expected one of high, medium, low");
-    let e = c.layer_str("[severity.SEV9]\nname = \"x\"\n", "u.toml").unwrap_err();
+    let e = c
+        .layer_str(
+            "[defaults]\nkind = \"incident\"\nurgency = \"asap\"\n",
+            "u.toml",
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "u.toml:3:11: invalid urgency 'asap': expected one of high, medium, low"
+    );
+    let e = c
+        .layer_str("[severity.SEV9]\nname = \"x\"\n", "u.toml")
+        .unwrap_err();
     assert_eq!((e.line, e.column), (1, 11), "{e}");
-    let e = c.layer_str("[priority]\nhigh = [\"P1\"]\n", "u.toml").unwrap_err();
+    let e = c
+        .layer_str("[priority]\nhigh = [\"P1\"]\n", "u.toml")
+        .unwrap_err();
     assert!(e.message.contains("needs 3 values"), "{e}");
     assert_eq!(e.line, 2);
 }
@@ -55,12 +74,25 @@ fn bad_value_is_located() {
 #[test]
 fn taxonomy_is_enforced_only_when_listed() {
     let mut c = Config::builtin();
-    assert!(c.check_taxonomy(crate::domain::Field::Service, "anything").is_ok());
-    assert!(c.check_taxonomy(crate::domain::Field::Category, "dns").is_ok());
-    let e = c.check_taxonomy(crate::domain::Field::Category, "dsn").unwrap_err().to_string();
+    assert!(
+        c.check_taxonomy(crate::domain::Field::Service, "anything")
+            .is_ok()
+    );
+    assert!(
+        c.check_taxonomy(crate::domain::Field::Category, "dns")
+            .is_ok()
+    );
+    let e = c
+        .check_taxonomy(crate::domain::Field::Category, "dsn")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("[taxonomy] categories"), "{e}");
-    c.layer_str("[taxonomy]\nservices = [\"api\"]\n", "u").unwrap();
-    assert!(c.check_taxonomy(crate::domain::Field::Service, "web").is_err());
+    c.layer_str("[taxonomy]\nservices = [\"api\"]\n", "u")
+        .unwrap();
+    assert!(
+        c.check_taxonomy(crate::domain::Field::Service, "web")
+            .is_err()
+    );
 }
 
 #[test]

@@ -66,7 +66,10 @@ impl Field {
 
     /// Is this a role or assignment (a user name)?
     pub fn is_person(self) -> bool {
-        matches!(self, Field::Assignee | Field::Commander | Field::Scribe | Field::Comms)
+        matches!(
+            self,
+            Field::Assignee | Field::Commander | Field::Scribe | Field::Comms
+        )
     }
 
     /// The current value, `None` when empty.
@@ -133,7 +136,11 @@ impl Field {
         let new = self.get(inc);
         let mut changes = Vec::new();
         if new != old {
-            changes.push(FieldChange { field: self.name(), old, new });
+            changes.push(FieldChange {
+                field: self.name(),
+                old,
+                new,
+            });
         }
         if inc.priority != old_priority {
             changes.push(FieldChange {
@@ -165,7 +172,11 @@ impl FromStr for Field {
             .ok_or_else(|| DomainError::InvalidValue {
                 what: "field",
                 value: s.to_string(),
-                expected: Field::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "),
+                expected: Field::ALL
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
     }
 }
@@ -195,7 +206,8 @@ pub fn parse_tags(v: &str) -> Vec<String> {
 pub fn validate_user(w: &str) -> Result<(), DomainError> {
     let ok = !w.is_empty()
         && w.len() <= 64
-        && w.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | ':'));
+        && w.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | ':'));
     if ok {
         Ok(())
     } else {
@@ -267,7 +279,13 @@ mod tests {
         assert!(Field::Assignee.apply(&mut i, "bob smith", &m).is_err());
         assert!(Field::Title.apply(&mut i, "", &m).is_err());
         assert_eq!(i, before);
-        assert!("colour".parse::<Field>().unwrap_err().to_string().contains("severity"));
+        assert!(
+            "colour"
+                .parse::<Field>()
+                .unwrap_err()
+                .to_string()
+                .contains("severity")
+        );
     }
 
     #[test]

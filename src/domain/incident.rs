@@ -96,7 +96,8 @@ impl NewIncident {
             && d < s
         {
             return Err(super::DomainError::Missing(
-                "detected time is before the impact start time: detection cannot precede the start".into(),
+                "detected time is before the impact start time: detection cannot precede the start"
+                    .into(),
             ));
         }
         Ok(())

@@ -9,7 +9,9 @@ mod priority;
 mod workflow;
 
 pub use fields::{Field, FieldChange, parse_severity, parse_tags, validate_user};
-pub use incident::{Event, EventKind, Incident, IncidentId, MAX_TITLE, NewIncident, validate_title};
+pub use incident::{
+    Event, EventKind, Incident, IncidentId, MAX_TITLE, NewIncident, validate_title,
+};
 pub use priority::PriorityMatrix;
 pub use workflow::{Transition, apply_transition, legal_targets};
 
@@ -157,7 +159,10 @@ mod tests {
         assert_eq!("sev2".parse::<Severity>().unwrap(), Severity::Sev2);
         assert_eq!("Near-Miss".parse::<Kind>().unwrap(), Kind::NearMiss);
         let e = "SEV9".parse::<Severity>().unwrap_err().to_string();
-        assert_eq!(e, "invalid severity 'SEV9': expected one of SEV1, SEV2, SEV3, SEV4, SEV5");
+        assert_eq!(
+            e,
+            "invalid severity 'SEV9': expected one of SEV1, SEV2, SEV3, SEV4, SEV5"
+        );
     }
 
     #[test]

@@ -197,8 +197,12 @@ mod tests {
 
     fn transition_for(to: Status) -> Transition {
         match to {
-            Status::Resolved => Transition::Resolve { summary: "fixed".into() },
-            Status::Cancelled => Transition::Cancel { reason: "dup".into() },
+            Status::Resolved => Transition::Resolve {
+                summary: "fixed".into(),
+            },
+            Status::Cancelled => Transition::Cancel {
+                reason: "dup".into(),
+            },
             s => Transition::To(s),
         }
     }
@@ -231,9 +235,25 @@ mod tests {
     fn resolve_needs_summary_and_skip_fills_timestamps() {
         let mut inc = sample(t0());
         assert!(apply_transition(&mut inc, &Transition::To(Status::Resolved), t0()).is_err());
-        assert!(apply_transition(&mut inc, &Transition::Resolve { summary: " ".into() }, t0()).is_err());
+        assert!(
+            apply_transition(
+                &mut inc,
+                &Transition::Resolve {
+                    summary: " ".into()
+                },
+                t0()
+            )
+            .is_err()
+        );
         let later = t0() + chrono::Duration::minutes(9);
-        apply_transition(&mut inc, &Transition::Resolve { summary: "false alarm".into() }, later).unwrap();
+        apply_transition(
+            &mut inc,
+            &Transition::Resolve {
+                summary: "false alarm".into(),
+            },
+            later,
+        )
+        .unwrap();
         assert_eq!(inc.acknowledged_at, Some(later));
         assert_eq!(inc.mitigated_at, Some(later));
         assert_eq!(inc.resolved_at, Some(later));
@@ -244,7 +264,14 @@ mod tests {
     fn reopen_only_from_finished_states() {
         let mut inc = sample(t0());
         assert!(apply_transition(&mut inc, &Transition::Reopen, t0()).is_err());
-        apply_transition(&mut inc, &Transition::Resolve { summary: "x".into() }, t0()).unwrap();
+        apply_transition(
+            &mut inc,
+            &Transition::Resolve {
+                summary: "x".into(),
+            },
+            t0(),
+        )
+        .unwrap();
         apply_transition(&mut inc, &Transition::To(Status::Closed), t0()).unwrap();
         apply_transition(&mut inc, &Transition::Reopen, t0()).unwrap();
         assert_eq!(inc.status, Status::Investigating);
@@ -268,7 +295,11 @@ mod tests {
         }
         // A resolved incident has ack/mitigated set; an open one has no resolved time.
         if inc.status == Status::Resolved || inc.status == Status::Closed {
-            assert!(inc.acknowledged_at.is_some() && inc.mitigated_at.is_some() && inc.resolved_at.is_some());
+            assert!(
+                inc.acknowledged_at.is_some()
+                    && inc.mitigated_at.is_some()
+                    && inc.resolved_at.is_some()
+            );
         }
         if inc.status.is_open() {
             assert!(inc.resolved_at.is_none() && inc.closed_at.is_none());

@@ -2,7 +2,9 @@
 
 use super::Store;
 use super::row::{self, EVENT_COLUMNS, INCIDENT_COLUMNS, ts, ts_opt};
-use crate::domain::{Event, EventKind, FieldChange, Incident, IncidentId, Priority, Severity, Status};
+use crate::domain::{
+    Event, EventKind, FieldChange, Incident, IncidentId, Priority, Severity, Status,
+};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -12,7 +14,11 @@ use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
     Field(FieldChange),
-    Status { old: Status, new: Status, text: Option<String> },
+    Status {
+        old: Status,
+        new: Status,
+        text: Option<String>,
+    },
 }
 
 /// Which incidents a list shows.
@@ -76,9 +82,16 @@ impl ListQuery {
             conds.push("assignee = ?".into());
             args.push(Value::Text(a.clone()));
         }
-        if let Some(q) = self.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if let Some(q) = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+        {
             if let Ok(id) = q.parse::<IncidentId>() {
-                conds.push("(id = ? OR title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')".into());
+                conds.push(
+                    "(id = ? OR title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')".into(),
+                );
                 args.push(Value::Integer(id.0));
             } else {
                 conds.push(
@@ -90,7 +103,11 @@ impl ListQuery {
             args.push(Value::Text(like_pattern(q)));
             args.push(Value::Text(like_pattern(q)));
         }
-        let w = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        let w = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
         (w, args)
     }
 }
@@ -107,48 +124,73 @@ fn like_pattern(q: &str) -> String {
     s
 }
 
-fn insert_event(
-    tx: &Transaction<'_>,
+/// Append one event to incident `id` (the event's own id/incident are ignored).
+fn insert_event(tx: &Transaction<'_>, id: IncidentId, e: &Event) -> rusqlite::Result<i64> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO events (incident_id, at, actor, kind, field, old, new, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )?;
+    st.execute(params![
+        id.0,
+        ts(e.at),
+        e.actor,
+        e.kind.as_str(),
+        e.field,
+        e.old,
+        e.new,
+        e.text
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+impl Record {
+    fn to_event(&self, id: IncidentId, at: DateTime<Utc>, actor: &str) -> Event {
+        let (kind, field, old, new, text) = match self {
+            Record::Field(c) => (
+                EventKind::Field,
+                c.field.to_string(),
+                c.old.clone(),
+                c.new.clone(),
+                None,
+            ),
+            Record::Status { old, new, text } => (
+                EventKind::Status,
+                "status".to_string(),
+                Some(old.to_string()),
+                Some(new.to_string()),
+                text.clone(),
+            ),
+        };
+        Event {
+            id: 0,
+            incident: id,
+            at,
+            actor: actor.to_string(),
+            kind,
+            field: Some(field),
+            old,
+            new,
+            text,
+        }
+    }
+}
+
+fn simple_event(
     id: IncidentId,
     at: DateTime<Utc>,
     actor: &str,
     kind: EventKind,
-    field: Option<&str>,
-    old: Option<&str>,
-    new: Option<&str>,
-    text: Option<&str>,
-) -> rusqlite::Result<i64> {
-    let mut st = tx.prepare_cached(
-        "INSERT INTO events (incident_id, at, actor, kind, field, old, new, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )?;
-    st.execute(params![id.0, ts(at), actor, kind.as_str(), field, old, new, text])?;
-    Ok(tx.last_insert_rowid())
-}
-
-fn write_record(tx: &Transaction<'_>, id: IncidentId, at: DateTime<Utc>, actor: &str, r: &Record) -> rusqlite::Result<i64> {
-    match r {
-        Record::Field(c) => insert_event(
-            tx,
-            id,
-            at,
-            actor,
-            EventKind::Field,
-            Some(c.field),
-            c.old.as_deref(),
-            c.new.as_deref(),
-            None,
-        ),
-        Record::Status { old, new, text } => insert_event(
-            tx,
-            id,
-            at,
-            actor,
-            EventKind::Status,
-            Some("status"),
-            Some(old.as_str()),
-            Some(new.as_str()),
-            text.as_deref(),
-        ),
+    text: &str,
+) -> Event {
+    Event {
+        id: 0,
+        incident: id,
+        at,
+        actor: actor.to_string(),
+        kind,
+        field: None,
+        old: None,
+        new: None,
+        text: Some(text.to_string()),
     }
 }
 
@@ -193,13 +235,17 @@ fn insert_row(tx: &Transaction<'_>, i: &Incident) -> rusqlite::Result<IncidentId
 }
 
 fn get_in(tx: &rusqlite::Connection, id: IncidentId) -> rusqlite::Result<Option<Incident>> {
-    tx.prepare_cached(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?"))?
-        .query_row([id.0], row::incident)
-        .optional()
+    tx.prepare_cached(&format!(
+        "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?"
+    ))?
+    .query_row([id.0], row::incident)
+    .optional()
 }
 
 pub(crate) fn not_found(id: IncidentId) -> Error {
-    Error::NotFound(format!("no incident {id}: list incidents with `sev list --all`"))
+    Error::NotFound(format!(
+        "no incident {id}: list incidents with `sev list --all`"
+    ))
 }
 
 impl Store {
@@ -208,8 +254,12 @@ impl Store {
     pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
         let tx = self.write_tx()?;
         let id = insert_row(&tx, inc).map_err(|e| self.err(e))?;
-        insert_event(&tx, id, inc.created_at, actor, EventKind::Created, None, None, None, Some(&inc.title))
-            .map_err(|e| self.err(e))?;
+        insert_event(
+            &tx,
+            id,
+            &simple_event(id, inc.created_at, actor, EventKind::Created, &inc.title),
+        )
+        .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(Incident { id, ..inc.clone() })
     }
@@ -222,18 +272,7 @@ impl Store {
         for (inc, events) in items {
             let id = insert_row(&tx, inc).map_err(|e| self.err(e))?;
             for ev in events {
-                insert_event(
-                    &tx,
-                    id,
-                    ev.at,
-                    &ev.actor,
-                    ev.kind,
-                    ev.field.as_deref(),
-                    ev.old.as_deref(),
-                    ev.new.as_deref(),
-                    ev.text.as_deref(),
-                )
-                .map_err(|e| self.err(e))?;
+                insert_event(&tx, id, ev).map_err(|e| self.err(e))?;
             }
             ids.push(id);
         }
@@ -242,28 +281,41 @@ impl Store {
     }
 
     pub fn get(&self, id: IncidentId) -> Result<Incident> {
-        get_in(&self.conn, id).map_err(|e| self.err(e))?.ok_or_else(|| not_found(id))
+        get_in(&self.conn, id)
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| not_found(id))
     }
 
     /// The whole timeline of one incident, oldest first.
     pub fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
         let mut st = self
             .conn
-            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY id"))
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY id"
+            ))
             .map_err(|e| self.err(e))?;
         let rows = st.query_map([id.0], row::event).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Change one incident in one `BEGIN IMMEDIATE` transaction: `f` gets the
     /// row as stored *now* and returns what to record. No records, no write.
     /// Otherwise the version is bumped and the events appended atomically.
-    pub fn modify<F>(&self, id: IncidentId, actor: &str, now: DateTime<Utc>, f: F) -> Result<Incident>
+    pub fn modify<F>(
+        &self,
+        id: IncidentId,
+        actor: &str,
+        now: DateTime<Utc>,
+        f: F,
+    ) -> Result<Incident>
     where
         F: FnOnce(&mut Incident) -> Result<Vec<Record>>,
     {
         let tx = self.write_tx()?;
-        let stored = get_in(&tx, id).map_err(|e| self.err(e))?.ok_or_else(|| not_found(id))?;
+        let stored = get_in(&tx, id)
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| not_found(id))?;
         let mut inc = stored.clone();
         let records = f(&mut inc)?;
         if records.is_empty() {
@@ -313,40 +365,47 @@ impl Store {
             })
             .map_err(|e| self.err(e))?;
         if n != 1 {
-            return Err(Error::Internal(format!("{id} changed under a write lock; nothing was saved")));
+            return Err(Error::Internal(format!(
+                "{id} changed under a write lock; nothing was saved"
+            )));
         }
         for r in &records {
-            write_record(&tx, id, now, actor, r).map_err(|e| self.err(e))?;
+            insert_event(&tx, id, &r.to_event(id, now, actor)).map_err(|e| self.err(e))?;
         }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(inc)
     }
 
     /// Append a note. Notes never conflict: they do not bump the version.
-    pub fn add_note(&self, id: IncidentId, actor: &str, now: DateTime<Utc>, text: &str) -> Result<Event> {
+    pub fn add_note(
+        &self,
+        id: IncidentId,
+        actor: &str,
+        now: DateTime<Utc>,
+        text: &str,
+    ) -> Result<Event> {
         let text = text.trim_end();
         if text.trim().is_empty() {
-            return Err(Error::Usage("the note is empty: write what happened or what you found".into()));
+            return Err(Error::Usage(
+                "the note is empty: write what happened or what you found".into(),
+            ));
         }
         let tx = self.write_tx()?;
         if get_in(&tx, id).map_err(|e| self.err(e))?.is_none() {
             return Err(not_found(id));
         }
-        let eid = insert_event(&tx, id, now, actor, EventKind::Note, None, None, None, Some(text))
-            .map_err(|e| self.err(e))?;
-        tx.execute("UPDATE incidents SET updated_at = max(updated_at, ?) WHERE id = ?", params![ts(now), id.0])
-            .map_err(|e| self.err(e))?;
+        let note = simple_event(id, now, actor, EventKind::Note, text);
+        let eid = insert_event(&tx, id, &note).map_err(|e| self.err(e))?;
+        tx.execute(
+            "UPDATE incidents SET updated_at = max(updated_at, ?) WHERE id = ?",
+            params![ts(now), id.0],
+        )
+        .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(Event {
             id: eid,
-            incident: id,
             at: DateTime::from_timestamp(ts(now), 0).unwrap_or(now),
-            actor: actor.to_string(),
-            kind: EventKind::Note,
-            field: None,
-            old: None,
-            new: None,
-            text: Some(text.to_string()),
+            ..note
         })
     }
 
@@ -357,8 +416,11 @@ impl Store {
         args.push(Value::Integer(q.offset as i64));
         let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents {w} {ORDER} LIMIT ? OFFSET ?");
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = st.query_map(params_from_iter(args), row::incident).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        let rows = st
+            .query_map(params_from_iter(args), row::incident)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Only the ids of a list, in list order: cheap enough to hold for 100k
@@ -370,7 +432,8 @@ impl Store {
         let rows = st
             .query_map(params_from_iter(args), |r| Ok(IncidentId(r.get(0)?)))
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     pub fn count(&self, q: &ListQuery) -> Result<usize> {
@@ -402,16 +465,25 @@ impl Store {
 
     /// Every incident's searchable text, in list order.
     pub fn search_rows(&self, scope: Scope) -> Result<Vec<SearchRow>> {
-        let q = ListQuery { scope, ..Default::default() };
+        let q = ListQuery {
+            scope,
+            ..Default::default()
+        };
         let (w, args) = q.where_clause();
         let sql = format!("SELECT id, title, service, is_open FROM incidents {w} {ORDER}");
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params_from_iter(args), |r| {
-                Ok(SearchRow { id: IncidentId(r.get(0)?), title: r.get(1)?, service: r.get(2)?, open: r.get(3)? })
+                Ok(SearchRow {
+                    id: IncidentId(r.get(0)?),
+                    title: r.get(1)?,
+                    service: r.get(2)?,
+                    open: r.get(3)?,
+                })
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Distinct non-empty values of a free-text column, for pick lists.
@@ -421,6 +493,7 @@ impl Store {
             .prepare_cached("SELECT DISTINCT service FROM incidents WHERE service IS NOT NULL ORDER BY service LIMIT 500")
             .map_err(|e| self.err(e))?;
         let rows = st.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<String>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(|e| self.err(e))
     }
 }

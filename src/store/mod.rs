@@ -25,9 +25,9 @@ pub struct Store {
 pub(crate) fn db_error(path: &Path, e: rusqlite::Error) -> Error {
     let p = path.display();
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Unavailable(format!(
-            "database {p} is busy (another sev is writing); nothing was saved — try again"
-        )),
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Unavailable(
+            format!("database {p} is busy (another sev is writing); nothing was saved — try again"),
+        ),
         Some(ErrorCode::ReadOnly) => Error::Unavailable(format!(
             "database {p} is read-only for you; nothing was saved — ask an admin to add you to its group (sev doctor shows how)"
         )),
@@ -37,9 +37,11 @@ pub(crate) fn db_error(path: &Path, e: rusqlite::Error) -> Error {
         Some(ErrorCode::PermissionDenied) => Error::Unavailable(format!(
             "permission denied on database {p}: ask an admin to add you to its group (sev doctor shows how)"
         )),
-        Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => Error::Unavailable(format!(
-            "{p} is not a sev database or is corrupt: point SEV_DB/--db at the right file, or restore a backup"
-        )),
+        Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
+            Error::Unavailable(format!(
+                "{p} is not a sev database or is corrupt: point SEV_DB/--db at the right file, or restore a backup"
+            ))
+        }
         Some(ErrorCode::DiskFull) => Error::Unavailable(format!(
             "database {p} is full (disk or size limit); nothing was saved — free space and try again"
         )),
@@ -66,7 +68,10 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, e))?;
-        let store = Store { conn, path: path.to_path_buf() };
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -81,7 +86,9 @@ impl Store {
     }
 
     fn configure(&self) -> Result<()> {
-        self.conn.busy_timeout(Duration::from_secs(5)).map_err(|e| self.err(e))?;
+        self.conn
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(|e| self.err(e))?;
         // WAL: readers never block the writer and vice versa.
         let mode: String = self
             .conn
@@ -130,7 +137,8 @@ impl Store {
         }
         for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(step).map_err(|e| self.err(e))?;
-            tx.pragma_update(None, "user_version", i as i64 + 1).map_err(|e| self.err(e))?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .map_err(|e| self.err(e))?;
         }
         tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
             .map_err(|e| self.err(e))?;

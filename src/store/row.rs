@@ -29,9 +29,9 @@ struct Parsed<T>(T);
 impl<T: FromStr> FromSql for Parsed<T> {
     fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
         let s = v.as_str()?;
-        s.parse::<T>()
-            .map(Parsed)
-            .map_err(|_| FromSqlError::Other(format!("unexpected value '{s}' in the database").into()))
+        s.parse::<T>().map(Parsed).map_err(|_| {
+            FromSqlError::Other(format!("unexpected value '{s}' in the database").into())
+        })
     }
 }
 
@@ -44,7 +44,9 @@ fn level<T>(v: i64, f: fn(u8) -> Option<T>) -> rusqlite::Result<T> {
 
 pub fn incident(r: &Row<'_>) -> rusqlite::Result<Incident> {
     let tags: String = r.get(11)?;
-    let t = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> { Ok(r.get::<_, Option<i64>>(i)?.map(time)) };
+    let t = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+        Ok(r.get::<_, Option<i64>>(i)?.map(time))
+    };
     Ok(Incident {
         id: IncidentId(r.get(0)?),
         title: r.get(1)?,

@@ -16,11 +16,19 @@ fn clock() -> FixedClock {
 }
 
 fn ctx<'a>(store: &'a Store, config: &'a Config, clock: &'a FixedClock, actor: &str) -> Ctx<'a> {
-    Ctx { store, config, actor: actor.into(), clock }
+    Ctx {
+        store,
+        config,
+        actor: actor.into(),
+        clock,
+    }
 }
 
 fn new(title: &str) -> NewIncident {
-    NewIncident { title: title.into(), ..Default::default() }
+    NewIncident {
+        title: title.into(),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -28,10 +36,19 @@ fn migrates_from_empty_and_reopens() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sev.db");
     let s = Store::open(&path).unwrap();
-    assert_eq!(s.schema_info().unwrap(), (MIGRATIONS.len() as i64, schema::APPLICATION_ID));
-    let mode: String = s.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(
+        s.schema_info().unwrap(),
+        (MIGRATIONS.len() as i64, schema::APPLICATION_ID)
+    );
+    let mode: String = s
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = s.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let fk: i64 = s
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(fk, 1);
     drop(s);
     Store::open(&path).unwrap();
@@ -43,7 +60,11 @@ fn refuses_a_newer_schema() {
     s.conn().pragma_update(None, "user_version", 99).unwrap();
     drop(s);
     let e = Store::open(&dir.path().join("sev.db")).err().unwrap();
-    assert!(e.to_string().contains("schema version 99, newer than this sev"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("schema version 99, newer than this sev"),
+        "{e}"
+    );
     assert_eq!(e.exit_code(), 5);
 }
 
@@ -82,7 +103,10 @@ fn create_get_and_created_event() {
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].kind, EventKind::Created);
     assert_eq!(ev[0].at, c.now());
-    assert!(matches!(s.get(IncidentId(99)), Err(crate::error::Error::NotFound(_))));
+    assert!(matches!(
+        s.get(IncidentId(99)),
+        Err(crate::error::Error::NotFound(_))
+    ));
 }
 
 #[test]
@@ -92,16 +116,28 @@ fn every_change_bumps_version_and_appends_events_atomically() {
     let c = clock();
     let cx = ctx(&s, &cfg, &c, "bob");
     let inc = cx.create(&new("x")).unwrap();
-    let after = cx.set(inc.id, &[Edit::new(Field::Impact, "high")], None).unwrap();
+    let after = cx
+        .set(inc.id, &[Edit::new(Field::Impact, "high")], None)
+        .unwrap();
     assert_eq!(after.version, 2);
     assert_eq!(s.get(inc.id).unwrap().priority, Priority::P2);
     let ev = s.events(inc.id).unwrap();
     assert_eq!(ev.len(), 3, "created + impact + priority");
-    assert_eq!((ev[2].field.as_deref(), ev[2].new.as_deref()), (Some("priority"), Some("P2")));
+    assert_eq!(
+        (ev[2].field.as_deref(), ev[2].new.as_deref()),
+        (Some("priority"), Some("P2"))
+    );
 
     // A failing edit in the middle of a batch writes nothing at all.
     let e = cx
-        .set(inc.id, &[Edit::new(Field::Assignee, "carol"), Edit::new(Field::Severity, "SEV9")], None)
+        .set(
+            inc.id,
+            &[
+                Edit::new(Field::Assignee, "carol"),
+                Edit::new(Field::Severity, "SEV9"),
+            ],
+            None,
+        )
         .unwrap_err();
     assert_eq!(e.exit_code(), 2);
     let now = s.get(inc.id).unwrap();
@@ -117,18 +153,41 @@ fn stale_edit_of_same_field_is_a_conflict_naming_both_values() {
     let alice = ctx(&s, &cfg, &c, "alice");
     let inc = alice.create(&new("x")).unwrap();
     // Both read version 1; alice saves first.
-    alice.set(inc.id, &[Edit::new(Field::Severity, "SEV1").seen(&inc)], None).unwrap();
+    alice
+        .set(
+            inc.id,
+            &[Edit::new(Field::Severity, "SEV1").seen(&inc)],
+            None,
+        )
+        .unwrap();
     let bob = ctx(&s, &cfg, &c, "bob");
-    let e = bob.set(inc.id, &[Edit::new(Field::Severity, "SEV4").seen(&inc)], None).unwrap_err();
-    let crate::error::Error::Conflict(cf) = &e else { panic!("{e}") };
-    assert_eq!((cf.stored.as_deref(), cf.attempted.as_deref()), (Some("SEV1"), Some("SEV4")));
+    let e = bob
+        .set(
+            inc.id,
+            &[Edit::new(Field::Severity, "SEV4").seen(&inc)],
+            None,
+        )
+        .unwrap_err();
+    let crate::error::Error::Conflict(cf) = &e else {
+        panic!("{e}")
+    };
+    assert_eq!(
+        (cf.stored.as_deref(), cf.attempted.as_deref()),
+        (Some("SEV1"), Some("SEV4"))
+    );
     assert_eq!(e.exit_code(), 4);
-    assert!(e.to_string().contains("'SEV1'") && e.to_string().contains("'SEV4'"), "{e}");
+    assert!(
+        e.to_string().contains("'SEV1'") && e.to_string().contains("'SEV4'"),
+        "{e}"
+    );
     assert_eq!(s.get(inc.id).unwrap().severity, Severity::Sev1);
     // A different field on the same stale read merges cleanly.
-    bob.set(inc.id, &[Edit::new(Field::Service, "api").seen(&inc)], None).unwrap();
+    bob.set(inc.id, &[Edit::new(Field::Service, "api").seen(&inc)], None)
+        .unwrap();
     // Strict version check (scripts) refuses any staleness.
-    let e = bob.set(inc.id, &[Edit::new(Field::Category, "dns")], Some(1)).unwrap_err();
+    let e = bob
+        .set(inc.id, &[Edit::new(Field::Category, "dns")], Some(1))
+        .unwrap_err();
     assert_eq!(e.exit_code(), 4);
 }
 
@@ -141,7 +200,13 @@ fn stale_transition_is_a_conflict() {
     let inc = cx.create(&new("x")).unwrap();
     cx.acknowledge(inc.id, Some(Status::Triage)).unwrap();
     let e = cx
-        .transition(inc.id, &Transition::Cancel { reason: "dup".into() }, Some(Status::Triage))
+        .transition(
+            inc.id,
+            &Transition::Cancel {
+                reason: "dup".into(),
+            },
+            Some(Status::Triage),
+        )
         .unwrap_err();
     assert_eq!(e.exit_code(), 4, "{e}");
     assert_eq!(s.get(inc.id).unwrap().status, Status::Acknowledged);
@@ -160,7 +225,10 @@ fn acknowledge_assigns_and_notes_do_not_bump_version() {
     cx.note(inc.id, "looking at dashboards").unwrap();
     assert_eq!(s.get(inc.id).unwrap().version, a.version);
     assert!(cx.note(inc.id, "   ").is_err());
-    assert!(matches!(cx.note(IncidentId(5), "x"), Err(crate::error::Error::NotFound(_))));
+    assert!(matches!(
+        cx.note(IncidentId(5), "x"),
+        Err(crate::error::Error::NotFound(_))
+    ));
 }
 
 #[test]
@@ -170,7 +238,11 @@ fn events_are_append_only() {
     let c = clock();
     let cx = ctx(&s, &cfg, &c, "alice");
     let inc = cx.create(&new("x")).unwrap();
-    assert!(s.conn().execute("UPDATE events SET text = 'forged'", []).is_err());
+    assert!(
+        s.conn()
+            .execute("UPDATE events SET text = 'forged'", [])
+            .is_err()
+    );
     assert!(s.conn().execute("DELETE FROM events", []).is_err());
     assert_eq!(s.events(inc.id).unwrap()[0].text.as_deref(), Some("x"));
 }
@@ -195,28 +267,106 @@ fn list_filters_and_orders() {
     let cfg = Config::builtin();
     let c = clock();
     let cx = ctx(&s, &cfg, &c, "alice");
-    let low = cx.create(&NewIncident { impact: Some(Impact::Low), urgency: Some(Urgency::Low), ..new("low one") }).unwrap();
+    let low = cx
+        .create(&NewIncident {
+            impact: Some(Impact::Low),
+            urgency: Some(Urgency::Low),
+            ..new("low one")
+        })
+        .unwrap();
     c.advance(chrono::Duration::minutes(1));
     let high = cx
-        .create(&NewIncident { impact: Some(Impact::High), service: Some("api".into()), ..new("High 100% one") })
+        .create(&NewIncident {
+            impact: Some(Impact::High),
+            service: Some("api".into()),
+            ..new("High 100% one")
+        })
         .unwrap();
     c.advance(chrono::Duration::minutes(1));
     let done = cx.create(&new("done")).unwrap();
-    cx.transition(done.id, &Transition::Resolve { summary: "ok".into() }, None).unwrap();
+    cx.transition(
+        done.id,
+        &Transition::Resolve {
+            summary: "ok".into(),
+        },
+        None,
+    )
+    .unwrap();
 
-    let ids = |q: &ListQuery| s.list(q).unwrap().into_iter().map(|i| i.id).collect::<Vec<_>>();
+    let ids = |q: &ListQuery| {
+        s.list(q)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&ListQuery::default()), vec![high.id, low.id]);
-    assert_eq!(ids(&ListQuery { scope: Scope::All, ..Default::default() }), vec![high.id, low.id, done.id]);
-    assert_eq!(ids(&ListQuery { scope: Scope::Status(Status::Resolved), ..Default::default() }), vec![done.id]);
-    assert_eq!(ids(&ListQuery { service: Some("api".into()), ..Default::default() }), vec![high.id]);
-    assert_eq!(ids(&ListQuery { search: Some("LOW".into()), ..Default::default() }), vec![low.id]);
-    assert_eq!(ids(&ListQuery { search: Some("100%".into()), ..Default::default() }), vec![high.id]);
-    assert_eq!(ids(&ListQuery { search: Some("INC-1".into()), ..Default::default() }), vec![low.id]);
-    assert_eq!(ids(&ListQuery { limit: Some(1), ..Default::default() }), vec![high.id]);
-    assert_eq!(s.count(&ListQuery { scope: Scope::All, ..Default::default() }).unwrap(), 3);
-    assert_eq!(s.list_ids(&ListQuery::default()).unwrap(), vec![high.id, low.id]);
+    assert_eq!(
+        ids(&ListQuery {
+            scope: Scope::All,
+            ..Default::default()
+        }),
+        vec![high.id, low.id, done.id]
+    );
+    assert_eq!(
+        ids(&ListQuery {
+            scope: Scope::Status(Status::Resolved),
+            ..Default::default()
+        }),
+        vec![done.id]
+    );
+    assert_eq!(
+        ids(&ListQuery {
+            service: Some("api".into()),
+            ..Default::default()
+        }),
+        vec![high.id]
+    );
+    assert_eq!(
+        ids(&ListQuery {
+            search: Some("LOW".into()),
+            ..Default::default()
+        }),
+        vec![low.id]
+    );
+    assert_eq!(
+        ids(&ListQuery {
+            search: Some("100%".into()),
+            ..Default::default()
+        }),
+        vec![high.id]
+    );
+    assert_eq!(
+        ids(&ListQuery {
+            search: Some("INC-1".into()),
+            ..Default::default()
+        }),
+        vec![low.id]
+    );
+    assert_eq!(
+        ids(&ListQuery {
+            limit: Some(1),
+            ..Default::default()
+        }),
+        vec![high.id]
+    );
+    assert_eq!(
+        s.count(&ListQuery {
+            scope: Scope::All,
+            ..Default::default()
+        })
+        .unwrap(),
+        3
+    );
+    assert_eq!(
+        s.list_ids(&ListQuery::default()).unwrap(),
+        vec![high.id, low.id]
+    );
     let many = s.get_many(&[done.id, low.id, IncidentId(77)]).unwrap();
-    assert_eq!(many.iter().map(|i| i.id).collect::<Vec<_>>(), vec![done.id, low.id]);
+    assert_eq!(
+        many.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![done.id, low.id]
+    );
 }
 
 #[test]
@@ -232,5 +382,8 @@ fn list_query_uses_the_index() {
         .unwrap();
     let plan = plan.join("; ");
     assert!(plan.contains("incidents_list"), "{plan}");
-    assert!(!plan.contains("TEMP B-TREE"), "list order must come from the index: {plan}");
+    assert!(
+        !plan.contains("TEMP B-TREE"),
+        "list order must come from the index: {plan}"
+    );
 }

@@ -1,0 +1,577 @@
+//! The command line: clap subcommands, each a thin call into `ops`/`store`.
+
+mod output;
+
+pub use output::{incident_json, to_json};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, Locations};
+use crate::domain::{
+    Field, Impact, IncidentId, Kind, NewIncident, Priority, Status, Transition, Urgency,
+};
+use crate::error::{Error, Result, exit};
+use crate::ops::{self, Ctx, Edit};
+use crate::store::{ListQuery, Scope, Store};
+use crate::text::sanitize_line;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 ok, 2 usage or validation error, 3 not found, 4 conflict, 5 database unavailable.
+Environment: SEV_DB (database file), SEV_CONFIG (config file), VISUAL/EDITOR, NO_COLOR.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sev",
+    version,
+    about = "Incident management in the terminal. With no command, opens the TUI.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// Database file (default: $XDG_DATA_HOME/sev/sev.db; env SEV_DB)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Config file (default: $XDG_CONFIG_HOME/sev/config.toml; env SEV_CONFIG)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Log a new incident and print its reference (INC-42)
+    New(NewArgs),
+    /// List incidents (default: open ones, by priority then newest)
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// Show one incident with its whole timeline
+    Show(IdArg),
+    /// Acknowledge: you have it (assigns you if nobody is assigned)
+    Ack(IdArg),
+    /// Move an incident to another state (triage, acknowledged, investigating, mitigated, resolved, closed, cancelled)
+    Status(StatusArgs),
+    /// Change fields: sev set 42 severity=SEV1 impact=high assignee=alice
+    Set(SetArgs),
+    /// Assign an incident to a user (yourself when USER is omitted)
+    Assign(AssignArgs),
+    /// Add a note to the timeline (text from arguments, stdin, or $EDITOR)
+    Note(NoteArgs),
+    /// Resolve: impact is over (needs a summary of what fixed it)
+    Resolve(ResolveArgs),
+    /// Close a resolved incident
+    Close(IdArg),
+    /// Reopen a resolved, closed or cancelled incident
+    Reopen(IdArg),
+    /// Cancel an open incident that is not one (needs a reason)
+    Cancel(CancelArgs),
+    /// Fill a database with realistic sample incidents
+    Demo(DemoArgs),
+    /// Check or print the configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct IdArg {
+    /// Incident: 42 or INC-42
+    pub id: String,
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// What is broken (words are joined)
+    #[arg(required = true, num_args = 1..)]
+    pub title: Vec<String>,
+    #[arg(short, long)]
+    pub description: Option<String>,
+    /// incident, near-miss or security
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// SEV1 (critical) … SEV5 (cosmetic)
+    #[arg(short, long)]
+    pub severity: Option<String>,
+    /// high, medium or low
+    #[arg(long)]
+    pub impact: Option<String>,
+    /// high, medium or low
+    #[arg(long)]
+    pub urgency: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    /// A tag (repeatable, or comma-separated)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Include resolved, closed and cancelled incidents
+    #[arg(short, long)]
+    pub all: bool,
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub severity: Option<String>,
+    #[arg(long)]
+    pub priority: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long, conflicts_with = "mine")]
+    pub assignee: Option<String>,
+    /// Only incidents assigned to you
+    #[arg(long)]
+    pub mine: bool,
+    /// Text in the reference, title, service or description
+    #[arg(long)]
+    pub search: Option<String>,
+    /// At most this many rows (default 50; 0 = no limit)
+    #[arg(short = 'n', long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    pub id: String,
+    pub state: String,
+    /// Resolution summary (when moving to resolved)
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// Reason (when moving to cancelled)
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    pub id: String,
+    /// field=value pairs; fields: title, description, kind, severity, impact, urgency,
+    /// category, service, tags, assignee, commander, scribe, comms (value - clears)
+    #[arg(required = true, num_args = 1..)]
+    pub assignments: Vec<String>,
+    /// Refuse (exit 4) unless the incident is still at this version
+    #[arg(long, value_name = "N")]
+    pub if_version: Option<i64>,
+}
+
+#[derive(Args, Debug)]
+pub struct AssignArgs {
+    pub id: String,
+    pub user: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NoteArgs {
+    pub id: String,
+    /// The note (words are joined). Without it: read stdin, or open $EDITOR on a terminal.
+    pub text: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ResolveArgs {
+    pub id: String,
+    /// What fixed it
+    #[arg(short, long)]
+    pub summary: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CancelArgs {
+    pub id: String,
+    /// Why this is not an incident
+    #[arg(short, long)]
+    pub reason: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// How many incidents (100000 makes a large one for benchmarks)
+    #[arg(long, default_value_t = 300)]
+    pub count: usize,
+    /// Add to a database that already has incidents
+    #[arg(long)]
+    pub append: bool,
+    /// Random seed (same seed, same data)
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Validate every config layer; report problems with file:line:column
+    Check,
+    /// Print the effective configuration as TOML
+    Show,
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("sev: {}", sanitize_line(&e.to_string()));
+            e.exit_code()
+        }
+    }
+}
+
+fn parse_id(s: &str) -> Result<IncidentId> {
+    Ok(s.parse::<IncidentId>()?)
+}
+
+fn parse_opt<T: std::str::FromStr<Err = crate::domain::DomainError>>(
+    o: &Option<String>,
+) -> Result<Option<T>> {
+    o.as_deref()
+        .map(|s| s.parse::<T>().map_err(Error::from))
+        .transpose()
+}
+
+fn term_width() -> usize {
+    if std::io::stdout().is_terminal()
+        && let Ok((w, _)) = ratatui::crossterm::terminal::size()
+    {
+        return w as usize;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(120)
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let loc = Locations {
+        config_flag: cli.config.clone(),
+        db_flag: cli.db.clone(),
+    };
+    let config = Config::load(&loc)?;
+    let Some(command) = cli.command else {
+        return crate::tui::run(config);
+    };
+    if let Command::Config(c) = &command {
+        return match c {
+            ConfigCommand::Check => {
+                if cli.json {
+                    println!(
+                        "{}",
+                        to_json(&serde_json::json!({"ok": true, "sources": config.sources}))
+                    );
+                } else {
+                    println!("config ok: {}", sanitize_line(&config.sources.join(", ")));
+                }
+                Ok(())
+            }
+            ConfigCommand::Show => {
+                print!("{}", sanitize_line_keep_newlines(&config.to_toml()));
+                Ok(())
+            }
+        };
+    }
+    let store = Store::open(&config.database)?;
+    let clock = SystemClock;
+    let cx = Ctx {
+        store: &store,
+        config: &config,
+        actor: crate::identity::current_user(),
+        clock: &clock,
+    };
+    let json = cli.json;
+    match command {
+        Command::New(a) => {
+            let new = NewIncident {
+                title: a.title.join(" "),
+                description: a.description.unwrap_or_default(),
+                kind: parse_opt::<Kind>(&a.kind)?,
+                severity: a
+                    .severity
+                    .as_deref()
+                    .map(crate::domain::parse_severity)
+                    .transpose()?,
+                impact: parse_opt::<Impact>(&a.impact)?,
+                urgency: parse_opt::<Urgency>(&a.urgency)?,
+                category: a.category,
+                service: a.service,
+                tags: a.tags,
+                assignee: a.assignee,
+                ..Default::default()
+            };
+            let inc = cx.create(&new)?;
+            if json {
+                println!("{}", to_json(&incident_json(&inc, None)));
+            } else {
+                println!("{}", inc.id);
+            }
+        }
+        Command::List(a) => {
+            let scope = match (&a.status, a.all) {
+                (Some(s), _) if s.eq_ignore_ascii_case("open") => Scope::Open,
+                (Some(s), _) if s.eq_ignore_ascii_case("all") => Scope::All,
+                (Some(s), _) => Scope::Status(s.parse::<Status>()?),
+                (None, true) => Scope::All,
+                (None, false) => Scope::Open,
+            };
+            let q = ListQuery {
+                scope,
+                severity: a
+                    .severity
+                    .as_deref()
+                    .map(crate::domain::parse_severity)
+                    .transpose()?,
+                priority: parse_opt::<Priority>(&a.priority)?,
+                service: a.service,
+                assignee: if a.mine {
+                    Some(cx.actor.clone())
+                } else {
+                    a.assignee
+                },
+                search: a.search,
+                limit: (a.limit > 0).then_some(a.limit),
+                offset: 0,
+            };
+            let rows = store.list(&q)?;
+            if json {
+                let v: Vec<_> = rows.iter().map(|i| incident_json(i, None)).collect();
+                println!("{}", to_json(&v));
+            } else {
+                print!("{}", output::table(&rows, clock.now(), term_width()));
+                if std::io::stdout().is_terminal() {
+                    let total = store.count(&ListQuery {
+                        limit: None,
+                        ..q.clone()
+                    })?;
+                    if total > rows.len() {
+                        println!(
+                            "({} of {total} shown: raise --limit, or 0 for all)",
+                            rows.len()
+                        );
+                    } else if total == 0 {
+                        println!(
+                            "(no incidents match{})",
+                            if matches!(q.scope, Scope::Open) {
+                                "; --all includes finished ones"
+                            } else {
+                                ""
+                            }
+                        );
+                    }
+                }
+            }
+        }
+        Command::Show(a) => {
+            let id = parse_id(&a.id)?;
+            let inc = store.get(id)?;
+            let events = store.events(id)?;
+            if json {
+                println!("{}", to_json(&incident_json(&inc, Some(&events))));
+            } else {
+                print!(
+                    "{}",
+                    output::record(&inc, &events, &config.severity(inc.severity).name)
+                );
+            }
+        }
+        Command::Ack(a) => {
+            let id = parse_id(&a.id)?;
+            mutate(&store, id, json, || cx.acknowledge(id, None))?;
+        }
+        Command::Status(a) => {
+            let id = parse_id(&a.id)?;
+            let target = a.state.parse::<Status>()?;
+            let t = match target {
+                Status::Resolved => Transition::Resolve {
+                    summary: a.summary.unwrap_or_default(),
+                },
+                Status::Cancelled => Transition::Cancel {
+                    reason: a.reason.unwrap_or_default(),
+                },
+                s => Transition::To(s),
+            };
+            if target == Status::Acknowledged {
+                mutate(&store, id, json, || cx.acknowledge(id, None))?;
+            } else {
+                mutate(&store, id, json, || cx.transition(id, &t, None))?;
+            }
+        }
+        Command::Set(a) => {
+            let id = parse_id(&a.id)?;
+            let edits = a
+                .assignments
+                .iter()
+                .map(|s| ops::parse_assignment(s))
+                .collect::<Result<Vec<_>>>()?;
+            mutate(&store, id, json, || cx.set(id, &edits, a.if_version))?;
+        }
+        Command::Assign(a) => {
+            let id = parse_id(&a.id)?;
+            let who = a.user.unwrap_or_else(|| cx.actor.clone());
+            mutate(&store, id, json, || {
+                cx.set(id, &[Edit::new(Field::Assignee, who.clone())], None)
+            })?;
+        }
+        Command::Note(a) => {
+            let id = parse_id(&a.id)?;
+            let text = if !a.text.is_empty() {
+                a.text.join(" ")
+            } else if std::io::stdin().is_terminal() {
+                store.get(id)?; // fail before opening an editor on a wrong id
+                crate::editor::edit("", ".md")?.ok_or_else(|| {
+                    Error::Usage("the editor exited with an error; no note was added".into())
+                })?
+            } else {
+                let mut s = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .map_err(|e| Error::Usage(format!("cannot read the note from stdin: {e}")))?;
+                s
+            };
+            let ev = cx.note(id, &text)?;
+            if json {
+                let inc = store.get(id)?;
+                let evs = [ev];
+                println!("{}", to_json(&incident_json(&inc, Some(&evs))));
+            } else {
+                println!("{}: note added", id);
+            }
+        }
+        Command::Resolve(a) => {
+            let id = parse_id(&a.id)?;
+            mutate(&store, id, json, || {
+                cx.transition(
+                    id,
+                    &Transition::Resolve {
+                        summary: a.summary.clone(),
+                    },
+                    None,
+                )
+            })?;
+        }
+        Command::Close(a) => {
+            let id = parse_id(&a.id)?;
+            mutate(&store, id, json, || {
+                cx.transition(id, &Transition::To(Status::Closed), None)
+            })?;
+        }
+        Command::Reopen(a) => {
+            let id = parse_id(&a.id)?;
+            mutate(&store, id, json, || {
+                cx.transition(id, &Transition::Reopen, None)
+            })?;
+        }
+        Command::Cancel(a) => {
+            let id = parse_id(&a.id)?;
+            mutate(&store, id, json, || {
+                cx.transition(
+                    id,
+                    &Transition::Cancel {
+                        reason: a.reason.clone(),
+                    },
+                    None,
+                )
+            })?;
+        }
+        Command::Demo(a) => demo(&store, &clock, a, json)?,
+        Command::Config(_) => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+fn sanitize_line_keep_newlines(s: &str) -> String {
+    crate::text::sanitize(s).into_owned()
+}
+
+/// Run a change and print what it did.
+fn mutate(
+    store: &Store,
+    id: IncidentId,
+    json: bool,
+    f: impl FnOnce() -> Result<crate::domain::Incident>,
+) -> Result<()> {
+    let before = store.get(id)?;
+    let after = f()?;
+    if json {
+        println!("{}", to_json(&incident_json(&after, None)));
+    } else {
+        println!("{}", output::changes(&before, &after));
+    }
+    Ok(())
+}
+
+fn demo(store: &Store, clock: &dyn Clock, a: DemoArgs, json: bool) -> Result<()> {
+    let existing = store.count(&ListQuery {
+        scope: Scope::All,
+        ..Default::default()
+    })?;
+    if existing > 0 && !a.append {
+        return Err(Error::Usage(format!(
+            "{} already has {existing} incidents: pass --append to add more, or --db NEW_PATH for a fresh demo database",
+            store.path().display()
+        )));
+    }
+    let generator = crate::demo::Generator::new(a.count, a.seed, clock.now());
+    let show_bar = a.count >= 5000 && std::io::stderr().is_terminal();
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(a.count as u64),
+        if show_bar {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        },
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message("generating incidents");
+    let mut batch = Vec::with_capacity(2000);
+    let start = std::time::Instant::now();
+    for item in generator {
+        batch.push(item);
+        if batch.len() == 2000 {
+            store.insert_batch(&batch)?;
+            bar.inc(batch.len() as u64);
+            batch.clear();
+        }
+    }
+    store.insert_batch(&batch)?;
+    bar.inc(batch.len() as u64);
+    bar.finish_and_clear();
+    let secs = start.elapsed().as_secs_f64();
+    if json {
+        println!(
+            "{}",
+            to_json(
+                &serde_json::json!({"created": a.count, "database": store.path(), "seconds": secs})
+            )
+        );
+    } else {
+        println!(
+            "created {} demo incidents in {} ({:.1}s) — open it with: sev --db {}",
+            a.count,
+            store.path().display(),
+            secs,
+            store.path().display()
+        );
+    }
+    Ok(())
+}

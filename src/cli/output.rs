@@ -1,0 +1,270 @@
+//! How the CLI shows things: tables and records for people, JSON for
+//! scripts. Every string from the database goes through `text::sanitize*`
+//! (or `text::json_safe` for JSON) on its way out.
+
+use crate::clock;
+use crate::domain::{Event, Incident};
+use crate::text::{json_safe, sanitize, sanitize_line, truncate};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// The stable JSON shape of an incident (documented in README).
+#[derive(Serialize)]
+pub struct IncidentJson<'a> {
+    pub id: i64,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub severity: &'static str,
+    pub impact: &'static str,
+    pub urgency: &'static str,
+    pub priority: &'static str,
+    pub category: Option<&'a str>,
+    pub service: Option<&'a str>,
+    pub tags: &'a [String],
+    pub assignee: Option<&'a str>,
+    pub commander: Option<&'a str>,
+    pub scribe: Option<&'a str>,
+    pub comms: Option<&'a str>,
+    pub reporter: &'a str,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub detected_at: Option<String>,
+    pub acknowledged_at: Option<String>,
+    pub mitigated_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub updated_at: String,
+    pub resolution: Option<&'a str>,
+    pub cancel_reason: Option<&'a str>,
+    pub version: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventJson<'a>>>,
+}
+
+#[derive(Serialize)]
+pub struct EventJson<'a> {
+    pub at: String,
+    pub actor: &'a str,
+    pub kind: &'static str,
+    pub field: Option<&'a str>,
+    pub old: Option<&'a str>,
+    pub new: Option<&'a str>,
+    pub text: Option<&'a str>,
+}
+
+fn t(o: Option<DateTime<Utc>>) -> Option<String> {
+    o.map(clock::rfc3339)
+}
+
+pub fn incident_json<'a>(i: &'a Incident, events: Option<&'a [Event]>) -> IncidentJson<'a> {
+    IncidentJson {
+        id: i.id.0,
+        reference: i.id.to_string(),
+        title: &i.title,
+        description: &i.description,
+        kind: i.kind.as_str(),
+        status: i.status.as_str(),
+        severity: i.severity.as_str(),
+        impact: i.impact.as_str(),
+        urgency: i.urgency.as_str(),
+        priority: i.priority.as_str(),
+        category: i.category.as_deref(),
+        service: i.service.as_deref(),
+        tags: &i.tags,
+        assignee: i.assignee.as_deref(),
+        commander: i.commander.as_deref(),
+        scribe: i.scribe.as_deref(),
+        comms: i.comms.as_deref(),
+        reporter: &i.reporter,
+        created_at: clock::rfc3339(i.created_at),
+        started_at: t(i.started_at),
+        detected_at: t(i.detected_at),
+        acknowledged_at: t(i.acknowledged_at),
+        mitigated_at: t(i.mitigated_at),
+        resolved_at: t(i.resolved_at),
+        closed_at: t(i.closed_at),
+        updated_at: clock::rfc3339(i.updated_at),
+        resolution: i.resolution.as_deref(),
+        cancel_reason: i.cancel_reason.as_deref(),
+        version: i.version,
+        events: events.map(|evs| {
+            evs.iter()
+                .map(|e| EventJson {
+                    at: clock::rfc3339(e.at),
+                    actor: &e.actor,
+                    kind: e.kind.as_str(),
+                    field: e.field.as_deref(),
+                    old: e.old.as_deref(),
+                    new: e.new.as_deref(),
+                    text: e.text.as_deref(),
+                })
+                .collect()
+        }),
+    }
+}
+
+/// Pretty JSON, safe for a terminal.
+pub fn to_json<T: Serialize>(v: &T) -> String {
+    let s = serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json_safe(&s).into_owned()
+}
+
+fn opt(o: &Option<String>) -> String {
+    match o {
+        Some(s) => sanitize_line(s).into_owned(),
+        None => "—".into(),
+    }
+}
+
+fn pad(s: &str, w: usize) -> String {
+    let s = truncate(s, w);
+    let used = unicode_width::UnicodeWidthStr::width(s.as_str());
+    format!("{s}{}", " ".repeat(w.saturating_sub(used)))
+}
+
+/// A table of incidents fitting `width` columns (the title takes the rest).
+pub fn table(rows: &[Incident], now: DateTime<Utc>, width: usize) -> String {
+    let mut out = String::new();
+    let fixed = [10usize, 5, 4, 9, 5, 10, 15];
+    let title_w = width
+        .saturating_sub(fixed.iter().sum::<usize>() + fixed.len())
+        .max(20);
+    let header = ["REF", "SEV", "PRI", "STATUS", "AGE", "ASSIGNEE", "SERVICE"];
+    for (h, w) in header.iter().zip(fixed) {
+        let _ = write!(out, "{} ", pad(h, w));
+    }
+    let _ = writeln!(out, "TITLE");
+    for i in rows {
+        let cells = [
+            i.id.to_string(),
+            i.severity.to_string(),
+            i.priority.to_string(),
+            i.status.marker().to_string(),
+            clock::age(i.created_at, now),
+            opt(&i.assignee),
+            opt(&i.service),
+        ];
+        for (c, w) in cells.iter().zip(fixed) {
+            let _ = write!(out, "{} ", pad(c, w));
+        }
+        let _ = writeln!(out, "{}", truncate(&sanitize_line(&i.title), title_w));
+    }
+    out
+}
+
+fn when(o: Option<DateTime<Utc>>) -> String {
+    o.map(clock::local).unwrap_or_else(|| "—".into())
+}
+
+/// The full record and timeline, for `sev show`.
+pub fn record(i: &Incident, events: &[Event], sev_name: &str) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}  {} ({})  {}  {}  [{}]",
+        i.id,
+        i.severity,
+        sanitize_line(sev_name),
+        i.priority,
+        i.status,
+        i.kind
+    );
+    let _ = writeln!(o, "{}", sanitize_line(&i.title));
+    let _ = writeln!(o);
+    let _ = writeln!(o, "  service      {}", opt(&i.service));
+    let _ = writeln!(o, "  category     {}", opt(&i.category));
+    let tags = if i.tags.is_empty() {
+        "—".to_string()
+    } else {
+        sanitize_line(&i.tags.join(", ")).into_owned()
+    };
+    let _ = writeln!(o, "  tags         {tags}");
+    let _ = writeln!(
+        o,
+        "  impact       {}   urgency {}   → priority {}",
+        i.impact, i.urgency, i.priority
+    );
+    let _ = writeln!(o, "  assignee     {}", opt(&i.assignee));
+    let _ = writeln!(o, "  commander    {}", opt(&i.commander));
+    let _ = writeln!(o, "  scribe       {}", opt(&i.scribe));
+    let _ = writeln!(o, "  comms        {}", opt(&i.comms));
+    let _ = writeln!(o, "  reporter     {}", sanitize_line(&i.reporter));
+    let _ = writeln!(o, "  created      {}", when(Some(i.created_at)));
+    if i.started_at.is_some() || i.detected_at.is_some() {
+        let _ = writeln!(
+            o,
+            "  started      {}   detected {}",
+            when(i.started_at),
+            when(i.detected_at)
+        );
+    }
+    let _ = writeln!(o, "  acknowledged {}", when(i.acknowledged_at));
+    let _ = writeln!(o, "  mitigated    {}", when(i.mitigated_at));
+    let _ = writeln!(o, "  resolved     {}", when(i.resolved_at));
+    let _ = writeln!(o, "  closed       {}", when(i.closed_at));
+    if let Some(r) = &i.resolution {
+        let _ = writeln!(o, "  resolution   {}", sanitize_line(r));
+    }
+    if let Some(r) = &i.cancel_reason {
+        let _ = writeln!(o, "  cancelled    {}", sanitize_line(r));
+    }
+    let _ = writeln!(o, "  version      {}", i.version);
+    if !i.description.trim().is_empty() {
+        let _ = writeln!(o, "\nDescription");
+        for l in sanitize(&i.description).lines() {
+            let _ = writeln!(o, "  {l}");
+        }
+    }
+    let _ = writeln!(o, "\nTimeline ({} events, local time)", events.len());
+    for e in events {
+        let summary = e.summary();
+        let mut lines = sanitize(&summary)
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+            .into_iter();
+        let first = lines.next().unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  {}  {:<10} {}",
+            clock::local(e.at),
+            truncate(&sanitize_line(&e.actor), 10),
+            first
+        );
+        for l in lines {
+            let _ = writeln!(o, "  {:16}  {:<10} {}", "", "", l);
+        }
+    }
+    o
+}
+
+/// What changed between two versions of an incident, for confirmations.
+pub fn changes(before: &Incident, after: &Incident) -> String {
+    let mut parts = Vec::new();
+    if before.status != after.status {
+        parts.push(format!("status {} → {}", before.status, after.status));
+    }
+    for f in crate::domain::Field::ALL {
+        let (a, b) = (f.get(before), f.get(after));
+        if a != b {
+            let v = |o: Option<String>| {
+                o.map(|s| truncate(&sanitize_line(&s), 40))
+                    .unwrap_or_else(|| "—".into())
+            };
+            parts.push(format!("{} {} → {}", f.name(), v(a), v(b)));
+        }
+    }
+    if before.priority != after.priority {
+        parts.push(format!("priority {} → {}", before.priority, after.priority));
+    }
+    if parts.is_empty() {
+        format!("{}: no change (already so)", after.id)
+    } else {
+        format!("{}: {}", after.id, parts.join("; "))
+    }
+}

@@ -1,0 +1,580 @@
+//! Realistic sample data: `sev demo`, tests and benchmarks all use this one
+//! generator. Deterministic for a given seed and clock.
+//!
+//! Incidents are spread over several years (most of them long closed), with
+//! most at SEV3–SEV4 and few SEV1, every workflow state represented among the
+//! recent ones, and about ten timeline events each.
+
+use crate::domain::{
+    Event, EventKind, Impact, Incident, IncidentId, Kind, Priority, PriorityMatrix, Severity,
+    Status, Urgency,
+};
+use chrono::{DateTime, Duration, Utc};
+
+const SERVICES: &[&str] = &[
+    "api-gateway",
+    "auth",
+    "billing",
+    "checkout",
+    "search",
+    "payments",
+    "notifications",
+    "cdn",
+    "dns",
+    "postgres-main",
+    "kafka",
+    "k8s-prod",
+    "object-store",
+    "email",
+    "mobile-api",
+    "web",
+    "ledger",
+    "inventory",
+    "recommendations",
+    "observability",
+    "vpn",
+    "ci-runners",
+];
+const REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-2",
+    "sa-east-1",
+];
+pub const USERS: &[&str] = &[
+    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "oscar",
+    "peggy", "rupert", "sybil", "trent", "victor", "walter", "yusuf", "zoe", "mei",
+];
+
+/// (template, category, kind). `{s}` service, `{r}` region, `{n}` a number, `{u}` a user.
+const TITLES: &[(&str, &str, Kind)] = &[
+    (
+        "{s}: elevated 5xx error rate in {r}",
+        "software-bug",
+        Kind::Incident,
+    ),
+    (
+        "{s} p99 latency above SLO after deploy #{n}",
+        "deploy",
+        Kind::Incident,
+    ),
+    (
+        "TLS certificate for {s}.example.com expired",
+        "certificate",
+        Kind::Incident,
+    ),
+    (
+        "DNS resolution failures for {s} in {r}",
+        "dns",
+        Kind::Incident,
+    ),
+    (
+        "{s} pods crash-looping after config push",
+        "config",
+        Kind::Incident,
+    ),
+    (
+        "Replication lag on postgres-main exceeds {n} seconds",
+        "database",
+        Kind::Incident,
+    ),
+    (
+        "Disk full on {s} primary in {r}",
+        "capacity",
+        Kind::Incident,
+    ),
+    (
+        "BGP session flaps with upstream transit in {r}",
+        "network",
+        Kind::Incident,
+    ),
+    (
+        "Login failures spike for SSO users",
+        "third-party",
+        Kind::Incident,
+    ),
+    (
+        "Payment provider timeouts during checkout",
+        "third-party",
+        Kind::Incident,
+    ),
+    (
+        "Consumer lag growing on kafka topic {s}-events",
+        "capacity",
+        Kind::Incident,
+    ),
+    (
+        "Memory leak in {s} after release 4.{n}",
+        "software-bug",
+        Kind::Incident,
+    ),
+    (
+        "Nightly job {s}-reconcile did not run",
+        "software-bug",
+        Kind::Incident,
+    ),
+    (
+        "Clock skew on {n} hosts after NTP change",
+        "config",
+        Kind::Incident,
+    ),
+    (
+        "Cache stampede after {s} restart in {r}",
+        "capacity",
+        Kind::Incident,
+    ),
+    (
+        "Rate limiter throttling legitimate {s} traffic",
+        "config",
+        Kind::Incident,
+    ),
+    (
+        "Load balancer health checks failing for {s}",
+        "network",
+        Kind::Incident,
+    ),
+    (
+        "Power loss in one rack of {r} datacenter",
+        "hardware",
+        Kind::Incident,
+    ),
+    (
+        "Feature flag rollout broke {s} for {n}% of users",
+        "deploy",
+        Kind::Incident,
+    ),
+    (
+        "Queue workers for {s} stuck on poison message",
+        "software-bug",
+        Kind::Incident,
+    ),
+    (
+        "Suspicious login attempts against {s} admin from one ASN",
+        "security",
+        Kind::Security,
+    ),
+    (
+        "API token for {s} committed to a public repository",
+        "security",
+        Kind::Security,
+    ),
+    (
+        "Canary caught bad {s} build before full rollout",
+        "deploy",
+        Kind::NearMiss,
+    ),
+    (
+        "Backup restore drill failed for {s}",
+        "database",
+        Kind::NearMiss,
+    ),
+    (
+        "Expired on-call schedule left {s} unpaged for {n} minutes",
+        "config",
+        Kind::NearMiss,
+    ),
+];
+
+const NOTES: &[&str] = &[
+    "Paged on-call; looking at the {s} dashboards now.",
+    "Error rate started at the same minute as deploy #{n}.",
+    "Support reports tickets from customers in {r}.",
+    "Opened the incident bridge; {u} joins as scribe.",
+    "Rolled back {s} to the previous release.",
+    "Scaled {s} from 12 to {n} replicas.",
+    "Failover to the secondary in {r} completed.",
+    "Status page updated: investigating degraded {s}.",
+    "Vendor confirmed the issue is on their side.",
+    "Graphs back to baseline for 15 minutes.",
+    "Found a config change merged 20 minutes before the first alert.",
+    "Customer-facing impact confirmed for roughly {n}% of requests.",
+    "Paused the deploy pipeline until this is understood.",
+    "Drained traffic away from {r}.",
+];
+
+const RESOLUTIONS: &[&str] = &[
+    "Rolled back the release and added a canary check.",
+    "Renewed the certificate and added expiry alerting.",
+    "Failed over to the replica; primary rebuilt.",
+    "Raised the connection pool limit and added a saturation alert.",
+    "Upstream provider fixed the fault on their side.",
+    "Reverted the config change.",
+    "Added capacity and tuned autoscaling thresholds.",
+    "False alarm: the monitoring check itself was misconfigured.",
+    "Restarted the stuck workers and skipped the poison message.",
+];
+
+/// Generates incidents ending near `now`. Incident `i` of `n` is older the
+/// smaller `i` is, so ids grow with time like a real database.
+pub struct Generator {
+    rng: fastrand::Rng,
+    now: DateTime<Utc>,
+    n: usize,
+    i: usize,
+    matrix: PriorityMatrix,
+    span: Duration,
+}
+
+impl Generator {
+    pub fn new(n: usize, seed: u64, now: DateTime<Utc>) -> Generator {
+        // Small sets are all recent; large ones cover years of history.
+        let days = (n as i64 / 30).clamp(7, 4 * 365);
+        Generator {
+            rng: fastrand::Rng::with_seed(seed),
+            now,
+            n,
+            i: 0,
+            matrix: PriorityMatrix::default(),
+            span: Duration::days(days),
+        }
+    }
+
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.rng.usize(..xs.len())]
+    }
+
+    fn fill(&mut self, t: &str, service: &str) -> String {
+        let mut out = t.replace("{s}", service);
+        if out.contains("{r}") {
+            let r = self.pick(REGIONS);
+            out = out.replace("{r}", r);
+        }
+        if out.contains("{u}") {
+            let u = self.pick(USERS);
+            out = out.replace("{u}", u);
+        }
+        if out.contains("{n}") {
+            out = out.replace("{n}", &self.rng.u32(2..99).to_string());
+        }
+        out
+    }
+
+    fn severity(&mut self) -> Severity {
+        match self.rng.u32(0..100) {
+            0..3 => Severity::Sev1,
+            3..13 => Severity::Sev2,
+            13..50 => Severity::Sev3,
+            50..85 => Severity::Sev4,
+            _ => Severity::Sev5,
+        }
+    }
+
+    /// The final state for an incident this old.
+    fn status(&mut self, age: Duration) -> Status {
+        let r = self.rng.u32(0..100);
+        if age < Duration::hours(6) {
+            [
+                Status::Triage,
+                Status::Acknowledged,
+                Status::Investigating,
+                Status::Mitigated,
+                Status::Resolved,
+            ][r as usize % 5]
+        } else if age < Duration::days(3) {
+            match r {
+                0..10 => Status::Investigating,
+                10..20 => Status::Mitigated,
+                20..60 => Status::Resolved,
+                60..95 => Status::Closed,
+                _ => Status::Cancelled,
+            }
+        } else {
+            match r {
+                0..4 => Status::Resolved,
+                4..96 => Status::Closed,
+                _ => Status::Cancelled,
+            }
+        }
+    }
+
+    pub fn next_incident(&mut self) -> (Incident, Vec<Event>) {
+        let i = self.i;
+        self.i += 1;
+        // Position in time: evenly spread with jitter, newest last.
+        let frac = (i as f64 + self.rng.f64()) / self.n.max(1) as f64;
+        let back = self.span.num_seconds() as f64 * (1.0 - frac);
+        let created = self.now - Duration::seconds(back as i64 + 60);
+        let age = self.now - created;
+
+        let service = self.pick(SERVICES);
+        let (tpl, cat, kind) = TITLES[self.rng.usize(..TITLES.len())];
+        let title = self.fill(tpl, service);
+        let severity = self.severity();
+        let (impact, urgency) = match severity {
+            Severity::Sev1 => (Impact::High, Urgency::High),
+            Severity::Sev2 => (
+                Impact::High,
+                if self.rng.bool() {
+                    Urgency::High
+                } else {
+                    Urgency::Medium
+                },
+            ),
+            Severity::Sev3 => (
+                Impact::Medium,
+                if self.rng.bool() {
+                    Urgency::Medium
+                } else {
+                    Urgency::High
+                },
+            ),
+            Severity::Sev4 => (Impact::Low, Urgency::Medium),
+            Severity::Sev5 => (Impact::Low, Urgency::Low),
+        };
+        let priority: Priority = self.matrix.priority(impact, urgency);
+        let reporter = self.pick(USERS).to_string();
+        // The newest few cover every state, so even a small demo shows them all.
+        let from_end = self.n - i;
+        let status = if from_end <= Status::ALL.len() {
+            Status::ALL[from_end - 1]
+        } else {
+            self.status(age)
+        };
+        let description = format!(
+            "Alert fired for {service}. {}",
+            self.fill(
+                "First reports came from {r}; about {n}% of requests affected.",
+                service
+            )
+        );
+        let mut inc = Incident {
+            id: IncidentId(0),
+            title: title.clone(),
+            description,
+            kind,
+            status: Status::Triage,
+            severity,
+            impact,
+            urgency,
+            priority,
+            category: Some(cat.to_string()),
+            service: Some(service.to_string()),
+            tags: if severity <= Severity::Sev2 {
+                vec!["customer-facing".into()]
+            } else {
+                vec![]
+            },
+            assignee: None,
+            commander: None,
+            scribe: None,
+            comms: None,
+            reporter: reporter.clone(),
+            created_at: created,
+            started_at: Some(created - Duration::minutes(self.rng.i64(1..30))),
+            detected_at: Some(created - Duration::minutes(self.rng.i64(0..2))),
+            acknowledged_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            closed_at: None,
+            updated_at: created,
+            resolution: None,
+            cancel_reason: None,
+            version: 1,
+        };
+        let mut tl = Timeline {
+            events: Vec::with_capacity(12),
+            t: created,
+            limit: self.now,
+        };
+        tl.push(&reporter, EventKind::Created, None, None, Some(title));
+        if status == Status::Triage {
+            return (inc, tl.events);
+        }
+
+        let responder = self.pick(USERS).to_string();
+        tl.wait(&mut self.rng, 600);
+        tl.status(&responder, Status::Triage, Status::Acknowledged, None);
+        tl.push(
+            &responder,
+            EventKind::Field,
+            Some("assignee"),
+            None,
+            Some(responder.clone()),
+        );
+        inc.acknowledged_at = Some(tl.t);
+        inc.assignee = Some(responder.clone());
+        if severity <= Severity::Sev2 {
+            let ic = self.pick(USERS).to_string();
+            let scribe = self.pick(USERS).to_string();
+            tl.wait(&mut self.rng, 300);
+            tl.push(
+                &ic,
+                EventKind::Field,
+                Some("commander"),
+                None,
+                Some(ic.clone()),
+            );
+            tl.push(
+                &ic,
+                EventKind::Field,
+                Some("scribe"),
+                None,
+                Some(scribe.clone()),
+            );
+            inc.commander = Some(ic);
+            inc.scribe = Some(scribe);
+        }
+        let mut cur = Status::Acknowledged;
+        if status != Status::Acknowledged {
+            tl.wait(&mut self.rng, 900);
+            tl.status(&responder, cur, Status::Investigating, None);
+            cur = Status::Investigating;
+            for _ in 0..self.rng.usize(2..6) {
+                tl.wait(&mut self.rng, 1200);
+                let note = self.pick(NOTES);
+                let note = self.fill(note, service);
+                let who = if self.rng.u8(0..3) == 0 {
+                    self.pick(USERS).to_string()
+                } else {
+                    responder.clone()
+                };
+                tl.push(&who, EventKind::Note, None, None, Some(note));
+            }
+        }
+        if status == Status::Cancelled {
+            tl.wait(&mut self.rng, 600);
+            let why = "Duplicate of an incident already being worked".to_string();
+            tl.status(&responder, cur, Status::Cancelled, Some(why.clone()));
+            inc.cancel_reason = Some(why);
+            cur = Status::Cancelled;
+        }
+        if matches!(
+            status,
+            Status::Mitigated | Status::Resolved | Status::Closed
+        ) {
+            tl.wait(&mut self.rng, 3600);
+            tl.status(&responder, cur, Status::Mitigated, None);
+            inc.mitigated_at = Some(tl.t);
+            cur = Status::Mitigated;
+        }
+        if matches!(status, Status::Resolved | Status::Closed) {
+            tl.wait(&mut self.rng, 7200);
+            let summary = self.pick(RESOLUTIONS).to_string();
+            tl.status(&responder, cur, Status::Resolved, Some(summary.clone()));
+            inc.resolved_at = Some(tl.t);
+            inc.resolution = Some(summary);
+            cur = Status::Resolved;
+        }
+        if status == Status::Closed {
+            tl.wait(&mut self.rng, 86400 * 3);
+            tl.status(&responder, cur, Status::Closed, None);
+            inc.closed_at = Some(tl.t);
+            cur = Status::Closed;
+        }
+        inc.status = cur;
+        inc.updated_at = tl.t;
+        // One version per change, as if each had been a separate write.
+        inc.version = tl
+            .events
+            .iter()
+            .filter(|e| e.kind != EventKind::Note)
+            .count() as i64;
+        (inc, tl.events)
+    }
+}
+
+/// Builds one incident's timeline with time moving forward, never past `limit`.
+struct Timeline {
+    events: Vec<Event>,
+    t: DateTime<Utc>,
+    limit: DateTime<Utc>,
+}
+
+impl Timeline {
+    fn wait(&mut self, rng: &mut fastrand::Rng, max_secs: i64) {
+        self.t = (self.t + Duration::seconds(rng.i64(30..max_secs.max(31)))).min(self.limit);
+    }
+
+    fn push(
+        &mut self,
+        actor: &str,
+        kind: EventKind,
+        field: Option<&str>,
+        old: Option<String>,
+        new: Option<String>,
+    ) {
+        let text = if matches!(kind, EventKind::Note | EventKind::Created) {
+            new.clone()
+        } else {
+            None
+        };
+        let new = if text.is_some() { None } else { new };
+        self.events.push(Event {
+            id: 0,
+            incident: IncidentId(0),
+            at: self.t,
+            actor: actor.to_string(),
+            kind,
+            field: field.map(str::to_string),
+            old,
+            new,
+            text,
+        });
+    }
+
+    fn status(&mut self, actor: &str, old: Status, new: Status, text: Option<String>) {
+        self.events.push(Event {
+            id: 0,
+            incident: IncidentId(0),
+            at: self.t,
+            actor: actor.to_string(),
+            kind: EventKind::Status,
+            field: Some("status".into()),
+            old: Some(old.to_string()),
+            new: Some(new.to_string()),
+            text,
+        });
+    }
+}
+
+impl Iterator for Generator {
+    type Item = (Incident, Vec<Event>);
+    fn next(&mut self) -> Option<Self::Item> {
+        (self.i < self.n).then(|| self.next_incident())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn generated_incidents_are_consistent() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let all: Vec<_> = Generator::new(3000, 7, now).collect();
+        assert_eq!(all.len(), 3000);
+        let mut states = std::collections::HashSet::new();
+        let mut events = 0;
+        let mut sev1 = 0;
+        for (inc, ev) in &all {
+            states.insert(inc.status);
+            events += ev.len();
+            sev1 += usize::from(inc.severity == Severity::Sev1);
+            let ms: Vec<_> = inc.milestones().into_iter().flatten().collect();
+            assert!(ms.windows(2).all(|w| w[0] <= w[1]), "{inc:?}");
+            assert!(ev.windows(2).all(|w| w[0].at <= w[1].at));
+            assert!(inc.created_at <= now && inc.updated_at <= now);
+            assert_eq!(
+                inc.resolution.is_some(),
+                matches!(inc.status, Status::Resolved | Status::Closed)
+            );
+        }
+        assert_eq!(
+            states.len(),
+            Status::ALL.len(),
+            "every state appears: {states:?}"
+        );
+        let avg = events as f64 / all.len() as f64;
+        assert!(
+            (6.0..14.0).contains(&avg),
+            "about ten events each, got {avg}"
+        );
+        assert!(sev1 < 3000 / 10);
+        // Deterministic.
+        let again: Vec<_> = Generator::new(3000, 7, now).take(5).collect();
+        assert_eq!(again[4].0.title, all[4].0.title);
+    }
+}

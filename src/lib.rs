@@ -4,6 +4,7 @@
 //! [`config`], then the two front ends, [`cli`] and the TUI ([`app`], [`ui`],
 //! [`keymap`]), which call the same domain and store functions.
 
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -12,7 +13,9 @@ pub mod domain;
 pub mod editor;
 pub mod error;
 pub mod identity;
+pub mod keymap;
 pub mod ops;
 pub mod store;
 pub mod text;
 pub mod tui;
+pub mod ui;

@@ -49,7 +49,7 @@ pub struct SearchRow {
     pub id: IncidentId,
     pub title: String,
     pub service: Option<String>,
-    pub open: bool,
+    pub description: String,
 }
 
 const ORDER: &str = "ORDER BY is_open DESC, priority, created_at DESC, id DESC";
@@ -463,14 +463,19 @@ impl Store {
         Ok(ids.iter().filter_map(|id| got.remove(id)).collect())
     }
 
-    /// Every incident's searchable text, in list order.
-    pub fn search_rows(&self, scope: Scope) -> Result<Vec<SearchRow>> {
+    /// Searchable text of every incident a query matches, in list order.
+    /// Descriptions are cut to their first 300 characters.
+    pub fn search_rows(&self, q: &ListQuery) -> Result<Vec<SearchRow>> {
         let q = ListQuery {
-            scope,
-            ..Default::default()
+            search: None,
+            limit: None,
+            offset: 0,
+            ..q.clone()
         };
         let (w, args) = q.where_clause();
-        let sql = format!("SELECT id, title, service, is_open FROM incidents {w} {ORDER}");
+        let sql = format!(
+            "SELECT id, title, service, substr(description, 1, 300) FROM incidents {w} {ORDER}"
+        );
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params_from_iter(args), |r| {
@@ -478,7 +483,7 @@ impl Store {
                     id: IncidentId(r.get(0)?),
                     title: r.get(1)?,
                     service: r.get(2)?,
-                    open: r.get(3)?,
+                    description: r.get(3)?,
                 })
             })
             .map_err(|e| self.err(e))?;

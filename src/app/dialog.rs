@@ -1,0 +1,341 @@
+//! Dialog state: pickers, text prompts, the prioritize matrix and the
+//! new-incident form. Plain data; the app decides what keys do to them.
+
+use super::drafts::FormDraft;
+use crate::config::Config;
+use crate::domain::{Field, Impact, Incident, IncidentId, Kind, Severity, Urgency};
+use ratatui::style::Style;
+use ratatui_textarea::{TextArea, WrapMode};
+
+pub fn text_input(initial: &str, multiline: bool) -> TextArea<'static> {
+    let lines: Vec<String> = if initial.is_empty() {
+        vec![String::new()]
+    } else {
+        initial.split('\n').map(str::to_string).collect()
+    };
+    let mut t = TextArea::new(lines);
+    t.set_cursor_line_style(Style::default());
+    if multiline {
+        t.set_wrap_mode(WrapMode::WordOrGlyph);
+    }
+    t.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
+pub fn text_of(t: &TextArea<'_>) -> String {
+    t.lines().join("\n")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickItem {
+    pub label: String,
+    pub detail: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickFor {
+    Status,
+    Severity,
+    Category,
+    Role,
+}
+
+pub struct Picker {
+    pub title: String,
+    pub items: Vec<PickItem>,
+    pub selected: usize,
+    pub purpose: PickFor,
+    pub target: IncidentId,
+    pub seen: Incident,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptFor {
+    Note,
+    Resolve,
+    Cancel,
+    Set(Field),
+}
+
+impl PromptFor {
+    pub fn label(self) -> &'static str {
+        match self {
+            PromptFor::Note => "note",
+            PromptFor::Resolve => "resolution",
+            PromptFor::Cancel => "cancel reason",
+            PromptFor::Set(f) => f.name(),
+        }
+    }
+}
+
+pub struct Prompt {
+    pub title: String,
+    pub hint: String,
+    pub input: TextArea<'static>,
+    pub multiline: bool,
+    pub purpose: PromptFor,
+    pub target: IncidentId,
+    pub seen: Incident,
+    /// Set when the incident changed under the person typing.
+    pub stale: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Prompt {
+    pub fn text(&self) -> String {
+        text_of(&self.input)
+    }
+    pub fn draft_key(&self) -> String {
+        draft_key(self.target, self.purpose)
+    }
+}
+
+pub fn draft_key(id: IncidentId, p: PromptFor) -> String {
+    format!("{id} {}", p.label())
+}
+
+pub struct Prioritize {
+    pub target: IncidentId,
+    pub seen: Incident,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    /// 0 = impact row, 1 = urgency row.
+    pub row: usize,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormField {
+    Title,
+    Description,
+    Kind,
+    Service,
+    Category,
+    Severity,
+    Impact,
+    Urgency,
+}
+
+impl FormField {
+    pub const ALL: &'static [FormField] = &[
+        FormField::Title,
+        FormField::Description,
+        FormField::Kind,
+        FormField::Service,
+        FormField::Category,
+        FormField::Severity,
+        FormField::Impact,
+        FormField::Urgency,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            FormField::Title => "Title",
+            FormField::Description => "Description",
+            FormField::Kind => "Kind",
+            FormField::Service => "Service",
+            FormField::Category => "Category",
+            FormField::Severity => "Severity",
+            FormField::Impact => "Impact",
+            FormField::Urgency => "Urgency",
+        }
+    }
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            FormField::Title | FormField::Description | FormField::Service
+        )
+    }
+}
+
+pub struct Form {
+    pub title: TextArea<'static>,
+    pub description: TextArea<'static>,
+    pub service: TextArea<'static>,
+    pub kind: Kind,
+    /// Index into `categories`; `None` = not categorized yet.
+    pub category: Option<usize>,
+    pub categories: Vec<String>,
+    /// Known services (taxonomy and those already used), for completion.
+    pub services: Vec<String>,
+    pub severity: Severity,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub focus: FormField,
+    pub error: Option<String>,
+}
+
+fn cycle<T: Copy + PartialEq>(all: &[T], cur: T, delta: isize) -> T {
+    let i = all.iter().position(|x| *x == cur).unwrap_or(0) as isize;
+    all[(i + delta).rem_euclid(all.len() as isize) as usize]
+}
+
+impl Form {
+    pub fn new(config: &Config, services: Vec<String>) -> Form {
+        let d = &config.defaults;
+        Form {
+            title: text_input("", false),
+            description: text_input("", true),
+            service: text_input("", false),
+            kind: d.kind,
+            category: None,
+            categories: config.taxonomy.categories.clone(),
+            services,
+            severity: d.severity,
+            impact: d.impact,
+            urgency: d.urgency,
+            focus: FormField::Title,
+            error: None,
+        }
+    }
+
+    pub fn from_draft(config: &Config, services: Vec<String>, d: &FormDraft) -> Form {
+        let mut f = Form::new(config, services);
+        f.title = text_input(&d.title, false);
+        f.description = text_input(&d.description, true);
+        f.service = text_input(&d.service, false);
+        f.kind = d.kind.parse().unwrap_or(f.kind);
+        f.category = f.categories.iter().position(|c| *c == d.category);
+        f.severity = d.severity.parse().unwrap_or(f.severity);
+        f.impact = d.impact.parse().unwrap_or(f.impact);
+        f.urgency = d.urgency.parse().unwrap_or(f.urgency);
+        f
+    }
+
+    pub fn draft(&self) -> FormDraft {
+        FormDraft {
+            title: text_of(&self.title),
+            description: text_of(&self.description),
+            kind: self.kind.to_string(),
+            service: text_of(&self.service),
+            category: self
+                .category
+                .and_then(|i| self.categories.get(i).cloned())
+                .unwrap_or_default(),
+            severity: self.severity.to_string(),
+            impact: self.impact.to_string(),
+            urgency: self.urgency.to_string(),
+        }
+    }
+
+    /// Has the person typed anything worth keeping?
+    pub fn is_dirty(&self) -> bool {
+        !text_of(&self.title).trim().is_empty()
+            || !text_of(&self.description).trim().is_empty()
+            || !text_of(&self.service).trim().is_empty()
+    }
+
+    pub fn focus_by(&mut self, delta: isize) {
+        self.focus = cycle(FormField::ALL, self.focus, delta);
+    }
+
+    pub fn focused_text(&mut self) -> Option<&mut TextArea<'static>> {
+        match self.focus {
+            FormField::Title => Some(&mut self.title),
+            FormField::Description => Some(&mut self.description),
+            FormField::Service => Some(&mut self.service),
+            _ => None,
+        }
+    }
+
+    /// ←/→ on a choice field.
+    pub fn cycle_choice(&mut self, delta: isize) {
+        match self.focus {
+            FormField::Kind => self.kind = cycle(Kind::ALL, self.kind, delta),
+            FormField::Severity => self.severity = cycle(Severity::ALL, self.severity, delta),
+            FormField::Impact => self.impact = cycle(Impact::ALL, self.impact, delta),
+            FormField::Urgency => self.urgency = cycle(Urgency::ALL, self.urgency, delta),
+            FormField::Category => {
+                let n = self.categories.len() as isize + 1; // + "none"
+                let cur = self.category.map_or(0, |i| i as isize + 1);
+                let next = (cur + delta).rem_euclid(n);
+                self.category = (next > 0).then(|| next as usize - 1);
+            }
+            _ => {}
+        }
+    }
+
+    /// Known services that start with what was typed.
+    pub fn service_suggestions(&self) -> Vec<&str> {
+        let typed = text_of(&self.service).to_lowercase();
+        self.services
+            .iter()
+            .filter(|s| {
+                s.to_lowercase().starts_with(typed.trim()) && s.to_lowercase() != typed.trim()
+            })
+            .map(String::as_str)
+            .take(5)
+            .collect()
+    }
+
+    /// Complete the service to the first suggestion.
+    pub fn complete_service(&mut self) -> bool {
+        let first = self.service_suggestions().first().map(|s| s.to_string());
+        match first {
+            Some(s) => {
+                self.service = text_input(&s, false);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn category_name(&self) -> Option<&str> {
+        self.category
+            .and_then(|i| self.categories.get(i))
+            .map(String::as_str)
+    }
+}
+
+/// Which dialog is open.
+pub enum Dialog {
+    Picker(Box<Picker>),
+    Prompt(Box<Prompt>),
+    Prioritize(Box<Prioritize>),
+    Form(Box<Form>),
+}
+
+impl Dialog {
+    /// The incident this dialog edits, with the version the person saw.
+    pub fn target(&self) -> Option<(IncidentId, i64)> {
+        match self {
+            Dialog::Picker(p) => Some((p.target, p.seen.version)),
+            Dialog::Prompt(p) => Some((p.target, p.seen.version)),
+            Dialog::Prioritize(p) => Some((p.target, p.seen.version)),
+            Dialog::Form(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_round_trips_through_a_draft() {
+        let c = Config::builtin();
+        let mut f = Form::new(&c, vec!["api".into(), "auth".into()]);
+        f.title.insert_str("DNS down");
+        f.focus = FormField::Category;
+        f.cycle_choice(1);
+        f.focus = FormField::Severity;
+        f.cycle_choice(-1);
+        let d = f.draft();
+        let g = Form::from_draft(&c, vec![], &d);
+        assert_eq!(g.draft(), d);
+        assert_eq!(d.severity, "SEV2");
+        assert_eq!(d.category, c.taxonomy.categories[0]);
+        assert!(f.is_dirty());
+    }
+
+    #[test]
+    fn service_completion() {
+        let c = Config::builtin();
+        let mut f = Form::new(&c, vec!["api-gateway".into(), "auth".into()]);
+        f.service.insert_str("ap");
+        assert_eq!(f.service_suggestions(), vec!["api-gateway"]);
+        assert!(f.complete_service());
+        assert_eq!(text_of(&f.service), "api-gateway");
+    }
+}

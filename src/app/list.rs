@@ -1,0 +1,180 @@
+//! The incident list: the ids of the whole view (cheap even at 100k) and the
+//! rows of only the visible window.
+
+use crate::domain::{Incident, IncidentId, Severity, Status};
+use crate::error::Result;
+use crate::store::{ListQuery, Scope, Store};
+
+/// The quick facets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Facets {
+    pub scope: Scope,
+    pub severity: Option<Severity>,
+    pub mine: bool,
+}
+
+impl Facets {
+    pub fn query(&self, actor: &str) -> ListQuery {
+        ListQuery {
+            scope: self.scope,
+            severity: self.severity,
+            assignee: self.mine.then(|| actor.to_string()),
+            ..Default::default()
+        }
+    }
+
+    /// open → all → triage → … → cancelled → open
+    pub fn next_scope(&mut self) {
+        self.scope = match self.scope {
+            Scope::Open => Scope::All,
+            Scope::All => Scope::Status(Status::ALL[0]),
+            Scope::Status(s) => match Status::ALL.iter().position(|x| *x == s) {
+                Some(i) if i + 1 < Status::ALL.len() => Scope::Status(Status::ALL[i + 1]),
+                _ => Scope::Open,
+            },
+        };
+    }
+
+    /// any → SEV1 → … → SEV5 → any
+    pub fn next_severity(&mut self) {
+        self.severity = match self.severity {
+            None => Some(Severity::Sev1),
+            Some(s) => Severity::from_level(s.level() + 1),
+        };
+    }
+
+    pub fn describe(&self) -> String {
+        let mut parts = vec![match self.scope {
+            Scope::Open => "open".to_string(),
+            Scope::All => "all".to_string(),
+            Scope::Status(s) => s.to_string(),
+        }];
+        if let Some(s) = self.severity {
+            parts.push(s.to_string());
+        }
+        if self.mine {
+            parts.push("mine".into());
+        }
+        parts.join(" · ")
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct List {
+    pub facets: Facets,
+    /// Every id in the view, in order (search results when filtering).
+    pub ids: Vec<IncidentId>,
+    pub selected: usize,
+    pub offset: usize,
+    /// Rows `offset .. offset + rows.len()` of `ids`.
+    pub rows: Vec<Incident>,
+    pub height: usize,
+}
+
+impl List {
+    pub fn selected_id(&self) -> Option<IncidentId> {
+        self.ids.get(self.selected).copied()
+    }
+
+    pub fn selected_row(&self) -> Option<&Incident> {
+        self.selected
+            .checked_sub(self.offset)
+            .and_then(|i| self.rows.get(i))
+    }
+
+    /// Replace the ids, keeping the selection on the same incident if it is
+    /// still there.
+    pub fn set_ids(&mut self, ids: Vec<IncidentId>) {
+        let keep = self.selected_id();
+        self.ids = ids;
+        self.selected = keep
+            .and_then(|k| self.ids.iter().position(|i| *i == k))
+            .unwrap_or(self.selected.min(self.ids.len().saturating_sub(1)));
+    }
+
+    /// Move the selection by `delta`, clamped.
+    pub fn move_by(&mut self, delta: isize) {
+        if self.ids.is_empty() {
+            self.selected = 0;
+            return;
+        }
+        let max = self.ids.len() - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, max as isize) as usize;
+    }
+
+    pub fn select_index(&mut self, i: usize) {
+        self.selected = i.min(self.ids.len().saturating_sub(1));
+    }
+
+    /// Keep the selection on screen; returns true when the window moved.
+    fn scroll_to_selection(&mut self) -> bool {
+        let h = self.height.max(1);
+        let old = self.offset;
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + h {
+            self.offset = self.selected + 1 - h;
+        }
+        let max_off = self.ids.len().saturating_sub(h);
+        self.offset = self.offset.min(max_off);
+        self.offset != old
+    }
+
+    /// Make sure the visible rows are loaded. Only fetches when the window
+    /// moved or `force` (data changed).
+    pub fn load_window(&mut self, store: &Store, force: bool) -> Result<()> {
+        let moved = self.scroll_to_selection();
+        let end = (self.offset + self.height.max(1)).min(self.ids.len());
+        let want: Vec<IncidentId> = self.ids[self.offset.min(end)..end].to_vec();
+        let have: Vec<IncidentId> = self.rows.iter().map(|r| r.id).collect();
+        if force || moved || have != want {
+            self.rows = store.get_many(&want)?;
+            // Rows deleted under us are skipped by get_many; keep ids aligned.
+            if self.rows.len() != want.len() {
+                let present: std::collections::HashSet<_> =
+                    self.rows.iter().map(|r| r.id).collect();
+                self.ids
+                    .retain(|i| present.contains(i) || !want.contains(i));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facets_cycle_through_every_scope_and_severity() {
+        let mut f = Facets::default();
+        let mut seen = vec![f.scope];
+        for _ in 0..Status::ALL.len() + 2 {
+            f.next_scope();
+            seen.push(f.scope);
+        }
+        assert_eq!(seen.first(), seen.last());
+        assert_eq!(seen.len(), Status::ALL.len() + 3);
+        let mut f = Facets::default();
+        for _ in 0..6 {
+            f.next_severity();
+        }
+        assert_eq!(f.severity, None);
+    }
+
+    #[test]
+    fn selection_survives_reordering() {
+        let mut l = List {
+            height: 3,
+            ..Default::default()
+        };
+        l.set_ids(vec![IncidentId(1), IncidentId(2), IncidentId(3)]);
+        l.move_by(1);
+        l.set_ids(vec![IncidentId(9), IncidentId(3), IncidentId(2)]);
+        assert_eq!(l.selected_id(), Some(IncidentId(2)));
+        l.set_ids(vec![IncidentId(9)]);
+        assert_eq!(l.selected_id(), Some(IncidentId(9)));
+        l.move_by(-5);
+        assert_eq!(l.selected, 0);
+    }
+}

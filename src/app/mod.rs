@@ -1,0 +1,581 @@
+//! TUI state and `update`: keys become [`Action`]s through the keymap, and
+//! actions change this state or call the same `ops` as the CLI. Nothing here
+//! draws; `ui` renders from this state.
+
+mod actions;
+mod command;
+pub use command::COMMAND_VERBS;
+pub mod dialog;
+mod dialogs;
+pub mod drafts;
+pub mod list;
+pub mod search;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::{Event, Incident, IncidentId};
+use crate::error::Result;
+use crate::keymap::{Action, Key, Keymap, Mode, Resolved};
+use crate::ops::Ctx;
+use crate::store::Store;
+use dialog::Dialog;
+use drafts::Drafts;
+use list::List;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use search::{Corpus, Search};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What covers the panes.
+pub enum Overlay {
+    None,
+    Help { scroll: usize },
+    Search { input: String },
+    Command { input: String },
+    Dialog(Dialog),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Work the app asks the terminal loop to do (it owns the terminal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Suspend, edit this text in $VISUAL/$EDITOR, resume, then call
+    /// [`App::editor_done`].
+    Editor { initial: String },
+}
+
+#[derive(Debug, Default)]
+pub struct Detail {
+    pub incident: Option<Incident>,
+    pub events: Vec<Event>,
+    pub scroll: usize,
+}
+
+/// Terminal width from which list and details sit side by side.
+pub const WIDE: u16 = 120;
+
+pub struct App {
+    pub store: Store,
+    pub config: Config,
+    pub keymap: Keymap,
+    pub clock: Arc<dyn Clock>,
+    pub actor: String,
+    pub list: List,
+    pub detail: Detail,
+    pub focus: Focus,
+    /// On narrow terminals the details replace the list while open.
+    pub detail_open: bool,
+    pub overlay: Overlay,
+    pub message: Option<Message>,
+    pub search: Search,
+    /// The search filter in force ("" = none).
+    pub filter: String,
+    /// Matched title positions of the visible rows.
+    pub highlights: HashMap<IncidentId, Vec<usize>>,
+    pub pending_keys: Vec<Key>,
+    pub quit: bool,
+    pub effect: Option<Effect>,
+    pub drafts: Drafts,
+    pub drafts_path: Option<PathBuf>,
+    drafts_dirty: bool,
+    data_version: i64,
+    pub size: (u16, u16),
+    /// Colours on (off with NO_COLOR).
+    pub color: bool,
+}
+
+impl App {
+    pub fn new(
+        store: Store,
+        config: Config,
+        keymap: Keymap,
+        clock: Arc<dyn Clock>,
+        actor: String,
+    ) -> Result<App> {
+        let data_version = store.data_version()?;
+        let mut app = App {
+            store,
+            config,
+            keymap,
+            clock,
+            actor,
+            list: List::default(),
+            detail: Detail::default(),
+            focus: Focus::List,
+            detail_open: false,
+            overlay: Overlay::None,
+            message: None,
+            search: Search::default(),
+            filter: String::new(),
+            highlights: HashMap::new(),
+            pending_keys: Vec::new(),
+            quit: false,
+            effect: None,
+            drafts: Drafts::default(),
+            drafts_path: None,
+            drafts_dirty: false,
+            data_version,
+            size: (80, 24),
+            color: true,
+        };
+        app.resize(80, 24);
+        app.reload()?;
+        Ok(app)
+    }
+
+    /// Keep drafts in this file (per user, per database) and offer back
+    /// what is there.
+    pub fn use_drafts(&mut self, path: PathBuf) {
+        self.drafts = drafts::load(&path);
+        self.drafts_path = Some(path);
+        if let Some(d) = &self.drafts.new_incident {
+            let key = self
+                .keymap
+                .key_for(Mode::Normal, Action::NewIncident)
+                .unwrap_or_else(|| "n".into());
+            self.info(format!(
+                "unsaved draft incident \"{}\" kept from last time: press {key} to continue it",
+                d.title
+            ));
+        } else if let Some(k) = self.drafts.prompts.keys().next() {
+            self.info(format!(
+                "unsaved draft {k} kept from last time: open that incident to continue it"
+            ));
+        }
+    }
+
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            store: &self.store,
+            config: &self.config,
+            actor: self.actor.clone(),
+            clock: self.clock.as_ref(),
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        match &self.overlay {
+            Overlay::None => Mode::Normal,
+            Overlay::Help { .. } => Mode::Help,
+            Overlay::Search { .. } => Mode::Search,
+            Overlay::Command { .. } | Overlay::Dialog(_) => Mode::Dialog,
+        }
+    }
+
+    pub fn wide(&self) -> bool {
+        self.size.0 >= WIDE
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// Show a failed action's reason; nothing else changes.
+    fn report<T>(&mut self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error(e.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+        self.list.height = crate::ui::list_rows(w, h);
+        let r = self.list.load_window(&self.store, false);
+        self.report(r);
+        self.update_highlights();
+    }
+
+    // ---- keys ------------------------------------------------------------
+
+    pub fn on_key(&mut self, ev: KeyEvent) {
+        if ev.kind == KeyEventKind::Release {
+            return;
+        }
+        let Some(key) = Key::from_event(&ev) else {
+            return;
+        };
+        let mode = self.mode();
+        self.pending_keys.push(key);
+        match self.keymap.resolve(mode, &self.pending_keys) {
+            Resolved::Action(a) => {
+                self.pending_keys.clear();
+                self.dispatch(a, ev);
+            }
+            Resolved::Pending => {}
+            Resolved::Unbound => {
+                let chord = std::mem::take(&mut self.pending_keys);
+                if chord.len() > 1 {
+                    // The chord led nowhere: take the last key on its own.
+                    self.on_key(ev);
+                    return;
+                }
+                self.type_key(ev, key);
+            }
+        }
+    }
+
+    /// Run an action in the current mode.
+    pub fn dispatch(&mut self, a: Action, ev: KeyEvent) {
+        match self.mode() {
+            Mode::Normal => self.normal(a),
+            Mode::Help => self.help(a),
+            Mode::Search => self.search_action(a),
+            Mode::Dialog => {
+                if matches!(self.overlay, Overlay::Command { .. }) {
+                    self.command_action(a, ev)
+                } else {
+                    self.dialog_action(a, ev)
+                }
+            }
+        }
+    }
+
+    /// A key no binding claimed: typing, where typing goes somewhere.
+    fn type_key(&mut self, ev: KeyEvent, key: Key) {
+        match &mut self.overlay {
+            Overlay::Search { input } => {
+                if edit_line(input, &ev) {
+                    self.request_search();
+                }
+            }
+            Overlay::Command { input } => {
+                edit_line(input, &ev);
+            }
+            Overlay::Dialog(_) => self.dialog_type(ev),
+            Overlay::Help { .. } => {}
+            Overlay::None => {
+                let help = self
+                    .keymap
+                    .key_for(Mode::Normal, Action::Help)
+                    .unwrap_or_else(|| "?".into());
+                self.info(format!("{key} does nothing here — {help} shows the keys"));
+            }
+        }
+    }
+
+    fn help(&mut self, a: Action) {
+        if let Overlay::Help { scroll } = &mut self.overlay {
+            match a {
+                Action::Down => *scroll += 1,
+                Action::Up => *scroll = scroll.saturating_sub(1),
+                Action::Cancel | Action::Back | Action::Quit | Action::Help => {
+                    self.overlay = Overlay::None
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // ---- search ----------------------------------------------------------
+
+    fn corpus(&mut self) -> Option<Arc<Corpus>> {
+        if self.search.corpus.is_none() {
+            let q = self.list.facets.query(&self.actor);
+            let rows = self.store.search_rows(&q);
+            let rows = self.report(rows)?;
+            self.search.corpus = Some(Arc::new(Corpus::new(rows)));
+        }
+        self.search.corpus.clone()
+    }
+
+    /// Ask the worker for the current search input (or filter).
+    fn request_search(&mut self) {
+        let q = match &self.overlay {
+            Overlay::Search { input } => input.clone(),
+            _ => self.filter.clone(),
+        };
+        if q.trim().is_empty() {
+            self.search.cancel();
+            self.apply_base_ids();
+            return;
+        }
+        if let Some(c) = self.corpus() {
+            self.search.request(&q, c);
+        }
+    }
+
+    fn search_action(&mut self, a: Action) {
+        match a {
+            Action::Accept => {
+                if let Overlay::Search { input } = &self.overlay {
+                    self.filter = input.trim().to_string();
+                }
+                self.overlay = Overlay::None;
+                if self.filter.is_empty() {
+                    self.apply_base_ids();
+                } else {
+                    let back = self
+                        .keymap
+                        .key_for(Mode::Normal, Action::Back)
+                        .unwrap_or_else(|| "esc".into());
+                    self.info(format!("filtered by \"{}\" — {back} clears", self.filter));
+                }
+            }
+            Action::Cancel | Action::Back => {
+                self.overlay = Overlay::None;
+                self.clear_filter();
+            }
+            Action::Down => self.move_selection(1),
+            Action::Up => self.move_selection(-1),
+            _ => {}
+        }
+    }
+
+    pub fn clear_filter(&mut self) {
+        self.filter.clear();
+        self.search.cancel();
+        self.apply_base_ids();
+    }
+
+    fn apply_base_ids(&mut self) {
+        let q = self.list.facets.query(&self.actor);
+        let ids = self.store.list_ids(&q);
+        if let Some(ids) = self.report(ids) {
+            self.list.set_ids(ids);
+            self.after_move(true);
+        }
+    }
+
+    /// Take a finished search answer if it is for the newest request.
+    pub fn poll_search(&mut self) -> bool {
+        let Some(ans) = self.search.worker.poll() else {
+            return false;
+        };
+        self.take_answer(ans)
+    }
+
+    /// Wait for the newest search answer (tests and benchmarks).
+    pub fn wait_for_search(&mut self) {
+        if self.search.pending()
+            && let Some(a) = self.search.worker.wait(self.search.generation)
+        {
+            self.take_answer(a);
+        }
+    }
+
+    fn take_answer(&mut self, ans: search::Answer) -> bool {
+        let corpus = ans.corpus.clone();
+        let ids: Vec<IncidentId> = ans
+            .hits
+            .iter()
+            .map(|(i, _)| corpus.ids[*i as usize])
+            .collect();
+        let newest = self.search.receive(ans);
+        if newest {
+            self.list.set_ids(ids);
+            self.list.selected = 0;
+            self.after_move(true);
+        }
+        newest
+    }
+
+    pub fn search_query(&self) -> &str {
+        match &self.overlay {
+            Overlay::Search { input } => input,
+            _ => &self.filter,
+        }
+    }
+
+    fn update_highlights(&mut self) {
+        self.highlights.clear();
+        let q = self.search_query().trim().to_string();
+        if q.is_empty() {
+            return;
+        }
+        use fuzzy_matcher::FuzzyMatcher;
+        let m = fuzzy_matcher::skim::SkimMatcherV2::default().ignore_case();
+        for r in &self.list.rows {
+            if let Some((_, pos)) = m.fuzzy_indices(&r.title, &q) {
+                self.highlights.insert(r.id, pos);
+            }
+        }
+    }
+
+    // ---- selection, reload, live refresh ---------------------------------
+
+    pub fn move_selection(&mut self, delta: isize) {
+        self.list.move_by(delta);
+        self.after_move(false);
+    }
+
+    /// After the selection or the ids changed: load the window and details.
+    fn after_move(&mut self, force: bool) {
+        let r = self.list.load_window(&self.store, force);
+        self.report(r);
+        self.update_highlights();
+        self.load_detail(force);
+    }
+
+    fn load_detail(&mut self, force: bool) {
+        let id = self.list.selected_id();
+        let current = self.detail.incident.as_ref().map(|i| i.id);
+        if !force && id == current {
+            return;
+        }
+        if id != current {
+            self.detail.scroll = 0;
+        }
+        match id {
+            None => self.detail = Detail::default(),
+            Some(id) => {
+                let inc = self
+                    .list
+                    .selected_row()
+                    .cloned()
+                    .map(Ok)
+                    .unwrap_or_else(|| self.store.get(id));
+                let r = inc.and_then(|i| Ok((i, self.store.events(id)?)));
+                if let Some((inc, events)) = self.report(r) {
+                    self.detail.incident = Some(inc);
+                    self.detail.events = events;
+                }
+            }
+        }
+    }
+
+    /// Reload everything on screen from the database.
+    pub fn reload(&mut self) -> Result<()> {
+        self.search.reset();
+        if self.filter.is_empty() {
+            let ids = self.store.list_ids(&self.list.facets.query(&self.actor))?;
+            self.list.set_ids(ids);
+        } else {
+            self.request_search();
+        }
+        self.after_move(true);
+        self.flag_stale_dialog();
+        Ok(())
+    }
+
+    /// Called a few times a second: take search answers, notice other
+    /// processes' commits, save drafts.
+    pub fn tick(&mut self) {
+        self.poll_search();
+        match self.store.data_version() {
+            Ok(v) if v != self.data_version => {
+                self.data_version = v;
+                let r = self.reload();
+                self.report(r);
+            }
+            Ok(_) => {}
+            Err(e) => self.error(e.to_string()),
+        }
+        if self.drafts_dirty {
+            self.save_drafts();
+        }
+    }
+
+    /// If the incident a dialog edits changed under it, say so (the text
+    /// typed stays; saving checks for a real conflict).
+    fn flag_stale_dialog(&mut self) {
+        let Overlay::Dialog(d) = &self.overlay else {
+            return;
+        };
+        let Some((id, seen_version)) = d.target() else {
+            return;
+        };
+        let now = match &self.detail.incident {
+            Some(i) if i.id == id => Some((
+                i.version,
+                self.detail.events.last().map(|e| e.actor.clone()),
+            )),
+            _ => self.store.get(id).ok().map(|i| (i.version, None)),
+        };
+        if let Some((v, who)) = now
+            && v != seen_version
+        {
+            let by = who.map(|w| format!(" by {w}")).unwrap_or_default();
+            let text = format!(
+                "{id} was changed{by} while you were editing; your text is kept — saving checks for conflicts"
+            );
+            if let Overlay::Dialog(Dialog::Prompt(p)) = &mut self.overlay {
+                p.stale = Some(text);
+            } else {
+                self.error(text);
+            }
+        }
+    }
+
+    // ---- drafts ----------------------------------------------------------
+
+    pub fn save_drafts(&mut self) {
+        self.drafts_dirty = false;
+        let Some(path) = &self.drafts_path else {
+            return;
+        };
+        if let Err(e) = drafts::save(path, &self.drafts) {
+            self.error(format!(
+                "could not save your draft to {}: {e}",
+                path.display()
+            ));
+        }
+    }
+
+    fn drafts_changed(&mut self) {
+        self.drafts_dirty = true;
+    }
+
+    /// Put whatever is being typed into the drafts (called on quit and
+    /// signals, so nothing typed is lost).
+    pub fn stash_open_dialog(&mut self) {
+        if let Overlay::Dialog(d) = &self.overlay {
+            match d {
+                Dialog::Form(f) if f.is_dirty() => self.drafts.new_incident = Some(f.draft()),
+                Dialog::Prompt(p) if !p.text().trim().is_empty() => {
+                    self.drafts.prompts.insert(p.draft_key(), p.text());
+                }
+                _ => {}
+            }
+        }
+        self.save_drafts();
+    }
+}
+
+/// Single-line editing for the search and command inputs.
+fn edit_line(input: &mut String, ev: &KeyEvent) -> bool {
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    match ev.code {
+        KeyCode::Char('u') if ctrl => input.clear(),
+        KeyCode::Char('w') if ctrl => {
+            let t = input.trim_end().len();
+            input.truncate(t);
+            let cut = input.rfind(' ').map_or(0, |i| i + 1);
+            input.truncate(cut);
+        }
+        KeyCode::Char(c) if !ctrl => input.push(c),
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        _ => return false,
+    }
+    true
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

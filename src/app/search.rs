@@ -1,0 +1,345 @@
+//! Fuzzy search that never stalls the screen.
+//!
+//! Matching runs on a worker thread; the UI keeps drawing and takes the
+//! newest answer when it arrives. Three things keep each answer cheap: a
+//! lowercase subsequence pre-filter that rejects most rows without running the
+//! scorer, incremental narrowing (a query that extends the previous one only
+//! rescans the previous hits), and scoring only title/service/ref (the
+//! description is a plain substring check, as fuzzy matching long prose
+//! matches everything).
+
+use crate::domain::IncidentId;
+use crate::store::SearchRow;
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+
+/// Everything searchable, prepared once per data change.
+pub struct Corpus {
+    pub ids: Vec<IncidentId>,
+    /// "title  service  INC-id": what the fuzzy scorer sees.
+    hay: Vec<String>,
+    /// Lowercase copy of `hay`, for the pre-filter.
+    lower: Vec<String>,
+    /// Lowercase description prefix, for substring matches.
+    desc: Vec<String>,
+    /// Title length in chars: match positions below this are in the title.
+    title_len: Vec<u16>,
+}
+
+impl Corpus {
+    pub fn new(rows: Vec<SearchRow>) -> Corpus {
+        let n = rows.len();
+        let mut c = Corpus {
+            ids: Vec::with_capacity(n),
+            hay: Vec::with_capacity(n),
+            lower: Vec::with_capacity(n),
+            desc: Vec::with_capacity(n),
+            title_len: Vec::with_capacity(n),
+        };
+        for r in rows {
+            let hay = format!(
+                "{}  {}  {}",
+                r.title,
+                r.service.as_deref().unwrap_or(""),
+                r.id
+            );
+            c.lower.push(hay.to_lowercase());
+            c.title_len
+                .push(r.title.chars().count().min(u16::MAX as usize) as u16);
+            c.hay.push(hay);
+            c.desc.push(r.description.to_lowercase());
+            c.ids.push(r.id);
+        }
+        c
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Positions of matched characters inside the title, for highlighting.
+    pub fn title_positions(&self, idx: u32, query: &str) -> Vec<usize> {
+        let i = idx as usize;
+        let m = SkimMatcherV2::default();
+        match m.fuzzy_indices(&self.hay[i], query) {
+            Some((_, pos)) => pos
+                .into_iter()
+                .filter(|p| *p < self.title_len[i] as usize)
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// Is `needle` (lowercase) a subsequence of `hay` (lowercase)?
+fn subsequence(hay: &str, needle: &str) -> bool {
+    let mut h = hay.chars();
+    needle.chars().all(|n| h.any(|c| c == n))
+}
+
+/// Score the candidates; best first, ties in list order.
+pub fn rank(corpus: &Corpus, query: &str, candidates: Option<&[u32]>) -> Vec<(u32, i64)> {
+    let q = query.trim();
+    if q.is_empty() {
+        return (0..corpus.len() as u32).map(|i| (i, 0)).collect();
+    }
+    let ql = q.to_lowercase();
+    let m = SkimMatcherV2::default().ignore_case();
+    let mut hits: Vec<(u32, i64)> = Vec::new();
+    let mut consider = |i: u32| {
+        let iu = i as usize;
+        if subsequence(&corpus.lower[iu], &ql)
+            && let Some(s) = m.fuzzy_match(&corpus.lower[iu], &ql)
+        {
+            hits.push((i, s));
+        } else if ql.len() >= 3 && corpus.desc[iu].contains(&ql) {
+            // In the description only: after every title match.
+            hits.push((i, -1));
+        }
+    };
+    match candidates {
+        Some(c) => c.iter().copied().for_each(&mut consider),
+        None => (0..corpus.len() as u32).for_each(&mut consider),
+    }
+    hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    hits
+}
+
+/// A finished search.
+#[derive(Clone)]
+pub struct Answer {
+    pub generation: u64,
+    pub query: String,
+    pub corpus: Arc<Corpus>,
+    pub hits: Arc<Vec<(u32, i64)>>,
+}
+
+struct Job {
+    generation: u64,
+    query: String,
+    corpus: Arc<Corpus>,
+    narrow_from: Option<Arc<Vec<(u32, i64)>>>,
+}
+
+/// The background matcher. Only the newest job is worked on.
+pub struct Worker {
+    tx: Option<Sender<Job>>,
+    rx: Receiver<Answer>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn spawn() -> Worker {
+        let (job_tx, job_rx) = channel::<Job>();
+        let (ans_tx, ans_rx) = channel::<Answer>();
+        let handle = std::thread::Builder::new()
+            .name("sev-search".into())
+            .spawn(move || {
+                while let Ok(mut job) = job_rx.recv() {
+                    // Skip to the newest job: typing fast must not queue work.
+                    while let Ok(newer) = job_rx.try_recv() {
+                        job = newer;
+                    }
+                    let cands: Option<Vec<u32>> = job
+                        .narrow_from
+                        .as_ref()
+                        .map(|h| h.iter().map(|(i, _)| *i).collect());
+                    let hits = rank(&job.corpus, &job.query, cands.as_deref());
+                    let ans = Answer {
+                        generation: job.generation,
+                        query: job.query,
+                        corpus: job.corpus,
+                        hits: Arc::new(hits),
+                    };
+                    if ans_tx.send(ans).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok();
+        Worker {
+            tx: Some(job_tx),
+            rx: ans_rx,
+            handle,
+        }
+    }
+
+    fn submit(&self, job: Job) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(job);
+        }
+    }
+
+    /// The newest answer that has arrived, if any.
+    pub fn poll(&self) -> Option<Answer> {
+        let mut last = None;
+        while let Ok(a) = self.rx.try_recv() {
+            last = Some(a);
+        }
+        last
+    }
+
+    /// Block until an answer for `generation` arrives (tests, benchmarks).
+    pub fn wait(&self, generation: u64) -> Option<Answer> {
+        loop {
+            let a = self
+                .rx
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .ok()?;
+            if a.generation >= generation {
+                return Some(a);
+            }
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// The search state the app keeps.
+pub struct Search {
+    pub worker: Worker,
+    pub generation: u64,
+    pub corpus: Option<Arc<Corpus>>,
+    /// The newest answer received (may be for an older query).
+    pub answer: Option<Answer>,
+    /// A request is out whose answer has not arrived.
+    waiting: bool,
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        Search {
+            worker: Worker::spawn(),
+            generation: 0,
+            corpus: None,
+            answer: None,
+            waiting: false,
+        }
+    }
+}
+
+impl Search {
+    /// Ask for `query` over `corpus`, narrowing from the last answer when the
+    /// new query extends it.
+    pub fn request(&mut self, query: &str, corpus: Arc<Corpus>) -> u64 {
+        self.generation += 1;
+        let narrow_from = self.answer.as_ref().and_then(|a| {
+            let same_corpus = Arc::ptr_eq(&a.corpus, &corpus);
+            let (old, new) = (a.query.trim(), query.trim());
+            // Description matches start at 3 characters, so a shorter old
+            // answer cannot stand in for a longer new query's candidates.
+            let extends =
+                !old.is_empty() && new.starts_with(old) && (old.len() >= 3 || new.len() < 3);
+            (same_corpus && extends).then(|| a.hits.clone())
+        });
+        self.worker.submit(Job {
+            generation: self.generation,
+            query: query.to_string(),
+            corpus,
+            narrow_from,
+        });
+        self.waiting = true;
+        self.generation
+    }
+
+    /// Forget any request in flight (the search was cleared).
+    pub fn cancel(&mut self) {
+        self.generation += 1;
+        self.waiting = false;
+    }
+
+    /// Record an answer; true when it is the one for the newest request.
+    pub fn receive(&mut self, a: Answer) -> bool {
+        let newest = a.generation == self.generation;
+        if newest {
+            self.waiting = false;
+        }
+        self.answer = Some(a);
+        newest
+    }
+
+    /// Is an answer for the newest request still outstanding?
+    pub fn pending(&self) -> bool {
+        self.waiting
+    }
+
+    pub fn reset(&mut self) {
+        self.corpus = None;
+        self.answer = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus() -> Corpus {
+        let row = |id, t: &str, s: &str, d: &str| SearchRow {
+            id: IncidentId(id),
+            title: t.into(),
+            service: Some(s.into()),
+            description: d.into(),
+        };
+        Corpus::new(vec![
+            row(1, "DNS resolution failures", "dns", ""),
+            row(
+                2,
+                "Checkout returns 500s",
+                "checkout",
+                "after the BGP change",
+            ),
+            row(3, "Disk full on db primary", "postgres", ""),
+        ])
+    }
+
+    #[test]
+    fn ranks_fuzzy_matches_and_description_substrings() {
+        let c = corpus();
+        let ids = |q: &str| {
+            rank(&c, q, None)
+                .into_iter()
+                .map(|(i, _)| c.ids[i as usize].0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("dns")[0], 1, "the exact word ranks first");
+        assert_eq!(ids("chk500"), vec![2]);
+        assert_eq!(ids("bgp"), vec![2], "description substring");
+        assert_eq!(ids("INC-3"), vec![3]);
+        assert_eq!(ids("").len(), 3);
+        assert!(ids("zzzz").is_empty());
+        assert_eq!(c.title_positions(0, "dns"), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn narrowing_gives_the_same_answer_as_a_full_scan() {
+        let c = corpus();
+        let first = rank(&c, "d", None);
+        let cands: Vec<u32> = first.iter().map(|(i, _)| *i).collect();
+        assert_eq!(rank(&c, "di", Some(&cands)), rank(&c, "di", None));
+    }
+
+    #[test]
+    fn worker_answers_the_newest_request() {
+        let mut s = Search::default();
+        let c = Arc::new(corpus());
+        s.request("d", c.clone());
+        let g = s.request("disk", c);
+        let a = s.worker.wait(g).unwrap();
+        assert_eq!(a.query, "disk");
+        assert_eq!(a.hits.len(), 1);
+    }
+}

@@ -1,0 +1,285 @@
+//! Pickers, prompts, the prioritize matrix and the new-incident form.
+
+use super::centered;
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::dialog::{Dialog, Form, FormField, Picker, Prioritize, Prompt};
+use crate::domain::{Impact, Severity, Urgency};
+use crate::text::sanitize_line;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+pub fn render(app: &App, d: &Dialog, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    match d {
+        Dialog::Picker(p) => picker(p, theme, frame, area),
+        Dialog::Prompt(p) => prompt(p, theme, frame, area),
+        Dialog::Prioritize(p) => prioritize(app, p, theme, frame, area),
+        Dialog::Form(f) => form(app, f, theme, frame, area),
+    }
+}
+
+fn popup(frame: &mut Frame<'_>, area: Rect, title: &str) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = Block::bordered().title(format!(" {} ", sanitize_line(title)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+fn picker(p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let detail = p
+        .items
+        .get(p.selected)
+        .map(|i| i.detail.clone())
+        .unwrap_or_default();
+    let h = p.items.len() as u16 + 2 + if detail.is_empty() { 0 } else { 4 };
+    let outer = centered(area, 64, h);
+    let inner = popup(frame, outer, &p.title);
+    let [list, det] =
+        Layout::vertical([Constraint::Length(p.items.len() as u16), Constraint::Min(0)])
+            .areas(inner);
+    let lines: Vec<Line> = p
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let label = format!(
+                "{} {}",
+                if i == p.selected { ">" } else { " " },
+                sanitize_line(&it.label)
+            );
+            if i == p.selected {
+                Line::styled(label, theme.selected())
+            } else {
+                Line::from(label)
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+    if !detail.is_empty() {
+        frame.render_widget(
+            Paragraph::new(format!("\n{}", sanitize_line(&detail)))
+                .wrap(Wrap { trim: true })
+                .style(theme.dim()),
+            det,
+        );
+    }
+}
+
+fn prompt(p: &Prompt, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let text_h: u16 = if p.multiline { 8 } else { 1 };
+    let extra = 3 + u16::from(p.stale.is_some()) * 2 + u16::from(p.error.is_some()) * 2;
+    let outer = centered(area, 72, text_h + extra + 2);
+    let inner = popup(frame, outer, &p.title);
+    let [input, rest] =
+        Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(&p.input, input);
+    let mut lines = vec![
+        Line::from(""),
+        Line::styled(sanitize_line(&p.hint).into_owned(), theme.dim()),
+    ];
+    if let Some(s) = &p.stale {
+        lines.push(Line::styled(
+            format!("! {}", sanitize_line(s)),
+            theme.warn(),
+        ));
+    }
+    if let Some(e) = &p.error {
+        lines.push(Line::styled(
+            format!("error: {}", sanitize_line(e)),
+            theme.error(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rest);
+}
+
+fn choice(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'static> {
+    let v = format!("‹ {value} ›");
+    Line::from(vec![
+        Span::styled(
+            format!("{label:<13}"),
+            if focused { theme.key() } else { theme.dim() },
+        ),
+        if focused {
+            Span::styled(v, theme.selected())
+        } else {
+            Span::raw(v)
+        },
+    ])
+}
+
+fn matrix_lines(app: &App, impact: Impact, urgency: Urgency, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::from(Span::styled(
+        "impact \\ urgency   high  medium  low",
+        theme.dim(),
+    ))];
+    for i in Impact::ALL {
+        let mut spans = vec![Span::styled(format!("  {:<16}", i.as_str()), theme.dim())];
+        for u in Urgency::ALL {
+            let p = app.config.priority.priority(*i, *u);
+            let cell = format!(" {:<6}", p.as_str());
+            spans.push(if *i == impact && *u == urgency {
+                Span::styled(cell, theme.selected())
+            } else {
+                Span::raw(cell)
+            });
+        }
+        out.push(Line::from(spans));
+    }
+    out
+}
+
+fn prioritize(app: &App, p: &Prioritize, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let outer = centered(area, 52, 13 + u16::from(p.error.is_some()) * 2);
+    let inner = popup(frame, outer, &format!("Prioritize {}", p.target));
+    let pr = app.config.priority.priority(p.impact, p.urgency);
+    let mut lines = vec![
+        choice("Impact", p.impact.as_str(), p.row == 0, theme),
+        choice("Urgency", p.urgency.as_str(), p.row == 1, theme),
+        Line::from(vec![
+            Span::styled(format!("{:<13}", "→ Priority"), theme.dim()),
+            Span::styled(pr.as_str(), theme.priority(pr)),
+        ]),
+        Line::from(""),
+    ];
+    lines.extend(matrix_lines(app, p.impact, p.urgency, theme));
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "←/→ change · ↑/↓ impact/urgency · enter saves",
+        theme.dim(),
+    ));
+    if let Some(e) = &p.error {
+        lines.push(Line::styled(
+            format!("error: {}", sanitize_line(e)),
+            theme.error(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
+fn form(app: &App, f: &Form, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let outer = centered(area, 78, area.height.min(22));
+    let inner = popup(frame, outer, "New incident");
+    let label = |fld: FormField| {
+        Span::styled(
+            format!("{:<13}", fld.label()),
+            if f.focus == fld {
+                theme.key()
+            } else {
+                theme.dim()
+            },
+        )
+    };
+    let rows = Layout::vertical([
+        Constraint::Length(1), // title
+        Constraint::Length(3), // description
+        Constraint::Length(1), // kind
+        Constraint::Length(1), // service
+        Constraint::Length(1), // suggestions
+        Constraint::Length(1), // category
+        Constraint::Length(1), // severity
+        Constraint::Length(2), // severity definition
+        Constraint::Length(1), // impact
+        Constraint::Length(1), // urgency
+        Constraint::Length(1), // priority
+        Constraint::Min(0),    // error + help
+    ])
+    .split(inner);
+    let text_row =
+        |frame: &mut Frame<'_>, area: Rect, fld: FormField, t: &ratatui_textarea::TextArea<'_>| {
+            let [l, r] =
+                Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(area);
+            frame.render_widget(Paragraph::new(Line::from(label(fld))), l);
+            frame.render_widget(t, r);
+        };
+    text_row(frame, rows[0], FormField::Title, &f.title);
+    text_row(frame, rows[1], FormField::Description, &f.description);
+    frame.render_widget(
+        Paragraph::new(choice(
+            "Kind",
+            f.kind.as_str(),
+            f.focus == FormField::Kind,
+            theme,
+        )),
+        rows[2],
+    );
+    text_row(frame, rows[3], FormField::Service, &f.service);
+    if f.focus == FormField::Service {
+        let s = f.service_suggestions();
+        if !s.is_empty() {
+            let text = format!("{:13}→ completes: {}", "", sanitize_line(&s.join(", ")));
+            frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), rows[4]);
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(choice(
+            "Category",
+            f.category_name().unwrap_or("(none)"),
+            f.focus == FormField::Category,
+            theme,
+        )),
+        rows[5],
+    );
+    let sev = app.config.severity(f.severity);
+    frame.render_widget(
+        Paragraph::new(choice(
+            "Severity",
+            &format!("{} {}", f.severity, sanitize_line(&sev.name)),
+            f.focus == FormField::Severity,
+            theme,
+        )),
+        rows[6],
+    );
+    let [_, def] = Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(rows[7]);
+    frame.render_widget(
+        Paragraph::new(sanitize_line(&sev.description).into_owned())
+            .wrap(Wrap { trim: true })
+            .style(theme.dim()),
+        def,
+    );
+    frame.render_widget(
+        Paragraph::new(choice(
+            "Impact",
+            f.impact.as_str(),
+            f.focus == FormField::Impact,
+            theme,
+        )),
+        rows[8],
+    );
+    frame.render_widget(
+        Paragraph::new(choice(
+            "Urgency",
+            f.urgency.as_str(),
+            f.focus == FormField::Urgency,
+            theme,
+        )),
+        rows[9],
+    );
+    let pr = app.config.priority.priority(f.impact, f.urgency);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!("{:<13}", "Priority"), theme.dim()),
+            Span::styled(pr.as_str(), theme.priority(pr)),
+            Span::styled(
+                format!("   (impact {} × urgency {})", f.impact, f.urgency),
+                theme.dim(),
+            ),
+        ])),
+        rows[10],
+    );
+    let mut tail = vec![];
+    if let Some(e) = &f.error {
+        tail.push(Line::styled(
+            format!("error: {}", sanitize_line(e)),
+            theme.error(),
+        ));
+    }
+    tail.push(Line::styled(
+        "tab/↑↓ field · ←/→ change choice · ctrl-s save · esc keeps draft · ctrl-x discards",
+        theme.dim(),
+    ));
+    frame.render_widget(Paragraph::new(tail).wrap(Wrap { trim: true }), rows[11]);
+    let _ = Severity::ALL;
+}

@@ -541,18 +541,25 @@ impl App {
         self.drafts_dirty = true;
     }
 
-    /// Put whatever is being typed into the drafts (called on quit and
-    /// signals, so nothing typed is lost).
-    pub fn stash_open_dialog(&mut self) {
-        if let Overlay::Dialog(d) = &self.overlay {
-            match d {
-                Dialog::Form(f) if f.is_dirty() => self.drafts.new_incident = Some(f.draft()),
+    /// The drafts as they would be saved now, including the open dialog.
+    pub fn draft_snapshot(&self) -> Drafts {
+        let mut d = self.drafts.clone();
+        if let Overlay::Dialog(dlg) = &self.overlay {
+            match dlg {
+                Dialog::Form(f) if f.is_dirty() => d.new_incident = Some(f.draft()),
                 Dialog::Prompt(p) if !p.text().trim().is_empty() => {
-                    self.drafts.prompts.insert(p.draft_key(), p.text());
+                    d.prompts.insert(p.draft_key(), p.text());
                 }
                 _ => {}
             }
         }
+        d
+    }
+
+    /// Put whatever is being typed into the drafts (called on quit and
+    /// signals, so nothing typed is lost).
+    pub fn stash_open_dialog(&mut self) {
+        self.drafts = self.draft_snapshot();
         self.save_drafts();
     }
 }

@@ -2,8 +2,13 @@
 //!
 //! `ratatui::init` installs a panic hook that restores the terminal. SIGTERM
 //! and SIGHUP (an SSH drop) set a flag the loop checks every tick: drafts are
-//! saved, the terminal restored, and sev exits.
+//! saved, the terminal restored, and sev exits. After a hang-up crossterm can
+//! spin inside its own read loop on the dead terminal and never return to
+//! ours, so a watchdog thread also sees the signal: if the loop has not
+//! finished within [`GRACE`], it writes the last draft snapshot the loop
+//! published and exits the process itself.
 
+use crate::app::drafts::Drafts;
 use crate::app::{App, Effect};
 use crate::clock::SystemClock;
 use crate::config::Config;
@@ -12,12 +17,45 @@ use crate::keymap::Keymap;
 use crate::store::Store;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use std::io::IsTerminal;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How often to look for other processes' commits (and save drafts).
 pub const TICK: Duration = Duration::from_millis(250);
+
+/// How long the loop gets to exit cleanly after SIGTERM/SIGHUP.
+pub const GRACE: Duration = Duration::from_millis(700);
+
+/// What the watchdog needs to save drafts without the app.
+struct Shared {
+    stop: AtomicBool,
+    done: AtomicBool,
+    drafts: Mutex<Drafts>,
+    drafts_path: std::path::PathBuf,
+}
+
+fn watchdog(shared: Arc<Shared>) -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])
+        .map_err(|e| Error::Internal(format!("cannot install signal handler: {e}")))?;
+    std::thread::Builder::new()
+        .name("sev-signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                shared.stop.store(true, Ordering::SeqCst);
+                std::thread::sleep(GRACE);
+                if !shared.done.load(Ordering::SeqCst) {
+                    let d = shared.drafts.lock().map(|d| d.clone()).unwrap_or_default();
+                    let _ = crate::app::drafts::save(&shared.drafts_path, &d);
+                    ratatui::restore();
+                    std::process::exit(128 + sig);
+                }
+            }
+        })
+        .map_err(|e| Error::Internal(format!("cannot start the signal thread: {e}")))?;
+    Ok(())
+}
 
 pub fn run(config: Config) -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -37,17 +75,20 @@ pub fn run(config: Config) -> Result<()> {
         crate::identity::current_user(),
     )?;
     app.color = crate::ui::theme::Theme::from_env().color;
-    app.use_drafts(drafts);
+    app.use_drafts(drafts.clone());
 
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(sig, stop.clone())
-            .map_err(|e| Error::Internal(format!("cannot install signal handler: {e}")))?;
-    }
+    let shared = Arc::new(Shared {
+        stop: AtomicBool::new(false),
+        done: AtomicBool::new(false),
+        drafts: Mutex::new(app.draft_snapshot()),
+        drafts_path: drafts,
+    });
+    watchdog(shared.clone())?;
 
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app, &stop);
+    let result = event_loop(&mut terminal, &mut app, &shared);
     app.stash_open_dialog();
+    shared.done.store(true, Ordering::SeqCst);
     ratatui::restore();
     result
 }
@@ -55,7 +96,7 @@ pub fn run(config: Config) -> Result<()> {
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
-    stop: &AtomicBool,
+    shared: &Shared,
 ) -> Result<()> {
     let io = |e: std::io::Error| Error::Internal(format!("terminal error: {e}"));
     if let Ok(s) = terminal.size() {
@@ -64,7 +105,7 @@ fn event_loop(
     let mut last_tick = std::time::Instant::now();
     loop {
         terminal.draw(|f| crate::ui::render(app, f)).map_err(io)?;
-        if app.quit || stop.load(Ordering::Relaxed) {
+        if app.quit || shared.stop.load(Ordering::SeqCst) {
             return Ok(());
         }
         // Poll faster while a search answer is on its way.
@@ -75,7 +116,12 @@ fn event_loop(
         };
         if event::poll(wait).map_err(io)? {
             match event::read().map_err(io)? {
-                Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
+                Event::Key(k) if k.kind != KeyEventKind::Release => {
+                    app.on_key(k);
+                    if let Ok(mut d) = shared.drafts.lock() {
+                        *d = app.draft_snapshot();
+                    }
+                }
                 Event::Resize(w, h) => app.resize(w, h),
                 _ => {}
             }

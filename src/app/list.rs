@@ -107,13 +107,14 @@ impl List {
     }
 
     /// Keep the selection on screen; returns true when the window moved.
+    /// When the selection leaves the window, the window jumps so the
+    /// selection sits in its middle: scrolling one row at a time would
+    /// repaint every row on each keystroke, which is slow over SSH.
     fn scroll_to_selection(&mut self) -> bool {
         let h = self.height.max(1);
         let old = self.offset;
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + h {
-            self.offset = self.selected + 1 - h;
+        if self.selected < self.offset || self.selected >= self.offset + h {
+            self.offset = self.selected.saturating_sub(h / 2);
         }
         let max_off = self.ids.len().saturating_sub(h);
         self.offset = self.offset.min(max_off);

@@ -6,7 +6,9 @@
 //! scorer, incremental narrowing (a query that extends the previous one only
 //! rescans the previous hits), and scoring only title/service/ref (the
 //! description is a plain substring check, as fuzzy matching long prose
-//! matches everything).
+//! matches everything). The fuzzy scorer sees only the title; the service
+//! and the reference are plain substring matches (an exact reference ranks
+//! first), which keeps the scored strings short and the candidates few.
 
 use crate::domain::IncidentId;
 use crate::store::SearchRow;
@@ -19,14 +21,12 @@ use std::thread::JoinHandle;
 /// Everything searchable, prepared once per data change.
 pub struct Corpus {
     pub ids: Vec<IncidentId>,
-    /// "title  service  INC-id": what the fuzzy scorer sees.
-    hay: Vec<String>,
-    /// Lowercase copy of `hay`, for the pre-filter.
+    /// Lowercase titles: what the fuzzy scorer sees.
     lower: Vec<String>,
+    /// Lowercase "service inc-42", for substring matches.
+    tags: Vec<String>,
     /// Lowercase description prefix, for substring matches.
     desc: Vec<String>,
-    /// Title length in chars: match positions below this are in the title.
-    title_len: Vec<u16>,
 }
 
 impl Corpus {
@@ -34,22 +34,14 @@ impl Corpus {
         let n = rows.len();
         let mut c = Corpus {
             ids: Vec::with_capacity(n),
-            hay: Vec::with_capacity(n),
             lower: Vec::with_capacity(n),
+            tags: Vec::with_capacity(n),
             desc: Vec::with_capacity(n),
-            title_len: Vec::with_capacity(n),
         };
         for r in rows {
-            let hay = format!(
-                "{}  {}  {}",
-                r.title,
-                r.service.as_deref().unwrap_or(""),
-                r.id
-            );
-            c.lower.push(hay.to_lowercase());
-            c.title_len
-                .push(r.title.chars().count().min(u16::MAX as usize) as u16);
-            c.hay.push(hay);
+            c.lower.push(r.title.to_lowercase());
+            c.tags
+                .push(format!("{} {}", r.service.as_deref().unwrap_or(""), r.id).to_lowercase());
             c.desc.push(r.description.to_lowercase());
             c.ids.push(r.id);
         }
@@ -66,15 +58,10 @@ impl Corpus {
 
     /// Positions of matched characters inside the title, for highlighting.
     pub fn title_positions(&self, idx: u32, query: &str) -> Vec<usize> {
-        let i = idx as usize;
-        let m = SkimMatcherV2::default();
-        match m.fuzzy_indices(&self.hay[i], query) {
-            Some((_, pos)) => pos
-                .into_iter()
-                .filter(|p| *p < self.title_len[i] as usize)
-                .collect(),
-            None => Vec::new(),
-        }
+        let m = SkimMatcherV2::default().ignore_case();
+        m.fuzzy_indices(&self.lower[idx as usize], &query.to_lowercase())
+            .map(|(_, pos)| pos)
+            .unwrap_or_default()
     }
 }
 
@@ -84,31 +71,105 @@ fn subsequence(hay: &str, needle: &str) -> bool {
     needle.chars().all(|n| h.any(|c| c == n))
 }
 
-/// Score the candidates; best first, ties in list order.
+/// One character: almost every row matches, so rank by where it first
+/// starts a word (then where it first appears) instead of running the
+/// scorer's full alignment on 100k strings.
+fn score_one_char(hay: &str, c: char) -> Option<i64> {
+    let mut prev = ' ';
+    let mut first = None;
+    for (pos, h) in hay.chars().enumerate() {
+        if h == c {
+            if !prev.is_alphanumeric() {
+                return Some(1000 - pos as i64);
+            }
+            first.get_or_insert(500 - pos as i64);
+        }
+        prev = h;
+    }
+    first
+}
+
+/// Where a reference or service match ranks: an exact `INC-42` first of all,
+/// a service name among good title matches.
+fn tag_score(tags: &str, ql: &str) -> Option<i64> {
+    let id = tags.rsplit(' ').next().unwrap_or("");
+    if id == ql || id.strip_prefix("inc-") == Some(ql) {
+        Some(1_000_000)
+    } else if ql.len() >= 2 && tags.contains(ql) {
+        Some(40)
+    } else {
+        None
+    }
+}
+
+fn rank_chunk(corpus: &Corpus, ql: &str, ids: impl Iterator<Item = u32>) -> Vec<(u32, i64)> {
+    let m = SkimMatcherV2::default().ignore_case();
+    let mut one = ql.chars();
+    let single = match (one.next(), one.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    };
+    let mut hits = Vec::new();
+    for i in ids {
+        let iu = i as usize;
+        let hay = &corpus.lower[iu];
+        let title = match single {
+            Some(c) => score_one_char(hay, c),
+            None if subsequence(hay, ql) => m.fuzzy_match(hay, ql),
+            None => None,
+        };
+        let score = match (title, tag_score(&corpus.tags[iu], ql)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(s) = score {
+            hits.push((i, s));
+        } else if ql.len() >= 3 && corpus.desc[iu].contains(ql) {
+            // In the description only: after every title match.
+            hits.push((i, -1));
+        }
+    }
+    hits
+}
+
+/// Score the candidates; best first, ties in list order. Large sets are
+/// split across the machine's cores.
 pub fn rank(corpus: &Corpus, query: &str, candidates: Option<&[u32]>) -> Vec<(u32, i64)> {
     let q = query.trim();
     if q.is_empty() {
         return (0..corpus.len() as u32).map(|i| (i, 0)).collect();
     }
     let ql = q.to_lowercase();
-    let m = SkimMatcherV2::default().ignore_case();
-    let mut hits: Vec<(u32, i64)> = Vec::new();
-    let mut consider = |i: u32| {
-        let iu = i as usize;
-        if subsequence(&corpus.lower[iu], &ql)
-            && let Some(s) = m.fuzzy_match(&corpus.lower[iu], &ql)
-        {
-            hits.push((i, s));
-        } else if ql.len() >= 3 && corpus.desc[iu].contains(&ql) {
-            // In the description only: after every title match.
-            hits.push((i, -1));
+    let all: Vec<u32>;
+    let cands: &[u32] = match candidates {
+        Some(c) => c,
+        None => {
+            all = (0..corpus.len() as u32).collect();
+            &all
         }
     };
-    match candidates {
-        Some(c) => c.iter().copied().for_each(&mut consider),
-        None => (0..corpus.len() as u32).for_each(&mut consider),
-    }
-    hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let mut hits: Vec<(u32, i64)> = if threads < 2 || cands.len() < 4096 {
+        rank_chunk(corpus, &ql, cands.iter().copied())
+    } else {
+        let size = cands.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = cands
+                .chunks(size)
+                .map(|chunk| {
+                    let ql = &ql;
+                    s.spawn(move || rank_chunk(corpus, ql, chunk.iter().copied()))
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    hits.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     hits
 }
 

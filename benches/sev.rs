@@ -1,0 +1,197 @@
+//! `cargo bench`: the speed targets of README's Performance table, at 10k
+//! and 100k incidents (≈100k and ≈1M timeline events).
+
+mod common;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sev::app::App;
+use sev::keymap::Key;
+use sev::store::Scope;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const SIZES: &[usize] = &[10_000, 100_000];
+
+fn frame(t: &mut Terminal<TestBackend>, app: &App) {
+    t.draw(|f| sev::ui::render(app, f)).unwrap();
+}
+
+fn press(app: &mut App, s: &str) {
+    for k in sev::keymap::parse_chord(s).unwrap() {
+        app.on_key(k.to_event());
+    }
+}
+
+/// Open search afresh and type `head`, waiting for its answer (untimed).
+fn type_query(app: &mut App, head: &str) {
+    press(app, "esc");
+    press(app, "/");
+    for ch in head.chars() {
+        app.on_key(Key::char(ch).to_event());
+    }
+    app.wait_for_search();
+}
+
+fn first_frame(c: &mut Criterion) {
+    let mut g = c.benchmark_group("open_to_first_frame");
+    for &n in SIZES {
+        let db = common::db(n);
+        g.bench_with_input(BenchmarkId::from_parameter(n), &db, |b, db| {
+            b.iter(|| {
+                let app = common::app(db);
+                let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+                frame(&mut t, &app);
+                black_box(app.list.ids.len())
+            })
+        });
+    }
+}
+
+fn list_keys(c: &mut Criterion) {
+    let mut g = c.benchmark_group("list_keystroke_to_frame");
+    for &n in SIZES {
+        let db = common::db(n);
+        let mut app = common::app(&db);
+        // The "all" facet: the whole history in the list.
+        app.list.facets.scope = Scope::All;
+        app.reload().unwrap();
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        for (name, keys) in [
+            ("j", "j"),
+            ("k", "k"),
+            ("pagedown", "pagedown"),
+            ("pageup", "pageup"),
+        ] {
+            g.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter(|| {
+                    press(&mut app, keys);
+                    frame(&mut t, &app);
+                    // Stay in the middle of the list.
+                    if app.list.selected > n / 2 + 1000 || app.list.selected < 100 {
+                        app.list.select_index(n / 2);
+                    }
+                })
+            });
+        }
+    }
+}
+
+fn search(c: &mut Criterion) {
+    let mut g = c.benchmark_group("search");
+    g.measurement_time(Duration::from_secs(4));
+    for &n in SIZES {
+        let db = common::db(n);
+        let mut app = common::app(&db);
+        app.list.facets.scope = Scope::All;
+        app.reload().unwrap();
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        for q in ["d", "dns", "dns fail"] {
+            let label = format!("{}ch", q.chars().count());
+            let (head, last) = (&q[..q.len() - 1], q.chars().last().unwrap());
+            // Keystroke → frame: the frame is drawn without waiting for the
+            // matcher (it answers on its own thread).
+            g.bench_function(
+                BenchmarkId::new(format!("keystroke_to_frame/{label}"), n),
+                |b| {
+                    b.iter_custom(|iters| {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            type_query(&mut app, head);
+                            let t0 = Instant::now();
+                            app.on_key(Key::char(last).to_event());
+                            frame(&mut t, &app);
+                            total += t0.elapsed();
+                        }
+                        total
+                    })
+                },
+            );
+            // Keystroke → the complete result set on screen.
+            g.bench_function(
+                BenchmarkId::new(format!("complete_results/{label}"), n),
+                |b| {
+                    b.iter_custom(|iters| {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            type_query(&mut app, head);
+                            let t0 = Instant::now();
+                            app.on_key(Key::char(last).to_event());
+                            app.wait_for_search();
+                            frame(&mut t, &app);
+                            total += t0.elapsed();
+                            black_box(app.list.ids.len());
+                        }
+                        total
+                    })
+                },
+            );
+        }
+        press(&mut app, "esc");
+    }
+}
+
+fn detail(c: &mut Criterion) {
+    let (_dir, db) = common::db_copy(10_000);
+    let mut app = common::app(&db);
+    // One incident with a 200-event timeline.
+    let id = app.list.selected_id().unwrap();
+    let count = app.store.events(id).unwrap().len();
+    for i in count..200 {
+        app.ctx()
+            .note(
+                id,
+                &format!("timeline entry {i}: checked dashboards, nothing new"),
+            )
+            .unwrap();
+    }
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    app.resize(120, 40);
+    c.bench_function("open_detail_200_events", |b| {
+        b.iter(|| {
+            app.detail = Default::default();
+            press(&mut app, "enter");
+            app.run_command(&id.to_string());
+            frame(&mut t, &app);
+            black_box(app.detail.events.len())
+        })
+    });
+}
+
+fn writes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("write");
+    let (_dir, db) = common::db_copy(100_000);
+    let store = sev::store::Store::open(&db).unwrap();
+    let config = sev::config::Config::builtin();
+    let clock = sev::clock::SystemClock;
+    let cx = sev::ops::Ctx {
+        store: &store,
+        config: &config,
+        actor: "bench".into(),
+        clock: &clock,
+    };
+    g.bench_function("sev_new_commit_100k", |b| {
+        b.iter(|| {
+            cx.create(&sev::domain::NewIncident {
+                title: "bench incident".into(),
+                ..Default::default()
+            })
+            .unwrap()
+        })
+    });
+    let batch: Vec<_> = sev::demo::Generator::new(1000, 1, chrono::Utc::now()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = sev::store::Store::open(&dir.path().join("batch.db")).unwrap();
+    g.throughput(criterion::Throughput::Elements(1000));
+    g.bench_function("batch_insert_1000", |b| {
+        b.iter(|| fresh.insert_batch(&batch).unwrap())
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    targets = first_frame, list_keys, search, detail, writes
+}
+criterion_main!(benches);

@@ -128,6 +128,26 @@ fn search(c: &mut Criterion) {
                 },
             );
         }
+        // After a commit elsewhere the worker reloads the rows on its own
+        // thread: the frame is still immediate, the results take longer.
+        g.bench_function(
+            BenchmarkId::new("after_data_change/complete_results/3ch", n),
+            |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        type_query(&mut app, "dn");
+                        app.search.reset();
+                        let t0 = Instant::now();
+                        app.on_key(Key::char('s').to_event());
+                        app.wait_for_search();
+                        frame(&mut t, &app);
+                        total += t0.elapsed();
+                    }
+                    total
+                })
+            },
+        );
         press(&mut app, "esc");
     }
 }

@@ -22,7 +22,7 @@ use dialog::Dialog;
 use drafts::Drafts;
 use list::List;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use search::{Corpus, Search};
+use search::Search;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -235,6 +235,14 @@ impl App {
                     self.on_key(ev);
                     return;
                 }
+                if key.alt {
+                    // Terminals send Esc quickly followed by a key as Alt+key
+                    // (fast typing, slow links): treat it as the two keys.
+                    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+                    self.on_key(esc);
+                    self.on_key(KeyEvent::new(ev.code, ev.modifiers - KeyModifiers::ALT));
+                    return;
+                }
                 self.type_key(ev, key);
             }
         }
@@ -294,16 +302,6 @@ impl App {
 
     // ---- search ----------------------------------------------------------
 
-    fn corpus(&mut self) -> Option<Arc<Corpus>> {
-        if self.search.corpus.is_none() {
-            let q = self.list.facets.query(&self.actor);
-            let rows = self.store.search_rows(&q);
-            let rows = self.report(rows)?;
-            self.search.corpus = Some(Arc::new(Corpus::new(rows)));
-        }
-        self.search.corpus.clone()
-    }
-
     /// Ask the worker for the current search input (or filter).
     fn request_search(&mut self) {
         let q = match &self.overlay {
@@ -315,9 +313,11 @@ impl App {
             self.apply_base_ids();
             return;
         }
-        if let Some(c) = self.corpus() {
-            self.search.request(&q, c);
-        }
+        let source = search::Source::Load {
+            db: self.store.path().to_path_buf(),
+            query: self.list.facets.query(&self.actor),
+        };
+        self.search.request(&q, source);
     }
 
     fn search_action(&mut self, a: Action) {
@@ -380,6 +380,9 @@ impl App {
     }
 
     fn take_answer(&mut self, ans: search::Answer) -> bool {
+        if let Some(e) = &ans.error {
+            self.error(format!("search failed: {e}"));
+        }
         let corpus = ans.corpus.clone();
         let ids: Vec<IncidentId> = ans
             .hits

@@ -11,9 +11,10 @@
 //! first), which keeps the scored strings short and the candidates few.
 
 use crate::domain::IncidentId;
-use crate::store::SearchRow;
+use crate::store::{ListQuery, SearchRow, Store};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
@@ -173,19 +174,32 @@ pub fn rank(corpus: &Corpus, query: &str, candidates: Option<&[u32]>) -> Vec<(u3
     hits
 }
 
+/// Where the worker gets the rows to search.
+pub enum Source {
+    /// Already prepared (tests, the CLI).
+    Ready(Arc<Corpus>),
+    /// Read them from the database: the worker opens its own connection, so
+    /// loading 100k rows never blocks the screen.
+    Load { db: PathBuf, query: ListQuery },
+}
+
 /// A finished search.
 #[derive(Clone)]
 pub struct Answer {
     pub generation: u64,
+    /// Which data the answer was computed on (see [`Search::epoch`]).
+    pub epoch: u64,
     pub query: String,
     pub corpus: Arc<Corpus>,
     pub hits: Arc<Vec<(u32, i64)>>,
+    pub error: Option<String>,
 }
 
 struct Job {
     generation: u64,
+    epoch: u64,
     query: String,
-    corpus: Arc<Corpus>,
+    source: Source,
     narrow_from: Option<Arc<Vec<(u32, i64)>>>,
 }
 
@@ -196,6 +210,36 @@ pub struct Worker {
     handle: Option<JoinHandle<()>>,
 }
 
+/// The worker's own state: its connection and the corpus of one epoch.
+#[derive(Default)]
+struct WorkerState {
+    store: Option<Store>,
+    cache: Option<(u64, Arc<Corpus>)>,
+}
+
+impl WorkerState {
+    fn corpus(&mut self, epoch: u64, source: Source) -> Result<Arc<Corpus>, String> {
+        match source {
+            Source::Ready(c) => Ok(c),
+            Source::Load { db, query } => {
+                if let Some((e, c)) = &self.cache
+                    && *e == epoch
+                {
+                    return Ok(c.clone());
+                }
+                if self.store.as_ref().is_none_or(|s| s.path() != db) {
+                    self.store = Some(Store::open(&db).map_err(|e| e.to_string())?);
+                }
+                let store = self.store.as_ref().ok_or("no database")?;
+                let rows = store.search_rows(&query).map_err(|e| e.to_string())?;
+                let c = Arc::new(Corpus::new(rows));
+                self.cache = Some((epoch, c.clone()));
+                Ok(c)
+            }
+        }
+    }
+}
+
 impl Worker {
     pub fn spawn() -> Worker {
         let (job_tx, job_rx) = channel::<Job>();
@@ -203,21 +247,30 @@ impl Worker {
         let handle = std::thread::Builder::new()
             .name("sev-search".into())
             .spawn(move || {
+                let mut state = WorkerState::default();
                 while let Ok(mut job) = job_rx.recv() {
                     // Skip to the newest job: typing fast must not queue work.
                     while let Ok(newer) = job_rx.try_recv() {
                         job = newer;
                     }
-                    let cands: Option<Vec<u32>> = job
-                        .narrow_from
-                        .as_ref()
-                        .map(|h| h.iter().map(|(i, _)| *i).collect());
-                    let hits = rank(&job.corpus, &job.query, cands.as_deref());
+                    let (corpus, hits, error) = match state.corpus(job.epoch, job.source) {
+                        Ok(corpus) => {
+                            let cands: Option<Vec<u32>> = job
+                                .narrow_from
+                                .as_ref()
+                                .map(|h| h.iter().map(|(i, _)| *i).collect());
+                            let hits = rank(&corpus, &job.query, cands.as_deref());
+                            (corpus, hits, None)
+                        }
+                        Err(e) => (Arc::new(Corpus::new(Vec::new())), Vec::new(), Some(e)),
+                    };
                     let ans = Answer {
                         generation: job.generation,
+                        epoch: job.epoch,
                         query: job.query,
-                        corpus: job.corpus,
+                        corpus,
                         hits: Arc::new(hits),
+                        error,
                     };
                     if ans_tx.send(ans).is_err() {
                         break;
@@ -274,7 +327,9 @@ impl Drop for Worker {
 pub struct Search {
     pub worker: Worker,
     pub generation: u64,
-    pub corpus: Option<Arc<Corpus>>,
+    /// Bumped whenever the rows to search change (a commit, a new facet):
+    /// answers and cached corpora of an older epoch are stale.
+    pub epoch: u64,
     /// The newest answer received (may be for an older query).
     pub answer: Option<Answer>,
     /// A request is out whose answer has not arrived.
@@ -286,7 +341,7 @@ impl Default for Search {
         Search {
             worker: Worker::spawn(),
             generation: 0,
-            corpus: None,
+            epoch: 0,
             answer: None,
             waiting: false,
         }
@@ -294,23 +349,25 @@ impl Default for Search {
 }
 
 impl Search {
-    /// Ask for `query` over `corpus`, narrowing from the last answer when the
-    /// new query extends it.
-    pub fn request(&mut self, query: &str, corpus: Arc<Corpus>) -> u64 {
+    /// Ask for `query`, narrowing from the last answer when the new query
+    /// extends it on the same data.
+    pub fn request(&mut self, query: &str, source: Source) -> u64 {
         self.generation += 1;
+        let epoch = self.epoch;
         let narrow_from = self.answer.as_ref().and_then(|a| {
-            let same_corpus = Arc::ptr_eq(&a.corpus, &corpus);
+            let same_data = a.epoch == epoch && a.error.is_none();
             let (old, new) = (a.query.trim(), query.trim());
             // Description matches start at 3 characters, so a shorter old
             // answer cannot stand in for a longer new query's candidates.
             let extends =
                 !old.is_empty() && new.starts_with(old) && (old.len() >= 3 || new.len() < 3);
-            (same_corpus && extends).then(|| a.hits.clone())
+            (same_data && extends).then(|| a.hits.clone())
         });
         self.worker.submit(Job {
             generation: self.generation,
+            epoch,
             query: query.to_string(),
-            corpus,
+            source,
             narrow_from,
         });
         self.waiting = true;
@@ -338,8 +395,9 @@ impl Search {
         self.waiting
     }
 
+    /// The data changed: older answers no longer describe it.
     pub fn reset(&mut self) {
-        self.corpus = None;
+        self.epoch += 1;
         self.answer = None;
     }
 }
@@ -397,8 +455,8 @@ mod tests {
     fn worker_answers_the_newest_request() {
         let mut s = Search::default();
         let c = Arc::new(corpus());
-        s.request("d", c.clone());
-        let g = s.request("disk", c);
+        s.request("d", Source::Ready(c.clone()));
+        let g = s.request("disk", Source::Ready(c));
         let a = s.worker.wait(g).unwrap();
         assert_eq!(a.query, "disk");
         assert_eq!(a.hits.len(), 1);

@@ -252,7 +252,14 @@ fn navigation_keys_and_chords() {
     assert_eq!(h.app.focus, Focus::List);
     h.keys("?");
     assert!(matches!(h.app.overlay, Overlay::Help { .. }));
-    h.keys("esc q");
+    h.keys("esc");
+    // Esc and n arriving together read as alt-n: still Esc, then n.
+    h.keys("alt-n");
+    assert!(
+        matches!(h.app.overlay, Overlay::Dialog(Dialog::Form(_))),
+        "alt-n = esc, n"
+    );
+    h.keys("esc esc q");
     assert!(h.app.quit);
 }
 

@@ -49,6 +49,8 @@ pub enum Command {
     /// List incidents (default: open ones, by priority then newest)
     #[command(alias = "ls")]
     List(ListArgs),
+    /// Fuzzy search like the TUI's `/`: best matches first
+    Search(SearchArgs),
     /// Show one incident with its whole timeline
     Show(IdArg),
     /// Acknowledge: you have it (assigns you if nobody is assigned)
@@ -135,6 +137,20 @@ pub struct ListArgs {
     pub search: Option<String>,
     /// At most this many rows (default 50; 0 = no limit)
     #[arg(short = 'n', long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// What to look for (words are joined): fuzzy over titles, plus service,
+    /// reference and description words
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Only open incidents
+    #[arg(long)]
+    pub open: bool,
+    /// At most this many rows (default 20; 0 = all matches)
+    #[arg(short = 'n', long, default_value_t = 20)]
     pub limit: usize,
 }
 
@@ -374,6 +390,37 @@ pub fn run(cli: Cli) -> Result<()> {
                             }
                         );
                     }
+                }
+            }
+        }
+        Command::Search(a) => {
+            let scope = if a.open { Scope::Open } else { Scope::All };
+            let rows = store.search_rows(&ListQuery {
+                scope,
+                ..Default::default()
+            })?;
+            let corpus = crate::app::search::Corpus::new(rows);
+            let hits = crate::app::search::rank(&corpus, &a.query.join(" "), None);
+            let take = if a.limit == 0 {
+                hits.len()
+            } else {
+                a.limit.min(hits.len())
+            };
+            let ids: Vec<IncidentId> = hits[..take]
+                .iter()
+                .map(|(i, _)| corpus.ids[*i as usize])
+                .collect();
+            let found = store.get_many(&ids)?;
+            if json {
+                let v: Vec<_> = found.iter().map(|i| incident_json(i, None)).collect();
+                println!("{}", to_json(&v));
+            } else {
+                print!("{}", output::table(&found, clock.now(), term_width()));
+                if std::io::stdout().is_terminal() && hits.len() > take {
+                    println!(
+                        "({take} of {} matches shown: raise --limit, or 0 for all)",
+                        hits.len()
+                    );
                 }
             }
         }

@@ -447,19 +447,21 @@ impl Store {
 
     /// Fetch these incidents (in the order given; missing ones skipped).
     pub fn get_many(&self, ids: &[IncidentId]) -> Result<Vec<Incident>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        let mut got: std::collections::HashMap<IncidentId, Incident> =
+            std::collections::HashMap::new();
+        // Stay well under SQLite's limit on bound parameters.
+        for chunk in ids.chunks(10_000) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({marks})");
+            let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+            let rows = st
+                .query_map(params_from_iter(chunk.iter().map(|i| i.0)), row::incident)
+                .map_err(|e| self.err(e))?;
+            for r in rows {
+                let i = r.map_err(|e| self.err(e))?;
+                got.insert(i.id, i);
+            }
         }
-        let marks = vec!["?"; ids.len()].join(",");
-        let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({marks})");
-        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params_from_iter(ids.iter().map(|i| i.0)), row::incident)
-            .map_err(|e| self.err(e))?;
-        let mut got: std::collections::HashMap<IncidentId, Incident> = rows
-            .map(|r| r.map(|i| (i.id, i)))
-            .collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))?;
         Ok(ids.iter().filter_map(|id| got.remove(id)).collect())
     }
 
@@ -473,22 +475,35 @@ impl Store {
             ..q.clone()
         };
         let (w, args) = q.where_clause();
+        // A sequential scan and an in-memory sort: walking the list index
+        // would cost a random table lookup per row.
         let sql = format!(
-            "SELECT id, title, service, substr(description, 1, 300) FROM incidents {w} {ORDER}"
+            "SELECT id, title, service, substr(description, 1, 300), is_open, priority, created_at FROM incidents {w}"
         );
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params_from_iter(args), |r| {
-                Ok(SearchRow {
+                let key: (bool, i64, i64) = (r.get(4)?, r.get(5)?, r.get(6)?);
+                let row = SearchRow {
                     id: IncidentId(r.get(0)?),
                     title: r.get(1)?,
                     service: r.get(2)?,
                     description: r.get(3)?,
-                })
+                };
+                Ok((key, row))
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))
+        let mut keyed = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        // Same order as ORDER: open first, priority, newest, higher id.
+        keyed.sort_unstable_by(|(a, ra), (b, rb)| {
+            b.0.cmp(&a.0)
+                .then(a.1.cmp(&b.1))
+                .then(b.2.cmp(&a.2))
+                .then(rb.id.cmp(&ra.id))
+        });
+        Ok(keyed.into_iter().map(|(_, r)| r).collect())
     }
 
     /// Distinct non-empty values of a free-text column, for pick lists.

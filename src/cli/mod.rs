@@ -287,6 +287,8 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Config(c) = &command {
         return match c {
             ConfigCommand::Check => {
+                // Key bindings are part of the config: check them too.
+                crate::keymap::Keymap::load(&config.keys)?;
                 if cli.json {
                     println!(
                         "{}",

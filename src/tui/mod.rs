@@ -86,6 +86,29 @@ pub fn run(config: Config) -> Result<()> {
     watchdog(shared.clone())?;
 
     let mut terminal = ratatui::init();
+    // Replace ratatui's panic hook with one that also keeps the draft and
+    // prints the message sanitized (it may quote incident text).
+    let for_panic = shared.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Ok(d) = for_panic.drafts.lock() {
+            let _ = crate::app::drafts::save(&for_panic.drafts_path, &d);
+        }
+        ratatui::restore();
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "sev crashed{at}: {} — your draft was kept; please report this",
+            crate::text::sanitize_line(&msg)
+        );
+    }));
     let result = event_loop(&mut terminal, &mut app, &shared);
     app.stash_open_dialog();
     shared.done.store(true, Ordering::SeqCst);

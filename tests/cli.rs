@@ -274,6 +274,19 @@ fn malformed_config_is_reported_with_line_and_column() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("severity = \"SEV4\""));
+    std::fs::write(&cfg, "[keys.normal]\n\"x\" = \"acknowlege\"\n").unwrap();
+    let o = e
+        .cmd()
+        .env("SEV_CONFIG", &cfg)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(":2:7:") && err.contains("unknown action 'acknowlege'"),
+        "{err}"
+    );
     let o = e
         .cmd()
         .args(["--config", "/nonexistent/sev.toml", "list"])

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod editor;
 pub mod error;
+pub mod export;
 pub mod identity;
 pub mod keymap;
 pub mod ops;

@@ -204,7 +204,36 @@ fn the_whole_workflow_from_the_keyboard() {
     };
     assert_eq!(p.items[0].value, "closed");
     h.keys("enter");
-    assert_eq!(h.app.store.get(id).unwrap().status, Status::Closed);
+    // A SEV2 needs its postmortem first: the refusal says exactly what.
+    assert_eq!(h.app.store.get(id).unwrap().status, Status::Resolved);
+    let m = h.message();
+    assert!(
+        m.contains("cannot close yet")
+            && m.contains("a postmortem")
+            && m.contains("action item with an owner"),
+        "{m}"
+    );
+    let cx = h.app.ctx();
+    cx.set_section(id, "root-cause", "A config push without a canary")
+        .unwrap();
+    cx.set_pm_status(id, crate::domain::PmStatus::Published)
+        .unwrap();
+    cx.add_action(
+        id,
+        &crate::ops::NewAction {
+            description: "Canary config pushes".into(),
+            owner: Some("bob".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    h.keys("s enter");
+    assert_eq!(
+        h.app.store.get(id).unwrap().status,
+        Status::Closed,
+        "{}",
+        h.message()
+    );
 }
 
 #[test]

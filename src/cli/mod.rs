@@ -71,6 +71,14 @@ pub enum Command {
     Reopen(IdArg),
     /// Cancel an open incident that is not one (needs a reason)
     Cancel(CancelArgs),
+    /// Export a postmortem (Markdown or JSON), or edit it: --section, --owner, --status
+    #[command(alias = "pm")]
+    Postmortem(PostmortemArgs),
+    /// List action items across incidents
+    Actions(ActionsArgs),
+    /// Add, change or finish an action item
+    #[command(subcommand)]
+    Action(ActionCommand),
     /// Fill a database with realistic sample incidents
     Demo(DemoArgs),
     /// Check or print the configuration
@@ -205,6 +213,92 @@ pub struct CancelArgs {
     /// Why this is not an incident
     #[arg(short, long)]
     pub reason: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PostmortemArgs {
+    /// Incident: 42 or INC-42
+    pub id: String,
+    /// Export format
+    #[arg(long, value_parser = ["md", "json"], default_value = "md")]
+    pub format: String,
+    /// Write the export to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write a section (summary, impact, detection, trigger, root-cause, resolution,
+    /// contributing-factors, five-whys, went-well, went-wrong, lucky, data-exposure,
+    /// disclosure, lessons, links); text from --text, stdin, or $EDITOR on a terminal
+    #[arg(long, value_name = "SECTION")]
+    pub section: Option<String>,
+    /// The section's text (with --section)
+    #[arg(long, requires = "section")]
+    pub text: Option<String>,
+    /// Set the postmortem owner (- clears)
+    #[arg(long, value_name = "USER")]
+    pub owner: Option<String>,
+    /// draft, in-review or published
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ActionsArgs {
+    /// Only open and in-progress items
+    #[arg(long)]
+    pub open: bool,
+    /// Only open items past their due date
+    #[arg(long)]
+    pub overdue: bool,
+    #[arg(long, conflicts_with = "mine")]
+    pub owner: Option<String>,
+    /// Only items you own
+    #[arg(long)]
+    pub mine: bool,
+    /// Only this incident's items
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ActionCommand {
+    /// Add an action item to an incident: sev action add 42 Add a canary --owner bob --due +14d
+    Add(ActionAddArgs),
+    /// Change an action item: sev action set ACT-7 owner=carol due=2026-12-01 status=in-progress
+    Set(ActionSetArgs),
+    /// Mark an action item done
+    Done(ActionIdArg),
+}
+
+#[derive(Args, Debug)]
+pub struct ActionAddArgs {
+    /// Incident: 42 or INC-42
+    pub id: String,
+    /// What will be done (words are joined)
+    #[arg(required = true, num_args = 1..)]
+    pub description: Vec<String>,
+    /// mitigate, prevent, detect or process (default prevent)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// 2026-12-01, +7d, +2w, today, tomorrow
+    #[arg(long)]
+    pub due: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ActionSetArgs {
+    /// ACT-7 or 7
+    pub id: String,
+    /// field=value: description, type, owner, due, status (open, in-progress, done, wont-do)
+    #[arg(required = true, num_args = 1..)]
+    pub assignments: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ActionIdArg {
+    /// ACT-7 or 7
+    pub id: String,
 }
 
 #[derive(Args, Debug)]
@@ -539,7 +633,122 @@ pub fn run(cli: Cli) -> Result<()> {
             })?;
         }
         Command::Demo(a) => demo(&store, &clock, a, json)?,
+        Command::Postmortem(a) => postmortem(&cx, a)?,
+        Command::Actions(a) => {
+            let today = cx.today();
+            let q = crate::store::ActionQuery {
+                incident: a.incident.as_deref().map(parse_id).transpose()?,
+                open_only: a.open,
+                overdue_on: a.overdue.then_some(today),
+                owner: if a.mine {
+                    Some(cx.actor.clone())
+                } else {
+                    a.owner
+                },
+            };
+            let items = store.actions(&q)?;
+            if json {
+                let v: Vec<_> = items
+                    .iter()
+                    .map(|i| output::action_json(i, today))
+                    .collect();
+                println!("{}", to_json(&v));
+            } else {
+                print!("{}", output::actions_table(&items, today, term_width()));
+            }
+        }
+        Command::Action(c) => {
+            let today = cx.today();
+            let item = match c {
+                ActionCommand::Add(a) => cx.add_action(
+                    parse_id(&a.id)?,
+                    &ops::NewAction {
+                        description: a.description.join(" "),
+                        kind: parse_opt(&a.kind)?,
+                        owner: a.owner,
+                        due: a.due,
+                    },
+                )?,
+                ActionCommand::Set(a) => {
+                    let edits = a
+                        .assignments
+                        .iter()
+                        .map(|s| ops::parse_action_assignment(s))
+                        .collect::<Result<Vec<_>>>()?;
+                    cx.edit_action(a.id.parse()?, &edits)?
+                }
+                ActionCommand::Done(a) => cx.action_done(a.id.parse()?)?,
+            };
+            if json {
+                println!("{}", to_json(&output::action_json(&item, today)));
+            } else {
+                print!(
+                    "{}",
+                    output::actions_table(std::slice::from_ref(&item), today, term_width())
+                );
+            }
+        }
         Command::Config(_) => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+fn postmortem(cx: &Ctx<'_>, a: PostmortemArgs) -> Result<()> {
+    let id = parse_id(&a.id)?;
+    let editing = a.section.is_some() || a.owner.is_some() || a.status.is_some();
+    if editing {
+        if let Some(sec) = &a.section {
+            let section = crate::domain::parse_section(sec)?;
+            let text = match a.text {
+                Some(t) => t,
+                None if std::io::stdin().is_terminal() => {
+                    let current = cx
+                        .store
+                        .postmortem(id)?
+                        .and_then(|p| p.text(section.key).map(str::to_string));
+                    crate::editor::edit(&current.unwrap_or_default(), ".md")?.ok_or_else(|| {
+                        Error::Usage("the editor exited with an error; nothing was changed".into())
+                    })?
+                }
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                        Error::Usage(format!("cannot read the section from stdin: {e}"))
+                    })?;
+                    s
+                }
+            };
+            cx.set_section(id, section.key, &text)?;
+            println!("{id}: postmortem section {} saved", section.key);
+        }
+        if let Some(o) = &a.owner {
+            cx.set_pm_owner(id, o)?;
+            println!("{id}: postmortem owner {}", sanitize_line(o));
+        }
+        if let Some(s) = &a.status {
+            let st = s.parse::<crate::domain::PmStatus>()?;
+            cx.set_pm_status(id, st)?;
+            println!("{id}: postmortem {st}");
+        }
+        return Ok(());
+    }
+    let view = cx.postmortem_view(id)?;
+    let out = if a.format == "json" {
+        crate::export::json(&view, cx.config)
+    } else {
+        crate::export::markdown(&view, cx.config)?
+    };
+    match a.output {
+        Some(path) => {
+            std::fs::write(&path, out).map_err(|e| {
+                Error::Usage(format!(
+                    "cannot write {}: {e} (choose another --output path)",
+                    path.display()
+                ))
+            })?;
+            println!("{id}: postmortem written to {}", path.display());
+        }
+        None => print!("{out}"),
     }
     Ok(())
 }

@@ -268,3 +268,67 @@ pub fn changes(before: &Incident, after: &Incident) -> String {
         format!("{}: {}", after.id, parts.join("; "))
     }
 }
+
+/// The stable JSON shape of an action item.
+pub fn action_json(a: &crate::domain::ActionItem, today: chrono::NaiveDate) -> serde_json::Value {
+    serde_json::json!({
+        "id": a.id.0,
+        "ref": a.id.to_string(),
+        "incident": a.incident.to_string(),
+        "description": a.description,
+        "type": a.kind.as_str(),
+        "owner": a.owner,
+        "due": a.due.map(|d| d.to_string()),
+        "status": a.status.as_str(),
+        "overdue": a.overdue(today),
+        "created_at": clock::rfc3339(a.created_at),
+        "updated_at": clock::rfc3339(a.updated_at),
+        "version": a.version,
+    })
+}
+
+/// A table of action items; overdue ones are marked `OVERDUE`.
+pub fn actions_table(
+    items: &[crate::domain::ActionItem],
+    today: chrono::NaiveDate,
+    width: usize,
+) -> String {
+    let mut out = String::new();
+    let fixed = [8usize, 10, 8, 10, 11, 11];
+    let desc_w = width
+        .saturating_sub(fixed.iter().sum::<usize>() + fixed.len())
+        .max(20);
+    let header = ["REF", "INCIDENT", "TYPE", "OWNER", "DUE", "STATUS"];
+    for (h, w) in header.iter().zip(fixed) {
+        let _ = write!(out, "{} ", pad(h, w));
+    }
+    let _ = writeln!(out, "ACTION");
+    for a in items {
+        let due = match a.due {
+            Some(d) if a.overdue(today) => format!("{d}!"),
+            Some(d) => d.to_string(),
+            None => "—".into(),
+        };
+        let status = if a.overdue(today) {
+            "OVERDUE".to_string()
+        } else {
+            a.status.to_string()
+        };
+        let cells = [
+            a.id.to_string(),
+            a.incident.to_string(),
+            a.kind.to_string(),
+            opt(&a.owner),
+            due,
+            status,
+        ];
+        for (c, w) in cells.iter().zip(fixed) {
+            let _ = write!(out, "{} ", pad(c, w));
+        }
+        let _ = writeln!(out, "{}", truncate(&sanitize_line(&a.description), desc_w));
+    }
+    if items.is_empty() {
+        let _ = writeln!(out, "(no action items match)");
+    }
+    out
+}

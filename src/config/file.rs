@@ -49,6 +49,19 @@ pub(super) struct File {
     severity: Option<BTreeMap<Spanned<String>, SeverityFile>>,
     priority: Option<PriorityFile>,
     keys: Option<BTreeMap<Spanned<String>, KeyTable>>,
+    postmortem: Option<PostmortemFile>,
+}
+
+/// kind → list of section keys
+type SectionTable = BTreeMap<Spanned<String>, Vec<Spanned<String>>>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct PostmortemFile {
+    close_requires: Option<Vec<Spanned<String>>>,
+    template: Option<Spanned<String>>,
+    sections: Option<SectionTable>,
+    required: Option<SectionTable>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,6 +207,35 @@ impl File {
                 }
             }
         }
+        if let Some(pm) = &self.postmortem {
+            if let Some(sevs) = &pm.close_requires {
+                c.postmortem.close_requires = sevs
+                    .iter()
+                    .map(|s| cx.parse::<Severity>(s))
+                    .collect::<Result<_, _>>()?;
+            }
+            if let Some(t) = &pm.template {
+                c.postmortem_template = Some(expand_home(t.get_ref()));
+            }
+            for (table, target) in [(&pm.sections, 0), (&pm.required, 1)] {
+                let Some(table) = table else { continue };
+                for (kind, keys) in table {
+                    let kind = cx.parse::<Kind>(kind)?;
+                    let mut list = Vec::new();
+                    for k in keys {
+                        let s = crate::domain::parse_section(k.get_ref())
+                            .map_err(|e| cx.locate(k).error(e.to_string()))?;
+                        list.push(s.key);
+                    }
+                    let map = if target == 0 {
+                        &mut c.postmortem.sections
+                    } else {
+                        &mut c.postmortem.required
+                    };
+                    map.insert(kind, list);
+                }
+            }
+        }
         if let Some(modes) = &self.keys {
             for (mode, map) in modes {
                 for (key, action) in map {
@@ -256,6 +298,27 @@ pub(super) fn render(c: &Config) -> String {
             .map(|u| c.priority.priority(*i, *u).to_string())
             .collect();
         let _ = writeln!(out, "{i} = {}", list(&row));
+    }
+    let _ = writeln!(out, "\n[postmortem]");
+    let sevs: Vec<String> = c
+        .postmortem
+        .close_requires
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let _ = writeln!(out, "close-requires = {}", list(&sevs));
+    if let Some(t) = &c.postmortem_template {
+        let _ = writeln!(out, "template = {}", q(&t.display().to_string()));
+    }
+    for (name, map) in [
+        ("sections", &c.postmortem.sections),
+        ("required", &c.postmortem.required),
+    ] {
+        let _ = writeln!(out, "\n[postmortem.{name}]");
+        for (kind, keys) in map {
+            let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+            let _ = writeln!(out, "{} = {}", q(kind.as_str()), list(&keys));
+        }
     }
     let mut modes: Vec<&str> = c.keys.iter().map(|k| k.mode.as_str()).collect();
     modes.dedup();

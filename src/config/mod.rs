@@ -70,6 +70,10 @@ pub struct Config {
     pub priority: PriorityMatrix,
     /// Keymap overrides in layer order, applied over assets/keymap.toml.
     pub keys: Vec<KeyBinding>,
+    /// Postmortem sections per kind and the close policy.
+    pub postmortem: crate::domain::PostmortemPolicy,
+    /// A Markdown export template replacing assets/postmortem.md.
+    pub postmortem_template: Option<PathBuf>,
     /// The files that were read, in order.
     pub sources: Vec<String>,
 }
@@ -139,6 +143,12 @@ impl Config {
             ],
             priority: PriorityMatrix::default(),
             keys: Vec::new(),
+            postmortem: crate::domain::PostmortemPolicy {
+                sections: Default::default(),
+                required: Default::default(),
+                close_requires: Vec::new(),
+            },
+            postmortem_template: None,
             sources: Vec::new(),
         }
     }

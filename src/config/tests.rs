@@ -104,6 +104,31 @@ fn effective_config_round_trips() {
     assert_eq!(again.severities, c.severities);
     assert_eq!(again.taxonomy, c.taxonomy);
     assert_eq!(again.defaults, c.defaults);
+    assert_eq!(again.postmortem, c.postmortem);
+}
+
+#[test]
+fn postmortem_policy_is_configurable_with_located_errors() {
+    let mut c = Config::builtin();
+    assert_eq!(
+        c.postmortem.close_requires,
+        vec![Severity::Sev1, Severity::Sev2]
+    );
+    c.layer_str("[postmortem]\nclose-requires = [\"SEV1\", \"SEV2\", \"SEV3\"]\n[postmortem.required]\nincident = [\"summary\"]\n", "u").unwrap();
+    assert_eq!(c.postmortem.close_requires.len(), 3);
+    assert_eq!(c.postmortem.required[&Kind::Incident], vec!["summary"]);
+    let e = c
+        .layer_str(
+            "[postmortem.sections]\nincident = [\"summary\", \"vibes\"]\n",
+            "u",
+        )
+        .unwrap_err();
+    assert_eq!((e.line, e.column), (2, 24), "{e}");
+    assert!(e.message.contains("postmortem section 'vibes'"), "{e}");
+    let e = c
+        .layer_str("[postmortem]\nclose_requires = []\n", "u")
+        .unwrap_err();
+    assert!(e.message.contains("close_requires"), "{e}");
 }
 
 #[test]

@@ -147,6 +147,10 @@ pub enum EventKind {
     Status,
     Field,
     Note,
+    /// A postmortem change: `field` is the section, status or owner.
+    Postmortem,
+    /// An action item change: `field` names the action and what changed.
+    Action,
 }
 
 impl EventKind {
@@ -156,6 +160,8 @@ impl EventKind {
             EventKind::Status => "status",
             EventKind::Field => "field",
             EventKind::Note => "note",
+            EventKind::Postmortem => "postmortem",
+            EventKind::Action => "action",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -164,6 +170,8 @@ impl EventKind {
             "status" => EventKind::Status,
             "field" => EventKind::Field,
             "note" => EventKind::Note,
+            "postmortem" => EventKind::Postmortem,
+            "action" => EventKind::Action,
             _ => return None,
         })
     }
@@ -204,6 +212,23 @@ impl Event {
                 v(&self.old),
                 v(&self.new)
             ),
+            EventKind::Postmortem | EventKind::Action => {
+                let what = if self.kind == EventKind::Postmortem {
+                    "postmortem"
+                } else {
+                    "action"
+                };
+                let mut s = format!("{what} {}", self.field.clone().unwrap_or_default());
+                match (&self.old, &self.new) {
+                    (_, Some(n)) if n.contains('\n') || n.chars().count() > 60 => {
+                        s.push_str(" edited")
+                    }
+                    (Some(o), Some(n)) => s.push_str(&format!(" {o} → {n}")),
+                    (None, Some(n)) => s.push_str(&format!(": {n}")),
+                    _ => {}
+                }
+                s
+            }
         }
     }
 }

@@ -102,6 +102,13 @@ text_enum!(
     }
 );
 
+mod postmortem;
+pub use postmortem::{
+    ActionId, ActionItem, ActionKind, ActionStatus, Mark, Measures, PmStatus, Postmortem,
+    PostmortemPolicy, SECTIONS, Section, check_close, measures, parse_due, parse_section, section,
+    timeline_worthy,
+};
+
 impl Severity {
     /// 1 for SEV1 … 5 for SEV5.
     pub fn level(self) -> u8 {

@@ -8,7 +8,20 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+
+/// Reads inside a change's transaction, for rules that look beyond the
+/// incident row (the close policy).
+pub struct TxView<'a>(&'a Connection);
+
+impl TxView<'_> {
+    pub fn postmortem(&self, id: IncidentId) -> Result<Option<crate::domain::Postmortem>> {
+        super::postmortems::get_postmortem(self.0, id).map_err(|e| Error::Internal(e.to_string()))
+    }
+    pub fn actions(&self, id: IncidentId) -> Result<Vec<crate::domain::ActionItem>> {
+        super::postmortems::actions_of(self.0, id).map_err(|e| Error::Internal(e.to_string()))
+    }
+}
 
 /// One thing to write on the timeline as part of a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +138,11 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// Append one event to incident `id` (the event's own id/incident are ignored).
-fn insert_event(tx: &Transaction<'_>, id: IncidentId, e: &Event) -> rusqlite::Result<i64> {
+pub(crate) fn insert_event_conn(
+    tx: &Connection,
+    id: IncidentId,
+    e: &Event,
+) -> rusqlite::Result<i64> {
     let mut st = tx.prepare_cached(
         "INSERT INTO events (incident_id, at, actor, kind, field, old, new, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )?;
@@ -254,7 +271,7 @@ impl Store {
     pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
         let tx = self.write_tx()?;
         let id = insert_row(&tx, inc).map_err(|e| self.err(e))?;
-        insert_event(
+        insert_event_conn(
             &tx,
             id,
             &simple_event(id, inc.created_at, actor, EventKind::Created, &inc.title),
@@ -272,7 +289,7 @@ impl Store {
         for (inc, events) in items {
             let id = insert_row(&tx, inc).map_err(|e| self.err(e))?;
             for ev in events {
-                insert_event(&tx, id, ev).map_err(|e| self.err(e))?;
+                insert_event_conn(&tx, id, ev).map_err(|e| self.err(e))?;
             }
             ids.push(id);
         }
@@ -310,14 +327,14 @@ impl Store {
         f: F,
     ) -> Result<Incident>
     where
-        F: FnOnce(&mut Incident) -> Result<Vec<Record>>,
+        F: FnOnce(&mut Incident, &TxView<'_>) -> Result<Vec<Record>>,
     {
         let tx = self.write_tx()?;
         let stored = get_in(&tx, id)
             .map_err(|e| self.err(e))?
             .ok_or_else(|| not_found(id))?;
         let mut inc = stored.clone();
-        let records = f(&mut inc)?;
+        let records = f(&mut inc, &TxView(&tx))?;
         if records.is_empty() {
             return Ok(stored);
         }
@@ -370,7 +387,7 @@ impl Store {
             )));
         }
         for r in &records {
-            insert_event(&tx, id, &r.to_event(id, now, actor)).map_err(|e| self.err(e))?;
+            insert_event_conn(&tx, id, &r.to_event(id, now, actor)).map_err(|e| self.err(e))?;
         }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(inc)
@@ -395,7 +412,7 @@ impl Store {
             return Err(not_found(id));
         }
         let note = simple_event(id, now, actor, EventKind::Note, text);
-        let eid = insert_event(&tx, id, &note).map_err(|e| self.err(e))?;
+        let eid = insert_event_conn(&tx, id, &note).map_err(|e| self.err(e))?;
         tx.execute(
             "UPDATE incidents SET updated_at = max(updated_at, ?) WHERE id = ?",
             params![ts(now), id.0],

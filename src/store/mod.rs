@@ -5,10 +5,12 @@
 //! bumps its `version` and appends its events, all or nothing.
 
 mod incidents;
+mod postmortems;
 mod row;
 mod schema;
 
-pub use incidents::{ListQuery, Record, Scope, SearchRow};
+pub use incidents::{ListQuery, Record, Scope, SearchRow, TxView};
+pub use postmortems::ActionQuery;
 pub use schema::MIGRATIONS;
 
 use crate::error::{Error, Result};

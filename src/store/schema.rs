@@ -65,4 +65,42 @@ BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END;
 "#,
+    // 2: postmortems, the author's marks on timeline events, action items.
+    r#"
+CREATE TABLE postmortems (
+    incident_id  INTEGER PRIMARY KEY REFERENCES incidents (id),
+    status       TEXT    NOT NULL DEFAULT 'draft',
+    owner        TEXT,
+    sections     TEXT    NOT NULL DEFAULT '{}',
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    published_at INTEGER,
+    version      INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE timeline_marks (
+    event_id    INTEGER PRIMARY KEY REFERENCES events (id),
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    highlight   INTEGER NOT NULL DEFAULT 0,
+    hidden      INTEGER NOT NULL DEFAULT 0,
+    annotation  TEXT
+);
+CREATE INDEX timeline_marks_incident ON timeline_marks (incident_id);
+
+CREATE TABLE action_items (
+    id          INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    description TEXT    NOT NULL,
+    type        TEXT    NOT NULL,
+    owner       TEXT,
+    due_date    TEXT,
+    status      TEXT    NOT NULL DEFAULT 'open',
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX action_items_incident ON action_items (incident_id);
+CREATE INDEX action_items_status   ON action_items (status, due_date);
+CREATE INDEX action_items_owner    ON action_items (owner, status);
+"#,
 ];

@@ -9,6 +9,9 @@ use crate::domain::{
 use crate::error::{Conflict, Error, Result};
 use crate::store::{Record, Store};
 
+mod postmortem;
+pub use postmortem::{ActionEdit, NewAction, PostmortemView, parse_action_assignment};
+
 /// Who is acting, on what, with which rules and clock.
 pub struct Ctx<'a> {
     pub store: &'a Store,
@@ -149,7 +152,7 @@ fn apply_edits(config: &Config, inc: &mut Incident, edits: &[Edit]) -> Result<Ve
 }
 
 impl Ctx<'_> {
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
 
@@ -172,7 +175,7 @@ impl Ctx<'_> {
                 "nothing to set: give one or more field=value".into(),
             ));
         }
-        self.store.modify(id, &self.actor, self.now(), |inc| {
+        self.store.modify(id, &self.actor, self.now(), |inc, _| {
             if let Some(v) = expect_version
                 && inc.version != v
             {
@@ -198,8 +201,14 @@ impl Ctx<'_> {
         seen: Option<Status>,
     ) -> Result<Incident> {
         let now = self.now();
-        self.store.modify(id, &self.actor, now, |inc| {
+        self.store.modify(id, &self.actor, now, |inc, view| {
             check_seen_status(inc, seen, t.target())?;
+            if t.target() == Status::Closed {
+                // The close policy, checked in the same transaction as the close.
+                let pm = view.postmortem(id)?;
+                let actions = view.actions(id)?;
+                domain::check_close(&self.config.postmortem, inc, pm.as_ref(), &actions)?;
+            }
             let old = apply_transition(inc, t, now)?;
             let text = match t {
                 Transition::Resolve { summary } => Some(summary.trim().to_string()),
@@ -217,7 +226,7 @@ impl Ctx<'_> {
     /// Acknowledge: "I've got it". Takes the incident if nobody has it.
     pub fn acknowledge(&self, id: IncidentId, seen: Option<Status>) -> Result<Incident> {
         let now = self.now();
-        self.store.modify(id, &self.actor, now, |inc| {
+        self.store.modify(id, &self.actor, now, |inc, _| {
             check_seen_status(inc, seen, Status::Acknowledged)?;
             let old = apply_transition(inc, &Transition::To(Status::Acknowledged), now)?;
             let mut records = vec![Record::Status {

@@ -1,0 +1,393 @@
+//! Postmortems, corrective actions, per-incident measures and the close
+//! policy: learning from an incident, and proving the follow-up exists.
+
+use super::{DomainError, Event, EventKind, Incident, IncidentId, Kind, Severity, Status};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+text_enum!(
+    /// Review state of a postmortem.
+    PmStatus, "postmortem status", { Draft => "draft", InReview => "in-review", Published => "published" }
+);
+text_enum!(
+    /// What a corrective or preventive action does.
+    ActionKind, "action type", { Mitigate => "mitigate", Prevent => "prevent", Detect => "detect", Process => "process" }
+);
+text_enum!(
+    /// Where an action item is.
+    ActionStatus, "action status", { Open => "open", InProgress => "in-progress", Done => "done", WontDo => "wont-do" }
+);
+
+impl ActionStatus {
+    pub fn is_open(self) -> bool {
+        matches!(self, ActionStatus::Open | ActionStatus::InProgress)
+    }
+}
+
+/// A postmortem section: key (stable, used in config and storage), title,
+/// and what to write in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Section {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub hint: &'static str,
+}
+
+/// Every section sev knows, in document order.
+pub const SECTIONS: &[Section] = &[
+    Section {
+        key: "summary",
+        title: "Summary",
+        hint: "What happened, in two or three sentences a newcomer understands.",
+    },
+    Section {
+        key: "impact",
+        title: "Impact",
+        hint: "Who and how many were affected, for how long; SLO/SLA impact.",
+    },
+    Section {
+        key: "detection",
+        title: "Detection",
+        hint: "How and when it was detected; how long that took and why.",
+    },
+    Section {
+        key: "trigger",
+        title: "Trigger",
+        hint: "The change or event that set it off.",
+    },
+    Section {
+        key: "root-cause",
+        title: "Root cause(s)",
+        hint: "Why it could happen: the underlying causes, not the trigger.",
+    },
+    Section {
+        key: "resolution",
+        title: "Resolution and recovery",
+        hint: "What stopped the impact and what restored service.",
+    },
+    Section {
+        key: "contributing-factors",
+        title: "Contributing factors",
+        hint: "What made it worse, slower to find, or harder to fix.",
+    },
+    Section {
+        key: "five-whys",
+        title: "Five whys",
+        hint: "Optional: ask why until you reach something you can change.",
+    },
+    Section {
+        key: "went-well",
+        title: "What went well",
+        hint: "Keep doing these.",
+    },
+    Section {
+        key: "went-wrong",
+        title: "What went wrong",
+        hint: "Fix these (each should lead to an action item).",
+    },
+    Section {
+        key: "lucky",
+        title: "Where we got lucky",
+        hint: "Near misses inside the incident: what could have been worse.",
+    },
+    Section {
+        key: "data-exposure",
+        title: "Data exposure",
+        hint: "Security: what data, whose, how much, for how long; evidence kept.",
+    },
+    Section {
+        key: "disclosure",
+        title: "Disclosure and notification",
+        hint: "Security: who was notified (customers, regulators), when, by whom.",
+    },
+    Section {
+        key: "lessons",
+        title: "Lessons learned",
+        hint: "What the organisation now knows that it did not.",
+    },
+    Section {
+        key: "links",
+        title: "Supporting links",
+        hint: "Dashboards, logs, chat threads, tickets, related incidents.",
+    },
+];
+
+pub fn section(key: &str) -> Option<&'static Section> {
+    SECTIONS.iter().find(|s| s.key == key)
+}
+
+pub fn parse_section(key: &str) -> Result<&'static Section, DomainError> {
+    let k = key.trim().to_ascii_lowercase();
+    let k = match k.as_str() {
+        "root" | "rootcause" | "cause" => "root-cause",
+        "whys" => "five-whys",
+        other => other,
+    };
+    section(k).ok_or_else(|| DomainError::InvalidValue {
+        what: "postmortem section",
+        value: key.to_string(),
+        expected: SECTIONS
+            .iter()
+            .map(|s| s.key)
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+/// The postmortem of one incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Postmortem {
+    pub incident: IncidentId,
+    pub status: PmStatus,
+    pub owner: Option<String>,
+    /// Section key → text. Missing or blank = not written.
+    pub sections: BTreeMap<String, String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+impl Postmortem {
+    pub fn new(incident: IncidentId, now: DateTime<Utc>) -> Postmortem {
+        Postmortem {
+            incident,
+            status: PmStatus::Draft,
+            owner: None,
+            sections: BTreeMap::new(),
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+            version: 0,
+        }
+    }
+
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.sections
+            .get(key)
+            .map(String::as_str)
+            .filter(|t| !t.trim().is_empty())
+    }
+}
+
+/// Numeric id of an action item, shown as `ACT-<id>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActionId(pub i64);
+
+impl fmt::Display for ActionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ACT-{}", self.0)
+    }
+}
+
+impl FromStr for ActionId {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let digits = if t.len() > 4 && t[..4].eq_ignore_ascii_case("act-") {
+            &t[4..]
+        } else {
+            t
+        };
+        match digits.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(ActionId(n)),
+            _ => Err(DomainError::InvalidValue {
+                what: "action id",
+                value: s.to_string(),
+                expected: "a number like 7 or a reference like ACT-7".into(),
+            }),
+        }
+    }
+}
+
+/// A corrective or preventive action, linked to its incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionItem {
+    pub id: ActionId,
+    pub incident: IncidentId,
+    pub description: String,
+    pub kind: ActionKind,
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub status: ActionStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl ActionItem {
+    /// Past its due date and not finished. `today` is the local date.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_open() && self.due.is_some_and(|d| d < today)
+    }
+}
+
+/// Parse a due date: `2026-12-01`, `+7d`, `+2w`, `today`, `tomorrow`.
+pub fn parse_due(s: &str, today: NaiveDate) -> Result<Option<NaiveDate>, DomainError> {
+    let t = s.trim().to_ascii_lowercase();
+    if t.is_empty() || t == "-" || t == "none" {
+        return Ok(None);
+    }
+    let bad = || DomainError::InvalidValue {
+        what: "due date",
+        value: s.to_string(),
+        expected: "a date like 2026-12-01, or +7d, +2w, today, tomorrow".into(),
+    };
+    let days = match t.as_str() {
+        "today" => Some(0),
+        "tomorrow" => Some(1),
+        _ => t.strip_prefix('+').and_then(|r| {
+            let (n, unit) = r.split_at(r.len().saturating_sub(1));
+            let n: i64 = n.parse().ok()?;
+            match unit {
+                "d" => Some(n),
+                "w" => Some(n * 7),
+                _ => None,
+            }
+        }),
+    };
+    if let Some(d) = days {
+        return Ok(Some(today + chrono::Duration::days(d)));
+    }
+    NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| bad())
+}
+
+/// Time from one milestone to another; `None` ("unknown") when either is
+/// missing or they are out of order. Never a made-up number.
+fn span(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<i64> {
+    let s = (to? - from?).num_seconds();
+    (s >= 0).then_some(s)
+}
+
+/// Per-incident measures, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Measures {
+    /// Impact start → detection.
+    pub time_to_detect: Option<i64>,
+    /// Logged → acknowledged.
+    pub time_to_acknowledge: Option<i64>,
+    /// Logged → mitigated.
+    pub time_to_mitigate: Option<i64>,
+    /// Logged → resolved.
+    pub time_to_resolve: Option<i64>,
+    /// Impact start → resolved.
+    pub impact_duration: Option<i64>,
+}
+
+pub fn measures(i: &Incident) -> Measures {
+    Measures {
+        time_to_detect: span(i.started_at, i.detected_at),
+        time_to_acknowledge: span(Some(i.created_at), i.acknowledged_at),
+        time_to_mitigate: span(Some(i.created_at), i.mitigated_at),
+        time_to_resolve: span(Some(i.created_at), i.resolved_at),
+        impact_duration: span(i.started_at, i.resolved_at),
+    }
+}
+
+/// Which sections a kind of incident uses, which are required, and which
+/// severities need a postmortem before closing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostmortemPolicy {
+    pub sections: BTreeMap<Kind, Vec<&'static str>>,
+    pub required: BTreeMap<Kind, Vec<&'static str>>,
+    pub close_requires: Vec<Severity>,
+}
+
+impl PostmortemPolicy {
+    pub fn sections_for(&self, k: Kind) -> Vec<&'static Section> {
+        self.sections
+            .get(&k)
+            .into_iter()
+            .flatten()
+            .filter_map(|key| section(key))
+            .collect()
+    }
+
+    /// What is missing before `inc` may close; empty = may close.
+    pub fn close_blockers(
+        &self,
+        inc: &Incident,
+        pm: Option<&Postmortem>,
+        actions: &[ActionItem],
+    ) -> Vec<String> {
+        if !self.close_requires.contains(&inc.severity) {
+            return Vec::new();
+        }
+        let mut missing = Vec::new();
+        match pm {
+            Some(p) if p.status == PmStatus::Published => {}
+            Some(p) => missing.push(format!("the postmortem is {} — publish it", p.status)),
+            None => missing.push("a postmortem — write one and publish it".into()),
+        }
+        let mut required: Vec<&str> = vec!["root-cause"];
+        for k in self.required.get(&inc.kind).into_iter().flatten() {
+            if !required.contains(k) {
+                required.push(k);
+            }
+        }
+        for key in required {
+            if pm.and_then(|p| p.text(key)).is_none() {
+                let title = section(key).map_or(key, |s| s.title);
+                missing.push(format!("the \"{title}\" section"));
+            }
+        }
+        if !actions
+            .iter()
+            .any(|a| a.owner.is_some() && a.status != ActionStatus::WontDo)
+        {
+            missing.push("at least one action item with an owner".into());
+        }
+        missing
+    }
+}
+
+/// Refuse to close when the policy says something is missing.
+pub fn check_close(
+    policy: &PostmortemPolicy,
+    inc: &Incident,
+    pm: Option<&Postmortem>,
+    actions: &[ActionItem],
+) -> Result<(), DomainError> {
+    if inc.status != Status::Resolved {
+        return Ok(()); // the transition table gives the better message
+    }
+    let missing = policy.close_blockers(inc, pm, actions);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(DomainError::Missing(format!(
+        "{} is {} and cannot close yet; missing: {}",
+        inc.id,
+        inc.severity,
+        missing.join("; ")
+    )))
+}
+
+/// The events that make the postmortem timeline: status, severity and role
+/// changes, and notes.
+pub fn timeline_worthy(e: &Event) -> bool {
+    match e.kind {
+        EventKind::Created | EventKind::Status | EventKind::Note => true,
+        EventKind::Field => matches!(
+            e.field.as_deref(),
+            Some("severity" | "priority" | "assignee" | "commander" | "scribe" | "comms")
+        ),
+        _ => false,
+    }
+}
+
+/// The author's marks on a timeline event: the event itself never changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mark {
+    pub highlight: bool,
+    pub hidden: bool,
+    pub annotation: Option<String>,
+}
+
+#[cfg(test)]
+mod tests;

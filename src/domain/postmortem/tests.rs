@@ -1,0 +1,188 @@
+use super::*;
+use crate::domain::{Impact, Priority, Urgency};
+use chrono::TimeZone;
+
+fn t(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, h, m, 0).unwrap()
+}
+
+fn inc(sev: Severity, kind: Kind) -> Incident {
+    Incident {
+        id: IncidentId(9),
+        title: "x".into(),
+        description: String::new(),
+        kind,
+        status: Status::Resolved,
+        severity: sev,
+        impact: Impact::High,
+        urgency: Urgency::High,
+        priority: Priority::P1,
+        category: None,
+        service: None,
+        tags: vec![],
+        assignee: None,
+        commander: None,
+        scribe: None,
+        comms: None,
+        reporter: "r".into(),
+        created_at: t(10, 5),
+        started_at: Some(t(10, 0)),
+        detected_at: Some(t(10, 4)),
+        acknowledged_at: Some(t(10, 7)),
+        mitigated_at: Some(t(10, 35)),
+        resolved_at: Some(t(11, 5)),
+        closed_at: None,
+        updated_at: t(11, 5),
+        resolution: Some("fixed".into()),
+        cancel_reason: None,
+        version: 4,
+    }
+}
+
+fn policy() -> PostmortemPolicy {
+    crate::config::Config::builtin().postmortem
+}
+
+fn action(owner: Option<&str>, status: ActionStatus, due: Option<NaiveDate>) -> ActionItem {
+    ActionItem {
+        id: ActionId(1),
+        incident: IncidentId(9),
+        description: "add alert".into(),
+        kind: ActionKind::Detect,
+        owner: owner.map(str::to_string),
+        due,
+        status,
+        created_at: t(12, 0),
+        updated_at: t(12, 0),
+        version: 1,
+    }
+}
+
+#[test]
+fn measures_come_from_timestamps_and_are_unknown_when_missing() {
+    let mut i = inc(Severity::Sev1, Kind::Incident);
+    let m = measures(&i);
+    assert_eq!(m.time_to_detect, Some(240));
+    assert_eq!(m.time_to_acknowledge, Some(120));
+    assert_eq!(m.time_to_mitigate, Some(30 * 60));
+    assert_eq!(m.time_to_resolve, Some(60 * 60));
+    assert_eq!(m.impact_duration, Some(65 * 60));
+    i.started_at = None;
+    i.mitigated_at = None;
+    let m = measures(&i);
+    assert_eq!(
+        (m.time_to_detect, m.time_to_mitigate, m.impact_duration),
+        (None, None, None)
+    );
+}
+
+#[test]
+fn close_policy_lists_exactly_what_is_missing() {
+    let p = policy();
+    let i = inc(Severity::Sev1, Kind::Incident);
+    let e = check_close(&p, &i, None, &[]).unwrap_err().to_string();
+    assert!(e.contains("a postmortem — write one"), "{e}");
+    assert!(e.contains("\"Root cause(s)\" section"), "{e}");
+    assert!(e.contains("at least one action item with an owner"), "{e}");
+
+    let mut pm = Postmortem::new(i.id, t(12, 0));
+    pm.sections
+        .insert("root-cause".into(), "a bad config push".into());
+    let e = check_close(&p, &i, Some(&pm), &[action(None, ActionStatus::Open, None)])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("the postmortem is draft — publish it"), "{e}");
+    assert!(e.contains("action item with an owner"), "{e}");
+    assert!(!e.contains("Root cause"), "{e}");
+
+    pm.status = PmStatus::Published;
+    assert!(
+        check_close(
+            &p,
+            &i,
+            Some(&pm),
+            &[action(Some("alice"), ActionStatus::Open, None)]
+        )
+        .is_ok()
+    );
+    // A won't-do item does not count.
+    assert!(
+        check_close(
+            &p,
+            &i,
+            Some(&pm),
+            &[action(Some("alice"), ActionStatus::WontDo, None)]
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn close_policy_applies_by_severity_and_kind() {
+    let p = policy();
+    assert!(check_close(&p, &inc(Severity::Sev3, Kind::Incident), None, &[]).is_ok());
+    assert!(check_close(&p, &inc(Severity::Sev2, Kind::Incident), None, &[]).is_err());
+    // Security incidents also need their extra sections.
+    let i = inc(Severity::Sev2, Kind::Security);
+    let mut pm = Postmortem::new(i.id, t(12, 0));
+    pm.status = PmStatus::Published;
+    pm.sections
+        .insert("root-cause".into(), "leaked token".into());
+    let e = check_close(
+        &p,
+        &i,
+        Some(&pm),
+        &[action(Some("bob"), ActionStatus::Done, None)],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("Data exposure") && e.contains("Disclosure"),
+        "{e}"
+    );
+    // Near misses use a lighter template.
+    assert!(p.sections_for(Kind::NearMiss).len() < p.sections_for(Kind::Incident).len());
+    assert!(
+        p.sections_for(Kind::Security)
+            .iter()
+            .any(|s| s.key == "data-exposure")
+    );
+}
+
+#[test]
+fn overdue_needs_a_past_due_date_and_an_open_status() {
+    let today = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    let yesterday = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+    assert!(action(None, ActionStatus::Open, Some(yesterday)).overdue(today));
+    assert!(action(None, ActionStatus::InProgress, Some(yesterday)).overdue(today));
+    assert!(!action(None, ActionStatus::Done, Some(yesterday)).overdue(today));
+    assert!(!action(None, ActionStatus::Open, Some(today)).overdue(today));
+    assert!(!action(None, ActionStatus::Open, None).overdue(today));
+}
+
+#[test]
+fn due_dates_parse() {
+    let today = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    assert_eq!(
+        parse_due("+7d", today).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 3, 17)
+    );
+    assert_eq!(
+        parse_due("+2w", today).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 3, 24)
+    );
+    assert_eq!(
+        parse_due("2026-04-01", today).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 4, 1)
+    );
+    assert_eq!(parse_due("-", today).unwrap(), None);
+    assert!(parse_due("next tuesday", today).is_err());
+    assert_eq!("ACT-4".parse::<ActionId>().unwrap(), ActionId(4));
+    assert!(parse_section("rootcause").is_ok());
+    assert!(
+        parse_section("vibes")
+            .unwrap_err()
+            .to_string()
+            .contains("root-cause")
+    );
+}

@@ -1,0 +1,285 @@
+//! Postmortem export: Markdown from a template (assets/postmortem.md, or a
+//! path in the config) and JSON. Deterministic: the same record gives the
+//! same bytes; times are UTC; every string is sanitized.
+
+use crate::clock;
+use crate::config::Config;
+use crate::domain::{SECTIONS, timeline_worthy};
+use crate::error::{Error, Result};
+use crate::ops::PostmortemView;
+use crate::text::sanitize;
+use serde::Serialize;
+
+pub const TEMPLATE: &str = include_str!("../../assets/postmortem.md");
+
+#[derive(Serialize)]
+struct Doc {
+    incident: IncidentDoc,
+    postmortem: PmDoc,
+    measures: MeasuresDoc,
+    sections: Vec<SectionDoc>,
+    timeline: Vec<TimelineDoc>,
+    actions: Vec<ActionDoc>,
+}
+
+#[derive(Serialize)]
+struct IncidentDoc {
+    id: i64,
+    #[serde(rename = "ref")]
+    reference: String,
+    title: String,
+    kind: String,
+    status: String,
+    severity: String,
+    severity_name: String,
+    impact: String,
+    urgency: String,
+    priority: String,
+    service: String,
+    category: String,
+    commander: String,
+    assignee: String,
+    created: String,
+    started: String,
+    detected: String,
+    acknowledged: String,
+    mitigated: String,
+    resolved: String,
+    closed: String,
+    resolution: String,
+}
+
+#[derive(Serialize)]
+struct PmDoc {
+    status: String,
+    owner: String,
+    published: String,
+}
+
+#[derive(Serialize)]
+struct MeasuresDoc {
+    detect: String,
+    acknowledge: String,
+    mitigate: String,
+    resolve: String,
+    impact: String,
+    /// The same in seconds (null = unknown), for JSON readers.
+    seconds: crate::domain::Measures,
+}
+
+#[derive(Serialize)]
+struct SectionDoc {
+    key: String,
+    title: String,
+    text: String,
+    written: bool,
+}
+
+#[derive(Serialize)]
+struct TimelineDoc {
+    event_id: i64,
+    at: String,
+    actor: String,
+    kind: String,
+    what: String,
+    highlight: bool,
+    annotation: String,
+}
+
+#[derive(Serialize)]
+struct ActionDoc {
+    id: i64,
+    #[serde(rename = "ref")]
+    reference: String,
+    #[serde(rename = "type")]
+    kind: String,
+    description: String,
+    owner: String,
+    due: String,
+    status: String,
+}
+
+fn utc(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn s(x: &str) -> String {
+    sanitize(x).into_owned()
+}
+
+fn o(x: &Option<String>) -> String {
+    x.as_deref().map(s).unwrap_or_else(|| "—".into())
+}
+
+fn dur(x: Option<i64>) -> String {
+    x.map(clock::duration).unwrap_or_else(|| "unknown".into())
+}
+
+fn doc(v: &PostmortemView, config: &Config) -> Doc {
+    let i = &v.incident;
+    let m = crate::domain::measures(i);
+    let keys = config.postmortem.sections_for(i.kind);
+    // Sections of the kind's template, plus any others that were written.
+    let sections = SECTIONS
+        .iter()
+        .filter(|sec| keys.iter().any(|k| k.key == sec.key) || v.postmortem.text(sec.key).is_some())
+        .map(|sec| {
+            let text = v.postmortem.text(sec.key).map(s).unwrap_or_default();
+            SectionDoc {
+                key: sec.key.into(),
+                title: sec.title.into(),
+                written: !text.is_empty(),
+                text,
+            }
+        })
+        .collect();
+    let timeline = v
+        .events
+        .iter()
+        .filter(|e| timeline_worthy(e))
+        .filter(|e| !v.marks.get(&e.id).is_some_and(|m| m.hidden))
+        .map(|e| {
+            let mark = v.marks.get(&e.id).cloned().unwrap_or_default();
+            TimelineDoc {
+                event_id: e.id,
+                at: utc(Some(e.at)),
+                actor: s(&e.actor),
+                kind: e.kind.as_str().into(),
+                what: s(&e.summary()),
+                highlight: mark.highlight,
+                annotation: mark.annotation.as_deref().map(s).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let actions = v
+        .actions
+        .iter()
+        .map(|a| ActionDoc {
+            id: a.id.0,
+            reference: a.id.to_string(),
+            kind: a.kind.to_string(),
+            description: s(&a.description),
+            owner: o(&a.owner),
+            due: a.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            status: a.status.to_string(),
+        })
+        .collect();
+    Doc {
+        incident: IncidentDoc {
+            id: i.id.0,
+            reference: i.id.to_string(),
+            title: s(&i.title),
+            kind: i.kind.to_string(),
+            status: i.status.to_string(),
+            severity: i.severity.to_string(),
+            severity_name: s(&config.severity(i.severity).name),
+            impact: i.impact.to_string(),
+            urgency: i.urgency.to_string(),
+            priority: i.priority.to_string(),
+            service: o(&i.service),
+            category: o(&i.category),
+            commander: o(&i.commander),
+            assignee: o(&i.assignee),
+            created: utc(Some(i.created_at)),
+            started: utc(i.started_at),
+            detected: utc(i.detected_at),
+            acknowledged: utc(i.acknowledged_at),
+            mitigated: utc(i.mitigated_at),
+            resolved: utc(i.resolved_at),
+            closed: utc(i.closed_at),
+            resolution: o(&i.resolution),
+        },
+        postmortem: PmDoc {
+            status: v.postmortem.status.to_string(),
+            owner: v.postmortem.owner.as_deref().map(s).unwrap_or_default(),
+            published: v
+                .postmortem
+                .published_at
+                .map(|t| utc(Some(t)))
+                .unwrap_or_default(),
+        },
+        measures: MeasuresDoc {
+            detect: dur(m.time_to_detect),
+            acknowledge: dur(m.time_to_acknowledge),
+            mitigate: dur(m.time_to_mitigate),
+            resolve: dur(m.time_to_resolve),
+            impact: dur(m.impact_duration),
+            seconds: m,
+        },
+        sections,
+        timeline,
+        actions,
+    }
+}
+
+/// Make text fit in one Markdown table cell.
+fn cell(v: String) -> String {
+    v.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', "<br>")
+}
+
+/// Render the postmortem as Markdown.
+pub fn markdown(v: &PostmortemView, config: &Config) -> Result<String> {
+    let (source, name) = match &config.postmortem_template {
+        Some(p) => (
+            std::fs::read_to_string(p).map_err(|e| {
+                Error::Usage(format!(
+                    "cannot read the postmortem template {}: {e} (fix [postmortem] template in your config)",
+                    p.display()
+                ))
+            })?,
+            p.display().to_string(),
+        ),
+        None => (TEMPLATE.to_string(), "assets/postmortem.md".to_string()),
+    };
+    let mut env = minijinja::Environment::new();
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    env.add_filter("cell", cell);
+    let located = |e: minijinja::Error| {
+        Error::Usage(format!(
+            "{name}:{}: template error: {}",
+            e.line().unwrap_or(1),
+            e
+        ))
+    };
+    let tmpl = env.template_from_str(&source).map_err(located)?;
+    let out = tmpl
+        .render(minijinja::Value::from(minijinja::value::Serde(doc(
+            v, config,
+        ))))
+        .map_err(located)?;
+    // Collapse the blank lines the template's loops leave behind.
+    let mut clean = String::with_capacity(out.len());
+    let mut blank = 0;
+    for line in out.lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        clean.push_str(line.trim_end());
+        clean.push('\n');
+    }
+    Ok(clean)
+}
+
+/// The same data as JSON (terminal-safe).
+pub fn json(v: &PostmortemView, config: &Config) -> String {
+    let s = serde_json::to_string_pretty(&doc(v, config)).unwrap_or_default();
+    crate::text::json_safe(&s).into_owned() + "\n"
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,199 @@
+use super::*;
+use crate::clock::FixedClock;
+use crate::domain::*;
+use crate::ops::{Ctx, NewAction};
+use crate::store::Store;
+use chrono::{TimeZone, Utc};
+
+/// A SEV1 worked from alert to published postmortem, with a fixed clock.
+fn realistic() -> (tempfile::TempDir, Store, Config, FixedClock, IncidentId) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("sev.db")).unwrap();
+    let config = Config::builtin();
+    let clock = FixedClock::at(Utc.with_ymd_and_hms(2026, 6, 3, 2, 14, 0).unwrap());
+    let id = {
+        let cx = Ctx {
+            store: &store,
+            config: &config,
+            actor: "alice".into(),
+            clock: &clock,
+        };
+        let start = Utc.with_ymd_and_hms(2026, 6, 3, 2, 5, 0).unwrap();
+        let inc = cx
+            .create(&NewIncident {
+                title: "Checkout returns 502 for EU customers".into(),
+                description: "Payments API behind the EU load balancer answers 502.".into(),
+                severity: Some(Severity::Sev1),
+                impact: Some(Impact::High),
+                urgency: Some(Urgency::High),
+                service: Some("checkout".into()),
+                category: Some("config".into()),
+                started_at: Some(start),
+                detected_at: Some(start + chrono::Duration::minutes(6)),
+                ..Default::default()
+            })
+            .unwrap();
+        let step = |m| clock.advance(chrono::Duration::minutes(m));
+        step(3);
+        cx.acknowledge(inc.id, None).unwrap();
+        cx.take_command(inc.id).unwrap();
+        step(5);
+        cx.note(
+            inc.id,
+            "Error rate jumped at 02:05, same minute as config push 8812 | lb-eu",
+        )
+        .unwrap();
+        step(14);
+        cx.transition(inc.id, &Transition::To(Status::Mitigated), None)
+            .unwrap();
+        step(20);
+        cx.transition(
+            inc.id,
+            &Transition::Resolve {
+                summary: "Reverted config push 8812".into(),
+            },
+            None,
+        )
+        .unwrap();
+        step(60 * 24);
+        cx.set_section(
+            inc.id,
+            "summary",
+            "A load balancer config push dropped the EU payments backend pool.",
+        )
+        .unwrap();
+        cx.set_section(
+            inc.id,
+            "root-cause",
+            "The config linter did not check pool membership.\nPushes skip canary.",
+        )
+        .unwrap();
+        cx.set_section(
+            inc.id,
+            "impact",
+            "About 8% of EU checkouts failed for 43 minutes.",
+        )
+        .unwrap();
+        cx.set_pm_owner(inc.id, "alice").unwrap();
+        let ev = store.events(inc.id).unwrap();
+        let note = ev.iter().find(|e| e.kind == EventKind::Note).unwrap();
+        cx.set_mark(
+            inc.id,
+            note.id,
+            &Mark {
+                highlight: true,
+                hidden: false,
+                annotation: Some("the trigger".into()),
+            },
+        )
+        .unwrap();
+        cx.add_action(
+            inc.id,
+            &NewAction {
+                description: "Lint pool membership in LB configs".into(),
+                kind: Some(ActionKind::Prevent),
+                owner: Some("bob".into()),
+                due: Some("2026-06-20".into()),
+            },
+        )
+        .unwrap();
+        cx.add_action(
+            inc.id,
+            &NewAction {
+                description: "Alert on per-region 5xx".into(),
+                kind: Some(ActionKind::Detect),
+                owner: Some("carol".into()),
+                due: Some("2026-06-13".into()),
+            },
+        )
+        .unwrap();
+        cx.set_pm_status(inc.id, PmStatus::Published).unwrap();
+        inc.id
+    };
+    (dir, store, config, clock, id)
+}
+
+#[test]
+fn markdown_of_a_realistic_incident() {
+    let (_d, store, config, clock, id) = realistic();
+    let cx = Ctx {
+        store: &store,
+        config: &config,
+        actor: "alice".into(),
+        clock: &clock,
+    };
+    let v = cx.postmortem_view(id).unwrap();
+    let md = markdown(&v, &config).unwrap();
+    insta::assert_snapshot!("postmortem_md", md);
+    // Deterministic.
+    assert_eq!(
+        markdown(&cx.postmortem_view(id).unwrap(), &config).unwrap(),
+        md
+    );
+    // The closing rule is satisfied now.
+    cx.transition(id, &Transition::To(Status::Closed), None)
+        .unwrap();
+}
+
+#[test]
+fn json_export_has_measures_in_seconds() {
+    let (_d, store, config, clock, id) = realistic();
+    let cx = Ctx {
+        store: &store,
+        config: &config,
+        actor: "alice".into(),
+        clock: &clock,
+    };
+    let j: serde_json::Value =
+        serde_json::from_str(&json(&cx.postmortem_view(id).unwrap(), &config)).unwrap();
+    assert_eq!(j["measures"]["seconds"]["time_to_detect"], 360);
+    assert_eq!(j["measures"]["seconds"]["time_to_acknowledge"], 180);
+    assert_eq!(j["actions"].as_array().unwrap().len(), 2);
+    assert_eq!(j["postmortem"]["status"], "published");
+}
+
+#[test]
+fn hostile_text_is_sanitized_in_exports() {
+    let (_d, store, config, clock, id) = realistic();
+    let cx = Ctx {
+        store: &store,
+        config: &config,
+        actor: "alice".into(),
+        clock: &clock,
+    };
+    cx.set_section(id, "lessons", "ok \u{1b}]52;c;cHduZWQ=\u{7} \u{202e}evil")
+        .unwrap();
+    let md = markdown(&cx.postmortem_view(id).unwrap(), &config).unwrap();
+    assert!(
+        md.chars().all(|c| c == '\n' || !c.is_control()),
+        "control char in export"
+    );
+    assert!(!md.contains('\u{202e}'));
+    assert!(md.contains("^[]52;c;cHduZWQ=^G <U+202E>evil"));
+}
+
+#[test]
+fn a_custom_template_from_config_and_its_errors() {
+    let (dir, store, mut config, clock, id) = realistic();
+    let cx = Ctx {
+        store: &store,
+        config: &config,
+        actor: "alice".into(),
+        clock: &clock,
+    };
+    let v = cx.postmortem_view(id).unwrap();
+    let path = dir.path().join("pm.md");
+    std::fs::write(
+        &path,
+        "{{ incident.ref }} by {{ postmortem.owner }}: {{ actions|length }} actions\n",
+    )
+    .unwrap();
+    config.postmortem_template = Some(path.clone());
+    assert_eq!(
+        markdown(&v, &config).unwrap(),
+        "INC-1 by alice: 2 actions\n"
+    );
+    std::fs::write(&path, "line one\n{% for x in %}\n").unwrap();
+    let e = markdown(&v, &config).unwrap_err().to_string();
+    assert!(e.contains(&format!("{}:2:", path.display())), "{e}");
+}

@@ -1,0 +1,241 @@
+//! Postmortem and action-item verbs, shared by the CLI and the TUI.
+
+use super::Ctx;
+use crate::domain::{
+    self, ActionId, ActionItem, ActionKind, ActionStatus, FieldChange, IncidentId, Mark, PmStatus,
+    Postmortem, parse_due, parse_section, validate_user,
+};
+use crate::error::{Error, Result};
+use chrono::NaiveDate;
+
+/// What a person gives to add an action item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewAction {
+    pub description: String,
+    pub kind: Option<ActionKind>,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+}
+
+/// One `field=value` change of an action item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionEdit {
+    pub field: String,
+    pub value: String,
+}
+
+/// `owner=alice`, `due=+7d`, `status=done`, `type=prevent`, `description=…`
+pub fn parse_action_assignment(s: &str) -> Result<ActionEdit> {
+    let (k, v) = s.split_once('=').ok_or_else(|| {
+        Error::Usage(format!(
+            "'{}' is not field=value: write e.g. owner=alice, due=+7d, status=done",
+            crate::text::sanitize_line(s)
+        ))
+    })?;
+    let field = k.trim().to_ascii_lowercase();
+    let field = match field.as_str() {
+        "desc" => "description".to_string(),
+        "kind" => "type".to_string(),
+        _ => field,
+    };
+    if !["description", "type", "owner", "due", "status"].contains(&field.as_str()) {
+        return Err(Error::Usage(format!(
+            "unknown action field '{}': use description, type, owner, due or status",
+            crate::text::sanitize_line(k)
+        )));
+    }
+    Ok(ActionEdit {
+        field,
+        value: v.trim().to_string(),
+    })
+}
+
+fn opt_user(v: &str) -> Result<Option<String>> {
+    let v = v.trim();
+    if v.is_empty() || v == "-" {
+        return Ok(None);
+    }
+    validate_user(v)?;
+    Ok(Some(v.to_string()))
+}
+
+fn change(field: &'static str, old: Option<String>, new: Option<String>) -> Option<FieldChange> {
+    (old != new).then_some(FieldChange { field, old, new })
+}
+
+impl Ctx<'_> {
+    /// Today in the user's time zone (for due dates).
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&chrono::Local).date_naive()
+    }
+
+    /// Write one section (empty text clears it).
+    pub fn set_section(&self, id: IncidentId, key: &str, text: &str) -> Result<Postmortem> {
+        let section = parse_section(key)?;
+        let text = text.trim_end().to_string();
+        self.store
+            .modify_postmortem(id, &self.actor, self.now(), |pm| {
+                let old = pm
+                    .sections
+                    .get(section.key)
+                    .cloned()
+                    .filter(|t| !t.trim().is_empty());
+                let new = Some(text.clone()).filter(|t| !t.trim().is_empty());
+                match &new {
+                    Some(t) => pm.sections.insert(section.key.to_string(), t.clone()),
+                    None => pm.sections.remove(section.key),
+                };
+                Ok(change(section.key, old, new).into_iter().collect())
+            })
+    }
+
+    pub fn set_pm_owner(&self, id: IncidentId, owner: &str) -> Result<Postmortem> {
+        let owner = opt_user(owner)?;
+        self.store
+            .modify_postmortem(id, &self.actor, self.now(), |pm| {
+                let old = pm.owner.clone();
+                pm.owner = owner.clone();
+                Ok(change("owner", old, owner).into_iter().collect())
+            })
+    }
+
+    pub fn set_pm_status(&self, id: IncidentId, status: PmStatus) -> Result<Postmortem> {
+        let now = self.now();
+        self.store.modify_postmortem(id, &self.actor, now, |pm| {
+            let old = pm.status;
+            if status == PmStatus::Published && pm.text("summary").is_none() && pm.text("root-cause").is_none() {
+                return Err(Error::Usage(format!(
+                    "the postmortem of {id} is empty: write at least the summary or the root cause before publishing"
+                )));
+            }
+            pm.status = status;
+            pm.published_at = (status == PmStatus::Published).then_some(now);
+            Ok(change("status", Some(old.to_string()), Some(status.to_string())).into_iter().collect())
+        })
+    }
+
+    pub fn set_mark(&self, id: IncidentId, event_id: i64, mark: &Mark) -> Result<()> {
+        self.store
+            .set_mark(id, event_id, mark, &self.actor, self.now())
+    }
+
+    pub fn add_action(&self, id: IncidentId, new: &NewAction) -> Result<ActionItem> {
+        let description = new.description.trim().to_string();
+        if description.is_empty() {
+            return Err(Error::Usage(
+                "the action item needs a description: what will be done".into(),
+            ));
+        }
+        let owner = match &new.owner {
+            Some(o) => opt_user(o)?,
+            None => None,
+        };
+        let due = match &new.due {
+            Some(d) => parse_due(d, self.today())?,
+            None => None,
+        };
+        let now = self.now();
+        self.store.add_action(
+            &ActionItem {
+                id: ActionId(0),
+                incident: id,
+                description,
+                kind: new.kind.unwrap_or(ActionKind::Prevent),
+                owner,
+                due,
+                status: ActionStatus::Open,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            },
+            &self.actor,
+        )
+    }
+
+    pub fn edit_action(&self, id: ActionId, edits: &[ActionEdit]) -> Result<ActionItem> {
+        if edits.is_empty() {
+            return Err(Error::Usage(
+                "nothing to set: give one or more field=value".into(),
+            ));
+        }
+        let today = self.today();
+        self.store.modify_action(id, &self.actor, self.now(), |a| {
+            let mut out = Vec::new();
+            for e in edits {
+                let ch = match e.field.as_str() {
+                    "description" => {
+                        if e.value.trim().is_empty() {
+                            return Err(Error::Usage(
+                                "an action item's description cannot be empty".into(),
+                            ));
+                        }
+                        let old = a.description.clone();
+                        a.description = e.value.trim().to_string();
+                        change("description", Some(old), Some(a.description.clone()))
+                    }
+                    "type" => {
+                        let old = a.kind;
+                        a.kind = e.value.parse()?;
+                        change("type", Some(old.to_string()), Some(a.kind.to_string()))
+                    }
+                    "owner" => {
+                        let old = a.owner.clone();
+                        a.owner = opt_user(&e.value)?;
+                        change("owner", old, a.owner.clone())
+                    }
+                    "due" => {
+                        let old = a.due.map(|d| d.to_string());
+                        a.due = parse_due(&e.value, today)?;
+                        change("due", old, a.due.map(|d| d.to_string()))
+                    }
+                    _ => {
+                        let old = a.status;
+                        a.status = e.value.parse::<ActionStatus>()?;
+                        change("status", Some(old.to_string()), Some(a.status.to_string()))
+                    }
+                };
+                out.extend(ch);
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn action_done(&self, id: ActionId) -> Result<ActionItem> {
+        self.edit_action(
+            id,
+            &[ActionEdit {
+                field: "status".into(),
+                value: "done".into(),
+            }],
+        )
+    }
+}
+
+/// Everything the postmortem pane and the export show of one incident.
+pub struct PostmortemView {
+    pub incident: domain::Incident,
+    pub postmortem: Postmortem,
+    pub events: Vec<domain::Event>,
+    pub marks: std::collections::HashMap<i64, Mark>,
+    pub actions: Vec<ActionItem>,
+}
+
+impl Ctx<'_> {
+    pub fn postmortem_view(&self, id: IncidentId) -> Result<PostmortemView> {
+        let incident = self.store.get(id)?;
+        let postmortem = self
+            .store
+            .postmortem(id)?
+            .unwrap_or_else(|| Postmortem::new(id, incident.created_at));
+        Ok(PostmortemView {
+            postmortem,
+            events: self.store.events(id)?,
+            marks: self.store.marks(id)?,
+            actions: self.store.actions(&crate::store::ActionQuery {
+                incident: Some(id),
+                ..Default::default()
+            })?,
+            incident,
+        })
+    }
+}

@@ -102,6 +102,12 @@ fn whole_workflow_from_the_command_line() {
     assert!(child.wait_with_output().unwrap().status.success());
     e.ok(&["status", "1", "mitigated"]);
     e.ok(&["resolve", "1", "--summary", "Rolled back release 42"]);
+    // A SEV2 closes only with a published postmortem and an owned action.
+    let refusal = e.fails(&["close", "1"], 2);
+    assert!(refusal.contains("cannot close yet"), "{refusal}");
+    e.ok(&["postmortem", "1", "--section", "root-cause", "--text", "bad deploy"]);
+    e.ok(&["postmortem", "1", "--status", "published"]);
+    e.ok(&["action", "add", "1", "Canary deploys", "--owner", "alice"]);
     e.ok(&["close", "1"]);
 
     let j = e.json(&["show", "INC-1"]);

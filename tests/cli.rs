@@ -105,7 +105,14 @@ fn whole_workflow_from_the_command_line() {
     // A SEV2 closes only with a published postmortem and an owned action.
     let refusal = e.fails(&["close", "1"], 2);
     assert!(refusal.contains("cannot close yet"), "{refusal}");
-    e.ok(&["postmortem", "1", "--section", "root-cause", "--text", "bad deploy"]);
+    e.ok(&[
+        "postmortem",
+        "1",
+        "--section",
+        "root-cause",
+        "--text",
+        "bad deploy",
+    ]);
     e.ok(&["postmortem", "1", "--status", "published"]);
     e.ok(&["action", "add", "1", "Canary deploys", "--owner", "alice"]);
     e.ok(&["close", "1"]);

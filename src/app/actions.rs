@@ -96,6 +96,11 @@ impl App {
                 self.set_facets(|f| *f = Default::default());
             }
             Action::NewIncident => self.open_form(),
+            Action::OpenPostmortem => match self.list.selected_id() {
+                Some(id) => self.open_postmortem(id),
+                None => self.error("no incident selected"),
+            },
+            Action::OpenActions => self.open_actions(),
             other => self.incident_action(other),
         }
     }
@@ -311,6 +316,8 @@ impl App {
 
     pub(super) fn open_prompt(&mut self, inc: Incident, purpose: PromptFor) {
         let (title, hint, multiline, prefill) = match purpose {
+            // Postmortem prompts are opened by the pane (show_prompt_text).
+            PromptFor::Section(_) | PromptFor::PmOwner | PromptFor::Annotate(_) => return,
             PromptFor::Note => (
                 "Add a note",
                 "what happened, what you found, what you did",

@@ -40,6 +40,7 @@ pub enum PickFor {
     Severity,
     Category,
     Role,
+    PmStatus,
 }
 
 pub struct Picker {
@@ -57,16 +58,31 @@ pub enum PromptFor {
     Resolve,
     Cancel,
     Set(Field),
+    /// A postmortem section, by key.
+    Section(&'static str),
+    PmOwner,
+    /// An annotation on a timeline event.
+    Annotate(i64),
 }
 
 impl PromptFor {
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            PromptFor::Note => "note",
-            PromptFor::Resolve => "resolution",
-            PromptFor::Cancel => "cancel reason",
-            PromptFor::Set(f) => f.name(),
+            PromptFor::Note => "note".into(),
+            PromptFor::Resolve => "resolution".into(),
+            PromptFor::Cancel => "cancel reason".into(),
+            PromptFor::Set(f) => f.name().into(),
+            PromptFor::Section(k) => format!("postmortem {k}"),
+            PromptFor::PmOwner => "postmortem owner".into(),
+            PromptFor::Annotate(ev) => format!("annotation #{ev}"),
         }
+    }
+
+    pub fn is_postmortem(self) -> bool {
+        matches!(
+            self,
+            PromptFor::Section(_) | PromptFor::PmOwner | PromptFor::Annotate(_)
+        )
     }
 }
 
@@ -288,12 +304,78 @@ impl Form {
     }
 }
 
+/// Adding or editing an action item.
+pub struct ActionForm {
+    pub incident: IncidentId,
+    pub editing: Option<crate::domain::ActionId>,
+    pub description: TextArea<'static>,
+    pub kind: crate::domain::ActionKind,
+    pub owner: TextArea<'static>,
+    pub due: TextArea<'static>,
+    pub status: crate::domain::ActionStatus,
+    /// 0 description, 1 type, 2 owner, 3 due, 4 status (when editing)
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+impl ActionForm {
+    pub fn new(incident: IncidentId) -> ActionForm {
+        ActionForm {
+            incident,
+            editing: None,
+            description: text_input("", false),
+            kind: crate::domain::ActionKind::Prevent,
+            owner: text_input("", false),
+            due: text_input("+14d", false),
+            status: crate::domain::ActionStatus::Open,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn edit(a: &crate::domain::ActionItem) -> ActionForm {
+        ActionForm {
+            incident: a.incident,
+            editing: Some(a.id),
+            description: text_input(&a.description, false),
+            kind: a.kind,
+            owner: text_input(a.owner.as_deref().unwrap_or(""), false),
+            due: text_input(&a.due.map(|d| d.to_string()).unwrap_or_default(), false),
+            status: a.status,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn fields(&self) -> usize {
+        if self.editing.is_some() { 5 } else { 4 }
+    }
+
+    pub fn focused_text(&mut self) -> Option<&mut TextArea<'static>> {
+        match self.focus {
+            0 => Some(&mut self.description),
+            2 => Some(&mut self.owner),
+            3 => Some(&mut self.due),
+            _ => None,
+        }
+    }
+
+    pub fn cycle_choice(&mut self, d: isize) {
+        match self.focus {
+            1 => self.kind = cycle(crate::domain::ActionKind::ALL, self.kind, d),
+            4 => self.status = cycle(crate::domain::ActionStatus::ALL, self.status, d),
+            _ => {}
+        }
+    }
+}
+
 /// Which dialog is open.
 pub enum Dialog {
     Picker(Box<Picker>),
     Prompt(Box<Prompt>),
     Prioritize(Box<Prioritize>),
     Form(Box<Form>),
+    ActionForm(Box<ActionForm>),
 }
 
 impl Dialog {
@@ -303,7 +385,7 @@ impl Dialog {
             Dialog::Picker(p) => Some((p.target, p.seen.version)),
             Dialog::Prompt(p) => Some((p.target, p.seen.version)),
             Dialog::Prioritize(p) => Some((p.target, p.seen.version)),
-            Dialog::Form(_) => None,
+            Dialog::Form(_) | Dialog::ActionForm(_) => None,
         }
     }
 }

@@ -66,6 +66,28 @@ impl App {
                     feed(&mut p.input, ev);
                 }
             },
+            Dialog::ActionForm(f) => {
+                let text_focus = f.focused_text().is_some();
+                match a {
+                    Action::Save => self.save_action_form(),
+                    Action::Accept if f.focus + 1 >= f.fields() => self.save_action_form(),
+                    Action::Accept | Action::NextField | Action::Down => {
+                        f.focus = (f.focus + 1) % f.fields()
+                    }
+                    Action::PrevField | Action::Up => {
+                        f.focus = (f.focus + f.fields() - 1) % f.fields()
+                    }
+                    Action::Cancel | Action::Discard => self.overlay = Overlay::None,
+                    Action::Left | Action::Right if text_focus => {
+                        if let Some(t) = f.focused_text() {
+                            feed(t, ev);
+                        }
+                    }
+                    Action::Left => f.cycle_choice(-1),
+                    Action::Right => f.cycle_choice(1),
+                    _ => {}
+                }
+            }
             Dialog::Form(f) => {
                 let text_focus = f.focus.is_text();
                 let multiline = f.focus == FormField::Description;
@@ -153,6 +175,13 @@ impl App {
                         .position(|it| it.label.to_lowercase().starts_with(c.to_ascii_lowercase()))
                 {
                     p.selected = i;
+                }
+            }
+            Dialog::ActionForm(f) => {
+                if let Some(t) = f.focused_text() {
+                    feed(t, ev);
+                } else if let KeyCode::Char(' ') = ev.code {
+                    f.cycle_choice(1);
                 }
             }
             Dialog::Prioritize(_) => {}
@@ -247,6 +276,14 @@ impl App {
                     self.open_prompt(inc, PromptFor::Set(f));
                 }
             }
+            PickFor::PmStatus => {
+                let r = value
+                    .parse::<crate::domain::PmStatus>()
+                    .map_err(crate::error::Error::from)
+                    .and_then(|st| self.ctx().set_pm_status(id, st))
+                    .map(|p| format!("{id} postmortem is {}", p.status));
+                self.after_write(r);
+            }
         }
     }
 
@@ -317,6 +354,8 @@ impl App {
                         crate::text::truncate(&crate::text::sanitize_line(&v), 50)
                     )
                 }),
+            p if p.is_postmortem() => self.save_pm_prompt(id, p, &text),
+            _ => unreachable!("every prompt purpose is handled above"),
         };
         match r {
             Ok(msg) => {
@@ -388,6 +427,57 @@ impl App {
                     if e.to_string().contains("title") {
                         f.focus = FormField::Title;
                     }
+                    f.error = Some(e.to_string());
+                }
+            }
+        }
+    }
+}
+
+impl App {
+    fn save_action_form(&mut self) {
+        let Overlay::Dialog(Dialog::ActionForm(f)) = &self.overlay else {
+            return;
+        };
+        let (description, owner, due) =
+            (text_of(&f.description), text_of(&f.owner), text_of(&f.due));
+        let r = match f.editing {
+            None => self
+                .ctx()
+                .add_action(
+                    f.incident,
+                    &crate::ops::NewAction {
+                        description,
+                        kind: Some(f.kind),
+                        owner: Some(owner),
+                        due: Some(due),
+                    },
+                )
+                .map(|a| format!("{} added to {}", a.id, a.incident)),
+            Some(id) => {
+                let edit = |field: &str, value: String| crate::ops::ActionEdit {
+                    field: field.into(),
+                    value,
+                };
+                let edits = [
+                    edit("description", description),
+                    edit("type", f.kind.to_string()),
+                    edit("owner", owner),
+                    edit("due", due),
+                    edit("status", f.status.to_string()),
+                ];
+                self.ctx()
+                    .edit_action(id, &edits)
+                    .map(|a| format!("{} saved", a.id))
+            }
+        };
+        match r {
+            Ok(msg) => {
+                self.overlay = Overlay::None;
+                self.after_write(Ok(msg));
+            }
+            Err(e) => {
+                if let Overlay::Dialog(Dialog::ActionForm(f)) = &mut self.overlay {
                     f.error = Some(e.to_string());
                 }
             }

@@ -4,6 +4,7 @@
 
 mod actions;
 mod command;
+pub mod postmortem;
 pub use command::COMMAND_VERBS;
 pub mod dialog;
 mod dialogs;
@@ -21,6 +22,7 @@ use crate::store::Store;
 use dialog::Dialog;
 use drafts::Drafts;
 use list::List;
+use postmortem::Screen;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use search::Search;
 use std::collections::HashMap;
@@ -78,6 +80,8 @@ pub struct App {
     /// On narrow terminals the details replace the list while open.
     pub detail_open: bool,
     pub overlay: Overlay,
+    /// The incident list, a postmortem pane or the actions view.
+    pub screen: Screen,
     pub message: Option<Message>,
     pub search: Search,
     /// The search filter in force ("" = none).
@@ -116,6 +120,7 @@ impl App {
             focus: Focus::List,
             detail_open: false,
             overlay: Overlay::None,
+            screen: Screen::Incidents,
             message: None,
             search: Search::default(),
             filter: String::new(),
@@ -167,7 +172,11 @@ impl App {
 
     pub fn mode(&self) -> Mode {
         match &self.overlay {
-            Overlay::None => Mode::Normal,
+            Overlay::None => match self.screen {
+                Screen::Incidents => Mode::Normal,
+                Screen::Postmortem(_) => Mode::Postmortem,
+                Screen::Actions(_) => Mode::Actions,
+            },
             Overlay::Help { .. } => Mode::Help,
             Overlay::Search { .. } => Mode::Search,
             Overlay::Command { .. } | Overlay::Dialog(_) => Mode::Dialog,
@@ -220,6 +229,10 @@ impl App {
         let Some(key) = Key::from_event(&ev) else {
             return;
         };
+        // Messages last until the next key.
+        if self.pending_keys.is_empty() {
+            self.message = None;
+        }
         let mode = self.mode();
         self.pending_keys.push(key);
         match self.keymap.resolve(mode, &self.pending_keys) {
@@ -252,6 +265,8 @@ impl App {
     pub fn dispatch(&mut self, a: Action, ev: KeyEvent) {
         match self.mode() {
             Mode::Normal => self.normal(a),
+            Mode::Postmortem => self.postmortem_action(a),
+            Mode::Actions => self.actions_view_action(a),
             Mode::Help => self.help(a),
             Mode::Search => self.search_action(a),
             Mode::Dialog => {
@@ -472,6 +487,7 @@ impl App {
             self.request_search();
         }
         self.after_move(true);
+        self.reload_screen();
         self.flag_stale_dialog();
         Ok(())
     }

@@ -67,6 +67,20 @@ pub enum Action {
     PrevField,
     ExternalEditor,
     Discard,
+    // postmortems and action items
+    OpenPostmortem,
+    OpenActions,
+    NextItem,
+    PrevItem,
+    Edit,
+    SetOwner,
+    AddAction,
+    ActionDone,
+    ToggleHighlight,
+    ToggleHidden,
+    Annotate,
+    Export,
+    CycleActionFilter,
 }
 
 impl Action {
@@ -124,6 +138,19 @@ impl Action {
         Action::PrevField,
         Action::ExternalEditor,
         Action::Discard,
+        Action::OpenPostmortem,
+        Action::OpenActions,
+        Action::NextItem,
+        Action::PrevItem,
+        Action::Edit,
+        Action::SetOwner,
+        Action::AddAction,
+        Action::ActionDone,
+        Action::ToggleHighlight,
+        Action::ToggleHidden,
+        Action::Annotate,
+        Action::Export,
+        Action::CycleActionFilter,
     ];
 
     /// What the action does, for help and hints.
@@ -171,6 +198,19 @@ impl Action {
             Action::PrevField => "previous field",
             Action::ExternalEditor => "edit in $VISUAL/$EDITOR",
             Action::Discard => "discard the draft",
+            Action::OpenPostmortem => "postmortem of this incident",
+            Action::OpenActions => "action items across incidents",
+            Action::NextItem => "next timeline entry / action item",
+            Action::PrevItem => "previous timeline entry / action item",
+            Action::Edit => "edit the selected section / item",
+            Action::SetOwner => "set the postmortem owner",
+            Action::AddAction => "add an action item",
+            Action::ActionDone => "mark the action item done",
+            Action::ToggleHighlight => "highlight the timeline entry",
+            Action::ToggleHidden => "hide / show the timeline entry",
+            Action::Annotate => "annotate the timeline entry",
+            Action::Export => "export Markdown to INC-N-postmortem.md",
+            Action::CycleActionFilter => "filter: open → overdue → mine → all",
         }
     }
 }
@@ -204,6 +244,13 @@ impl Action {
             Action::CycleStatusFilter => "filter",
             Action::Down => "down",
             Action::Up => "up",
+            Action::OpenPostmortem => "postmortem",
+            Action::Edit => "edit",
+            Action::SetOwner => "owner",
+            Action::AddAction => "action",
+            Action::ActionDone => "done",
+            Action::Export => "export",
+            Action::CycleActionFilter => "filter",
             _ => "",
         }
     }
@@ -223,16 +270,27 @@ pub enum Mode {
     Search,
     Dialog,
     Help,
+    Postmortem,
+    Actions,
 }
 
 impl Mode {
-    pub const ALL: &'static [Mode] = &[Mode::Normal, Mode::Search, Mode::Dialog, Mode::Help];
+    pub const ALL: &'static [Mode] = &[
+        Mode::Normal,
+        Mode::Postmortem,
+        Mode::Actions,
+        Mode::Search,
+        Mode::Dialog,
+        Mode::Help,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Mode::Normal => "normal",
             Mode::Search => "search",
             Mode::Dialog => "dialog",
             Mode::Help => "help",
+            Mode::Postmortem => "postmortem",
+            Mode::Actions => "actions",
         }
     }
     fn parse(s: &str) -> Option<Mode> {
@@ -277,7 +335,7 @@ impl Keymap {
     fn bind(&mut self, b: &KeyBinding) -> Result<(), ConfigError> {
         let mode = Mode::parse(&b.mode).ok_or_else(|| {
             b.key.error(format!(
-                "unknown key mode '{}': use one of normal, search, dialog, help",
+                "unknown key mode '{}': use one of normal, postmortem, actions, search, dialog, help",
                 b.mode
             ))
         })?;

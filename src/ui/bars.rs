@@ -85,9 +85,84 @@ pub fn status(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// A message too long for the status line is shown whole, wrapped, in a box
+/// at the bottom of the body (the next key clears it).
+pub fn long_message(app: &App, theme: &Theme, frame: &mut Frame<'_>, body: Rect) {
+    let Some(m) = &app.message else { return };
+    if !matches!(app.overlay, Overlay::None) {
+        return;
+    }
+    let text = sanitize_line(&m.text).into_owned();
+    let width = body.width.saturating_sub(2).max(1) as usize;
+    if unicode_width::UnicodeWidthStr::width(text.as_str()) + 7 <= body.width as usize {
+        return;
+    }
+    // Lists ("missing: a; b; c") read better one item per line.
+    let mut lines: Vec<Line> = Vec::new();
+    let (head, items) = match text.split_once(": ") {
+        Some((h, rest)) if rest.contains("; ") => (
+            format!("{h}:"),
+            rest.split("; ").map(|s| format!("  • {s}")).collect(),
+        ),
+        _ => (text.clone(), Vec::new()),
+    };
+    let style = if m.error { theme.error() } else { theme.ok() };
+    lines.push(Line::styled(
+        if m.error {
+            format!("error: {head}")
+        } else {
+            head
+        },
+        style,
+    ));
+    lines.extend(items.into_iter().map(Line::from));
+    let rows: u16 = lines
+        .iter()
+        .map(|l| {
+            (unicode_width::UnicodeWidthStr::width(l.to_string().as_str())
+                .max(1)
+                .div_ceil(width)) as u16
+        })
+        .sum();
+    let h = (rows + 2).min(body.height);
+    let area = Rect::new(body.x, body.y + body.height - h, body.width, h);
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(ratatui::widgets::Block::bordered().title(" message — any key closes ")),
+        area,
+    );
+}
+
 /// Key hints for the current mode, generated from the keymap.
 pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    use crate::app::postmortem::Screen;
     let (mode, actions): (Mode, &[Action]) = match &app.overlay {
+        Overlay::None if matches!(app.screen, Screen::Postmortem(_)) => (
+            Mode::Postmortem,
+            &[
+                Action::Edit,
+                Action::SetOwner,
+                Action::ChangeStatus,
+                Action::AddAction,
+                Action::ActionDone,
+                Action::Export,
+                Action::Back,
+                Action::Help,
+            ],
+        ),
+        Overlay::None if matches!(app.screen, Screen::Actions(_)) => (
+            Mode::Actions,
+            &[
+                Action::CycleActionFilter,
+                Action::ActionDone,
+                Action::Edit,
+                Action::OpenPostmortem,
+                Action::Back,
+                Action::Help,
+            ],
+        ),
         Overlay::None => (
             Mode::Normal,
             &[
@@ -122,7 +197,7 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             Mode::Dialog,
             &[Action::Accept, Action::Cancel, Action::Discard],
         ),
-        Overlay::Dialog(Dialog::Form(_)) => (
+        Overlay::Dialog(Dialog::Form(_)) | Overlay::Dialog(Dialog::ActionForm(_)) => (
             Mode::Dialog,
             &[
                 Action::Save,

@@ -17,7 +17,75 @@ pub fn render(app: &App, d: &Dialog, theme: &Theme, frame: &mut Frame<'_>, area:
         Dialog::Prompt(p) => prompt(p, theme, frame, area),
         Dialog::Prioritize(p) => prioritize(app, p, theme, frame, area),
         Dialog::Form(f) => form(app, f, theme, frame, area),
+        Dialog::ActionForm(f) => action_form(f, theme, frame, area),
     }
+}
+
+fn action_form(
+    f: &crate::app::dialog::ActionForm,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+) {
+    let title = match f.editing {
+        Some(id) => format!("Action item {id}"),
+        None => format!("New action item — {}", f.incident),
+    };
+    let outer = centered(area, 72, 11 + u16::from(f.error.is_some()) * 2);
+    let inner = popup(frame, outer, &title);
+    let rows = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .split(inner);
+    let label = |i: usize, name: &str| {
+        Span::styled(
+            format!("{name:<13}"),
+            if f.focus == i {
+                theme.key()
+            } else {
+                theme.dim()
+            },
+        )
+    };
+    let text_row = |frame: &mut Frame<'_>,
+                    area: Rect,
+                    i: usize,
+                    name: &str,
+                    t: &ratatui_textarea::TextArea<'_>| {
+        let [l, r] = Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(area);
+        frame.render_widget(Paragraph::new(Line::from(label(i, name))), l);
+        frame.render_widget(t, r);
+    };
+    text_row(frame, rows[0], 0, "Action", &f.description);
+    frame.render_widget(
+        Paragraph::new(choice("Type", f.kind.as_str(), f.focus == 1, theme)),
+        rows[1],
+    );
+    text_row(frame, rows[2], 2, "Owner", &f.owner);
+    text_row(frame, rows[3], 3, "Due", &f.due);
+    if f.editing.is_some() {
+        frame.render_widget(
+            Paragraph::new(choice("Status", f.status.as_str(), f.focus == 4, theme)),
+            rows[4],
+        );
+    }
+    let mut tail = vec![Line::from("")];
+    if let Some(e) = &f.error {
+        tail.push(Line::styled(
+            format!("error: {}", sanitize_line(e)),
+            theme.error(),
+        ));
+    }
+    tail.push(Line::styled(
+        "types: mitigate, prevent, detect, process · due: 2026-12-01, +7d, +2w · tab next · ctrl-s save",
+        theme.dim(),
+    ));
+    frame.render_widget(Paragraph::new(tail).wrap(Wrap { trim: true }), rows[5]);
 }
 
 fn popup(frame: &mut Frame<'_>, area: Rect, title: &str) -> Rect {

@@ -46,6 +46,8 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             Mode::Search => "Search (/)",
             Mode::Dialog => "Dialogs and forms (other keys type)",
             Mode::Help => "This help",
+            Mode::Postmortem => "Postmortem pane (P)",
+            Mode::Actions => "Action items (X)",
         };
         out.push(Line::from(Span::styled(title.to_string(), theme.header())));
         for (action, keys) in app.keymap.bindings(*mode) {

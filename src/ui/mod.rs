@@ -7,6 +7,7 @@ mod detail;
 mod dialog;
 mod help;
 mod list;
+mod postmortem;
 pub mod theme;
 
 use crate::app::{App, Overlay};
@@ -65,7 +66,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     let [header, body, status, hints] = areas(area);
     bars::header(app, &theme, frame, header);
-    if app.detail_open && !app.wide() {
+    if let crate::app::postmortem::Screen::Postmortem(p) = &app.screen {
+        postmortem::render_pane(app, p, &theme, frame, body);
+    } else if let crate::app::postmortem::Screen::Actions(v) = &app.screen {
+        postmortem::render_actions(app, v, &theme, frame, body);
+    } else if app.detail_open && !app.wide() {
         detail::render(app, &theme, frame, body, true);
     } else {
         let (l, d) = body_split(body, app.wide());
@@ -81,6 +86,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         }
     }
     bars::status(app, &theme, frame, status);
+    bars::long_message(app, &theme, frame, body);
     bars::hints(app, &theme, frame, hints);
     match &app.overlay {
         Overlay::Help { scroll } => help::render(app, &theme, frame, body, *scroll),

@@ -141,3 +141,44 @@ fn hostile_text_renders_without_control_characters() {
         h.keys("esc");
     }
 }
+
+#[test]
+fn postmortem_pane_at_80x24() {
+    let mut h = Harness::new();
+    let cx = h.app.ctx();
+    let inc = cx
+        .create(&NewIncident {
+            title: "Payments down everywhere".into(),
+            severity: Some(Severity::Sev1),
+            ..Default::default()
+        })
+        .unwrap();
+    cx.transition(
+        inc.id,
+        &crate::domain::Transition::Resolve {
+            summary: "failed over".into(),
+        },
+        None,
+    )
+    .unwrap();
+    cx.set_section(
+        inc.id,
+        "summary",
+        "Payments failed for 25 minutes in every region.",
+    )
+    .unwrap();
+    cx.add_action(
+        inc.id,
+        &crate::ops::NewAction {
+            description: "Automate failover".into(),
+            owner: Some("bob".into()),
+            due: Some("2026-12-01".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    h.app.reload().unwrap();
+    h.keys("f");
+    h.keys("P");
+    insta::assert_snapshot!("postmortem_80x24", sized(&mut h, 80, 24));
+}

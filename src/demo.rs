@@ -6,9 +6,10 @@
 //! recent ones, and about ten timeline events each.
 
 use crate::domain::{
-    Event, EventKind, Impact, Incident, IncidentId, Kind, Priority, PriorityMatrix, Severity,
-    Status, Urgency,
+    ActionId, ActionItem, ActionKind, ActionStatus, Event, EventKind, Impact, Incident, IncidentId,
+    Kind, PmStatus, Postmortem, Priority, PriorityMatrix, Severity, Status, Urgency,
 };
+use crate::store::BatchItem;
 use chrono::{DateTime, Duration, Utc};
 
 const SERVICES: &[&str] = &[
@@ -289,7 +290,7 @@ impl Generator {
         }
     }
 
-    pub fn next_incident(&mut self) -> (Incident, Vec<Event>) {
+    pub fn next_incident(&mut self) -> BatchItem {
         let i = self.i;
         self.i += 1;
         // Position in time: evenly spread with jitter, newest last.
@@ -380,7 +381,12 @@ impl Generator {
         };
         tl.push(&reporter, EventKind::Created, None, None, Some(title));
         if status == Status::Triage {
-            return (inc, tl.events);
+            return BatchItem {
+                incident: inc,
+                events: tl.events,
+                postmortem: None,
+                actions: Vec::new(),
+            };
         }
 
         let responder = self.pick(USERS).to_string();
@@ -471,7 +477,194 @@ impl Generator {
             .iter()
             .filter(|e| e.kind != EventKind::Note)
             .count() as i64;
-        (inc, tl.events)
+        let (postmortem, actions) = self.follow_up(&inc, cat);
+        BatchItem {
+            incident: inc,
+            events: tl.events,
+            postmortem,
+            actions,
+        }
+    }
+}
+
+const ROOT_CAUSES: &[(&str, &str)] = &[
+    (
+        "config",
+        "A configuration change went to every host at once: config pushes have no canary stage.",
+    ),
+    (
+        "deploy",
+        "The release carried a regression no test covered, and the rollout had no automatic rollback.",
+    ),
+    (
+        "certificate",
+        "Renewal depended on a manual step that nobody owned after a team change.",
+    ),
+    (
+        "database",
+        "Replication depended on a single primary and failover was manual.",
+    ),
+    (
+        "capacity",
+        "Autoscaling limits were set for last year's peak traffic.",
+    ),
+    (
+        "network",
+        "All of the region's traffic used a single upstream path.",
+    ),
+    (
+        "dns",
+        "A record change propagated before the new targets were healthy.",
+    ),
+    (
+        "hardware",
+        "Both power feeds of the rack shared one upstream breaker.",
+    ),
+    (
+        "software-bug",
+        "An unbounded retry loop turned a small error rate into an overload.",
+    ),
+    (
+        "third-party",
+        "The provider's outage had no fallback path on our side.",
+    ),
+    (
+        "security",
+        "A long-lived credential had far broader scope than the job needed.",
+    ),
+];
+
+const LESSONS: &[&str] = &[
+    "Changes that reach every host at once need a canary, however small they look.",
+    "Alerting on symptoms per region would have paged us ten minutes earlier.",
+    "The runbook was out of date: runbooks need an owner and a review date.",
+    "Failover we never practise is failover that does not work.",
+];
+
+const ACTIONS: &[(&str, ActionKind)] = &[
+    ("Add a canary stage to config pushes", ActionKind::Prevent),
+    ("Alert on per-region error rate", ActionKind::Detect),
+    (
+        "Automate failover and test it monthly",
+        ActionKind::Mitigate,
+    ),
+    (
+        "Write the runbook for this failure mode",
+        ActionKind::Process,
+    ),
+    ("Roll back automatically on SLO burn", ActionKind::Mitigate),
+    (
+        "Rotate credentials automatically and narrow their scope",
+        ActionKind::Prevent,
+    ),
+    ("Load-test before seasonal peaks", ActionKind::Prevent),
+    (
+        "Page on certificate expiry 30 days ahead",
+        ActionKind::Detect,
+    ),
+];
+
+impl Generator {
+    /// The learning after a severe incident: a postmortem and owned action
+    /// items. Closed SEV1/SEV2 incidents meet the default close policy.
+    fn follow_up(
+        &mut self,
+        inc: &Incident,
+        category: &str,
+    ) -> (Option<Postmortem>, Vec<ActionItem>) {
+        let Some(resolved) = inc.resolved_at else {
+            return (None, Vec::new());
+        };
+        if inc.severity > Severity::Sev2 {
+            return (None, Vec::new());
+        }
+        let closed = inc.status == Status::Closed;
+        let written = resolved + Duration::hours(self.rng.i64(4..72));
+        let written = written.min(self.now).max(resolved);
+        let mut pm = Postmortem::new(IncidentId(0), written);
+        let minutes = (resolved - inc.started_at.unwrap_or(inc.created_at)).num_minutes();
+        let rc = ROOT_CAUSES
+            .iter()
+            .find(|(c, _)| *c == category)
+            .map_or(ROOT_CAUSES[0].1, |(_, t)| t);
+        pm.sections.insert(
+            "summary".into(),
+            format!("{}. Impact lasted about {minutes} minutes.", inc.title),
+        );
+        pm.sections.insert("root-cause".into(), rc.to_string());
+        pm.sections.insert(
+            "resolution".into(),
+            inc.resolution.clone().unwrap_or_default(),
+        );
+        pm.sections
+            .insert("lessons".into(), self.pick(LESSONS).to_string());
+        if inc.kind == Kind::Security {
+            pm.sections.insert(
+                "data-exposure".into(),
+                "No customer data was accessed; access logs for the exposure window were reviewed."
+                    .into(),
+            );
+            pm.sections.insert(
+                "disclosure".into(),
+                "No notification obligation; security team informed.".into(),
+            );
+        }
+        pm.owner = inc.commander.clone().or_else(|| inc.assignee.clone());
+        pm.status = if closed {
+            PmStatus::Published
+        } else if self.rng.bool() {
+            PmStatus::InReview
+        } else {
+            PmStatus::Draft
+        };
+        pm.published_at = closed.then_some(inc.closed_at.unwrap_or(written).max(written));
+        pm.updated_at = pm.published_at.unwrap_or(written);
+        pm.version = 1;
+        let today = self.now.date_naive();
+        let n = self.rng.usize(1..4);
+        let mut actions = Vec::with_capacity(n);
+        for k in 0..n {
+            let (desc, kind) = ACTIONS[self.rng.usize(..ACTIONS.len())];
+            let due = (written + Duration::days(self.rng.i64(7..45))).date_naive();
+            // Old items are mostly done; recent ones open, some overdue.
+            let status = if due < today - chrono::Days::new(30) {
+                if self.rng.u8(0..10) == 0 {
+                    ActionStatus::WontDo
+                } else {
+                    ActionStatus::Done
+                }
+            } else if due < today && self.rng.bool() {
+                ActionStatus::Done
+            } else if self.rng.u8(0..3) == 0 {
+                ActionStatus::InProgress
+            } else {
+                ActionStatus::Open
+            };
+            // The owned first item is one the policy counts.
+            let status = if k == 0 && status == ActionStatus::WontDo {
+                ActionStatus::Done
+            } else {
+                status
+            };
+            actions.push(ActionItem {
+                id: ActionId(0),
+                incident: IncidentId(0),
+                description: desc.to_string(),
+                kind,
+                // The first always has an owner (the close policy asks for one).
+                owner: if k == 0 || self.rng.bool() {
+                    Some(self.pick(USERS).to_string())
+                } else {
+                    None
+                },
+                due: Some(due),
+                status,
+                created_at: written,
+                updated_at: written,
+                version: 1,
+            });
+        }
+        (Some(pm), actions)
     }
 }
 
@@ -530,7 +723,7 @@ impl Timeline {
 }
 
 impl Iterator for Generator {
-    type Item = (Incident, Vec<Event>);
+    type Item = BatchItem;
     fn next(&mut self) -> Option<Self::Item> {
         (self.i < self.n).then(|| self.next_incident())
     }
@@ -549,7 +742,8 @@ mod tests {
         let mut states = std::collections::HashSet::new();
         let mut events = 0;
         let mut sev1 = 0;
-        for (inc, ev) in &all {
+        for item in &all {
+            let (inc, ev) = (&item.incident, &item.events);
             states.insert(inc.status);
             events += ev.len();
             sev1 += usize::from(inc.severity == Severity::Sev1);
@@ -575,6 +769,20 @@ mod tests {
         assert!(sev1 < 3000 / 10);
         // Deterministic.
         let again: Vec<_> = Generator::new(3000, 7, now).take(5).collect();
-        assert_eq!(again[4].0.title, all[4].0.title);
+        assert_eq!(again[4].incident.title, all[4].incident.title);
+        // Severe finished incidents come with their learning; closed ones meet
+        // the default close policy.
+        let policy = crate::config::Config::builtin().postmortem;
+        let mut with_pm = 0;
+        for item in &all {
+            let inc = &item.incident;
+            if inc.status == Status::Closed {
+                let blockers = policy.close_blockers(inc, item.postmortem.as_ref(), &item.actions);
+                assert!(blockers.is_empty(), "{}: {blockers:?}", inc.title);
+            }
+            with_pm += usize::from(item.postmortem.is_some());
+            assert!(item.postmortem.is_none() || inc.severity <= Severity::Sev2);
+        }
+        assert!(with_pm > 100, "postmortems for the severe ones: {with_pm}");
     }
 }

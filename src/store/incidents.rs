@@ -34,6 +34,16 @@ pub enum Record {
     },
 }
 
+/// One incident with everything recorded about it, for bulk loads (demo
+/// data, imports, benchmarks). Ids inside are replaced on insert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchItem {
+    pub incident: Incident,
+    pub events: Vec<Event>,
+    pub postmortem: Option<crate::domain::Postmortem>,
+    pub actions: Vec<crate::domain::ActionItem>,
+}
+
 /// Which incidents a list shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Scope {
@@ -283,13 +293,19 @@ impl Store {
 
     /// Bulk load (demo data, imports, benchmarks): one transaction for all.
     /// Event incident ids are replaced by the new incident's id.
-    pub fn insert_batch(&self, items: &[(Incident, Vec<Event>)]) -> Result<Vec<IncidentId>> {
+    pub fn insert_batch(&self, items: &[BatchItem]) -> Result<Vec<IncidentId>> {
         let tx = self.write_tx()?;
         let mut ids = Vec::with_capacity(items.len());
-        for (inc, events) in items {
-            let id = insert_row(&tx, inc).map_err(|e| self.err(e))?;
-            for ev in events {
+        for item in items {
+            let id = insert_row(&tx, &item.incident).map_err(|e| self.err(e))?;
+            for ev in &item.events {
                 insert_event_conn(&tx, id, ev).map_err(|e| self.err(e))?;
+            }
+            if let Some(pm) = &item.postmortem {
+                super::postmortems::insert_postmortem(&tx, id, pm).map_err(|e| self.err(e))?;
+            }
+            for a in &item.actions {
+                super::postmortems::insert_action(&tx, id, a).map_err(|e| self.err(e))?;
             }
             ids.push(id);
         }

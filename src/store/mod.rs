@@ -9,7 +9,7 @@ mod postmortems;
 mod row;
 mod schema;
 
-pub use incidents::{ListQuery, Record, Scope, SearchRow, TxView};
+pub use incidents::{BatchItem, ListQuery, Record, Scope, SearchRow, TxView};
 pub use postmortems::ActionQuery;
 pub use schema::MIGRATIONS;
 

@@ -110,6 +110,52 @@ fn incident_exists(c: &Connection, id: IncidentId) -> rusqlite::Result<bool> {
         .exists([id.0])
 }
 
+/// Bulk load: a postmortem row for incident `id`.
+pub(crate) fn insert_postmortem(
+    c: &Connection,
+    id: IncidentId,
+    pm: &Postmortem,
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO postmortems (incident_id, status, owner, sections, created_at, updated_at, published_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        id.0,
+        pm.status.as_str(),
+        pm.owner,
+        serde_json::to_string(&pm.sections).unwrap_or_else(|_| "{}".into()),
+        ts(pm.created_at),
+        ts(pm.updated_at),
+        pm.published_at.map(ts),
+        pm.version.max(1)
+    ])
+    .map(|_| ())
+}
+
+/// Bulk load: an action item of incident `id`.
+pub(crate) fn insert_action(
+    c: &Connection,
+    id: IncidentId,
+    a: &ActionItem,
+) -> rusqlite::Result<()> {
+    c.prepare_cached(&format!(
+        "INSERT INTO action_items ({ACTION_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))?
+    .execute(params![
+        id.0,
+        a.description,
+        a.kind.as_str(),
+        a.owner,
+        a.due.map(|d| d.format("%Y-%m-%d").to_string()),
+        a.status.as_str(),
+        ts(a.created_at),
+        ts(a.updated_at),
+        a.version.max(1)
+    ])
+    .map(|_| ())
+}
+
 /// Which action items to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActionQuery {

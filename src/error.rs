@@ -11,6 +11,7 @@ pub mod exit {
     pub const NOT_FOUND: i32 = 3;
     pub const CONFLICT: i32 = 4;
     pub const UNAVAILABLE: i32 = 5;
+    pub const CHECK_FAILED: i32 = 6;
 }
 
 /// Someone else changed what you were changing.
@@ -59,6 +60,9 @@ pub enum Error {
     Unavailable(String),
     #[error("{0}")]
     Internal(String),
+    /// `sev verify` or `sev doctor` found a problem.
+    #[error("{0}")]
+    Check(String),
 }
 
 impl Error {
@@ -69,6 +73,7 @@ impl Error {
             Error::Conflict(_) => exit::CONFLICT,
             Error::Unavailable(_) => exit::UNAVAILABLE,
             Error::Internal(_) => exit::INTERNAL,
+            Error::Check(_) => exit::CHECK_FAILED,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! [`config`], then the two front ends, [`cli`] and the TUI ([`app`], [`ui`],
 //! [`keymap`]), which call the same domain and store functions.
 
+pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod clock;

@@ -18,7 +18,8 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 ok, 2 usage or validation error, 3 not found, 4 conflict, 5 database unavailable.
+Exit codes: 0 ok, 2 usage or validation error, 3 not found, 4 conflict, 5 database unavailable,
+6 a check failed (sev verify, sev doctor).
 Environment: SEV_DB (database file), SEV_CONFIG (config file), VISUAL/EDITOR, NO_COLOR.";
 
 #[derive(Parser, Debug)]
@@ -79,6 +80,12 @@ pub enum Command {
     /// Add, change or finish an action item
     #[command(subcommand)]
     Action(ActionCommand),
+    /// Check the tamper-evident hash chain of the audit trail
+    Verify(VerifyArgs),
+    /// Check permissions, filesystem, schema, integrity and the audit trail; print fixes
+    Doctor,
+    /// Set up a database shared by a Unix group (setgid directory, 0660 file)
+    Init(InitArgs),
     /// Fill a database with realistic sample incidents
     Demo(DemoArgs),
     /// Check or print the configuration
@@ -302,6 +309,26 @@ pub struct ActionIdArg {
 }
 
 #[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Print only the current chain head (ID:HASH), to log outside the database
+    #[arg(long, conflicts_with = "expect")]
+    pub head: bool,
+    /// Also check that a head logged earlier (ID:HASH) is still there, unchanged
+    #[arg(long, value_name = "ID:HASH")]
+    pub expect: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Directory for the shared database (created if missing), e.g. /srv/sev
+    #[arg(long, value_name = "DIR")]
+    pub shared: PathBuf,
+    /// The Unix group whose members may use it
+    #[arg(long)]
+    pub group: String,
+}
+
+#[derive(Args, Debug)]
 pub struct DemoArgs {
     /// How many incidents (100000 makes a large one for benchmarks)
     #[arg(long, default_value_t = 300)]
@@ -378,6 +405,39 @@ pub fn run(cli: Cli) -> Result<()> {
     let Some(command) = cli.command else {
         return crate::tui::run(config);
     };
+    // Commands that must not open (and so create or migrate) the database.
+    match &command {
+        Command::Doctor => return doctor(&config.database, cli.json),
+        Command::Init(a) => {
+            let db = crate::admin::init_shared(&a.shared, &a.group)?;
+            if cli.json {
+                println!(
+                    "{}",
+                    to_json(&serde_json::json!({"database": db, "group": a.group}))
+                );
+            } else {
+                println!(
+                    "shared database ready: {} (group {}, file 0660, directory 2770 setgid)",
+                    db.display(),
+                    sanitize_line(&a.group)
+                );
+                println!(
+                    "Tell every user's sev about it, once, in {}:",
+                    crate::config::SYSTEM_CONFIG
+                );
+                println!(
+                    "  database = {}",
+                    toml::Value::String(db.display().to_string())
+                );
+                println!(
+                    "Then add each responder to the group: usermod -aG {} USER",
+                    sanitize_line(&a.group)
+                );
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
     if let Command::Config(c) = &command {
         return match c {
             ConfigCommand::Check => {
@@ -634,6 +694,52 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Demo(a) => demo(&store, &clock, a, json)?,
         Command::Postmortem(a) => postmortem(&cx, a)?,
+        Command::Verify(a) => {
+            let expect = a
+                .expect
+                .as_deref()
+                .map(|e| {
+                    e.split_once(':')
+                        .and_then(|(i, h)| Some((i.parse::<i64>().ok()?, h.to_string())))
+                        .ok_or_else(|| {
+                            Error::Usage(format!(
+                                "--expect takes ID:HASH as printed by sev verify --head, not '{}'",
+                                sanitize_line(e)
+                            ))
+                        })
+                })
+                .transpose()?;
+            let v = store.verify()?;
+            if let Some(b) = &v.broken {
+                return Err(Error::Check(format!(
+                    "audit trail broken at event #{} (INC-{}): {} — events from there on cannot be trusted; compare with a backup",
+                    b.event_id, b.incident, b.reason
+                )));
+            }
+            let head = v
+                .head
+                .as_ref()
+                .map(|(id, h)| format!("{id}:{h}"))
+                .unwrap_or_else(|| "0:empty".into());
+            if let Some((id, hash)) = &expect
+                && !store.verify_head(*id, hash)?
+            {
+                return Err(Error::Check(format!(
+                    "event #{id} no longer has the logged hash: the audit trail was rewritten after it was logged"
+                )));
+            }
+            if a.head {
+                println!("{head}");
+            } else if json {
+                println!(
+                    "{}",
+                    to_json(&serde_json::json!({"ok": true, "events": v.events, "head": head}))
+                );
+            } else {
+                println!("audit trail ok: {} events, head {head}", v.events);
+            }
+        }
+        Command::Doctor | Command::Init(_) => unreachable!("handled before opening the database"),
         Command::Actions(a) => {
             let today = cx.today();
             let q = crate::store::ActionQuery {
@@ -689,6 +795,34 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Config(_) => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+fn doctor(db: &std::path::Path, json: bool) -> Result<()> {
+    use crate::admin::Level;
+    let findings = crate::admin::doctor(db);
+    if json {
+        println!("{}", to_json(&findings));
+    } else {
+        for f in &findings {
+            let tag = match f.level {
+                Level::Ok => "ok  ",
+                Level::Warn => "WARN",
+                Level::Fail => "FAIL",
+            };
+            println!("{tag} {:<14} {}", f.check, sanitize_line(&f.detail));
+            if let Some(fix) = &f.fix {
+                println!("     {:<14} fix: {}", "", sanitize_line(fix));
+            }
+        }
+    }
+    let bad = findings.iter().filter(|f| f.level != Level::Ok).count();
+    if bad > 0 {
+        return Err(Error::Check(format!(
+            "sev doctor found {bad} problem(s) with {}: run the fixes above",
+            db.display()
+        )));
     }
     Ok(())
 }

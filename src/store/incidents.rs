@@ -148,25 +148,38 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// Append one event to incident `id` (the event's own id/incident are ignored).
+/// Append one event to incident `id` (the event's own id/incident are
+/// ignored), chained to the previous event's hash. Must run inside the
+/// caller's write transaction, which serializes the chain.
 pub(crate) fn insert_event_conn(
     tx: &Connection,
     id: IncidentId,
     e: &Event,
 ) -> rusqlite::Result<i64> {
+    let (last_id, prev) = super::audit::last(tx)?;
+    let event_id = last_id + 1;
+    let at = ts(e.at);
+    let kind = e.kind.as_str();
+    let hash = super::audit::event_hash(
+        &prev,
+        event_id,
+        id.0,
+        at,
+        &e.actor,
+        kind,
+        e.field.as_deref(),
+        e.old.as_deref(),
+        e.new.as_deref(),
+        e.text.as_deref(),
+    );
     let mut st = tx.prepare_cached(
-        "INSERT INTO events (incident_id, at, actor, kind, field, old, new, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events (id, incident_id, at, actor, kind, field, old, new, text, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?;
     st.execute(params![
-        id.0,
-        ts(e.at),
-        e.actor,
-        e.kind.as_str(),
-        e.field,
-        e.old,
-        e.new,
-        e.text
+        event_id, id.0, at, e.actor, kind, e.field, e.old, e.new, e.text, hash
     ])?;
-    Ok(tx.last_insert_rowid())
+    Ok(event_id)
 }
 
 impl Record {

@@ -4,6 +4,7 @@
 //! write is one short `BEGIN IMMEDIATE` transaction that changes the row,
 //! bumps its `version` and appends its events, all or nothing.
 
+pub mod audit;
 mod incidents;
 mod postmortems;
 mod row;
@@ -138,7 +139,11 @@ impl Store {
             self.check_app_id(app_id)?;
         }
         for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(step).map_err(|e| self.err(e))?;
+            match step {
+                schema::Step::Sql(sql) => tx.execute_batch(sql),
+                schema::Step::Rust(f) => f(&tx),
+            }
+            .map_err(|e| self.err(e))?;
             tx.pragma_update(None, "user_version", i as i64 + 1)
                 .map_err(|e| self.err(e))?;
         }

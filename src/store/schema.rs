@@ -4,9 +4,16 @@
 /// `application_id` marks the file as a sev database ("sev1").
 pub const APPLICATION_ID: i64 = 0x7365_7631;
 
-pub const MIGRATIONS: &[&str] = &[
+/// One schema step: SQL, or Rust for what SQL cannot do (hashing).
+pub enum Step {
+    Sql(&'static str),
+    Rust(fn(&rusqlite::Connection) -> rusqlite::Result<()>),
+}
+
+pub const MIGRATIONS: &[Step] = &[
     // 1: incidents and their append-only timeline.
-    r#"
+    Step::Sql(
+        r#"
 CREATE TABLE incidents (
     id              INTEGER PRIMARY KEY,
     title           TEXT    NOT NULL,
@@ -65,8 +72,10 @@ BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END;
 "#,
+    ),
     // 2: postmortems, the author's marks on timeline events, action items.
-    r#"
+    Step::Sql(
+        r#"
 CREATE TABLE postmortems (
     incident_id  INTEGER PRIMARY KEY REFERENCES incidents (id),
     status       TEXT    NOT NULL DEFAULT 'draft',
@@ -103,4 +112,7 @@ CREATE INDEX action_items_incident ON action_items (incident_id);
 CREATE INDEX action_items_status   ON action_items (status, due_date);
 CREATE INDEX action_items_owner    ON action_items (owner, status);
 "#,
+    ),
+    // 3: the tamper-evident hash chain over events.
+    Step::Rust(super::audit::migrate_add_hashes),
 ];

@@ -1,0 +1,242 @@
+//! The tamper-evident audit trail: every event stores a SHA-256 over its own
+//! content and the previous event's hash. Editing or deleting an event with
+//! the sqlite3 CLI breaks the chain from there on; deleting the newest
+//! events is caught by checking against a head logged elsewhere.
+
+use super::Store;
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// The hash before the first event.
+pub const GENESIS: &str = "sev-audit-genesis";
+
+/// What is hashed of an event: every stored column, in a fixed order.
+#[allow(clippy::too_many_arguments)]
+pub fn event_hash(
+    prev: &str,
+    id: i64,
+    incident: i64,
+    at: i64,
+    actor: &str,
+    kind: &str,
+    field: Option<&str>,
+    old: Option<&str>,
+    new: Option<&str>,
+    text: Option<&str>,
+) -> String {
+    let canonical = serde_json::to_string(&(id, incident, at, actor, kind, field, old, new, text))
+        .unwrap_or_default();
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(canonical.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The newest event's id and hash, inside the caller's transaction.
+pub(crate) fn last(c: &Connection) -> rusqlite::Result<(i64, String)> {
+    Ok(
+        c.prepare_cached("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")?
+            .query_row([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .optional()?
+            .map(|(id, h)| (id, h.unwrap_or_else(|| GENESIS.to_string())))
+            .unwrap_or((0, GENESIS.to_string())),
+    )
+}
+
+/// Migration 3: add the column and chain every existing event.
+pub(crate) fn migrate_add_hashes(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch("DROP TRIGGER events_no_update; ALTER TABLE events ADD COLUMN hash TEXT;")?;
+    let rows: Vec<Stored> = c
+        .prepare(&format!("SELECT {STORED_COLUMNS} FROM events ORDER BY id"))?
+        .query_map([], Stored::from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut up = c.prepare("UPDATE events SET hash = ? WHERE id = ?")?;
+    let mut prev = GENESIS.to_string();
+    for row in rows {
+        let h = row.hash_after(&prev);
+        up.execute(params![h, row.id])?;
+        prev = h;
+    }
+    c.execute_batch(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END;",
+    )
+}
+
+/// An event as stored, for hashing.
+struct Stored {
+    id: i64,
+    incident: i64,
+    at: i64,
+    actor: String,
+    kind: String,
+    field: Option<String>,
+    old: Option<String>,
+    new: Option<String>,
+    text: Option<String>,
+    hash: Option<String>,
+}
+
+const STORED_COLUMNS: &str = "id, incident_id, at, actor, kind, field, old, new, text, hash";
+
+impl Stored {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+        Ok(Stored {
+            id: r.get(0)?,
+            incident: r.get(1)?,
+            at: r.get(2)?,
+            actor: r.get(3)?,
+            kind: r.get(4)?,
+            field: r.get(5)?,
+            old: r.get(6)?,
+            new: r.get(7)?,
+            text: r.get(8)?,
+            hash: r.get(9)?,
+        })
+    }
+
+    fn hash_after(&self, prev: &str) -> String {
+        event_hash(
+            prev,
+            self.id,
+            self.incident,
+            self.at,
+            &self.actor,
+            &self.kind,
+            self.field.as_deref(),
+            self.old.as_deref(),
+            self.new.as_deref(),
+            self.text.as_deref(),
+        )
+    }
+}
+
+/// Where the chain broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Break {
+    pub event_id: i64,
+    pub incident: i64,
+    pub reason: String,
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub events: usize,
+    /// (event id, hash) of the newest event.
+    pub head: Option<(i64, String)>,
+    pub broken: Option<Break>,
+}
+
+impl Store {
+    /// Walk every event and check the chain.
+    pub fn verify(&self) -> Result<Verified> {
+        let mut st = self
+            .conn
+            .prepare(&format!("SELECT {STORED_COLUMNS} FROM events ORDER BY id"))
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], Stored::from_row)
+            .map_err(|e| self.err(e))?;
+        let mut prev = GENESIS.to_string();
+        let mut prev_id = 0i64;
+        let mut n = 0usize;
+        let mut broken = None;
+        for row in rows {
+            let row = row.map_err(|e| self.err(e))?;
+            n += 1;
+            let expected = row.hash_after(&prev);
+            if row.hash.as_deref() != Some(expected.as_str()) {
+                let (id, gap) = (row.id, row.id - prev_id);
+                let reason = match &row.hash {
+                    None => "it has no hash: it was written outside sev".to_string(),
+                    Some(_) if gap == 2 => format!(
+                        "it does not follow event #{prev_id}: event #{} was deleted, or this one was changed",
+                        prev_id + 1
+                    ),
+                    Some(_) if gap > 2 => format!(
+                        "it does not follow event #{prev_id}: events #{}–#{} were deleted, or this one was changed",
+                        prev_id + 1,
+                        id - 1
+                    ),
+                    Some(_) => {
+                        "its content, or an event before it, was changed after it was written"
+                            .to_string()
+                    }
+                };
+                broken = Some(Break {
+                    event_id: id,
+                    incident: row.incident,
+                    reason,
+                });
+                break;
+            }
+            prev = expected;
+            prev_id = row.id;
+        }
+        let head = if n > 0 && broken.is_none() {
+            Some((prev_id, prev))
+        } else {
+            None
+        };
+        Ok(Verified {
+            events: n,
+            head,
+            broken,
+        })
+    }
+
+    /// Check that an event logged as the head earlier still has that hash.
+    pub fn verify_head(&self, event_id: i64, hash: &str) -> Result<bool> {
+        let stored: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT hash FROM events WHERE id = ?", [event_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match stored {
+            None => Err(Error::Check(format!(
+                "the logged head event #{event_id} is gone: events were deleted after it was logged"
+            ))),
+            Some(h) => Ok(h.as_deref() == Some(hash)),
+        }
+    }
+}
+
+/// What `sev doctor` reads of a database without changing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    pub user_version: i64,
+    pub application_id: i64,
+    pub integrity: Vec<String>,
+}
+
+/// Open read-only (no migration, no WAL files created) and look.
+pub fn inspect(path: &std::path::Path) -> Result<Inspection> {
+    let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| super::db_error(path, e))?;
+    let q = |sql: &str| -> Result<i64> {
+        c.query_row(sql, [], |r| r.get(0))
+            .map_err(|e| super::db_error(path, e))
+    };
+    let user_version = q("PRAGMA user_version")?;
+    let application_id = q("PRAGMA application_id")?;
+    let mut st = c
+        .prepare("PRAGMA integrity_check(20)")
+        .map_err(|e| super::db_error(path, e))?;
+    let integrity = st
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(|e| super::db_error(path, e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| super::db_error(path, e))?;
+    Ok(Inspection {
+        user_version,
+        application_id,
+        integrity,
+    })
+}

@@ -305,3 +305,38 @@ impl Drop for GroupGuard {
 fn scopeguard(g: String) -> GroupGuard {
     GroupGuard(g)
 }
+
+#[test]
+fn under_sudo_the_human_is_recorded_with_the_effective_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sev.db");
+    let o = sev(&db)
+        .env("SUDO_USER", "alice")
+        .args(["new", "x"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    ok(&db, &["ack", "1"]);
+    let o = sev(&db)
+        .env("SUDO_USER", "alice")
+        .args(["show", "1", "--json"])
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    if is_root() {
+        assert_eq!(j["reporter"], "alice (sudo root)");
+        assert_eq!(j["events"][0]["actor"], "alice (sudo root)");
+    } else {
+        // Not root: SUDO_USER is only an environment variable, ignored.
+        assert_ne!(j["reporter"], "alice (sudo root)");
+    }
+    let o = sev(&db)
+        .env("SUDO_USER", "alice")
+        .args(["assign", "1", "--json"])
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    if is_root() {
+        assert_eq!(j["assignee"], "alice", "\"me\" is the human's login");
+    }
+}

@@ -95,7 +95,11 @@ impl App {
                 self.filter.clear();
                 self.set_facets(|f| *f = Default::default());
             }
-            Action::NewIncident => self.open_form(),
+            Action::NewIncident => {
+                if self.writable() {
+                    self.open_form()
+                }
+            }
             Action::OpenPostmortem => match self.list.selected_id() {
                 Some(id) => self.open_postmortem(id),
                 None => self.error("no incident selected"),
@@ -169,6 +173,9 @@ impl App {
                 | Action::EditTitle
                 | Action::EditDescription
         ) {
+            return;
+        }
+        if !self.writable() {
             return;
         }
         let Some(inc) = self.target() else { return };
@@ -344,7 +351,7 @@ impl App {
                         "a login name; - clears",
                         false,
                         if cur.is_empty() {
-                            self.actor.clone()
+                            self.me().to_string()
                         } else {
                             cur
                         },
@@ -354,7 +361,7 @@ impl App {
                         "a login name; - clears",
                         false,
                         if cur.is_empty() {
-                            self.actor.clone()
+                            self.me().to_string()
                         } else {
                             cur
                         },

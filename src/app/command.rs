@@ -70,6 +70,9 @@ impl App {
                 return;
             }
             "new" => {
+                if !self.writable() {
+                    return;
+                }
                 let r = self.ctx().create(&NewIncident {
                     title: rest,
                     ..Default::default()
@@ -84,6 +87,9 @@ impl App {
         }
         if let Ok(id) = verb.parse::<IncidentId>() {
             return self.goto(id);
+        }
+        if !self.writable() {
+            return;
         }
         let Some(id) = self.list.selected_id() else {
             return self.error("no incident selected");
@@ -170,7 +176,7 @@ impl App {
             "assign" => set(
                 Field::Assignee,
                 if rest.is_empty() {
-                    cx.actor.clone()
+                    cx.me().to_string()
                 } else {
                     rest.to_string()
                 },

@@ -196,7 +196,7 @@ impl App {
                 PromptFor::Resolve => p.seen.resolution.clone().unwrap_or_default(),
                 _ => String::new(),
             };
-            if !text.trim().is_empty() && text != prefill && text != self.actor {
+            if !text.trim().is_empty() && text != prefill && text != self.me() {
                 self.drafts.prompts.insert(p.draft_key(), text);
                 self.drafts_changed();
                 self.info("draft kept — reopen the same dialog to continue it");

@@ -98,6 +98,11 @@ pub struct App {
     pub size: (u16, u16),
     /// Colours on (off with NO_COLOR).
     pub color: bool,
+    /// This process, for presence (None: presence off, e.g. in tests).
+    me: Option<(String, u32, String)>,
+    last_beat: Option<(Option<IncidentId>, bool, chrono::DateTime<chrono::Utc>)>,
+    /// Others who have the current incident on screen.
+    pub viewers: Vec<crate::store::Presence>,
 }
 
 impl App {
@@ -134,6 +139,9 @@ impl App {
             data_version,
             size: (80, 24),
             color: true,
+            me: None,
+            last_beat: None,
+            viewers: Vec::new(),
         };
         app.resize(80, 24);
         app.reload()?;
@@ -170,6 +178,11 @@ impl App {
         }
     }
 
+    /// The login of the person at the keyboard.
+    pub fn me(&self) -> &str {
+        crate::identity::login_of(&self.actor)
+    }
+
     pub fn mode(&self) -> Mode {
         match &self.overlay {
             Overlay::None => match self.screen {
@@ -185,6 +198,18 @@ impl App {
 
     pub fn wide(&self) -> bool {
         self.size.0 >= WIDE
+    }
+
+    /// Refuse a change up front in a read-only session (before any typing).
+    pub(crate) fn writable(&mut self) -> bool {
+        if self.store.is_read_only() {
+            self.error(format!(
+                "read-only session: you can browse, search and export, not change {} — ask an admin for write access (sev doctor)",
+                self.store.path().display()
+            ));
+            return false;
+        }
+        true
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -330,7 +355,7 @@ impl App {
         }
         let source = search::Source::Load {
             db: self.store.path().to_path_buf(),
-            query: self.list.facets.query(&self.actor),
+            query: self.list.facets.query(self.me()),
         };
         self.search.request(&q, source);
     }
@@ -369,7 +394,7 @@ impl App {
     }
 
     fn apply_base_ids(&mut self) {
-        let q = self.list.facets.query(&self.actor);
+        let q = self.list.facets.query(self.me());
         let ids = self.store.list_ids(&q);
         if let Some(ids) = self.report(ids) {
             self.list.set_ids(ids);
@@ -481,7 +506,7 @@ impl App {
     pub fn reload(&mut self) -> Result<()> {
         self.search.reset();
         if self.filter.is_empty() {
-            let ids = self.store.list_ids(&self.list.facets.query(&self.actor))?;
+            let ids = self.store.list_ids(&self.list.facets.query(self.me()))?;
             self.list.set_ids(ids);
         } else {
             self.request_search();
@@ -492,9 +517,83 @@ impl App {
         Ok(())
     }
 
+    /// Announce this process's presence as (host, pid, origin).
+    pub fn enable_presence(&mut self, host: String, pid: u32, origin: String) {
+        self.me = Some((host, pid, origin));
+        self.beat();
+    }
+
+    /// This process is going away: take its presence with it.
+    pub fn leave(&mut self) {
+        if let Some((host, pid, _)) = &self.me {
+            let _ = self.store.leave(host, *pid);
+        }
+    }
+
+    /// The incident on screen, and whether a dialog is editing it.
+    fn focus_incident(&self) -> (Option<IncidentId>, bool) {
+        let inc = match &self.screen {
+            Screen::Postmortem(p) => Some(p.view.incident.id),
+            Screen::Actions(_) => None,
+            Screen::Incidents => self.list.selected_id(),
+        };
+        let editing = match &self.overlay {
+            Overlay::Dialog(Dialog::ActionForm(f)) => Some(f.incident) == inc,
+            Overlay::Dialog(d) => d.target().map(|(id, _)| id) == inc && inc.is_some(),
+            _ => false,
+        };
+        (inc, editing)
+    }
+
+    /// Heartbeat: every 15 s, and within a second of a change of incident or
+    /// of starting or stopping an edit. Then refresh who else is here.
+    fn beat(&mut self) {
+        let Some((host, pid, origin)) = self.me.clone() else {
+            return;
+        };
+        let now = self.clock.now();
+        let (inc, editing) = self.focus_incident();
+        let due = match self.last_beat {
+            None => true,
+            Some((i, e, at)) => {
+                let age = now - at;
+                let changed = (i, e) != (inc, editing);
+                // A clock that went back also forces a beat.
+                age >= chrono::Duration::seconds(15)
+                    || age < chrono::Duration::zero()
+                    || (changed && age >= chrono::Duration::seconds(1))
+            }
+        };
+        if due {
+            let p = crate::store::Presence {
+                host: host.clone(),
+                pid,
+                actor: self.actor.clone(),
+                origin,
+                incident: inc,
+                editing,
+                seen_at: now,
+            };
+            // Best effort: a read-only user cannot announce themselves.
+            let _ = self.store.heartbeat(&p);
+            self.last_beat = Some((inc, editing, now));
+        }
+        self.viewers = match inc {
+            Some(id) => self
+                .store
+                .viewers(id, now)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| !(v.host == host && v.pid == pid))
+                .collect(),
+            None => Vec::new(),
+        };
+    }
+
     /// Called a few times a second: take search answers, notice other
-    /// processes' commits, save drafts.
+    /// processes' commits, save drafts, heartbeat.
     pub fn tick(&mut self) {
+        self.beat();
         self.poll_search();
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {

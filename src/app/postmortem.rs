@@ -168,7 +168,7 @@ impl App {
                     },
                     ActionFilter::Mine => ActionQuery {
                         open_only: true,
-                        owner: Some(self.actor.clone()),
+                        owner: Some(self.me().to_string()),
                         ..Default::default()
                     },
                     ActionFilter::All => ActionQuery::default(),
@@ -208,6 +208,20 @@ impl App {
     }
 
     pub(super) fn postmortem_action(&mut self, a: Action) {
+        let changes = matches!(
+            a,
+            Action::Edit
+                | Action::Annotate
+                | Action::SetOwner
+                | Action::ChangeStatus
+                | Action::AddAction
+                | Action::ActionDone
+                | Action::ToggleHighlight
+                | Action::ToggleHidden
+        );
+        if changes && !self.writable() {
+            return;
+        }
         let Screen::Postmortem(p) = &mut self.screen else {
             return;
         };
@@ -280,12 +294,8 @@ impl App {
                 PmEntry::Timeline => {}
             },
             Action::SetOwner => {
-                let current = p
-                    .view
-                    .postmortem
-                    .owner
-                    .clone()
-                    .unwrap_or_else(|| self.actor.clone());
+                let me = crate::identity::login_of(&self.actor).to_string();
+                let current = p.view.postmortem.owner.clone().unwrap_or(me);
                 let inc = p.view.incident.clone();
                 self.show_prompt_text(
                     inc,
@@ -370,6 +380,9 @@ impl App {
     }
 
     pub(super) fn actions_view_action(&mut self, a: Action) {
+        if matches!(a, Action::ActionDone | Action::Edit) && !self.writable() {
+            return;
+        }
         let Screen::Actions(v) = &mut self.screen else {
             return;
         };

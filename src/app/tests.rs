@@ -654,3 +654,55 @@ fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
         "enter opens the item's postmortem"
     );
 }
+
+#[test]
+fn presence_shows_who_else_is_viewing_or_editing_and_expires() {
+    let mut a = Harness::new();
+    a.seed(&[("Shared incident", Severity::Sev2)]);
+    a.app
+        .enable_presence("jump1".into(), 100, "10.0.0.7".into());
+    let store = a.other();
+    let mut b = App::new(
+        store,
+        Config::builtin(),
+        Keymap::defaults(),
+        Arc::new(a.clock.clone()),
+        "bob".into(),
+    )
+    .unwrap();
+    b.enable_presence("jump1".into(), 200, "local".into());
+    a.clock.advance(chrono::Duration::seconds(2));
+    a.app.tick();
+    b.tick();
+    assert_eq!(b.viewers.len(), 1, "bob sees alice");
+    assert_eq!(
+        (b.viewers[0].actor.as_str(), b.viewers[0].editing),
+        ("alice", false)
+    );
+    b.on_key(Key::parse("enter").unwrap().to_event());
+    let screen = crate::ui::tests::screen(&b, 80, 24);
+    assert!(
+        screen.contains("also here: alice (viewing, from 10.0.0.7)"),
+        "{screen}"
+    );
+
+    // Alice starts writing a note: bob sees "editing" after her next beat.
+    a.keys("m");
+    a.clock.advance(chrono::Duration::seconds(2));
+    a.app.tick();
+    let store = a.other();
+    let seen = store
+        .viewers(a.app.list.selected_id().unwrap(), a.clock.now())
+        .unwrap();
+    assert!(
+        seen.iter().any(|v| v.actor == "alice" && v.editing),
+        "{seen:?}"
+    );
+
+    // Alice's process dies: her entry expires within a minute.
+    a.clock.advance(chrono::Duration::seconds(50));
+    let seen = store
+        .viewers(a.app.list.selected_id().unwrap(), a.clock.now())
+        .unwrap();
+    assert!(seen.iter().all(|v| v.actor != "alice"), "{seen:?}");
+}

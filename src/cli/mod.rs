@@ -459,12 +459,12 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         };
     }
-    let store = Store::open(&config.database)?;
+    let store = Store::open_for_user(&config.database)?;
     let clock = SystemClock;
     let cx = Ctx {
         store: &store,
         config: &config,
-        actor: crate::identity::current_user(),
+        actor: crate::identity::current_actor(),
         clock: &clock,
     };
     let json = cli.json;
@@ -512,7 +512,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 priority: parse_opt::<Priority>(&a.priority)?,
                 service: a.service,
                 assignee: if a.mine {
-                    Some(cx.actor.clone())
+                    Some(cx.me().to_string())
                 } else {
                     a.assignee
                 },
@@ -626,7 +626,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Assign(a) => {
             let id = parse_id(&a.id)?;
-            let who = a.user.unwrap_or_else(|| cx.actor.clone());
+            let who = a.user.unwrap_or_else(|| cx.me().to_string());
             mutate(&store, id, json, || {
                 cx.set(id, &[Edit::new(Field::Assignee, who.clone())], None)
             })?;
@@ -747,7 +747,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 open_only: a.open,
                 overdue_on: a.overdue.then_some(today),
                 owner: if a.mine {
-                    Some(cx.actor.clone())
+                    Some(cx.me().to_string())
                 } else {
                     a.owner
                 },

@@ -152,6 +152,11 @@ fn apply_edits(config: &Config, inc: &mut Incident, edits: &[Edit]) -> Result<Ve
 }
 
 impl Ctx<'_> {
+    /// The login of the person acting (for "assign to me", "mine").
+    pub fn me(&self) -> &str {
+        crate::identity::login_of(&self.actor)
+    }
+
     pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
@@ -235,7 +240,7 @@ impl Ctx<'_> {
                 text: None,
             }];
             if inc.assignee.is_none() {
-                let ch = Field::Assignee.apply(inc, &self.actor, &self.config.priority)?;
+                let ch = Field::Assignee.apply(inc, self.me(), &self.config.priority)?;
                 records.extend(ch.into_iter().map(Record::Field));
             }
             Ok(records)
@@ -244,7 +249,7 @@ impl Ctx<'_> {
 
     /// Become incident commander (a no-op if already).
     pub fn take_command(&self, id: IncidentId) -> Result<Incident> {
-        self.set(id, &[Edit::new(Field::Commander, self.actor.clone())], None)
+        self.set(id, &[Edit::new(Field::Commander, self.me())], None)
     }
 
     pub fn note(&self, id: IncidentId, text: &str) -> Result<domain::Event> {

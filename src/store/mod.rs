@@ -7,11 +7,13 @@
 pub mod audit;
 mod incidents;
 mod postmortems;
+mod presence;
 mod row;
 mod schema;
 
 pub use incidents::{BatchItem, ListQuery, Record, Scope, SearchRow, TxView};
 pub use postmortems::ActionQuery;
+pub use presence::{EXPIRY, Presence};
 pub use schema::MIGRATIONS;
 
 use crate::error::{Error, Result};
@@ -22,6 +24,7 @@ use std::time::Duration;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    read_only: bool,
 }
 
 /// Turn a SQLite failure into a message that says what to do.
@@ -74,6 +77,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            read_only: false,
         };
         store.configure()?;
         store.migrate()?;
@@ -82,6 +86,69 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Open for reading, and writing if this user may; a user with read
+    /// access only gets a read-only store (browse, search, export).
+    pub fn open_for_user(path: &Path) -> Result<Store> {
+        use nix::unistd::{AccessFlags, access};
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let readable = access(path, AccessFlags::R_OK).is_ok();
+        let writable =
+            access(path, AccessFlags::W_OK).is_ok() && access(dir, AccessFlags::W_OK).is_ok();
+        if !path.exists() || writable {
+            return Store::open(path);
+        }
+        if !readable {
+            return Err(Error::Unavailable(format!(
+                "permission denied: you cannot read {} — ask an admin to add you to its group (sev doctor shows how)",
+                path.display()
+            )));
+        }
+        Store::open_read_only(path)
+    }
+
+    /// A read-only connection: never migrates, never writes. Refuses rather
+    /// than showing stale data when the WAL index cannot be read.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| db_error(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: true,
+        };
+        store
+            .conn
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(|e| store.err(e))?;
+        let unreadable = || {
+            Error::Unavailable(format!(
+                "cannot read {} read-only: its -wal/-shm files are missing or unreadable and you may not create them — someone who can write it should open sev once (sev doctor explains)",
+                path.display()
+            ))
+        };
+        let (version, app_id) = store.schema_info().map_err(|_| unreadable())?;
+        store.check_app_id(app_id)?;
+        let known = MIGRATIONS.len() as i64;
+        if version != known {
+            return Err(Error::Unavailable(format!(
+                "{} has schema version {version} and this sev needs {known}; you can only read it, so someone who can write it must open it with this sev first",
+                path.display()
+            )));
+        }
+        Ok(store)
+    }
+
+    /// True when this user may only read.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     fn err(&self, e: rusqlite::Error) -> Error {

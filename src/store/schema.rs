@@ -115,4 +115,20 @@ CREATE INDEX action_items_owner    ON action_items (owner, status);
     ),
     // 3: the tamper-evident hash chain over events.
     Step::Rust(super::audit::migrate_add_hashes),
+    // 4: who is looking at (or editing) which incident, by process.
+    Step::Sql(
+        r#"
+CREATE TABLE presence (
+    host        TEXT    NOT NULL,
+    pid         INTEGER NOT NULL,
+    actor       TEXT    NOT NULL,
+    origin      TEXT    NOT NULL,
+    incident_id INTEGER,
+    editing     INTEGER NOT NULL DEFAULT 0,
+    seen_at     INTEGER NOT NULL,
+    PRIMARY KEY (host, pid)
+);
+CREATE INDEX presence_incident ON presence (incident_id, seen_at);
+"#,
+    ),
 ];

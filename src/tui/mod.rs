@@ -65,17 +65,21 @@ pub fn run(config: Config) -> Result<()> {
         ));
     }
     let keymap = Keymap::load(&config.keys)?;
-    let store = Store::open(&config.database)?;
+    let store = Store::open_for_user(&config.database)?;
     let drafts = crate::app::drafts::path_for(&crate::config::state_dir(), store.path());
     let mut app = App::new(
         store,
         config,
         keymap,
         Arc::new(SystemClock),
-        crate::identity::current_user(),
+        crate::identity::current_actor(),
     )?;
     app.color = crate::ui::theme::Theme::from_env().color;
     app.use_drafts(drafts.clone());
+    let host = nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "localhost".into());
+    app.enable_presence(host, std::process::id(), crate::identity::origin());
 
     let shared = Arc::new(Shared {
         stop: AtomicBool::new(false),
@@ -111,6 +115,7 @@ pub fn run(config: Config) -> Result<()> {
     }));
     let result = event_loop(&mut terminal, &mut app, &shared);
     app.stash_open_dialog();
+    app.leave();
     shared.done.store(true, Ordering::SeqCst);
     ratatui::restore();
     result

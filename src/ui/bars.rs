@@ -17,6 +17,9 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         app.list.facets.describe(),
         app.list.ids.len()
     );
+    if app.store.is_read_only() {
+        left.push_str(" │ READ-ONLY: browse, search, export");
+    }
     if !app.filter.is_empty() && !matches!(app.overlay, Overlay::Search { .. }) {
         left.push_str(&format!(" │ search \"{}\"", sanitize_line(&app.filter)));
     }

@@ -51,8 +51,39 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<Line<'a>
             sanitize_line(&inc.title).into_owned(),
             theme.header(),
         )),
-        Line::from(""),
     ];
+    let here: Vec<&crate::store::Presence> = app
+        .viewers
+        .iter()
+        .filter(|v| v.incident == Some(inc.id))
+        .collect();
+    if !here.is_empty() {
+        let who: Vec<String> = here
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} ({}{})",
+                    sanitize_line(&v.actor),
+                    if v.editing { "editing" } else { "viewing" },
+                    if v.origin == "local" {
+                        String::new()
+                    } else {
+                        format!(", from {}", sanitize_line(&v.origin))
+                    }
+                )
+            })
+            .collect();
+        let style = if here.iter().any(|v| v.editing) {
+            theme.warn()
+        } else {
+            theme.ok()
+        };
+        l.push(Line::styled(
+            format!("also here: {}", who.join(", ")),
+            style,
+        ));
+    }
+    l.push(Line::from(""));
     let mut push = |spans: Vec<Span<'a>>| l.push(Line::from(spans));
     let mut a = field(theme, "service", opt(&inc.service));
     a.extend(field(theme, "   categ.", opt(&inc.category)));

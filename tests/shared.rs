@@ -96,8 +96,10 @@ fn an_older_database_gets_its_chain_on_upgrade() {
     let (_d, db) = setup();
     // Make it look like a version-2 database: no hash column.
     let c = raw(&db);
-    c.execute_batch("ALTER TABLE events DROP COLUMN hash; PRAGMA user_version = 2;")
-        .unwrap();
+    c.execute_batch(
+        "ALTER TABLE events DROP COLUMN hash; DROP TABLE presence; PRAGMA user_version = 2;",
+    )
+    .unwrap();
     drop(c);
     assert!(ok(&db, &["verify"]).contains("8 events"));
     ok(&db, &["note", "1", "after the upgrade"]);

@@ -305,8 +305,17 @@ impl App {
                 )));
             }
             Err(e) => {
+                let fresh = matches!(e, Error::Conflict(_))
+                    .then(|| self.store.get(id).ok())
+                    .flatten();
                 if let Overlay::Dialog(Dialog::Prioritize(p)) = &mut self.overlay {
-                    p.error = Some(e.to_string());
+                    p.error = Some(match &fresh {
+                        Some(_) => format!("{e} — enter again keeps yours, esc keeps theirs"),
+                        None => e.to_string(),
+                    });
+                    if let Some(f) = fresh {
+                        p.seen = f;
+                    }
                 }
             }
         }

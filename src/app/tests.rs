@@ -706,3 +706,99 @@ fn presence_shows_who_else_is_viewing_or_editing_and_expires() {
         .unwrap();
     assert!(seen.iter().all(|v| v.actor != "alice"), "{seen:?}");
 }
+
+#[test]
+fn a_full_database_gives_a_clear_error_and_keeps_the_text() {
+    let mut h = seeded();
+    let id = h.app.list.selected_id().unwrap();
+    // Simulate a full disk: no page may be added to the file.
+    let pages: i64 = h
+        .app
+        .store
+        .conn()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    h.app
+        .store
+        .conn()
+        .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+        .unwrap();
+    h.keys("m");
+    let long = "x".repeat(20_000);
+    h.type_text(&long[..50]);
+    // Paste-like bulk text so the note cannot fit in the free space of the last page.
+    if let Overlay::Dialog(Dialog::Prompt(p)) = &mut h.app.overlay {
+        p.input.insert_str(&long);
+    }
+    h.keys("ctrl-s");
+    let Overlay::Dialog(Dialog::Prompt(p)) = &h.app.overlay else {
+        panic!("the dialog must stay open")
+    };
+    let err = p.error.clone().unwrap_or_default();
+    assert!(
+        err.contains("is full") && err.contains("nothing was saved"),
+        "{err}"
+    );
+    assert_eq!(p.text().len(), 50 + 20_000, "the text is kept");
+    assert!(
+        h.app
+            .drafts
+            .prompts
+            .values()
+            .any(|d| d.len() == 50 + 20_000),
+        "and kept as a draft"
+    );
+    assert!(
+        h.app
+            .store
+            .events(id)
+            .unwrap()
+            .iter()
+            .all(|e| e.text.as_deref().is_none_or(|t| t.len() < 100))
+    );
+}
+
+#[test]
+fn a_simultaneous_priority_edit_is_a_conflict_not_a_lost_update() {
+    let mut h = seeded();
+    let id = h.app.list.selected_id().unwrap();
+    h.keys("p left"); // alice: impact → high
+    let other = h.other();
+    let config = h.app.config.clone();
+    let clock = h.clock.clone();
+    let bob = Ctx {
+        store: &other,
+        config: &config,
+        actor: "bob".into(),
+        clock: &clock,
+    };
+    bob.set(
+        id,
+        &[crate::ops::Edit::new(crate::domain::Field::Impact, "low")],
+        None,
+    )
+    .unwrap();
+    h.keys("enter");
+    let Overlay::Dialog(Dialog::Prioritize(p)) = &h.app.overlay else {
+        panic!("the dialog stays open")
+    };
+    let e = p.error.clone().unwrap();
+    assert!(
+        e.contains("conflict")
+            && e.contains("'low'")
+            && e.contains("'high'")
+            && e.contains("enter again keeps yours"),
+        "{e}"
+    );
+    assert_eq!(
+        h.app.store.get(id).unwrap().impact,
+        crate::domain::Impact::Low,
+        "bob's value stands until alice decides"
+    );
+    h.keys("enter");
+    assert_eq!(
+        h.app.store.get(id).unwrap().impact,
+        crate::domain::Impact::High,
+        "keep mine"
+    );
+}

@@ -170,7 +170,7 @@ fn two_responders_share_one_file_and_an_outsider_cannot_read_it() {
         text(&o)
     );
     assert!(
-        text(&o).contains("permission denied") || text(&o).contains("cannot open"),
+        text(&o).contains("permission denied") && text(&o).contains("group"),
         "{}",
         text(&o)
     );

@@ -96,6 +96,19 @@ impl Store {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
+        let denied = |what: &Path| {
+            Error::Unavailable(format!(
+                "permission denied: you cannot read {} — ask an admin to add you to its group (sev doctor shows how)",
+                what.display()
+            ))
+        };
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => return Err(denied(path)),
+            Err(_) if std::fs::metadata(dir).is_ok() && access(dir, AccessFlags::X_OK).is_err() => {
+                return Err(denied(dir));
+            }
+            _ => {}
+        }
         let readable = access(path, AccessFlags::R_OK).is_ok();
         let writable =
             access(path, AccessFlags::W_OK).is_ok() && access(dir, AccessFlags::W_OK).is_ok();

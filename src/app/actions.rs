@@ -1,9 +1,7 @@
 //! Normal-mode actions: navigation, facets, and the workflow verbs that act
 //! at once or open a dialog.
 
-use super::dialog::{
-    Dialog, Form, PickFor, PickItem, Picker, Prioritize, Prompt, PromptFor, draft_key, text_input,
-};
+use super::dialog::{Dialog, Form, PickFor, PickItem, Picker, Prioritize, PromptFor};
 use super::{App, Focus, Overlay};
 use crate::domain::{Field, Incident, Status, legal_targets};
 use crate::keymap::{Action, Mode};
@@ -397,7 +395,7 @@ impl App {
         );
     }
 
-    fn show_prompt(
+    pub(super) fn show_prompt(
         &mut self,
         inc: Incident,
         purpose: PromptFor,
@@ -406,29 +404,19 @@ impl App {
         multiline: bool,
         prefill: String,
     ) {
-        let key = draft_key(inc.id, purpose);
-        let (text, restored) = match self.drafts.prompts.get(&key) {
-            Some(d) => (d.clone(), true),
-            None => (prefill, false),
+        let extra = if multiline {
+            " · ctrl-s saves · ctrl-e $EDITOR · enter newline"
+        } else {
+            ""
         };
-        if restored {
-            self.info("your unsaved draft is back — ctrl-x discards it");
-        }
-        let mut extra = String::new();
-        if multiline {
-            extra = " · ctrl-s saves · ctrl-e $EDITOR · enter newline".into();
-        }
-        self.overlay = Overlay::Dialog(Dialog::Prompt(Box::new(Prompt {
-            title: format!("{title} — {}", inc.id),
-            hint: format!("{hint}{extra}"),
-            input: text_input(&text, multiline),
-            multiline,
+        self.show_prompt_text(
+            inc,
             purpose,
-            target: inc.id,
-            seen: inc,
-            stale: None,
-            error: None,
-        })));
+            &title,
+            &format!("{hint}{extra}"),
+            multiline,
+            prefill,
+        );
     }
 
     /// After a write: reload, and report success or the reason it failed.

@@ -270,16 +270,8 @@ impl App {
                 PmEntry::Section(s) => {
                     let text = p.view.postmortem.text(s.key).unwrap_or("").to_string();
                     let inc = p.view.incident.clone();
-                    let hint =
-                        format!("{} · ctrl-s saves · ctrl-e $EDITOR · enter newline", s.hint);
-                    self.show_prompt_text(
-                        inc,
-                        PromptFor::Section(s.key),
-                        s.title,
-                        &hint,
-                        true,
-                        text,
-                    );
+                    let (title, hint) = (s.title.to_string(), s.hint.to_string());
+                    self.show_prompt(inc, PromptFor::Section(s.key), title, hint, true, text);
                 }
                 PmEntry::Actions => {
                     if let Some(item) = p.selected_action().cloned() {

@@ -255,3 +255,38 @@ mod tests {
         assert!(validate_title("DNS down").is_ok());
     }
 }
+
+/// A plain triage incident for tests: SEV3, medium/medium → P3.
+#[cfg(test)]
+pub(crate) fn sample_incident(id: i64, now: DateTime<Utc>) -> Incident {
+    Incident {
+        id: IncidentId(id),
+        title: "t".into(),
+        description: String::new(),
+        kind: Kind::Incident,
+        status: Status::Triage,
+        severity: Severity::Sev3,
+        impact: Impact::Medium,
+        urgency: Urgency::Medium,
+        priority: Priority::P3,
+        category: None,
+        service: None,
+        tags: vec![],
+        assignee: None,
+        commander: None,
+        scribe: None,
+        comms: None,
+        reporter: "r".into(),
+        created_at: now,
+        started_at: None,
+        detected_at: None,
+        acknowledged_at: None,
+        mitigated_at: None,
+        resolved_at: None,
+        closed_at: None,
+        updated_at: now,
+        resolution: None,
+        cancel_reason: None,
+        version: 1,
+    }
+}

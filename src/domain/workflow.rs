@@ -159,36 +159,7 @@ mod tests {
     use proptest::prelude::*;
 
     pub(crate) fn sample(now: DateTime<Utc>) -> Incident {
-        Incident {
-            id: IncidentId(1),
-            title: "t".into(),
-            description: String::new(),
-            kind: Kind::Incident,
-            status: Status::Triage,
-            severity: Severity::Sev3,
-            impact: Impact::Medium,
-            urgency: Urgency::Medium,
-            priority: Priority::P3,
-            category: None,
-            service: None,
-            tags: vec![],
-            assignee: None,
-            commander: None,
-            scribe: None,
-            comms: None,
-            reporter: "r".into(),
-            created_at: now,
-            started_at: None,
-            detected_at: None,
-            acknowledged_at: None,
-            mitigated_at: None,
-            resolved_at: None,
-            closed_at: None,
-            updated_at: now,
-            resolution: None,
-            cancel_reason: None,
-            version: 1,
-        }
+        crate::domain::incident::sample_incident(1, now)
     }
 
     fn t0() -> DateTime<Utc> {

@@ -347,20 +347,7 @@ impl Store {
         if !incident_exists(&tx, item.incident).map_err(|e| self.err(e))? {
             return Err(not_found(item.incident));
         }
-        tx.execute(
-            &format!("INSERT INTO action_items ({ACTION_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, 1)"),
-            params![
-                item.incident.0,
-                item.description,
-                item.kind.as_str(),
-                item.owner,
-                item.due.map(|d| d.format("%Y-%m-%d").to_string()),
-                item.status.as_str(),
-                ts(item.created_at),
-                ts(item.updated_at),
-            ],
-        )
-        .map_err(|e| self.err(e))?;
+        insert_action(&tx, item.incident, item).map_err(|e| self.err(e))?;
         let id = ActionId(tx.last_insert_rowid());
         let ch = FieldChange {
             field: "added",

@@ -8,34 +8,22 @@ fn t(h: u32, m: u32) -> DateTime<Utc> {
 
 fn inc(sev: Severity, kind: Kind) -> Incident {
     Incident {
-        id: IncidentId(9),
-        title: "x".into(),
-        description: String::new(),
         kind,
         status: Status::Resolved,
         severity: sev,
         impact: Impact::High,
         urgency: Urgency::High,
         priority: Priority::P1,
-        category: None,
-        service: None,
-        tags: vec![],
-        assignee: None,
-        commander: None,
-        scribe: None,
-        comms: None,
-        reporter: "r".into(),
         created_at: t(10, 5),
         started_at: Some(t(10, 0)),
         detected_at: Some(t(10, 4)),
         acknowledged_at: Some(t(10, 7)),
         mitigated_at: Some(t(10, 35)),
         resolved_at: Some(t(11, 5)),
-        closed_at: None,
         updated_at: t(11, 5),
         resolution: Some("fixed".into()),
-        cancel_reason: None,
         version: 4,
+        ..crate::domain::incident::sample_incident(9, t(10, 5))
     }
 }
 

@@ -233,29 +233,6 @@ impl Event {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_parse_with_or_without_prefix() {
-        assert_eq!("42".parse::<IncidentId>().unwrap(), IncidentId(42));
-        assert_eq!("INC-42".parse::<IncidentId>().unwrap(), IncidentId(42));
-        assert_eq!("inc-7".parse::<IncidentId>().unwrap(), IncidentId(7));
-        assert!("INC-".parse::<IncidentId>().is_err());
-        assert!("0".parse::<IncidentId>().is_err());
-        assert!("abc".parse::<IncidentId>().is_err());
-        assert_eq!(IncidentId(42).to_string(), "INC-42");
-    }
-
-    #[test]
-    fn titles_are_validated() {
-        assert!(validate_title("  ").is_err());
-        assert!(validate_title(&"x".repeat(MAX_TITLE + 1)).is_err());
-        assert!(validate_title("DNS down").is_ok());
-    }
-}
-
 /// A plain triage incident for tests: SEV3, medium/medium → P3.
 #[cfg(test)]
 pub(crate) fn sample_incident(id: i64, now: DateTime<Utc>) -> Incident {
@@ -288,5 +265,28 @@ pub(crate) fn sample_incident(id: i64, now: DateTime<Utc>) -> Incident {
         resolution: None,
         cancel_reason: None,
         version: 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_with_or_without_prefix() {
+        assert_eq!("42".parse::<IncidentId>().unwrap(), IncidentId(42));
+        assert_eq!("INC-42".parse::<IncidentId>().unwrap(), IncidentId(42));
+        assert_eq!("inc-7".parse::<IncidentId>().unwrap(), IncidentId(7));
+        assert!("INC-".parse::<IncidentId>().is_err());
+        assert!("0".parse::<IncidentId>().is_err());
+        assert!("abc".parse::<IncidentId>().is_err());
+        assert_eq!(IncidentId(42).to_string(), "INC-42");
+    }
+
+    #[test]
+    fn titles_are_validated() {
+        assert!(validate_title("  ").is_err());
+        assert!(validate_title(&"x".repeat(MAX_TITLE + 1)).is_err());
+        assert!(validate_title("DNS down").is_ok());
     }
 }

@@ -5,6 +5,8 @@
 mod actions;
 mod command;
 pub mod postmortem;
+mod presence;
+mod searching;
 pub use command::COMMAND_VERBS;
 pub mod dialog;
 mod dialogs;
@@ -340,126 +342,6 @@ impl App {
         }
     }
 
-    // ---- search ----------------------------------------------------------
-
-    /// Ask the worker for the current search input (or filter).
-    fn request_search(&mut self) {
-        let q = match &self.overlay {
-            Overlay::Search { input } => input.clone(),
-            _ => self.filter.clone(),
-        };
-        if q.trim().is_empty() {
-            self.search.cancel();
-            self.apply_base_ids();
-            return;
-        }
-        let source = search::Source::Load {
-            db: self.store.path().to_path_buf(),
-            query: self.list.facets.query(self.me()),
-        };
-        self.search.request(&q, source);
-    }
-
-    fn search_action(&mut self, a: Action) {
-        match a {
-            Action::Accept => {
-                if let Overlay::Search { input } = &self.overlay {
-                    self.filter = input.trim().to_string();
-                }
-                self.overlay = Overlay::None;
-                if self.filter.is_empty() {
-                    self.apply_base_ids();
-                } else {
-                    let back = self
-                        .keymap
-                        .key_for(Mode::Normal, Action::Back)
-                        .unwrap_or_else(|| "esc".into());
-                    self.info(format!("filtered by \"{}\" — {back} clears", self.filter));
-                }
-            }
-            Action::Cancel | Action::Back => {
-                self.overlay = Overlay::None;
-                self.clear_filter();
-            }
-            Action::Down => self.move_selection(1),
-            Action::Up => self.move_selection(-1),
-            _ => {}
-        }
-    }
-
-    pub fn clear_filter(&mut self) {
-        self.filter.clear();
-        self.search.cancel();
-        self.apply_base_ids();
-    }
-
-    fn apply_base_ids(&mut self) {
-        let q = self.list.facets.query(self.me());
-        let ids = self.store.list_ids(&q);
-        if let Some(ids) = self.report(ids) {
-            self.list.set_ids(ids);
-            self.after_move(true);
-        }
-    }
-
-    /// Take a finished search answer if it is for the newest request.
-    pub fn poll_search(&mut self) -> bool {
-        let Some(ans) = self.search.worker.poll() else {
-            return false;
-        };
-        self.take_answer(ans)
-    }
-
-    /// Wait for the newest search answer (tests and benchmarks).
-    pub fn wait_for_search(&mut self) {
-        if self.search.pending()
-            && let Some(a) = self.search.worker.wait(self.search.generation)
-        {
-            self.take_answer(a);
-        }
-    }
-
-    fn take_answer(&mut self, ans: search::Answer) -> bool {
-        if let Some(e) = &ans.error {
-            self.error(format!("search failed: {e}"));
-        }
-        let corpus = ans.corpus.clone();
-        let ids: Vec<IncidentId> = ans
-            .hits
-            .iter()
-            .map(|(i, _)| corpus.ids[*i as usize])
-            .collect();
-        let newest = self.search.receive(ans);
-        if newest {
-            self.list.set_ids(ids);
-            self.list.selected = 0;
-            self.after_move(true);
-        }
-        newest
-    }
-
-    pub fn search_query(&self) -> &str {
-        match &self.overlay {
-            Overlay::Search { input } => input,
-            _ => &self.filter,
-        }
-    }
-
-    fn update_highlights(&mut self) {
-        self.highlights.clear();
-        let q = self.search_query().trim().to_string();
-        if q.is_empty() {
-            return;
-        }
-        use fuzzy_matcher::FuzzyMatcher;
-        let m = fuzzy_matcher::skim::SkimMatcherV2::default().ignore_case();
-        for r in &self.list.rows {
-            if let Some((_, pos)) = m.fuzzy_indices(&r.title, &q) {
-                self.highlights.insert(r.id, pos);
-            }
-        }
-    }
-
     // ---- selection, reload, live refresh ---------------------------------
 
     pub fn move_selection(&mut self, delta: isize) {
@@ -515,79 +397,6 @@ impl App {
         self.reload_screen();
         self.flag_stale_dialog();
         Ok(())
-    }
-
-    /// Announce this process's presence as (host, pid, origin).
-    pub fn enable_presence(&mut self, host: String, pid: u32, origin: String) {
-        self.me = Some((host, pid, origin));
-        self.beat();
-    }
-
-    /// This process is going away: take its presence with it.
-    pub fn leave(&mut self) {
-        if let Some((host, pid, _)) = &self.me {
-            let _ = self.store.leave(host, *pid);
-        }
-    }
-
-    /// The incident on screen, and whether a dialog is editing it.
-    fn focus_incident(&self) -> (Option<IncidentId>, bool) {
-        let inc = match &self.screen {
-            Screen::Postmortem(p) => Some(p.view.incident.id),
-            Screen::Actions(_) => None,
-            Screen::Incidents => self.list.selected_id(),
-        };
-        let editing = match &self.overlay {
-            Overlay::Dialog(Dialog::ActionForm(f)) => Some(f.incident) == inc,
-            Overlay::Dialog(d) => d.target().map(|(id, _)| id) == inc && inc.is_some(),
-            _ => false,
-        };
-        (inc, editing)
-    }
-
-    /// Heartbeat: every 15 s, and within a second of a change of incident or
-    /// of starting or stopping an edit. Then refresh who else is here.
-    fn beat(&mut self) {
-        let Some((host, pid, origin)) = self.me.clone() else {
-            return;
-        };
-        let now = self.clock.now();
-        let (inc, editing) = self.focus_incident();
-        let due = match self.last_beat {
-            None => true,
-            Some((i, e, at)) => {
-                let age = now - at;
-                let changed = (i, e) != (inc, editing);
-                // A clock that went back also forces a beat.
-                age >= chrono::Duration::seconds(15)
-                    || age < chrono::Duration::zero()
-                    || (changed && age >= chrono::Duration::seconds(1))
-            }
-        };
-        if due {
-            let p = crate::store::Presence {
-                host: host.clone(),
-                pid,
-                actor: self.actor.clone(),
-                origin,
-                incident: inc,
-                editing,
-                seen_at: now,
-            };
-            // Best effort: a read-only user cannot announce themselves.
-            let _ = self.store.heartbeat(&p);
-            self.last_beat = Some((inc, editing, now));
-        }
-        self.viewers = match inc {
-            Some(id) => self
-                .store
-                .viewers(id, now)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|v| !(v.host == host && v.pid == pid))
-                .collect(),
-            None => Vec::new(),
-        };
     }
 
     /// Called a few times a second: take search answers, notice other

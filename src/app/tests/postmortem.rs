@@ -1,0 +1,136 @@
+//! The postmortem pane and the actions view, from the keyboard.
+
+use super::*;
+
+#[test]
+fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
+    use crate::app::postmortem::{PmEntry, Screen};
+    let mut h = Harness::new();
+    h.seed(&[("Payments down everywhere", Severity::Sev1)]);
+    let id = h.app.list.selected_id().unwrap();
+    h.app.run_command("resolve Failed over to the secondary");
+    h.keys("f");
+    h.app.run_command(&id.to_string());
+    h.keys("s enter"); // closed → refused
+    assert!(h.message().contains("cannot close yet"), "{}", h.message());
+
+    h.keys("P");
+    assert!(matches!(h.app.screen, Screen::Postmortem(_)));
+    assert_eq!(h.app.mode(), crate::keymap::Mode::Postmortem);
+    // Write the summary (first section) and the root cause.
+    h.keys("j enter");
+    h.type_text("Payments failed for 25 minutes.");
+    h.keys("ctrl-s");
+    let Screen::Postmortem(p) = &h.app.screen else {
+        panic!()
+    };
+    let rc = p
+        .entries
+        .iter()
+        .position(|e| matches!(e, PmEntry::Section(s) if s.key == "root-cause"))
+        .unwrap();
+    let steps = rc - p.selected;
+    for _ in 0..steps {
+        h.keys("j");
+    }
+    h.keys("enter");
+    h.type_text("Manual failover, stale runbook.");
+    h.keys("ctrl-s");
+    h.keys("o");
+    h.keys("ctrl-u");
+    h.type_text("alice");
+    h.keys("enter");
+    let pm = h.app.store.postmortem(id).unwrap().unwrap();
+    assert_eq!(pm.text("summary"), Some("Payments failed for 25 minutes."));
+    assert_eq!(
+        pm.text("root-cause"),
+        Some("Manual failover, stale runbook.")
+    );
+    assert_eq!(pm.owner.as_deref(), Some("alice"));
+
+    // Two action items with owners and due dates.
+    h.keys("a");
+    h.type_text("Automate failover");
+    h.keys("tab tab");
+    h.type_text("bob");
+    h.keys("tab ctrl-u");
+    h.type_text("+14d");
+    h.keys("enter");
+    h.keys("a");
+    h.type_text("Fix the runbook");
+    h.keys("tab right right tab"); // type: prevent → detect → process
+    h.type_text("carol");
+    h.keys("tab ctrl-u");
+    h.type_text("+3d");
+    h.keys("ctrl-s");
+    let actions = h.app.store.actions(&Default::default()).unwrap();
+    assert_eq!(actions.len(), 2, "{}", h.message());
+    assert!(actions.iter().any(
+        |a| a.owner.as_deref() == Some("carol") && a.kind == crate::domain::ActionKind::Process
+    ));
+
+    // Timeline: highlight and annotate an entry, never changing it.
+    let Screen::Postmortem(p) = &h.app.screen else {
+        panic!()
+    };
+    let tl = p
+        .entries
+        .iter()
+        .position(|e| *e == PmEntry::Timeline)
+        .unwrap();
+    for _ in 0..tl - p.selected {
+        h.keys("j");
+    }
+    h.keys("J h n");
+    h.type_text("the moment it went down");
+    h.keys("enter");
+    let marks = h.app.store.marks(id).unwrap();
+    assert!(
+        marks
+            .values()
+            .any(|m| m.highlight && m.annotation.as_deref() == Some("the moment it went down"))
+    );
+
+    // Publish, go back, close.
+    h.keys("s j j enter");
+    assert_eq!(
+        h.app.store.postmortem(id).unwrap().unwrap().status,
+        crate::domain::PmStatus::Published
+    );
+    h.keys("esc");
+    assert!(matches!(h.app.screen, Screen::Incidents));
+    h.keys("s enter");
+    assert_eq!(
+        h.app.store.get(id).unwrap().status,
+        Status::Closed,
+        "{}",
+        h.message()
+    );
+
+    // A week later the runbook item is overdue and the actions view says so.
+    h.clock.advance(chrono::Duration::days(7));
+    h.keys("X");
+    assert_eq!(h.app.mode(), crate::keymap::Mode::Actions);
+    h.keys("f"); // overdue
+    let Screen::Actions(v) = &h.app.screen else {
+        panic!()
+    };
+    assert_eq!(v.items.len(), 1);
+    assert_eq!(v.items[0].description, "Fix the runbook");
+    let screen = crate::ui::tests::screen(&h.app, 80, 24);
+    assert!(
+        screen.contains("[OVERDUE]") && screen.contains("Fix the runbook"),
+        "{screen}"
+    );
+    h.keys("d");
+    h.keys("f f f"); // back to open
+    let Screen::Actions(v) = &h.app.screen else {
+        panic!()
+    };
+    assert_eq!(v.items.len(), 1, "the done item left the open list");
+    h.keys("enter");
+    assert!(
+        matches!(h.app.screen, Screen::Postmortem(_)),
+        "enter opens the item's postmortem"
+    );
+}

@@ -1,0 +1,245 @@
+//! Many responders on one file: live refresh, changes under an open
+//! dialog, presence, a full disk, simultaneous edits.
+
+use super::*;
+
+#[test]
+fn another_processes_commit_appears_after_a_tick_and_selection_stays() {
+    let mut h = seeded();
+    h.keys("j");
+    let selected = h.app.list.selected_id();
+    let other = h.other();
+    let config = h.app.config.clone();
+    let clock = h.clock.clone();
+    let cx = Ctx {
+        store: &other,
+        config: &config,
+        actor: "bob".into(),
+        clock: &clock,
+    };
+    let new = cx
+        .create(&NewIncident {
+            title: "Payments down".into(),
+            severity: Some(Severity::Sev1),
+            impact: Some(crate::domain::Impact::High),
+            urgency: Some(crate::domain::Urgency::High),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(!h.app.list.ids.contains(&new.id));
+    h.app.tick();
+    assert_eq!(h.app.list.ids[0], new.id, "the P1 sorts first");
+    assert_eq!(
+        h.app.list.selected_id(),
+        selected,
+        "selection stays on the same incident"
+    );
+    // A note from bob shows up in the open details.
+    cx.note(selected.unwrap(), "bob was here").unwrap();
+    h.app.tick();
+    assert_eq!(
+        h.app.detail.events.last().unwrap().text.as_deref(),
+        Some("bob was here")
+    );
+}
+
+#[test]
+fn a_change_under_an_open_dialog_is_flagged_and_a_conflict_keeps_the_text() {
+    let mut h = seeded();
+    let id = h.app.list.selected_id().unwrap();
+    h.keys("T"); // edit title
+    h.keys("ctrl-u"); // the textarea's "delete to line head"
+    h.type_text("My better title");
+    let other = h.other();
+    let config = h.app.config.clone();
+    let clock = h.clock.clone();
+    let cx = Ctx {
+        store: &other,
+        config: &config,
+        actor: "bob".into(),
+        clock: &clock,
+    };
+    cx.set(
+        id,
+        &[crate::ops::Edit::new(
+            crate::domain::Field::Title,
+            "Bob's title",
+        )],
+        None,
+    )
+    .unwrap();
+    h.app.tick();
+    let Overlay::Dialog(Dialog::Prompt(p)) = &h.app.overlay else {
+        panic!()
+    };
+    assert!(
+        p.stale.as_deref().unwrap_or("").contains("changed by bob"),
+        "{:?}",
+        p.stale
+    );
+    h.keys("enter");
+    let Overlay::Dialog(Dialog::Prompt(p)) = &h.app.overlay else {
+        panic!("the dialog must stay open")
+    };
+    assert!(
+        p.error.as_deref().unwrap().contains("conflict"),
+        "{:?}",
+        p.error
+    );
+    assert_eq!(p.text(), "My better title", "the user's text is kept");
+    assert_eq!(
+        h.app.store.get(id).unwrap().title,
+        "Bob's title",
+        "nothing overwritten"
+    );
+    h.keys("enter"); // again: keep mine
+    assert_eq!(h.app.store.get(id).unwrap().title, "My better title");
+}
+
+#[test]
+fn presence_shows_who_else_is_viewing_or_editing_and_expires() {
+    let mut a = Harness::new();
+    a.seed(&[("Shared incident", Severity::Sev2)]);
+    a.app
+        .enable_presence("jump1".into(), 100, "10.0.0.7".into());
+    let store = a.other();
+    let mut b = App::new(
+        store,
+        Config::builtin(),
+        Keymap::defaults(),
+        Arc::new(a.clock.clone()),
+        "bob".into(),
+    )
+    .unwrap();
+    b.enable_presence("jump1".into(), 200, "local".into());
+    a.clock.advance(chrono::Duration::seconds(2));
+    a.app.tick();
+    b.tick();
+    assert_eq!(b.viewers.len(), 1, "bob sees alice");
+    assert_eq!(
+        (b.viewers[0].actor.as_str(), b.viewers[0].editing),
+        ("alice", false)
+    );
+    b.on_key(Key::parse("enter").unwrap().to_event());
+    let screen = crate::ui::tests::screen(&b, 80, 24);
+    assert!(
+        screen.contains("also here: alice (viewing, from 10.0.0.7)"),
+        "{screen}"
+    );
+
+    // Alice starts writing a note: bob sees "editing" after her next beat.
+    a.keys("m");
+    a.clock.advance(chrono::Duration::seconds(2));
+    a.app.tick();
+    let store = a.other();
+    let seen = store
+        .viewers(a.app.list.selected_id().unwrap(), a.clock.now())
+        .unwrap();
+    assert!(
+        seen.iter().any(|v| v.actor == "alice" && v.editing),
+        "{seen:?}"
+    );
+
+    // Alice's process dies: her entry expires within a minute.
+    a.clock.advance(chrono::Duration::seconds(50));
+    let seen = store
+        .viewers(a.app.list.selected_id().unwrap(), a.clock.now())
+        .unwrap();
+    assert!(seen.iter().all(|v| v.actor != "alice"), "{seen:?}");
+}
+
+#[test]
+fn a_full_database_gives_a_clear_error_and_keeps_the_text() {
+    let mut h = seeded();
+    let id = h.app.list.selected_id().unwrap();
+    // Simulate a full disk: no page may be added to the file.
+    let pages: i64 = h
+        .app
+        .store
+        .conn()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    h.app
+        .store
+        .conn()
+        .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+        .unwrap();
+    h.keys("m");
+    let long = "x".repeat(20_000);
+    h.type_text(&long[..50]);
+    // Paste-like bulk text so the note cannot fit in the free space of the last page.
+    if let Overlay::Dialog(Dialog::Prompt(p)) = &mut h.app.overlay {
+        p.input.insert_str(&long);
+    }
+    h.keys("ctrl-s");
+    let Overlay::Dialog(Dialog::Prompt(p)) = &h.app.overlay else {
+        panic!("the dialog must stay open")
+    };
+    let err = p.error.clone().unwrap_or_default();
+    assert!(
+        err.contains("is full") && err.contains("nothing was saved"),
+        "{err}"
+    );
+    assert_eq!(p.text().len(), 50 + 20_000, "the text is kept");
+    assert!(
+        h.app
+            .drafts
+            .prompts
+            .values()
+            .any(|d| d.len() == 50 + 20_000),
+        "and kept as a draft"
+    );
+    assert!(
+        h.app
+            .store
+            .events(id)
+            .unwrap()
+            .iter()
+            .all(|e| e.text.as_deref().is_none_or(|t| t.len() < 100))
+    );
+}
+
+#[test]
+fn a_simultaneous_priority_edit_is_a_conflict_not_a_lost_update() {
+    let mut h = seeded();
+    let id = h.app.list.selected_id().unwrap();
+    h.keys("p left"); // alice: impact → high
+    let other = h.other();
+    let config = h.app.config.clone();
+    let clock = h.clock.clone();
+    let bob = Ctx {
+        store: &other,
+        config: &config,
+        actor: "bob".into(),
+        clock: &clock,
+    };
+    bob.set(
+        id,
+        &[crate::ops::Edit::new(crate::domain::Field::Impact, "low")],
+        None,
+    )
+    .unwrap();
+    h.keys("enter");
+    let Overlay::Dialog(Dialog::Prioritize(p)) = &h.app.overlay else {
+        panic!("the dialog stays open")
+    };
+    let e = p.error.clone().unwrap();
+    assert!(
+        e.contains("conflict")
+            && e.contains("'low'")
+            && e.contains("'high'")
+            && e.contains("enter again keeps yours"),
+        "{e}"
+    );
+    assert_eq!(
+        h.app.store.get(id).unwrap().impact,
+        crate::domain::Impact::Low,
+        "bob's value stands until alice decides"
+    );
+    h.keys("enter");
+    assert_eq!(
+        h.app.store.get(id).unwrap().impact,
+        crate::domain::Impact::High,
+        "keep mine"
+    );
+}

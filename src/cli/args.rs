@@ -1,0 +1,336 @@
+//! The command line's shape: clap derive definitions, with `--help` text.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 ok, 2 usage or validation error, 3 not found, 4 conflict, 5 database unavailable,
+6 a check failed (sev verify, sev doctor).
+Environment: SEV_DB (database file), SEV_CONFIG (config file), VISUAL/EDITOR, NO_COLOR.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sev",
+    version,
+    about = "Incident management in the terminal. With no command, opens the TUI.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// Database file (default: $XDG_DATA_HOME/sev/sev.db; env SEV_DB)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Config file (default: $XDG_CONFIG_HOME/sev/config.toml; env SEV_CONFIG)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Log a new incident and print its reference (INC-42)
+    New(NewArgs),
+    /// List incidents (default: open ones, by priority then newest)
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// Fuzzy search like the TUI's `/`: best matches first
+    Search(SearchArgs),
+    /// Show one incident with its whole timeline
+    Show(IdArg),
+    /// Acknowledge: you have it (assigns you if nobody is assigned)
+    Ack(IdArg),
+    /// Move an incident to another state (triage, acknowledged, investigating, mitigated, resolved, closed, cancelled)
+    Status(StatusArgs),
+    /// Change fields: sev set 42 severity=SEV1 impact=high assignee=alice
+    Set(SetArgs),
+    /// Assign an incident to a user (yourself when USER is omitted)
+    Assign(AssignArgs),
+    /// Add a note to the timeline (text from arguments, stdin, or $EDITOR)
+    Note(NoteArgs),
+    /// Resolve: impact is over (needs a summary of what fixed it)
+    Resolve(ResolveArgs),
+    /// Close a resolved incident
+    Close(IdArg),
+    /// Reopen a resolved, closed or cancelled incident
+    Reopen(IdArg),
+    /// Cancel an open incident that is not one (needs a reason)
+    Cancel(CancelArgs),
+    /// Export a postmortem (Markdown or JSON), or edit it: --section, --owner, --status
+    #[command(alias = "pm")]
+    Postmortem(PostmortemArgs),
+    /// List action items across incidents
+    Actions(ActionsArgs),
+    /// Add, change or finish an action item
+    #[command(subcommand)]
+    Action(ActionCommand),
+    /// Check the tamper-evident hash chain of the audit trail
+    Verify(VerifyArgs),
+    /// Check permissions, filesystem, schema, integrity and the audit trail; print fixes
+    Doctor,
+    /// Set up a database shared by a Unix group (setgid directory, 0660 file)
+    Init(InitArgs),
+    /// Fill a database with realistic sample incidents
+    Demo(DemoArgs),
+    /// Check or print the configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct IdArg {
+    /// Incident: 42 or INC-42
+    pub id: String,
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// What is broken (words are joined)
+    #[arg(required = true, num_args = 1..)]
+    pub title: Vec<String>,
+    #[arg(short, long)]
+    pub description: Option<String>,
+    /// incident, near-miss or security
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// SEV1 (critical) … SEV5 (cosmetic)
+    #[arg(short, long)]
+    pub severity: Option<String>,
+    /// high, medium or low
+    #[arg(long)]
+    pub impact: Option<String>,
+    /// high, medium or low
+    #[arg(long)]
+    pub urgency: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    /// A tag (repeatable, or comma-separated)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Include resolved, closed and cancelled incidents
+    #[arg(short, long)]
+    pub all: bool,
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub severity: Option<String>,
+    #[arg(long)]
+    pub priority: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long, conflicts_with = "mine")]
+    pub assignee: Option<String>,
+    /// Only incidents assigned to you
+    #[arg(long)]
+    pub mine: bool,
+    /// Text in the reference, title, service or description
+    #[arg(long)]
+    pub search: Option<String>,
+    /// At most this many rows (default 50; 0 = no limit)
+    #[arg(short = 'n', long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// What to look for (words are joined): fuzzy over titles, plus service,
+    /// reference and description words
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Only open incidents
+    #[arg(long)]
+    pub open: bool,
+    /// At most this many rows (default 20; 0 = all matches)
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    pub id: String,
+    pub state: String,
+    /// Resolution summary (when moving to resolved)
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// Reason (when moving to cancelled)
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    pub id: String,
+    /// field=value pairs; fields: title, description, kind, severity, impact, urgency,
+    /// category, service, tags, assignee, commander, scribe, comms (value - clears)
+    #[arg(required = true, num_args = 1..)]
+    pub assignments: Vec<String>,
+    /// Refuse (exit 4) unless the incident is still at this version
+    #[arg(long, value_name = "N")]
+    pub if_version: Option<i64>,
+}
+
+#[derive(Args, Debug)]
+pub struct AssignArgs {
+    pub id: String,
+    pub user: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NoteArgs {
+    pub id: String,
+    /// The note (words are joined). Without it: read stdin, or open $EDITOR on a terminal.
+    pub text: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ResolveArgs {
+    pub id: String,
+    /// What fixed it
+    #[arg(short, long)]
+    pub summary: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CancelArgs {
+    pub id: String,
+    /// Why this is not an incident
+    #[arg(short, long)]
+    pub reason: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PostmortemArgs {
+    /// Incident: 42 or INC-42
+    pub id: String,
+    /// Export format
+    #[arg(long, value_parser = ["md", "json"], default_value = "md")]
+    pub format: String,
+    /// Write the export to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write a section (summary, impact, detection, trigger, root-cause, resolution,
+    /// contributing-factors, five-whys, went-well, went-wrong, lucky, data-exposure,
+    /// disclosure, lessons, links); text from --text, stdin, or $EDITOR on a terminal
+    #[arg(long, value_name = "SECTION")]
+    pub section: Option<String>,
+    /// The section's text (with --section)
+    #[arg(long, requires = "section")]
+    pub text: Option<String>,
+    /// Set the postmortem owner (- clears)
+    #[arg(long, value_name = "USER")]
+    pub owner: Option<String>,
+    /// draft, in-review or published
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ActionsArgs {
+    /// Only open and in-progress items
+    #[arg(long)]
+    pub open: bool,
+    /// Only open items past their due date
+    #[arg(long)]
+    pub overdue: bool,
+    #[arg(long, conflicts_with = "mine")]
+    pub owner: Option<String>,
+    /// Only items you own
+    #[arg(long)]
+    pub mine: bool,
+    /// Only this incident's items
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ActionCommand {
+    /// Add an action item to an incident: sev action add 42 Add a canary --owner bob --due +14d
+    Add(ActionAddArgs),
+    /// Change an action item: sev action set ACT-7 owner=carol due=2026-12-01 status=in-progress
+    Set(ActionSetArgs),
+    /// Mark an action item done
+    Done(ActionIdArg),
+}
+
+#[derive(Args, Debug)]
+pub struct ActionAddArgs {
+    /// Incident: 42 or INC-42
+    pub id: String,
+    /// What will be done (words are joined)
+    #[arg(required = true, num_args = 1..)]
+    pub description: Vec<String>,
+    /// mitigate, prevent, detect or process (default prevent)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// 2026-12-01, +7d, +2w, today, tomorrow
+    #[arg(long)]
+    pub due: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ActionSetArgs {
+    /// ACT-7 or 7
+    pub id: String,
+    /// field=value: description, type, owner, due, status (open, in-progress, done, wont-do)
+    #[arg(required = true, num_args = 1..)]
+    pub assignments: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ActionIdArg {
+    /// ACT-7 or 7
+    pub id: String,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Print only the current chain head (ID:HASH), to log outside the database
+    #[arg(long, conflicts_with = "expect")]
+    pub head: bool,
+    /// Also check that a head logged earlier (ID:HASH) is still there, unchanged
+    #[arg(long, value_name = "ID:HASH")]
+    pub expect: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Directory for the shared database (created if missing), e.g. /srv/sev
+    #[arg(long, value_name = "DIR")]
+    pub shared: PathBuf,
+    /// The Unix group whose members may use it
+    #[arg(long)]
+    pub group: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// How many incidents (100000 makes a large one for benchmarks)
+    #[arg(long, default_value_t = 300)]
+    pub count: usize,
+    /// Add to a database that already has incidents
+    #[arg(long)]
+    pub append: bool,
+    /// Random seed (same seed, same data)
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Validate every config layer; report problems with file:line:column
+    Check,
+    /// Print the effective configuration as TOML
+    Show,
+}

@@ -97,6 +97,8 @@ pub struct App {
     pub drafts_path: Option<PathBuf>,
     drafts_dirty: bool,
     data_version: i64,
+    /// The newest event id seen: what tells a change from a heartbeat.
+    last_event: i64,
     pub size: (u16, u16),
     /// Colours on (off with NO_COLOR).
     pub color: bool,
@@ -116,6 +118,7 @@ impl App {
         actor: String,
     ) -> Result<App> {
         let data_version = store.data_version()?;
+        let last_event = store.last_event_id()?;
         let mut app = App {
             store,
             config,
@@ -139,6 +142,7 @@ impl App {
             drafts_path: None,
             drafts_dirty: false,
             data_version,
+            last_event,
             size: (80, 24),
             color: true,
             me: None,
@@ -386,6 +390,7 @@ impl App {
 
     /// Reload everything on screen from the database.
     pub fn reload(&mut self) -> Result<()> {
+        self.last_event = self.store.last_event_id()?;
         self.search.reset();
         if self.filter.is_empty() {
             let ids = self.store.list_ids(&self.list.facets.query(self.me()))?;
@@ -407,8 +412,17 @@ impl App {
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
-                let r = self.reload();
-                self.report(r);
+                // Presence heartbeats change the file but not the record:
+                // reload only when an event was appended.
+                match self.store.last_event_id() {
+                    Ok(last) if last == self.last_event => {}
+                    Ok(last) => {
+                        self.last_event = last;
+                        let r = self.reload();
+                        self.report(r);
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
             }
             Ok(_) => {}
             Err(e) => self.error(e.to_string()),

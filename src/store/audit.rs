@@ -208,6 +208,17 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The newest event's id. Every change to incidents, postmortems and
+    /// action items appends an event; presence heartbeats do not. So this
+    /// tells a real change from a heartbeat.
+    pub fn last_event_id(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
 /// What `sev doctor` reads of a database without changing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inspection {

@@ -243,3 +243,41 @@ fn a_simultaneous_priority_edit_is_a_conflict_not_a_lost_update() {
         "keep mine"
     );
 }
+
+#[test]
+fn another_users_heartbeat_does_not_reload_but_their_note_does() {
+    let mut h = seeded();
+    let other = h.other();
+    let epoch = h.app.search.epoch;
+    let beat = |inc: Option<crate::domain::IncidentId>| crate::store::Presence {
+        host: "jump1".into(),
+        pid: 4242,
+        actor: "bob".into(),
+        origin: "local".into(),
+        incident: inc,
+        editing: false,
+        seen_at: h.clock.now(),
+    };
+    other.heartbeat(&beat(h.app.list.selected_id())).unwrap();
+    h.app.tick();
+    assert_eq!(
+        h.app.search.epoch, epoch,
+        "a heartbeat is not a change to reload for"
+    );
+    let config = h.app.config.clone();
+    let clock = h.clock.clone();
+    let bob = Ctx {
+        store: &other,
+        config: &config,
+        actor: "bob".into(),
+        clock: &clock,
+    };
+    bob.note(h.app.list.selected_id().unwrap(), "a real change")
+        .unwrap();
+    h.app.tick();
+    assert_ne!(h.app.search.epoch, epoch, "a note is");
+    assert_eq!(
+        h.app.detail.events.last().unwrap().text.as_deref(),
+        Some("a real change")
+    );
+}

@@ -107,7 +107,7 @@ impl App {
         }
     }
 
-    fn set_facets(&mut self, f: impl FnOnce(&mut super::list::Facets)) {
+    pub(super) fn set_facets(&mut self, f: impl FnOnce(&mut super::list::Facets)) {
         f(&mut self.list.facets);
         self.list.selected = 0;
         let r = self.reload();
@@ -343,27 +343,17 @@ impl App {
             ),
             PromptFor::Set(f) => {
                 let cur = f.get(&inc).unwrap_or_default();
+                // People fields start from the current holder, or from you.
+                let who = if cur.is_empty() {
+                    self.me().to_string()
+                } else {
+                    cur.clone()
+                };
                 let (title, hint, multi, pre) = match f {
-                    Field::Assignee => (
-                        "Assign to",
-                        "a login name; - clears",
-                        false,
-                        if cur.is_empty() {
-                            self.me().to_string()
-                        } else {
-                            cur
-                        },
-                    ),
-                    Field::Commander | Field::Scribe | Field::Comms => (
-                        "Who?",
-                        "a login name; - clears",
-                        false,
-                        if cur.is_empty() {
-                            self.me().to_string()
-                        } else {
-                            cur
-                        },
-                    ),
+                    Field::Assignee => ("Assign to", "a login name; - clears", false, who),
+                    Field::Commander | Field::Scribe | Field::Comms => {
+                        ("Who?", "a login name; - clears", false, who)
+                    }
                     Field::Tags => ("Tags", "comma-separated", false, cur),
                     Field::Title => ("Title", "what is broken, in a line", false, cur),
                     Field::Description => {

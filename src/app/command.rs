@@ -53,20 +53,11 @@ impl App {
                 return;
             }
             "open" | "all" | "mine" => {
-                let f = &mut self.list.facets;
-                match verb.as_str() {
+                self.set_facets(|f| match verb.as_str() {
                     "open" => f.scope = Scope::Open,
                     "all" => f.scope = Scope::All,
                     _ => f.mine = !f.mine,
-                }
-                let r = self.reload();
-                if self.report(r).is_some() {
-                    self.info(format!(
-                        "showing {} ({} incidents)",
-                        self.list.facets.describe(),
-                        self.list.ids.len()
-                    ));
-                }
+                });
                 return;
             }
             "new" => {

@@ -66,30 +66,18 @@ impl App {
                     feed(&mut p.input, ev);
                 }
             },
-            Dialog::ActionForm(f) => {
-                let text_focus = f.focused_text().is_some();
-                match a {
-                    Action::Save => self.save_action_form(),
-                    Action::Accept if f.focus + 1 >= f.fields() => self.save_action_form(),
-                    Action::Accept | Action::NextField | Action::Down => {
-                        f.focus = (f.focus + 1) % f.fields()
-                    }
-                    Action::PrevField | Action::Up => {
-                        f.focus = (f.focus + f.fields() - 1) % f.fields()
-                    }
-                    Action::Cancel | Action::Discard => self.overlay = Overlay::None,
-                    Action::Left | Action::Right if text_focus => {
-                        if let Some(t) = f.focused_text() {
-                            feed(t, ev);
-                        }
-                    }
-                    Action::Left => f.cycle_choice(-1),
-                    Action::Right => f.cycle_choice(1),
-                    _ => {}
+            Dialog::ActionForm(f) => match a {
+                Action::Save => self.save_action_form(),
+                Action::Accept if f.focus + 1 >= f.fields() => self.save_action_form(),
+                Action::Accept | Action::NextField | Action::Down => {
+                    f.focus = (f.focus + 1) % f.fields()
                 }
-            }
+                Action::PrevField | Action::Up => f.focus = (f.focus + f.fields() - 1) % f.fields(),
+                Action::Cancel | Action::Discard => self.overlay = Overlay::None,
+                Action::Left | Action::Right => left_right(f.as_mut(), a, ev),
+                _ => {}
+            },
             Dialog::Form(f) => {
-                let text_focus = f.focus.is_text();
                 let multiline = f.focus == FormField::Description;
                 match a {
                     Action::Save => self.save_form(),
@@ -130,13 +118,7 @@ impl App {
                     Action::Right if f.focus == FormField::Service && at_end(&f.service) => {
                         f.complete_service();
                     }
-                    Action::Left | Action::Right if text_focus => {
-                        if let Some(t) = f.focused_text() {
-                            feed(t, ev);
-                        }
-                    }
-                    Action::Left => f.cycle_choice(-1),
-                    Action::Right => f.cycle_choice(1),
+                    Action::Left | Action::Right => left_right(f.as_mut(), a, ev),
                     _ => {}
                 }
             }
@@ -491,6 +473,38 @@ impl App {
                 }
             }
         }
+    }
+}
+
+/// ←/→ in a form: move the cursor in a text field, change a choice otherwise.
+fn left_right(f: &mut dyn FormFields, a: Action, ev: KeyEvent) {
+    match f.text_field() {
+        Some(t) => feed(t, ev),
+        None => f.change_choice(if a == Action::Left { -1 } else { 1 }),
+    }
+}
+
+/// What `left_right` needs of a form.
+trait FormFields {
+    fn text_field(&mut self) -> Option<&mut ratatui_textarea::TextArea<'static>>;
+    fn change_choice(&mut self, d: isize);
+}
+
+impl FormFields for super::dialog::Form {
+    fn text_field(&mut self) -> Option<&mut ratatui_textarea::TextArea<'static>> {
+        self.focused_text()
+    }
+    fn change_choice(&mut self, d: isize) {
+        self.cycle_choice(d)
+    }
+}
+
+impl FormFields for super::dialog::ActionForm {
+    fn text_field(&mut self) -> Option<&mut ratatui_textarea::TextArea<'static>> {
+        self.focused_text()
+    }
+    fn change_choice(&mut self, d: isize) {
+        self.cycle_choice(d)
     }
 }
 

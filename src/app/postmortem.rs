@@ -191,6 +191,12 @@ impl App {
         self.ctx().postmortem_view(id)
     }
 
+    fn back_to_incidents(&mut self) {
+        self.screen = Screen::Incidents;
+        let r = self.reload();
+        self.report(r);
+    }
+
     pub(super) fn open_actions(&mut self) {
         self.screen = Screen::Actions(ActionsView::default());
         self.reload_screen();
@@ -238,11 +244,7 @@ impl App {
             }
             Action::NextItem => p.item = (p.item + 1).min(p.items_len().saturating_sub(1)),
             Action::PrevItem => p.item = p.item.saturating_sub(1),
-            Action::Back | Action::Cancel => {
-                self.screen = Screen::Incidents;
-                let r = self.reload();
-                self.report(r);
-            }
+            Action::Back | Action::Cancel => self.back_to_incidents(),
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::Quit => self.quit = true,
             Action::OpenActions => self.open_actions(),
@@ -419,11 +421,7 @@ impl App {
                     }
                 }
             }
-            Action::Back | Action::Cancel => {
-                self.screen = Screen::Incidents;
-                let r = self.reload();
-                self.report(r);
-            }
+            Action::Back | Action::Cancel => self.back_to_incidents(),
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::Quit => self.quit = true,
             _ => {}

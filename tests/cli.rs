@@ -1,61 +1,11 @@
 //! End-to-end tests of the real `sev` binary against temporary databases.
 
+mod common;
+
+use common::Env;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("sev.db")
-    }
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_sev"));
-        c.env("SEV_DB", self.db())
-            .env("SEV_CONFIG", "")
-            .env("SEV_SYSTEM_CONFIG", self.dir.path().join("no-system.toml"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg-data"))
-            .env_remove("VISUAL")
-            .env_remove("EDITOR")
-            .stdin(Stdio::null());
-        c
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).output().unwrap()
-    }
-    /// Run, expect success, return stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "sev {args:?} failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
-    /// Run, expect exit `code`, return stderr.
-    fn fails(&self, args: &[&str], code: i32) -> String {
-        let o = self.run(args);
-        let err = String::from_utf8(o.stderr).unwrap();
-        assert_eq!(o.status.code(), Some(code), "sev {args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "one-line error expected: {err}");
-        err
-    }
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        serde_json::from_str(&self.ok(&a)).unwrap()
-    }
-}
+use std::path::Path;
+use std::process::Stdio;
 
 #[test]
 fn whole_workflow_from_the_command_line() {

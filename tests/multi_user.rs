@@ -1,17 +1,13 @@
 //! Several Unix users on one jump host, for real: created with useradd when
 //! running as root (CI does), skipped otherwise.
 
+mod common;
+
+use common::is_root;
+
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
 
 struct Users {
     names: Vec<String>,

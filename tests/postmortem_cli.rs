@@ -1,44 +1,8 @@
 //! Postmortems, action items and the close policy through the real binary.
 
-use std::process::{Command, Output, Stdio};
+mod common;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_sev"))
-            .args(args)
-            .env("SEV_DB", self.dir.path().join("sev.db"))
-            .env("SEV_CONFIG", "")
-            .env("SEV_SYSTEM_CONFIG", self.dir.path().join("none.toml"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("cfg"))
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "sev {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
-    fn err(&self, args: &[&str], code: i32) -> String {
-        let o = self.run(args);
-        let e = String::from_utf8(o.stderr).unwrap();
-        assert_eq!(o.status.code(), Some(code), "sev {args:?}: {e}");
-        e
-    }
-}
+use common::Env;
 
 #[test]
 fn resolve_a_sev1_learn_from_it_and_close_it() {
@@ -54,7 +18,7 @@ fn resolve_a_sev1_learn_from_it_and_close_it() {
         "high",
     ]);
     e.ok(&["resolve", "1", "--summary", "Reverted the config push"]);
-    let refusal = e.err(&["close", "1"], 2);
+    let refusal = e.fails(&["close", "1"], 2);
     assert!(
         refusal.contains("INC-1 is SEV1 and cannot close yet"),
         "{refusal}"
@@ -106,7 +70,7 @@ fn resolve_a_sev1_learn_from_it_and_close_it() {
         "--type",
         "detect",
     ]);
-    let still = e.err(&["close", "1"], 2);
+    let still = e.fails(&["close", "1"], 2);
     assert!(
         still.contains("the postmortem is draft — publish it") && !still.contains("Root cause"),
         "{still}"
@@ -173,14 +137,14 @@ fn lower_severities_close_freely_and_bad_input_is_refused() {
     e.ok(&["new", "Typo", "--severity", "SEV4"]);
     e.ok(&["resolve", "1", "--summary", "fixed"]);
     e.ok(&["close", "1"]);
-    e.err(&["postmortem", "1", "--section", "vibes", "--text", "x"], 2);
-    e.err(&["postmortem", "1", "--status", "final"], 2);
-    let empty = e.err(&["postmortem", "1", "--status", "published"], 2);
+    e.fails(&["postmortem", "1", "--section", "vibes", "--text", "x"], 2);
+    e.fails(&["postmortem", "1", "--status", "final"], 2);
+    let empty = e.fails(&["postmortem", "1", "--status", "published"], 2);
     assert!(empty.contains("empty"), "{empty}");
-    e.err(&["postmortem", "9"], 3);
-    e.err(&["action", "add", "1", "x", "--due", "someday"], 2);
-    e.err(&["action", "add", "1", "x", "--type", "pray"], 2);
-    e.err(&["action", "add", "7", "x"], 3);
-    e.err(&["action", "done", "ACT-99"], 3);
-    e.err(&["action", "set", "ACT-1", "colour=red"], 2);
+    e.fails(&["postmortem", "9"], 3);
+    e.fails(&["action", "add", "1", "x", "--due", "someday"], 2);
+    e.fails(&["action", "add", "1", "x", "--type", "pray"], 2);
+    e.fails(&["action", "add", "7", "x"], 3);
+    e.fails(&["action", "done", "ACT-99"], 3);
+    e.fails(&["action", "set", "ACT-1", "colour=red"], 2);
 }

@@ -1,6 +1,10 @@
 //! One file, many responders: the audit chain, shared setup and doctor,
 //! concurrent writer processes, and a writer killed mid-loop.
 
+mod common;
+
+use common::is_root;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -195,14 +199,6 @@ fn a_writer_killed_mid_loop_keeps_every_acknowledged_write() {
 }
 
 use std::os::unix::process::CommandExt;
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
 
 #[test]
 fn init_shared_then_doctor_explains_every_broken_permission() {

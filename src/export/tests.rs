@@ -1,23 +1,21 @@
 use super::*;
 use crate::clock::FixedClock;
 use crate::domain::*;
-use crate::ops::{Ctx, NewAction};
+use crate::ops::{NewAction, Responder};
 use crate::store::Store;
 use chrono::{TimeZone, Utc};
 
 /// A SEV1 worked from alert to published postmortem, with a fixed clock.
-fn realistic() -> (tempfile::TempDir, Store, Config, FixedClock, IncidentId) {
+fn realistic() -> (tempfile::TempDir, Responder, IncidentId) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("sev.db")).unwrap();
-    let config = Config::builtin();
-    let clock = FixedClock::at(Utc.with_ymd_and_hms(2026, 6, 3, 2, 14, 0).unwrap());
+    let r = Responder {
+        store: Store::open(&dir.path().join("sev.db")).unwrap(),
+        config: Config::builtin(),
+        clock: FixedClock::at(Utc.with_ymd_and_hms(2026, 6, 3, 2, 14, 0).unwrap()),
+    };
+    let (store, clock) = (&r.store, &r.clock);
     let id = {
-        let cx = Ctx {
-            store: &store,
-            config: &config,
-            actor: "alice".into(),
-            clock: &clock,
-        };
+        let cx = r.ctx("alice");
         let start = Utc.with_ymd_and_hms(2026, 6, 3, 2, 5, 0).unwrap();
         let inc = cx
             .create(&NewIncident {
@@ -110,24 +108,19 @@ fn realistic() -> (tempfile::TempDir, Store, Config, FixedClock, IncidentId) {
         cx.set_pm_status(inc.id, PmStatus::Published).unwrap();
         inc.id
     };
-    (dir, store, config, clock, id)
+    (dir, r, id)
 }
 
 #[test]
 fn markdown_of_a_realistic_incident() {
-    let (_d, store, config, clock, id) = realistic();
-    let cx = Ctx {
-        store: &store,
-        config: &config,
-        actor: "alice".into(),
-        clock: &clock,
-    };
+    let (_d, r, id) = realistic();
+    let cx = r.ctx("alice");
     let v = cx.postmortem_view(id).unwrap();
-    let md = markdown(&v, &config).unwrap();
+    let md = markdown(&v, &r.config).unwrap();
     insta::assert_snapshot!("postmortem_md", md);
     // Deterministic.
     assert_eq!(
-        markdown(&cx.postmortem_view(id).unwrap(), &config).unwrap(),
+        markdown(&cx.postmortem_view(id).unwrap(), &r.config).unwrap(),
         md
     );
     // The closing rule is satisfied now.
@@ -137,15 +130,10 @@ fn markdown_of_a_realistic_incident() {
 
 #[test]
 fn json_export_has_measures_in_seconds() {
-    let (_d, store, config, clock, id) = realistic();
-    let cx = Ctx {
-        store: &store,
-        config: &config,
-        actor: "alice".into(),
-        clock: &clock,
-    };
+    let (_d, r, id) = realistic();
+    let cx = r.ctx("alice");
     let j: serde_json::Value =
-        serde_json::from_str(&json(&cx.postmortem_view(id).unwrap(), &config)).unwrap();
+        serde_json::from_str(&json(&cx.postmortem_view(id).unwrap(), &r.config)).unwrap();
     assert_eq!(j["measures"]["seconds"]["time_to_detect"], 360);
     assert_eq!(j["measures"]["seconds"]["time_to_acknowledge"], 180);
     assert_eq!(j["actions"].as_array().unwrap().len(), 2);
@@ -154,16 +142,11 @@ fn json_export_has_measures_in_seconds() {
 
 #[test]
 fn hostile_text_is_sanitized_in_exports() {
-    let (_d, store, config, clock, id) = realistic();
-    let cx = Ctx {
-        store: &store,
-        config: &config,
-        actor: "alice".into(),
-        clock: &clock,
-    };
+    let (_d, r, id) = realistic();
+    let cx = r.ctx("alice");
     cx.set_section(id, "lessons", "ok \u{1b}]52;c;cHduZWQ=\u{7} \u{202e}evil")
         .unwrap();
-    let md = markdown(&cx.postmortem_view(id).unwrap(), &config).unwrap();
+    let md = markdown(&cx.postmortem_view(id).unwrap(), &r.config).unwrap();
     assert!(
         md.chars().all(|c| c == '\n' || !c.is_control()),
         "control char in export"
@@ -174,26 +157,20 @@ fn hostile_text_is_sanitized_in_exports() {
 
 #[test]
 fn a_custom_template_from_config_and_its_errors() {
-    let (dir, store, mut config, clock, id) = realistic();
-    let cx = Ctx {
-        store: &store,
-        config: &config,
-        actor: "alice".into(),
-        clock: &clock,
-    };
-    let v = cx.postmortem_view(id).unwrap();
+    let (dir, mut r, id) = realistic();
+    let v = r.ctx("alice").postmortem_view(id).unwrap();
     let path = dir.path().join("pm.md");
     std::fs::write(
         &path,
         "{{ incident.ref }} by {{ postmortem.owner }}: {{ actions|length }} actions\n",
     )
     .unwrap();
-    config.postmortem_template = Some(path.clone());
+    r.config.postmortem_template = Some(path.clone());
     assert_eq!(
-        markdown(&v, &config).unwrap(),
+        markdown(&v, &r.config).unwrap(),
         "INC-1 by alice: 2 actions\n"
     );
     std::fs::write(&path, "line one\n{% for x in %}\n").unwrap();
-    let e = markdown(&v, &config).unwrap_err().to_string();
+    let e = markdown(&v, &r.config).unwrap_err().to_string();
     assert!(e.contains(&format!("{}:2:", path.display())), "{e}");
 }

@@ -257,6 +257,27 @@ impl Ctx<'_> {
     }
 }
 
+/// Another responder, for tests: their own connection to the same file, the
+/// config, and a clock shared with the rest of the test.
+#[cfg(test)]
+pub(crate) struct Responder {
+    pub store: Store,
+    pub config: Config,
+    pub clock: crate::clock::FixedClock,
+}
+
+#[cfg(test)]
+impl Responder {
+    pub fn ctx(&self, actor: &str) -> Ctx<'_> {
+        Ctx {
+            store: &self.store,
+            config: &self.config,
+            actor: actor.into(),
+            clock: &self.clock,
+        }
+    }
+}
+
 fn check_seen_status(inc: &Incident, seen: Option<Status>, target: Status) -> Result<()> {
     match seen {
         Some(s) if s != inc.status => Err(conflict(

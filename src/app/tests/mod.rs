@@ -40,6 +40,15 @@ impl Harness {
         Harness { dir, app, clock }
     }
 
+    /// Another responder on the same file, sharing the test's clock.
+    pub fn responder(&self) -> crate::ops::Responder {
+        crate::ops::Responder {
+            store: self.other(),
+            config: self.app.config.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
     /// A second connection to the same file, as another responder.
     pub fn other(&self) -> Store {
         Store::open(&self.dir.path().join("sev.db")).unwrap()

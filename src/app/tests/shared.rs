@@ -8,15 +8,8 @@ fn another_processes_commit_appears_after_a_tick_and_selection_stays() {
     let mut h = seeded();
     h.keys("j");
     let selected = h.app.list.selected_id();
-    let other = h.other();
-    let config = h.app.config.clone();
-    let clock = h.clock.clone();
-    let cx = Ctx {
-        store: &other,
-        config: &config,
-        actor: "bob".into(),
-        clock: &clock,
-    };
+    let other = h.responder();
+    let cx = other.ctx("bob");
     let new = cx
         .create(&NewIncident {
             title: "Payments down".into(),
@@ -50,15 +43,8 @@ fn a_change_under_an_open_dialog_is_flagged_and_a_conflict_keeps_the_text() {
     h.keys("T"); // edit title
     h.keys("ctrl-u"); // the textarea's "delete to line head"
     h.type_text("My better title");
-    let other = h.other();
-    let config = h.app.config.clone();
-    let clock = h.clock.clone();
-    let cx = Ctx {
-        store: &other,
-        config: &config,
-        actor: "bob".into(),
-        clock: &clock,
-    };
+    let other = h.responder();
+    let cx = other.ctx("bob");
     cx.set(
         id,
         &[crate::ops::Edit::new(
@@ -204,15 +190,8 @@ fn a_simultaneous_priority_edit_is_a_conflict_not_a_lost_update() {
     let mut h = seeded();
     let id = h.app.list.selected_id().unwrap();
     h.keys("p left"); // alice: impact → high
-    let other = h.other();
-    let config = h.app.config.clone();
-    let clock = h.clock.clone();
-    let bob = Ctx {
-        store: &other,
-        config: &config,
-        actor: "bob".into(),
-        clock: &clock,
-    };
+    let other = h.responder();
+    let bob = other.ctx("bob");
     bob.set(
         id,
         &[crate::ops::Edit::new(crate::domain::Field::Impact, "low")],
@@ -247,7 +226,7 @@ fn a_simultaneous_priority_edit_is_a_conflict_not_a_lost_update() {
 #[test]
 fn another_users_heartbeat_does_not_reload_but_their_note_does() {
     let mut h = seeded();
-    let other = h.other();
+    let other = h.responder();
     let epoch = h.app.search.epoch;
     let beat = |inc: Option<crate::domain::IncidentId>| crate::store::Presence {
         host: "jump1".into(),
@@ -258,20 +237,16 @@ fn another_users_heartbeat_does_not_reload_but_their_note_does() {
         editing: false,
         seen_at: h.clock.now(),
     };
-    other.heartbeat(&beat(h.app.list.selected_id())).unwrap();
+    other
+        .store
+        .heartbeat(&beat(h.app.list.selected_id()))
+        .unwrap();
     h.app.tick();
     assert_eq!(
         h.app.search.epoch, epoch,
         "a heartbeat is not a change to reload for"
     );
-    let config = h.app.config.clone();
-    let clock = h.clock.clone();
-    let bob = Ctx {
-        store: &other,
-        config: &config,
-        actor: "bob".into(),
-        clock: &clock,
-    };
+    let bob = other.ctx("bob");
     bob.note(h.app.list.selected_id().unwrap(), "a real change")
         .unwrap();
     h.app.tick();

@@ -1,0 +1,68 @@
+//! What the integration tests share: the real `sev` binary run against a
+//! private temporary database and config.
+#![allow(dead_code)] // each test crate uses a different part
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("sev.db")
+    }
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sev"));
+        c.env("SEV_DB", self.db())
+            .env("SEV_CONFIG", "")
+            .env("SEV_SYSTEM_CONFIG", self.dir.path().join("no-system.toml"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg-data"))
+            .env_remove("VISUAL")
+            .env_remove("EDITOR")
+            .stdin(Stdio::null());
+        c
+    }
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+    /// Run, expect success, return stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "sev {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    }
+    /// Run, expect exit `code`, return stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let o = self.run(args);
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_eq!(o.status.code(), Some(code), "sev {args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one-line error expected: {err}");
+        err
+    }
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+}
+
+/// Running as root (CI does): tests that create Unix users or groups run.
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}

@@ -91,42 +91,27 @@ fn search(c: &mut Criterion) {
             let label = format!("{}ch", q.chars().count());
             let (head, last) = (&q[..q.len() - 1], q.chars().last().unwrap());
             // Keystroke → frame: the frame is drawn without waiting for the
-            // matcher (it answers on its own thread).
-            g.bench_function(
-                BenchmarkId::new(format!("keystroke_to_frame/{label}"), n),
-                |b| {
+            // matcher (it answers on its own thread). Keystroke → complete
+            // results: the same, but until the whole ranking is on screen.
+            for (name, complete) in [("keystroke_to_frame", false), ("complete_results", true)] {
+                g.bench_function(BenchmarkId::new(format!("{name}/{label}"), n), |b| {
                     b.iter_custom(|iters| {
                         let mut total = Duration::ZERO;
                         for _ in 0..iters {
                             type_query(&mut app, head);
                             let t0 = Instant::now();
                             app.on_key(Key::char(last).to_event());
-                            frame(&mut t, &app);
-                            total += t0.elapsed();
-                        }
-                        total
-                    })
-                },
-            );
-            // Keystroke → the complete result set on screen.
-            g.bench_function(
-                BenchmarkId::new(format!("complete_results/{label}"), n),
-                |b| {
-                    b.iter_custom(|iters| {
-                        let mut total = Duration::ZERO;
-                        for _ in 0..iters {
-                            type_query(&mut app, head);
-                            let t0 = Instant::now();
-                            app.on_key(Key::char(last).to_event());
-                            app.wait_for_search();
+                            if complete {
+                                app.wait_for_search();
+                            }
                             frame(&mut t, &app);
                             total += t0.elapsed();
                             black_box(app.list.ids.len());
                         }
                         total
                     })
-                },
-            );
+                });
+            }
         }
         // After a commit elsewhere the worker reloads the rows on its own
         // thread: the frame is still immediate, the results take longer.

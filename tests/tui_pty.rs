@@ -153,18 +153,24 @@ fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, db)
 }
 
-#[test]
-fn sigterm_saves_the_draft_and_restores_the_terminal() {
-    let (_d, db) = demo_db();
-    let mut p = spawn(&db);
+/// Start sev, open the new-incident form and type a title into it.
+fn typing_a_new_incident(db: &std::path::Path, title: &str) -> Pty {
+    let mut p = spawn(db);
     assert!(
         p.screen_has("open (", Duration::from_secs(10)),
         "the TUI did not start"
     );
     p.type_keys("n");
     assert!(p.screen_has("New incident", Duration::from_secs(5)));
-    p.type_keys("Half-typed title");
+    p.type_keys(title);
     std::thread::sleep(Duration::from_millis(600));
+    p
+}
+
+#[test]
+fn sigterm_saves_the_draft_and_restores_the_terminal() {
+    let (_d, db) = demo_db();
+    let mut p = typing_a_new_incident(&db, "Half-typed title");
     // SAFETY: signalling our own child.
     unsafe { libc::kill(p.child.id() as i32, libc::SIGTERM) };
     let st = p
@@ -183,15 +189,7 @@ fn sigterm_saves_the_draft_and_restores_the_terminal() {
 #[test]
 fn a_hang_up_saves_the_draft_and_exits() {
     let (_d, db) = demo_db();
-    let mut p = spawn(&db);
-    assert!(
-        p.screen_has("open (", Duration::from_secs(10)),
-        "the TUI did not start"
-    );
-    p.type_keys("n");
-    assert!(p.screen_has("New incident", Duration::from_secs(5)));
-    p.type_keys("Typed before the link dropped");
-    std::thread::sleep(Duration::from_millis(600));
+    let mut p = typing_a_new_incident(&db, "Typed before the link dropped");
     // Closing the master side is what an SSH drop does to the pty.
     p.stop_reader
         .store(true, std::sync::atomic::Ordering::SeqCst);

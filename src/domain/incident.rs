@@ -11,7 +11,8 @@ pub struct IncidentId(pub i64);
 
 impl fmt::Display for IncidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "INC-{}", self.0)
+        // pad, not write!: honours {:<9} and friends in tables.
+        f.pad(&format!("INC-{}", self.0))
     }
 }
 
@@ -281,6 +282,11 @@ mod tests {
         assert!("0".parse::<IncidentId>().is_err());
         assert!("abc".parse::<IncidentId>().is_err());
         assert_eq!(IncidentId(42).to_string(), "INC-42");
+        assert_eq!(
+            format!("[{:<8}]", IncidentId(7)),
+            "[INC-7   ]",
+            "ids pad in tables"
+        );
     }
 
     #[test]

@@ -179,7 +179,8 @@ pub struct ActionId(pub i64);
 
 impl fmt::Display for ActionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ACT-{}", self.0)
+        // pad, not write!: honours {:<7} and friends in tables.
+        f.pad(&format!("ACT-{}", self.0))
     }
 }
 

@@ -1,12 +1,19 @@
 //! Running sev for a team on one jump host: `sev init --shared` sets up a
 //! group-shared database, `sev doctor` explains (and says how to fix) every
 //! permission, filesystem and integrity problem it finds.
+//!
+//! Both run as root on a directory that group members can write, so both
+//! treat every name in it as possibly planted: nothing is followed through a
+//! symbolic link, modes and owners are changed through opened descriptors,
+//! and no fix ever suggests joining a privileged group.
 
+use crate::access::{group_name, join_fix, privileged_group, quote};
 use crate::error::{Error, Result};
-use nix::sys::stat::{Mode, umask};
-use nix::unistd::{AccessFlags, Gid, Group, access, chown};
+use crate::fsafe::{self, Entry, dir_of, sidecars};
+use crate::text::sanitize_line;
+use nix::unistd::{AccessFlags, Group, access};
 use serde::Serialize;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,23 +42,8 @@ fn finding(level: Level, check: &str, detail: impl Into<String>, fix: Option<Str
     }
 }
 
-fn group_name(gid: u32) -> String {
-    Group::from_gid(Gid::from_raw(gid))
-        .ok()
-        .flatten()
-        .map(|g| g.name)
-        .unwrap_or_else(|| gid.to_string())
-}
-
-fn q(p: &Path) -> String {
-    let s = p.display().to_string();
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+fn shown(p: &Path) -> String {
+    sanitize_line(&p.display().to_string()).into_owned()
 }
 
 /// Filesystems on which SQLite's WAL (shared memory) does not work.
@@ -69,8 +61,26 @@ fn network_fs(magic: i64) -> Option<&'static str> {
     })
 }
 
-/// `sev init --shared DIR --group GROUP`
-pub fn init_shared(dir: &Path, group: &str) -> Result<PathBuf> {
+/// A group name as `groupadd` accepts it.
+fn valid_group_name(g: &str) -> bool {
+    let mut chars = g.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && g.len() <= 32
+        && chars.all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+}
+
+fn lookup_group(group: &str) -> Result<Group> {
+    if group.is_empty() {
+        return Err(Error::Usage(
+            "--group needs a group name: the Unix group whose members may use the database (e.g. --group sev-oncall)".into(),
+        ));
+    }
+    if !valid_group_name(group) {
+        return Err(Error::Usage(format!(
+            "'{}' is not a valid group name: use letters, digits, _ - and . (e.g. sev-oncall)",
+            sanitize_line(group)
+        )));
+    }
     let g = Group::from_name(group)
         .map_err(|e| Error::Usage(format!("cannot look up group {group}: {e}")))?
         .ok_or_else(|| {
@@ -78,296 +88,690 @@ pub fn init_shared(dir: &Path, group: &str) -> Result<PathBuf> {
                 "no group '{group}': create it (groupadd {group}) and add each responder (usermod -aG {group} USER)"
             ))
         })?;
+    if privileged_group(g.gid.as_raw()) {
+        return Err(Error::Usage(format!(
+            "group {group} is a privileged or system group: responders would have to join it; create a dedicated one (groupadd sev-oncall) and use --group sev-oncall"
+        )));
+    }
+    Ok(g)
+}
+
+/// The first missing ancestor of `dir` (the directory to remove if init
+/// fails after creating it), or None when `dir` exists.
+fn first_missing(dir: &Path) -> Option<PathBuf> {
+    let mut missing = None;
+    for a in dir.ancestors() {
+        if a.as_os_str().is_empty() || fsafe::entry(a) != Entry::Missing {
+            break;
+        }
+        missing = Some(a.to_path_buf());
+    }
+    missing
+}
+
+/// `sev init --shared DIR --group GROUP`: a setgid 2770 directory and a
+/// 0660 database (with its -wal/-shm kept), all owned by GROUP. Nothing is
+/// followed through a link; on failure a directory it created is removed.
+pub fn init_shared(dir: &Path, group: &str) -> Result<PathBuf> {
+    let g = lookup_group(group)?;
+    let created = first_missing(dir);
+    let result = init_in(dir, g.gid.as_raw(), group);
+    if result.is_err()
+        && let Some(top) = created
+    {
+        let _ = std::fs::remove_dir_all(top);
+    }
+    result
+}
+
+fn init_in(dir: &Path, gid: u32, group: &str) -> Result<PathBuf> {
     let io = |what: String| move |e: std::io::Error| Error::Usage(format!("{what}: {e}"));
-    let nix_io = |what: String| move |e: nix::Error| Error::Usage(format!("{what}: {e}"));
-    std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
-    chown(dir, None, Some(g.gid)).map_err(nix_io(format!(
-        "cannot give {} to group {group} (run as root or its owner)",
-        dir.display()
+    match fsafe::entry(dir) {
+        Entry::Dir => {}
+        Entry::Missing => {
+            std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", shown(dir))))?
+        }
+        Entry::Symlink(t) => return Err(fsafe::symlink_refusal(dir, &t)),
+        _ => {
+            return Err(Error::Usage(format!(
+                "{} exists and is not a directory: choose another path for --shared",
+                shown(dir)
+            )));
+        }
+    }
+    let d = fsafe::open_dir_nofollow(dir).map_err(io(format!(
+        "cannot open {} (it must be a real directory, not a link)",
+        shown(dir)
     )))?;
     // rwx for owner and group, nothing for others, setgid so -wal/-shm and
     // any new file take the group; not sticky, so members can replace them.
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o2770))
-        .map_err(io(format!("cannot chmod 2770 {}", dir.display())))?;
+    fsafe::fchown_fchmod(&d, Some(gid), 0o2770).map_err(io(format!(
+        "cannot give {} to group {group} with mode 2770 (run as root or its owner)",
+        shown(dir)
+    )))?;
     let db = dir.join("sev.db");
-    let old = umask(Mode::from_bits_truncate(0o007));
-    let opened = crate::store::Store::open(&db);
-    umask(old);
-    drop(opened?);
-    for f in [
-        db.clone(),
-        PathBuf::from(format!("{}-wal", db.display())),
-        PathBuf::from(format!("{}-shm", db.display())),
-    ] {
-        if f.exists() {
-            chown(&f, None, Some(g.gid)).map_err(nix_io(format!(
-                "cannot give {} to group {group}",
-                f.display()
-            )))?;
-            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o660))
-                .map_err(io(format!("cannot chmod 660 {}", f.display())))?;
+    drop(crate::store::Store::open(&db)?);
+    let mut files = vec![db.clone()];
+    files.extend(sidecars(&db));
+    for f in files {
+        if fsafe::entry(&f) == Entry::Missing {
+            continue;
         }
+        let fd = fsafe::open_nofollow(&f).map_err(io(format!(
+            "refusing to touch {} (it must be a regular file, not a link)",
+            shown(&f)
+        )))?;
+        fsafe::fchown_fchmod(&fd, Some(gid), 0o660).map_err(io(format!(
+            "cannot give {} to group {group} with mode 660",
+            shown(&f)
+        )))?;
     }
     Ok(db)
 }
 
-/// Every check `sev doctor` makes, in order.
+/// Every check `sev doctor` makes, in order. Never creates or follows
+/// anything: the file type is checked before anything is opened.
 pub fn doctor(db: &Path) -> Vec<Finding> {
     let mut out = Vec::new();
-    let dir = db
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    let Ok(meta) = std::fs::metadata(db) else {
-        out.push(finding(
-            Level::Fail,
-            "database",
-            format!("no database at {}", db.display()),
-            Some(format!(
-                "sev init --shared {} --group GROUP   # or set SEV_DB / database = in the config",
-                q(&dir)
-            )),
-        ));
+    if !locate(db, &mut out) {
+        return out;
+    }
+    let dir = dir_of(db);
+    let (Ok(meta), Ok(dmeta)) = (std::fs::metadata(db), std::fs::metadata(dir)) else {
         return out;
     };
-    let dmeta = std::fs::metadata(&dir).ok();
-    let mode = meta.mode() & 0o7777;
-    let dmode = dmeta.as_ref().map(|m| m.mode() & 0o7777).unwrap_or(0);
-    let shared = mode & 0o060 != 0 || dmode & 0o2000 != 0;
-    let dgroup = dmeta.as_ref().map(|m| m.gid()).unwrap_or(0);
-
+    let shared = dmeta.mode() & 0o2000 != 0 || meta.mode() & 0o020 != 0;
     if shared {
-        let gname = group_name(dgroup);
-        let mut problems = Vec::new();
-        let mut fixes = Vec::new();
-        if dmode & 0o2000 == 0 {
-            problems.push("not setgid (new -wal/-shm files get each user's own group, others then cannot open them)");
-            fixes.push(format!("chmod g+s {}", q(&dir)));
-        }
-        if dmode & 0o1000 != 0 {
-            problems.push("sticky (members cannot remove each other's -wal/-shm)");
-            fixes.push(format!("chmod -t {}", q(&dir)));
-        }
-        if dmode & 0o070 != 0o070 {
-            problems.push("not rwx for the group");
-            fixes.push(format!("chmod g+rwx {}", q(&dir)));
-        }
-        if dmode & 0o007 != 0 {
-            problems.push("open to users outside the group");
-            fixes.push(format!("chmod o-rwx {}", q(&dir)));
-        }
-        out.push(if problems.is_empty() {
-            finding(
-                Level::Ok,
-                "directory",
-                format!("{} is {:o}, group {gname}, setgid", dir.display(), dmode),
-                None,
-            )
-        } else {
-            finding(
-                Level::Fail,
-                "directory",
-                format!(
-                    "{} ({:o}, group {gname}) is {}",
-                    dir.display(),
-                    dmode,
-                    problems.join("; ")
-                ),
-                Some(fixes.join(" && ")),
-            )
-        });
-        let mut files = vec![(db.to_path_buf(), true)];
-        for ext in ["-wal", "-shm"] {
-            let p = PathBuf::from(format!("{}{ext}", db.display()));
-            if p.exists() {
-                files.push((p, false));
-            }
-        }
-        for (f, main) in files {
-            let Ok(m) = std::fs::metadata(&f) else {
-                continue;
-            };
-            let fm = m.mode() & 0o777;
-            let check = if main {
-                "database file"
-            } else {
-                "wal/shm file"
-            };
-            let mut fixes = Vec::new();
-            let mut problems = Vec::new();
-            if fm & 0o060 != 0o060 {
-                problems.push(format!("mode {fm:o}: the group cannot read and write"));
-                fixes.push(format!("chmod 660 {}", q(&f)));
-            } else if fm & 0o007 != 0 {
-                problems.push(format!("mode {fm:o}: users outside the group can read it"));
-                fixes.push(format!("chmod 660 {}", q(&f)));
-            }
-            if m.gid() != dgroup {
-                problems.push(format!("group {} instead of {gname}", group_name(m.gid())));
-                fixes.push(format!("chgrp {gname} {}", q(&f)));
-            }
-            out.push(if problems.is_empty() {
-                finding(
-                    Level::Ok,
-                    check,
-                    format!("{} is {fm:o}, group {gname}", f.display()),
-                    None,
-                )
-            } else {
-                finding(
-                    Level::Fail,
-                    check,
-                    format!("{}: {}", f.display(), problems.join("; ")),
-                    Some(fixes.join(" && ")),
-                )
-            });
-        }
+        shared_checks(db, &meta, &dmeta, &mut out);
     } else {
-        out.push(finding(
-            Level::Ok,
-            "sharing",
-            format!(
-                "{} is a personal database ({:o}): only you can use it",
-                db.display(),
-                mode
-            ),
-            None,
-        ));
+        personal_checks(db, &meta, &mut out);
     }
-
-    match nix::sys::statfs::statfs(&dir) {
-        // f_type's integer type differs between C libraries.
-        #[allow(clippy::unnecessary_cast)]
-        Ok(st) => match network_fs(st.filesystem_type().0 as i64) {
-            Some(kind) => out.push(finding(
-                Level::Fail,
-                "filesystem",
-                format!("{} is on {kind}: SQLite's WAL mode needs a local disk (locks and shared memory fail over the network)", dir.display()),
-                Some("move the database to a local disk (e.g. sev init --shared /srv/sev --group GROUP) and point database = at it".into()),
-            )),
-            None => out.push(finding(Level::Ok, "filesystem", "local filesystem", None)),
-        },
-        Err(e) => out.push(finding(Level::Warn, "filesystem", format!("cannot tell the filesystem type: {e}"), None)),
-    }
-
-    let can = |p: &Path, f: AccessFlags| access(p, f).is_ok();
-    let read = can(db, AccessFlags::R_OK);
-    let write = can(db, AccessFlags::W_OK) && can(&dir, AccessFlags::W_OK | AccessFlags::X_OK);
-    let me = crate::identity::current_user();
-    out.push(match (read, write) {
-        (true, true) => finding(
-            Level::Ok,
-            "access",
-            format!("{me} can read and write"),
-            None,
-        ),
-        (true, false) => finding(
-            Level::Warn,
-            "access",
-            format!("{me} can only read: sev opens read-only for you"),
-            Some(format!(
-                "usermod -aG {} {me}   # then log in again",
-                group_name(dgroup)
-            )),
-        ),
-        _ => finding(
-            Level::Fail,
-            "access",
-            format!("{me} cannot read {}", db.display()),
-            Some(format!(
-                "usermod -aG {} {me}   # then log in again",
-                group_name(dgroup)
-            )),
-        ),
-    });
+    out.push(filesystem(dir));
+    let (read, write) = access_check(db, dmeta.gid(), &mut out);
     if !read {
         return out;
     }
-
-    match crate::store::audit::inspect(db) {
-        Ok(i) => {
-            let known = crate::store::MIGRATIONS.len() as i64;
-            out.push(if i.user_version > known {
-                finding(
-                    Level::Fail,
-                    "schema",
-                    format!(
-                        "version {} is newer than this sev ({known})",
-                        i.user_version
-                    ),
-                    Some("upgrade sev".into()),
-                )
-            } else if i.user_version < known {
-                finding(
-                    Level::Ok,
-                    "schema",
-                    format!(
-                        "version {} (sev upgrades it to {known} on the next write)",
-                        i.user_version
-                    ),
-                    None,
-                )
-            } else {
-                finding(Level::Ok, "schema", format!("version {known}"), None)
-            });
-            out.push(if i.integrity == ["ok"] {
-                finding(Level::Ok, "integrity", "PRAGMA integrity_check: ok", None)
-            } else {
-                finding(
-                    Level::Fail,
-                    "integrity",
-                    format!("PRAGMA integrity_check: {}", i.integrity.join("; ")),
-                    Some(format!(
-                        "restore from a backup, or: sqlite3 {} .recover > recovered.sql",
-                        q(db)
-                    )),
-                )
-            });
-        }
-        Err(e) => out.push(finding(Level::Fail, "schema", e.to_string(), None)),
+    let missing_sidecar = sidecars(db)
+        .iter()
+        .any(|s| fsafe::entry(s) == Entry::Missing);
+    if !write && missing_sidecar {
+        out.push(finding(
+            Level::Warn,
+            "schema",
+            "not inspected: the -wal/-shm files are missing and a read-only user must not create them",
+            Some("open sev once as a user who can write it (it keeps them from then on)".into()),
+        ));
+        return out;
     }
-    let wal = PathBuf::from(format!("{}-wal", db.display()));
-    let wal_size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-    out.push(if wal_size > 64 << 20 {
+    if !schema_checks(db, &mut out) {
+        return out;
+    }
+    out.push(wal_size(db));
+    if write {
+        out.push(audit_trail(db));
+    }
+    out
+}
+
+/// Is there a regular database file at `db`? Explains what is there instead.
+fn locate(db: &Path, out: &mut Vec<Finding>) -> bool {
+    let dir = dir_of(db);
+    let fail = |detail: String, fix: Option<String>| finding(Level::Fail, "database", detail, fix);
+    match fsafe::entry(db) {
+        Entry::File => {}
+        Entry::Symlink(t) => {
+            out.push(fail(
+                format!(
+                    "{} is a symbolic link to {}: sev refuses to follow it — a link here can make sev (or root running it) create or change a file elsewhere",
+                    shown(db),
+                    shown(&t)
+                ),
+                Some(format!(
+                    "ls -l {}; remove the link (rm {}) unless someone you trust made it, and restore the real database from a backup",
+                    quote(db),
+                    quote(db)
+                )),
+            ));
+            return false;
+        }
+        Entry::Dir => {
+            out.push(fail(
+                format!("{} is a directory, not a database file", shown(db)),
+                Some(format!("--db {}", quote(&db.join("sev.db")))),
+            ));
+            return false;
+        }
+        Entry::Special(what) => {
+            out.push(fail(
+                format!("{} is {what}, not a database file", shown(db)),
+                Some("point --db/SEV_DB at the database file".into()),
+            ));
+            return false;
+        }
+        Entry::Denied => {
+            out.push(denied(db));
+            return false;
+        }
+        Entry::Missing => {
+            out.push(missing(db, dir));
+            return false;
+        }
+    }
+    for s in sidecars(db) {
+        if let Entry::Symlink(t) = fsafe::entry(&s) {
+            out.push(finding(
+                Level::Fail,
+                "wal/shm file",
+                format!(
+                    "{} is a symbolic link to {}: sev refuses to open the database through it",
+                    shown(&s),
+                    shown(&t)
+                ),
+                Some(format!(
+                    "rm {}   # while no sev is running; find out who planted it",
+                    quote(&s)
+                )),
+            ));
+        }
+    }
+    true
+}
+
+/// A directory on the way closes the path to this user.
+fn denied(db: &Path) -> Finding {
+    let me = crate::identity::current_user();
+    let blocked = db
+        .ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .filter(|a| access(*a, AccessFlags::X_OK).is_err())
+        .last()
+        .map(Path::to_path_buf);
+    let (detail, fix) = match blocked
+        .as_deref()
+        .and_then(|b| std::fs::metadata(b).ok().map(|m| (b, m)))
+    {
+        Some((b, m)) => (
+            format!(
+                "{me} cannot reach {}: {} (group {}) is closed to you — the database may well be there",
+                shown(db),
+                shown(b),
+                group_name(m.gid())
+            ),
+            Some(join_fix(m.gid(), &me, b)),
+        ),
+        None => (
+            format!("{me} cannot reach {}: permission denied", shown(db)),
+            None,
+        ),
+    };
+    finding(Level::Fail, "access", detail, fix)
+}
+
+/// Nothing at `db`: point out a likely typo (other databases beside it)
+/// before suggesting to create one.
+fn missing(db: &Path, dir: &Path) -> Finding {
+    if fsafe::entry(dir) != Entry::Dir {
+        return finding(
+            Level::Fail,
+            "database",
+            format!(
+                "no database at {}: the directory {} does not exist (a typo in --db, SEV_DB or database = ?)",
+                shown(db),
+                shown(dir)
+            ),
+            Some(
+                "check the path; to set up a team database: sev init --shared DIR --group GROUP"
+                    .into(),
+            ),
+        );
+    }
+    let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "db") && fsafe::entry(p) == Entry::File)
+        .collect();
+    others.sort();
+    if let Some(first) = others.first() {
+        let names: Vec<String> = others.iter().take(5).map(|p| shown(p)).collect();
+        return finding(
+            Level::Fail,
+            "database",
+            format!(
+                "no database at {}; beside it: {} — a typo in --db, SEV_DB or database = ?",
+                shown(db),
+                names.join(", ")
+            ),
+            Some(format!(
+                "--db {}   # or fix database = in the config",
+                quote(first)
+            )),
+        );
+    }
+    let d = std::fs::metadata(dir).ok();
+    let fix = match d {
+        Some(m) if m.mode() & 0o2000 != 0 && !privileged_group(m.gid()) => format!(
+            "sev init --shared {} --group {}",
+            quote(dir),
+            group_name(m.gid())
+        ),
+        _ => format!(
+            "sev new ... creates a personal database there; for a team: sev init --shared {} --group GROUP",
+            quote(dir)
+        ),
+    };
+    finding(
+        Level::Fail,
+        "database",
+        format!("no database at {}", shown(db)),
+        Some(fix),
+    )
+}
+
+/// A shared database: setgid directory, 0660 files, one group, and that
+/// group not a privileged one.
+fn shared_checks(
+    db: &Path,
+    meta: &std::fs::Metadata,
+    dmeta: &std::fs::Metadata,
+    out: &mut Vec<Finding>,
+) {
+    let dir = dir_of(db);
+    let dmode = dmeta.mode() & 0o7777;
+    let dgroup = dmeta.gid();
+    let gname = group_name(dgroup);
+    let mut problems: Vec<String> = Vec::new();
+    let mut fixes = Vec::new();
+    if privileged_group(dgroup) {
+        problems.push(format!(
+            "shared through {gname}, a privileged group (never add responders to it)"
+        ));
+        fixes.push(format!(
+            "groupadd sev-oncall && sev init --shared {} --group sev-oncall",
+            quote(dir)
+        ));
+    }
+    if dmode & 0o2000 == 0 {
+        problems.push("not setgid (new -wal/-shm files get each user's own group, others then cannot open them)".into());
+        fixes.push(format!("chmod g+s {}", quote(dir)));
+    }
+    if dmode & 0o1000 != 0 {
+        problems.push("sticky (members cannot remove each other's -wal/-shm)".into());
+        fixes.push(format!("chmod -t {}", quote(dir)));
+    }
+    if dmode & 0o070 != 0o070 {
+        problems.push("not rwx for the group".into());
+        fixes.push(format!("chmod g+rwx {}", quote(dir)));
+    }
+    if dmode & 0o007 != 0 {
+        problems.push("open to users outside the group".into());
+        fixes.push(format!("chmod o-rwx {}", quote(dir)));
+    }
+    out.push(if problems.is_empty() {
+        finding(
+            Level::Ok,
+            "directory",
+            format!("{} is {dmode:o}, group {gname}, setgid", shown(dir)),
+            None,
+        )
+    } else {
+        finding(
+            Level::Fail,
+            "directory",
+            format!(
+                "{} ({dmode:o}, group {gname}) is {}",
+                shown(dir),
+                problems.join("; ")
+            ),
+            Some(fixes.join(" && ")),
+        )
+    });
+    let mut files = vec![(db.to_path_buf(), meta.clone(), "database file")];
+    for s in sidecars(db) {
+        if fsafe::entry(&s) == Entry::File
+            && let Ok(m) = std::fs::metadata(&s)
+        {
+            files.push((s, m, "wal/shm file"));
+        }
+    }
+    for (f, m, check) in files {
+        out.push(shared_file(&f, &m, check, dgroup));
+    }
+}
+
+fn shared_file(f: &Path, m: &std::fs::Metadata, check: &str, dgroup: u32) -> Finding {
+    let gname = group_name(dgroup);
+    let fm = m.mode() & 0o777;
+    let mut fixes = Vec::new();
+    let mut problems = Vec::new();
+    if fm & 0o060 != 0o060 {
+        problems.push(format!("mode {fm:o}: the group cannot read and write"));
+        fixes.push(format!("chmod 660 {}", quote(f)));
+    } else if fm & 0o007 != 0 {
+        problems.push(format!("mode {fm:o}: users outside the group can read it"));
+        fixes.push(format!("chmod 660 {}", quote(f)));
+    }
+    if m.gid() != dgroup {
+        problems.push(format!("group {} instead of {gname}", group_name(m.gid())));
+        fixes.push(format!("chgrp {gname} {}", quote(f)));
+    }
+    if problems.is_empty() {
+        finding(
+            Level::Ok,
+            check,
+            format!("{} is {fm:o}, group {gname}", shown(f)),
+            None,
+        )
+    } else {
+        finding(
+            Level::Fail,
+            check,
+            format!("{}: {}", shown(f), problems.join("; ")),
+            Some(fixes.join(" && ")),
+        )
+    }
+}
+
+/// A personal database: only its owner should be able to read it.
+fn personal_checks(db: &Path, meta: &std::fs::Metadata, out: &mut Vec<Finding>) {
+    let mode = meta.mode() & 0o777;
+    let mut open: Vec<PathBuf> = Vec::new();
+    if mode & 0o004 != 0 {
+        open.push(db.to_path_buf());
+    }
+    for s in sidecars(db) {
+        if let Ok(m) = std::fs::symlink_metadata(&s)
+            && m.mode() & 0o004 != 0
+        {
+            open.push(s);
+        }
+    }
+    out.push(if open.is_empty() {
+        finding(
+            Level::Ok,
+            "sharing",
+            format!(
+                "{} is a personal database ({mode:o}): only you can use it",
+                shown(db)
+            ),
+            None,
+        )
+    } else {
+        let names: Vec<String> = open.iter().map(|p| quote(p)).collect();
+        finding(
+            Level::Warn,
+            "sharing",
+            format!(
+                "{} is a personal database, but every local user can read it (mode {mode:o}): its incidents may be security incidents",
+                shown(db)
+            ),
+            Some(format!(
+                "chmod 600 {} && chmod 700 {}",
+                names.join(" "),
+                quote(dir_of(db))
+            )),
+        )
+    });
+}
+
+fn filesystem(dir: &Path) -> Finding {
+    match nix::sys::statfs::statfs(dir) {
+        // f_type's integer type differs between C libraries.
+        #[allow(clippy::unnecessary_cast)]
+        Ok(st) => match network_fs(st.filesystem_type().0 as i64) {
+            Some(kind) => finding(
+                Level::Fail,
+                "filesystem",
+                format!("{} is on {kind}: SQLite's WAL mode needs a local disk (locks and shared memory fail over the network)", shown(dir)),
+                Some("move the database to a local disk (e.g. sev init --shared /srv/sev --group GROUP) and point database = at it".into()),
+            ),
+            None => finding(Level::Ok, "filesystem", "local filesystem", None),
+        },
+        Err(e) => finding(Level::Warn, "filesystem", format!("cannot tell the filesystem type: {e}"), None),
+    }
+}
+
+/// Can this user read, and write, the database and its -wal/-shm?
+fn access_check(db: &Path, dgroup: u32, out: &mut Vec<Finding>) -> (bool, bool) {
+    let me = crate::identity::current_user();
+    let read = access(db, AccessFlags::R_OK).is_ok();
+    let write_problem = crate::access::problem(db, true);
+    let write = write_problem.is_none();
+    let dir = dir_of(db);
+    out.push(match (read, &write_problem) {
+        (true, None) => finding(
+            Level::Ok,
+            "access",
+            format!("{me} can read and write the database and its -wal/-shm"),
+            None,
+        ),
+        (true, Some(why)) => finding(
+            Level::Warn,
+            "access",
+            format!("{me} can only read: sev opens read-only for you; {why}"),
+            Some(access_fix(db, dgroup, &me, dir)),
+        ),
+        (false, _) => finding(
+            Level::Fail,
+            "access",
+            format!(
+                "{me} cannot read {}: {}",
+                shown(db),
+                crate::access::problem(db, false).unwrap_or_else(|| "permission denied".into())
+            ),
+            Some(access_fix(db, dgroup, &me, dir)),
+        ),
+    });
+    (read, write)
+}
+
+/// The fix for a user who cannot use the database: join the group if they
+/// are not in it (unless it is privileged), else repair the file modes.
+fn access_fix(db: &Path, dgroup: u32, me: &str, dir: &Path) -> String {
+    let member = nix::unistd::getgroups()
+        .map(|gs| gs.iter().any(|g| g.as_raw() == dgroup))
+        .unwrap_or(false)
+        || nix::unistd::getegid().as_raw() == dgroup;
+    if member {
+        let mut names = vec![quote(db)];
+        names.extend(
+            sidecars(db)
+                .iter()
+                .filter(|s| fsafe::entry(s) == Entry::File)
+                .map(|s| quote(s)),
+        );
+        format!(
+            "chmod 660 {}   # as root: you are in group {} already",
+            names.join(" "),
+            group_name(dgroup)
+        )
+    } else {
+        join_fix(dgroup, me, dir)
+    }
+}
+
+/// Schema version, owner application, integrity and the append-only
+/// triggers. False when the file is not (usable as) a sev database.
+fn schema_checks(db: &Path, out: &mut Vec<Finding>) -> bool {
+    let i = match crate::store::audit::inspect(db) {
+        Ok(i) => i,
+        Err(e) => {
+            out.push(finding(Level::Fail, "schema", e.to_string(), None));
+            return false;
+        }
+    };
+    let known = crate::store::MIGRATIONS.len() as i64;
+    let sev_file = i.application_id == crate::store::APPLICATION_ID
+        || (i.application_id == 0 && i.user_version == 0 && i.tables == 0);
+    if !sev_file {
+        out.push(finding(
+            Level::Fail,
+            "schema",
+            format!(
+                "{} is not a sev database (application id {:#x}, {} tables): sev refuses to open it",
+                shown(db),
+                i.application_id,
+                i.tables
+            ),
+            Some("point --db, SEV_DB or database = at the sev database".into()),
+        ));
+        return false;
+    }
+    out.push(if i.user_version > known {
+        finding(
+            Level::Fail,
+            "schema",
+            format!(
+                "version {} is newer than this sev ({known})",
+                i.user_version
+            ),
+            Some("upgrade sev".into()),
+        )
+    } else if i.user_version < known {
+        finding(
+            Level::Ok,
+            "schema",
+            format!(
+                "version {} (sev upgrades it to {known} on the next write)",
+                i.user_version
+            ),
+            None,
+        )
+    } else {
+        finding(Level::Ok, "schema", format!("version {known}"), None)
+    });
+    out.push(if i.integrity == ["ok"] {
+        finding(Level::Ok, "integrity", "PRAGMA integrity_check: ok", None)
+    } else {
+        finding(
+            Level::Fail,
+            "integrity",
+            format!("PRAGMA integrity_check: {}", i.integrity.join("; ")),
+            Some(format!(
+                "restore from a backup, or: sqlite3 {} .recover > recovered.sql",
+                quote(db)
+            )),
+        )
+    });
+    if i.user_version >= 3 {
+        let missing: Vec<&str> = crate::store::EVENT_TRIGGERS
+            .iter()
+            .copied()
+            .filter(|t| !i.event_triggers.iter().any(|have| have == t))
+            .collect();
+        out.push(if missing.is_empty() {
+            finding(Level::Ok, "append-only", "the events table refuses UPDATE and DELETE", None)
+        } else {
+            finding(
+                Level::Fail,
+                "append-only",
+                format!(
+                    "trigger(s) {} missing: timeline events can be changed or deleted without sev",
+                    missing.join(", ")
+                ),
+                Some("someone with write access removed them: run sev verify, compare with a backup, and restore".into()),
+            )
+        });
+    }
+    true
+}
+
+fn wal_size(db: &Path) -> Finding {
+    let [wal, _] = sidecars(db);
+    let size = std::fs::symlink_metadata(&wal)
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if size > 64 << 20 {
         finding(
             Level::Warn,
             "wal size",
             format!(
                 "{} MB: a long-lived reader may be blocking checkpoints",
-                wal_size >> 20
+                size >> 20
             ),
             Some(format!(
                 "sqlite3 {} 'PRAGMA wal_checkpoint(TRUNCATE)'   # when the long reader has exited",
-                q(db)
+                quote(db)
             )),
         )
     } else {
-        finding(
-            Level::Ok,
-            "wal size",
-            format!("{} KB", wal_size >> 10),
-            None,
-        )
-    });
-    if write && let Ok(store) = crate::store::Store::open(db) {
-        match store.verify() {
-            Ok(v) => out.push(match v.broken {
-                None => finding(
-                    Level::Ok,
-                    "audit trail",
-                    format!("{} events, hash chain intact", v.events),
-                    None,
-                ),
-                Some(b) => finding(
-                    Level::Fail,
-                    "audit trail",
-                    format!("event #{} (INC-{}): {}", b.event_id, b.incident, b.reason),
-                    Some("compare with a backup; `sev verify` shows the same finding".into()),
-                ),
-            }),
-            Err(e) => out.push(finding(Level::Fail, "audit trail", e.to_string(), None)),
-        }
+        finding(Level::Ok, "wal size", format!("{} KB", size >> 10), None)
     }
-    out
+}
+
+fn audit_trail(db: &Path) -> Finding {
+    let store = match crate::store::Store::open_existing(db) {
+        Ok(s) => s,
+        Err(e) => return finding(Level::Fail, "audit trail", e.to_string(), None),
+    };
+    match store.verify() {
+        Ok(v) => match v.broken {
+            None => finding(
+                Level::Ok,
+                "audit trail",
+                format!("{} events, hash chain intact", v.events),
+                None,
+            ),
+            Some(b) => finding(
+                Level::Fail,
+                "audit trail",
+                format!("event #{} (INC-{}): {}", b.event_id, b.incident, b.reason),
+                Some("compare with a backup; `sev verify` shows the same finding".into()),
+            ),
+        },
+        Err(e) => finding(Level::Fail, "audit trail", e.to_string(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_names_are_checked_before_use() {
+        for bad in ["", "-x", "a b", "a\u{1b}]0;x\u{7}"] {
+            let e = lookup_group(bad).unwrap_err().to_string();
+            assert!(!e.contains('\u{1b}'), "{e}");
+            assert!(e.contains("group"), "{e}");
+        }
+        let e = lookup_group("root").unwrap_err().to_string();
+        assert!(e.contains("privileged"), "{e}");
+    }
+
+    #[test]
+    fn a_failed_init_removes_the_directory_it_made() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("new/shared");
+        // No such group: fails before creating anything.
+        assert!(init_shared(&target, "no-such-group-sev").is_err());
+        assert!(!d.path().join("new").exists());
+        assert_eq!(first_missing(&target), Some(d.path().join("new")));
+    }
+
+    #[test]
+    fn doctor_names_what_is_there_instead_of_a_database() {
+        let d = tempfile::tempdir().unwrap();
+        let link = d.path().join("sev.db");
+        std::os::unix::fs::symlink(d.path().join("planted"), &link).unwrap();
+        let f = doctor(&link);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].detail.contains("symbolic link"), "{f:?}");
+        assert!(!f[0].fix.as_deref().unwrap_or("").contains("init"), "{f:?}");
+
+        let fifo = d.path().join("fifo.db");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let f = doctor(&fifo); // must not hang
+        assert!(f[0].detail.contains("FIFO"), "{f:?}");
+
+        let f = doctor(d.path());
+        assert!(f[0].detail.contains("is a directory"), "{f:?}");
+
+        let typo = d.path().join("sev.dbb");
+        std::fs::write(d.path().join("team.db"), b"").unwrap();
+        let f = doctor(&typo);
+        assert!(f[0].detail.contains("team.db"), "{f:?}");
+        assert!(!d.path().join("sev.dbb").exists());
+    }
 }

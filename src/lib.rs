@@ -4,6 +4,7 @@
 //! [`config`], then the two front ends, [`cli`] and the TUI ([`app`], [`ui`],
 //! [`keymap`]), which call the same domain and store functions.
 
+pub mod access;
 pub mod admin;
 pub mod app;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod domain;
 pub mod editor;
 pub mod error;
 pub mod export;
+pub mod fsafe;
 pub mod identity;
 pub mod keymap;
 pub mod ops;

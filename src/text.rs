@@ -181,3 +181,40 @@ mod json_tests {
         assert_eq!(back, v);
     }
 }
+
+/// Cut a single-line string to at most `width` columns from the left,
+/// keeping its end: `…/share/sev/sev.db`.
+pub fn truncate_left(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    kept.push('…');
+    kept.into_iter().rev().collect()
+}
+
+#[cfg(test)]
+mod truncate_left_tests {
+    #[test]
+    fn keeps_the_end() {
+        assert_eq!(
+            super::truncate_left("/srv/sev/sev.db", 20),
+            "/srv/sev/sev.db"
+        );
+        assert_eq!(super::truncate_left("/srv/sev/sev.db", 8), "…/sev.db");
+    }
+}

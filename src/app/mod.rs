@@ -76,6 +76,9 @@ pub struct App {
     pub keymap: Keymap,
     pub clock: Arc<dyn Clock>,
     pub actor: String,
+    /// The database as the header shows it: the full path (~ for home),
+    /// so a typo'd or unexpected --db is seen at once.
+    pub db_label: String,
     pub list: List,
     pub detail: Detail,
     pub focus: Focus,
@@ -109,6 +112,18 @@ pub struct App {
     pub viewers: Vec<crate::store::Presence>,
 }
 
+/// The full path of the database, with the home directory shown as `~`.
+pub fn db_label(path: &std::path::Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    match home.as_deref().and_then(|h| abs.strip_prefix(h).ok()) {
+        Some(rest) if home.as_deref() != Some(std::path::Path::new("/")) => {
+            format!("~/{}", rest.display())
+        }
+        _ => abs.display().to_string(),
+    }
+}
+
 impl App {
     pub fn new(
         store: Store,
@@ -119,12 +134,14 @@ impl App {
     ) -> Result<App> {
         let data_version = store.data_version()?;
         let last_event = store.last_event_id()?;
+        let db_label = db_label(store.path());
         let mut app = App {
             store,
             config,
             keymap,
             clock,
             actor,
+            db_label,
             list: List::default(),
             detail: Detail::default(),
             focus: Focus::List,

@@ -79,6 +79,16 @@ pub enum Command {
     Config(ConfigCommand),
 }
 
+impl Command {
+    /// Whether the command may create a missing database. Only `new` and
+    /// `demo` do (and the TUI): every other command reads, or changes an
+    /// incident that a missing database cannot hold, so for them a missing
+    /// file is "no database at PATH" — a typo'd --db never leaves a file.
+    pub fn creates(&self) -> bool {
+        matches!(self, Command::New(_) | Command::Demo(_))
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct IdArg {
     /// Incident: 42 or INC-42

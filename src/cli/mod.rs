@@ -130,7 +130,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         };
     }
-    let store = Store::open_for_user(&config.database)?;
+    let store = Store::open_for_user(&config.database, command.creates())?;
     let clock = SystemClock;
     let cx = Ctx {
         store: &store,

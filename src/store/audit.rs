@@ -225,12 +225,19 @@ pub struct Inspection {
     pub user_version: i64,
     pub application_id: i64,
     pub integrity: Vec<String>,
+    /// Tables in the file: 0 for a new, empty file.
+    pub tables: i64,
+    /// The names of the triggers on the events table.
+    pub event_triggers: Vec<String>,
 }
 
 /// Open read-only (no migration, no WAL files created) and look.
 pub fn inspect(path: &std::path::Path) -> Result<Inspection> {
-    let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| super::db_error(path, e))?;
+    let c = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW,
+    )
+    .map_err(|e| super::db_error(path, e))?;
     let q = |sql: &str| -> Result<i64> {
         c.query_row(sql, [], |r| r.get(0))
             .map_err(|e| super::db_error(path, e))
@@ -245,9 +252,20 @@ pub fn inspect(path: &std::path::Path) -> Result<Inspection> {
         .map_err(|e| super::db_error(path, e))?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(|e| super::db_error(path, e))?;
+    let tables = q("SELECT count(*) FROM sqlite_schema WHERE type = 'table'")?;
+    let mut st = c
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'events' ORDER BY name")
+        .map_err(|e| super::db_error(path, e))?;
+    let event_triggers = st
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(|e| super::db_error(path, e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| super::db_error(path, e))?;
     Ok(Inspection {
         user_version,
         application_id,
         integrity,
+        tables,
+        event_triggers,
     })
 }

@@ -14,9 +14,10 @@ mod schema;
 pub use incidents::{BatchItem, ListQuery, Record, Scope, SearchRow, TxView};
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
-pub use schema::MIGRATIONS;
+pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};
 
 use crate::error::{Error, Result};
+use crate::fsafe;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,22 +28,37 @@ pub struct Store {
     read_only: bool,
 }
 
+fn shown(p: &Path) -> String {
+    crate::text::sanitize_line(&p.display().to_string()).into_owned()
+}
+
+/// Why the user may not use the file, or the generic pointer to doctor.
+fn access_reason(path: &Path) -> String {
+    crate::access::problem(path, true)
+        .unwrap_or_else(|| "sev doctor shows why and how to fix it".into())
+}
+
 /// Turn a SQLite failure into a message that says what to do.
 pub(crate) fn db_error(path: &Path, e: rusqlite::Error) -> Error {
-    let p = path.display();
+    let p = shown(path);
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Unavailable(
             format!("database {p} is busy (another sev is writing); nothing was saved — try again"),
         ),
         Some(ErrorCode::ReadOnly) => Error::Unavailable(format!(
-            "database {p} is read-only for you; nothing was saved — ask an admin to add you to its group (sev doctor shows how)"
+            "database {p} is read-only for you; nothing was saved: {}",
+            access_reason(path)
         )),
-        Some(ErrorCode::CannotOpen) => Error::Unavailable(format!(
-            "cannot open database {p}: check the path and that its directory exists and is writable (set SEV_DB or --db)"
-        )),
-        Some(ErrorCode::PermissionDenied) => Error::Unavailable(format!(
-            "permission denied on database {p}: ask an admin to add you to its group (sev doctor shows how)"
-        )),
+        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => {
+            match crate::access::problem(path, false) {
+                Some(why) => {
+                    Error::Unavailable(format!("permission denied on database {p}: {why}"))
+                }
+                None => Error::Unavailable(format!(
+                    "cannot open database {p}: check the path, that it is a regular file and that its directory exists and is writable (sev doctor)"
+                )),
+            }
+        }
         Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
             Error::Unavailable(format!(
                 "{p} is not a sev database or is corrupt: point SEV_DB/--db at the right file, or restore a backup"
@@ -51,28 +67,73 @@ pub(crate) fn db_error(path: &Path, e: rusqlite::Error) -> Error {
         Some(ErrorCode::DiskFull) => Error::Unavailable(format!(
             "database {p} is full (disk or size limit); nothing was saved — free space and try again"
         )),
+        Some(ErrorCode::SystemIoFailure) => io_error(path, &e),
         _ => Error::Internal(format!("database {p}: {e}")),
     }
 }
 
+/// SQLITE_IOERR: say which cause, when it can be told (a full disk is the
+/// usual one: SQLite cannot create or grow the -shm even to read).
+fn io_error(path: &Path, e: &rusqlite::Error) -> Error {
+    let p = shown(path);
+    let dir = fsafe::dir_of(path);
+    let full = nix::sys::statvfs::statvfs(dir)
+        .map(|v| v.blocks_available() == 0)
+        .unwrap_or(false);
+    if full {
+        return Error::Unavailable(format!(
+            "no space left on the disk holding {p}: SQLite cannot create or grow its -wal/-shm files; nothing was saved — free space (df -h {}) and try again",
+            shown(dir)
+        ));
+    }
+    if let fsafe::Entry::Special(what) = fsafe::entry(path) {
+        return Error::Unavailable(format!(
+            "{p} is {what}, not a regular file: point --db/SEV_DB at a database file"
+        ));
+    }
+    Error::Unavailable(format!(
+        "disk I/O error on database {p} ({}): check the disk (dmesg, df -h) and run sev doctor",
+        crate::text::sanitize_line(&e.to_string())
+    ))
+}
+
 impl Store {
     /// Open (creating if needed) and migrate the database at `path`.
+    ///
+    /// A new personal database is created 0600 in a 0700 directory; in a
+    /// setgid (group-shared) directory it is created 0660. Never through a
+    /// symbolic link: see [`crate::fsafe`].
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-            && !dir.exists()
-        {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Error::Unavailable(format!(
-                    "cannot create directory {} for the database: {e} (set SEV_DB or --db to a writable place)",
-                    dir.display()
-                ))
-            })?;
+        Store::open_rw(path, true)
+    }
+
+    /// Open and migrate an existing database; a missing one is an error
+    /// ("no database at PATH"), never created. For commands that only read.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_rw(path, false)
+    }
+
+    fn open_rw(path: &Path, create: bool) -> Result<Store> {
+        if !fsafe::check_db(path)? {
+            if !create {
+                return Err(fsafe::missing_refusal(path));
+            }
+            let dir = fsafe::dir_of(path);
+            if fsafe::entry(dir) == fsafe::Entry::Missing {
+                fsafe::create_private_dir(dir).map_err(|e| {
+                    Error::Unavailable(format!(
+                        "cannot create directory {} for the database: {e} (set SEV_DB or --db to a writable place)",
+                        shown(dir)
+                    ))
+                })?;
+            }
+            fsafe::create_db_file(path)?;
         }
+        // NOFOLLOW: SQLite refuses a link even if one is planted after the
+        // check above; it opens -wal/-shm with O_NOFOLLOW itself.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, e))?;
         let store = Store {
             conn,
@@ -89,47 +150,63 @@ impl Store {
     }
 
     /// Open for reading, and writing if this user may; a user with read
-    /// access only gets a read-only store (browse, search, export).
-    pub fn open_for_user(path: &Path) -> Result<Store> {
+    /// access only gets a read-only store (browse, search, export). With
+    /// `create`, a missing database is created (the TUI and write
+    /// commands); without, it is "no database at PATH" (read commands).
+    pub fn open_for_user(path: &Path, create: bool) -> Result<Store> {
         use nix::unistd::{AccessFlags, access};
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let denied = |what: &Path| {
-            Error::Unavailable(format!(
-                "permission denied: you cannot read {} — ask an admin to add you to its group (sev doctor shows how)",
-                what.display()
-            ))
-        };
-        match std::fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => return Err(denied(path)),
-            Err(_) if std::fs::metadata(dir).is_ok() && access(dir, AccessFlags::X_OK).is_err() => {
-                return Err(denied(dir));
+        let exists = fsafe::check_db(path)?;
+        let dir = fsafe::dir_of(path);
+        if !exists {
+            if access(dir, AccessFlags::X_OK).is_err() && dir.exists() {
+                return Err(Error::Unavailable(format!(
+                    "permission denied: you cannot look into {}: {}",
+                    shown(dir),
+                    access_reason(path)
+                )));
             }
-            _ => {}
+            return Store::open_rw(path, create);
         }
-        let readable = access(path, AccessFlags::R_OK).is_ok();
-        let writable =
-            access(path, AccessFlags::W_OK).is_ok() && access(dir, AccessFlags::W_OK).is_ok();
-        if !path.exists() || writable {
-            return Store::open(path);
-        }
-        if !readable {
+        if access(path, AccessFlags::R_OK).is_err() {
             return Err(Error::Unavailable(format!(
-                "permission denied: you cannot read {} — ask an admin to add you to its group (sev doctor shows how)",
-                path.display()
+                "permission denied: you cannot read {}: {}",
+                shown(path),
+                crate::access::problem(path, false)
+                    .unwrap_or_else(|| "sev doctor shows why".into())
             )));
+        }
+        if crate::access::problem(path, true).is_none() {
+            return Store::open_rw(path, create);
         }
         Store::open_read_only(path)
     }
 
     /// A read-only connection: never migrates, never writes. Refuses rather
-    /// than showing stale data when the WAL index cannot be read.
+    /// than showing stale data when the WAL index cannot be read, and never
+    /// creates `-wal`/`-shm`: made by a reader they would carry the reader's
+    /// owner and the read-only mode, and lock writers out later.
     pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !fsafe::check_db(path)? {
+            return Err(fsafe::missing_refusal(path));
+        }
+        let missing: Vec<String> = fsafe::sidecars(path)
+            .iter()
+            .filter(|s| fsafe::entry(s) == fsafe::Entry::Missing)
+            .map(|s| shown(s))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Unavailable(format!(
+                "cannot read {} read-only yet: {} missing, and a read-only user must not create {} (they would lock writers out) — someone who can write it should open sev once; sev keeps them from then on",
+                shown(path),
+                missing.join(" and "),
+                if missing.len() == 1 { "it" } else { "them" }
+            )));
+        }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
         )
         .map_err(|e| db_error(path, e))?;
         let store = Store {
@@ -143,8 +220,8 @@ impl Store {
             .map_err(|e| store.err(e))?;
         let unreadable = || {
             Error::Unavailable(format!(
-                "cannot read {} read-only: its -wal/-shm files are missing or unreadable and you may not create them — someone who can write it should open sev once (sev doctor explains)",
-                path.display()
+                "cannot read {} read-only: its -wal/-shm files are unreadable for you and you may not repair them — someone who can write it should open sev once (sev doctor explains)",
+                shown(path)
             ))
         };
         let (version, app_id) = store.schema_info().map_err(|_| unreadable())?;
@@ -153,7 +230,7 @@ impl Store {
         if version != known {
             return Err(Error::Unavailable(format!(
                 "{} has schema version {version} and this sev needs {known}; you can only read it, so someone who can write it must open it with this sev first",
-                path.display()
+                shown(path)
             )));
         }
         Ok(store)
@@ -183,11 +260,40 @@ impl Store {
                 self.path.display()
             )));
         }
+        // Keep -wal/-shm when the last connection closes: made by a writer
+        // (with the database's owner, group and mode), they are then always
+        // there for read-only users, who must never create them.
+        self.persist_wal()?;
         // FULL: an incident record acknowledged to the user survives power loss.
         self.conn
             .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    fn persist_wal(&self) -> Result<()> {
+        let mut on: std::ffi::c_int = 1;
+        // SAFETY: the handle is this open connection's; "main" is a valid
+        // NUL-terminated schema name; PERSIST_WAL reads and writes one int
+        // through the pointer, which lives across the call.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_file_control(
+                self.conn.handle(),
+                c"main".as_ptr(),
+                rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+                (&raw mut on).cast(),
+            )
+        };
+        if rc != rusqlite::ffi::SQLITE_OK {
+            return Err(Error::Internal(format!(
+                "database {}: cannot keep its WAL files (SQLite code {rc})",
+                shown(&self.path)
+            )));
+        }
+        // And keep them small: emptied after a checkpoint and on the last close.
+        self.conn
+            .execute_batch("PRAGMA journal_size_limit = 4194304;")
+            .map_err(|e| self.err(e))
     }
 
     fn migrate(&self) -> Result<()> {

@@ -4,6 +4,9 @@
 /// `application_id` marks the file as a sev database ("sev1").
 pub const APPLICATION_ID: i64 = 0x7365_7631;
 
+/// The triggers that make the events table append-only.
+pub const EVENT_TRIGGERS: [&str; 2] = ["events_no_delete", "events_no_update"];
+
 /// One schema step: SQL, or Rust for what SQL cannot do (hashing).
 pub enum Step {
     Sql(&'static str),

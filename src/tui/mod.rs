@@ -65,7 +65,7 @@ pub fn run(config: Config) -> Result<()> {
         ));
     }
     let keymap = Keymap::load(&config.keys)?;
-    let store = Store::open_for_user(&config.database)?;
+    let store = Store::open_for_user(&config.database, true)?;
     let drafts = crate::app::drafts::path_for(&crate::config::state_dir(), store.path());
     let mut app = App::new(
         store,

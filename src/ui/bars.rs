@@ -4,7 +4,7 @@ use super::theme::Theme;
 use crate::app::dialog::Dialog;
 use crate::app::{App, Overlay};
 use crate::keymap::{Action, Mode};
-use crate::text::{sanitize_line, truncate};
+use crate::text::{sanitize_line, truncate, truncate_left};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -27,14 +27,13 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         let keys: Vec<String> = app.pending_keys.iter().map(|k| k.to_string()).collect();
         left.push_str(&format!(" │ {} …", keys.join(" ")));
     }
-    let db = app
-        .store
-        .path()
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let right = format!("{} @ {} ", sanitize_line(&app.actor), sanitize_line(&db));
+    // The whole database path, cut from the left when long: the end of a
+    // path is what tells two databases apart.
+    let db = sanitize_line(&app.db_label);
     let w = area.width as usize;
+    let actor = sanitize_line(&app.actor);
+    let room = (w / 2).saturating_sub(unicode_width::UnicodeWidthStr::width(actor.as_ref()) + 4);
+    let right = format!("{actor} @ {} ", truncate_left(&db, room.max(8)));
     let right_w = unicode_width::UnicodeWidthStr::width(right.as_str());
     let left = truncate(&left, w.saturating_sub(right_w + 1));
     let pad = w.saturating_sub(unicode_width::UnicodeWidthStr::width(left.as_str()) + right_w);

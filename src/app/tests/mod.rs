@@ -29,7 +29,7 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let clock = FixedClock::at(t0());
         let store = Store::open(&dir.path().join("sev.db")).unwrap();
-        let app = App::new(
+        let mut app = App::new(
             store,
             Config::builtin(),
             keymap,
@@ -37,6 +37,13 @@ impl Harness {
             "alice".into(),
         )
         .unwrap();
+        assert!(
+            app.db_label.ends_with("/sev.db") && app.db_label.len() > "/sev.db".len(),
+            "the header names the whole path: {}",
+            app.db_label
+        );
+        // Snapshots must not depend on the temporary directory's name.
+        app.db_label = "/srv/sev/sev.db".into();
         Harness { dir, app, clock }
     }
 

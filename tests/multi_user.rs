@@ -211,3 +211,88 @@ fn two_responders_share_one_file_and_an_outsider_cannot_read_it() {
     );
     drop(users);
 }
+
+/// Issue 9, item 15: a read-only session must not leave -wal/-shm that
+/// lock writers out once the admin grants write access, and the error
+/// names the real cause (a mode) to a member instead of "join the group".
+#[test]
+fn a_reader_leaves_nothing_that_blocks_writers() {
+    if !is_root() {
+        eprintln!("skipped: creating Unix users needs root (CI runs as root)");
+        return;
+    }
+    let tag = std::process::id() % 100_000 + 7;
+    let group = format!("sevh{tag}");
+    let (w, r) = (format!("sevw{tag}"), format!("sevq{tag}"));
+    let dir = PathBuf::from(format!("/tmp/sev-readers-{tag}"));
+    let users = Users {
+        names: vec![w.clone(), r.clone()],
+        group: group.clone(),
+        dirs: vec![dir.clone()],
+    };
+    assert!(
+        Command::new("groupadd")
+            .arg(&group)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for u in [&w, &r] {
+        assert!(
+            Command::new("useradd")
+                .args(["-M", "-G", &group, u])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+    let db = dir.join("sev.db");
+    let st = Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["init", "--shared", dir.to_str().unwrap(), "--group", &group])
+        .env("SEV_SYSTEM_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", text(&st));
+    let o = as_user(&w, &db, &["new", "Disk full on db-3"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let sides = [dir.join("sev.db-wal"), dir.join("sev.db-shm")];
+    for s in &sides {
+        assert!(s.exists(), "writers keep {} for readers", s.display());
+    }
+
+    // The admin makes it read-only for the group; the -wal/-shm are gone
+    // (an older sev deleted them on close).
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o640)).unwrap();
+    for s in &sides {
+        std::fs::remove_file(s).unwrap();
+    }
+    let o = as_user(&r, &db, &["list", "--all"]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert!(text(&o).contains("must not create"), "{}", text(&o));
+    for s in &sides {
+        assert!(!s.exists(), "a reader created {}", s.display());
+    }
+    // A member is told the mode is the cause, not to join a group they are in.
+    let o = as_user(&w, &db, &["note", "1", "x"]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert!(
+        text(&o).contains("you are in its group") && text(&o).contains("chmod 660"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("usermod"), "{}", text(&o));
+
+    // The admin grants write again: the writer works at once.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o660)).unwrap();
+    let o = as_user(&w, &db, &["note", "1", "writers are not locked out"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // And with the files kept, a reader of a read-only file can browse.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let o = as_user(&r, &db, &["list", "--all"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("Disk full"), "{}", text(&o));
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o660)).unwrap();
+    let o = as_user(&w, &db, &["note", "1", "still fine after a reader"]);
+    assert!(o.status.success(), "{}", text(&o));
+    drop(users);
+}

@@ -175,10 +175,10 @@ impl Store {
                     .unwrap_or_else(|| "sev doctor shows why".into())
             )));
         }
-        if crate::access::problem(path, true).is_none() {
-            return Store::open_rw(path, create);
+        match crate::access::problem(path, true) {
+            None => Store::open_rw(path, create),
+            Some(why) => Store::read_only_because(path, Some(&why)),
         }
-        Store::open_read_only(path)
     }
 
     /// A read-only connection: never migrates, never writes. Refuses rather
@@ -186,6 +186,11 @@ impl Store {
     /// creates `-wal`/`-shm`: made by a reader they would carry the reader's
     /// owner and the read-only mode, and lock writers out later.
     pub fn open_read_only(path: &Path) -> Result<Store> {
+        Store::read_only_because(path, None)
+    }
+
+    /// [`Store::open_read_only`], saying why the user may only read.
+    fn read_only_because(path: &Path, why: Option<&str>) -> Result<Store> {
         if !fsafe::check_db(path)? {
             return Err(fsafe::missing_refusal(path));
         }
@@ -195,8 +200,11 @@ impl Store {
             .map(|s| shown(s))
             .collect();
         if !missing.is_empty() {
+            let reason = why
+                .map(|w| format!(" (read-only for you: {w})"))
+                .unwrap_or_default();
             return Err(Error::Unavailable(format!(
-                "cannot read {} read-only yet: {} missing, and a read-only user must not create {} (they would lock writers out) — someone who can write it should open sev once; sev keeps them from then on",
+                "cannot read {}{reason} yet: {} missing, and a read-only user must not create {} (they would lock writers out) — someone who can write it should open sev once; sev keeps them from then on",
                 shown(path),
                 missing.join(" and "),
                 if missing.len() == 1 { "it" } else { "them" }

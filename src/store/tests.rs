@@ -387,3 +387,17 @@ fn list_query_uses_the_index() {
         "list order must come from the index: {plan}"
     );
 }
+
+#[test]
+fn disk_io_errors_are_unavailable_not_internal() {
+    // Issue 9 item 14: SQLITE_IOERR (e.g. the -shm cannot be created on a
+    // full disk) was exit 1 "disk I/O error"; it is exit 5 with the cause.
+    let e = rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR_SHMOPEN),
+        None,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let err = super::db_error(&dir.path().join("sev.db"), e);
+    assert_eq!(err.exit_code(), crate::error::exit::UNAVAILABLE, "{err}");
+    assert!(err.to_string().contains("disk I/O error"), "{err}");
+}

@@ -228,7 +228,7 @@ impl WorkerState {
                     return Ok(c.clone());
                 }
                 if self.store.as_ref().is_none_or(|s| s.path() != db) {
-                    self.store = Some(Store::open(&db).map_err(|e| e.to_string())?);
+                    self.store = Some(Store::open_for_user(&db, false).map_err(|e| e.to_string())?);
                 }
                 let store = self.store.as_ref().ok_or("no database")?;
                 let rows = store.search_rows(&query).map_err(|e| e.to_string())?;

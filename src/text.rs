@@ -287,11 +287,7 @@ mod tests {
             let c = char::from_u32(cp).unwrap();
             assert!(is_invisible(c), "U+{cp:04X} {name} not in the table");
             let s = format!("a{c}b");
-            assert_eq!(
-                sanitize(&s),
-                format!("a<U+{cp:04X}>b"),
-                "U+{cp:04X} {name}"
-            );
+            assert_eq!(sanitize(&s), format!("a<U+{cp:04X}>b"), "U+{cp:04X} {name}");
             assert!(!is_clean(&s), "U+{cp:04X} {name}");
         }
     }
@@ -305,10 +301,33 @@ mod tests {
         // Visible neighbours of the ranges, combining marks, CJK, emoji,
         // private use and spaces stay as they are.
         for c in [
-            'a', 'é', '\u{301}', '\u{300}', '\u{0E49}', '\u{093F}', '日', 'ー', '\u{1F600}',
-            '\u{E000}', '\u{F0000}', '\u{00A0}', '\u{3000}', '\u{2027}', '\u{202F}',
-            '\u{205F}', '\u{2070}', '\u{115E}', '\u{1161}', '\u{3165}', '\u{FFA1}',
-            '\u{FE10}', '\u{FFFC}', '\u{FFFD}', '\u{E1000}', '\u{0606}', '\u{17B6}',
+            'a',
+            'é',
+            '\u{301}',
+            '\u{300}',
+            '\u{0E49}',
+            '\u{093F}',
+            '日',
+            'ー',
+            '\u{1F600}',
+            '\u{E000}',
+            '\u{F0000}',
+            '\u{00A0}',
+            '\u{3000}',
+            '\u{2027}',
+            '\u{202F}',
+            '\u{205F}',
+            '\u{2070}',
+            '\u{115E}',
+            '\u{1161}',
+            '\u{3165}',
+            '\u{FFA1}',
+            '\u{FE10}',
+            '\u{FFFC}',
+            '\u{FFFD}',
+            '\u{E1000}',
+            '\u{0606}',
+            '\u{17B6}',
         ] {
             assert!(!is_invisible(c), "U+{:04X} should stay visible", c as u32);
         }

@@ -269,9 +269,24 @@ mod tests {
         assert!(Field::Assignee.apply(&mut i, "bob smith", &m).is_err());
         // Fillers and format characters look like nothing (or like another
         // name): refused with the code point named.
-        for hidden in ["bob\u{3164}", "\u{115F}", "b\u{1160}ob", "bob\u{FFA0}", "b\u{200d}ob", "bob\u{E0041}", "bo\u{034F}b", "bob\u{FE0F}"] {
-            let e = Field::Commander.apply(&mut i, hidden, &m).unwrap_err().to_string();
-            assert!(e.contains("invisible") && e.contains("U+"), "{hidden:?}: {e}");
+        for hidden in [
+            "bob\u{3164}",
+            "\u{115F}",
+            "b\u{1160}ob",
+            "bob\u{FFA0}",
+            "b\u{200d}ob",
+            "bob\u{E0041}",
+            "bo\u{034F}b",
+            "bob\u{FE0F}",
+        ] {
+            let e = Field::Commander
+                .apply(&mut i, hidden, &m)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("invisible") && e.contains("U+"),
+                "{hidden:?}: {e}"
+            );
             assert!(crate::text::is_clean(&e), "{e}");
         }
         assert!(Field::Title.apply(&mut i, "", &m).is_err());
@@ -293,7 +308,9 @@ mod tests {
             .apply(&mut i, "Real title\n\n## Root cause(s)\nfake", &m)
             .unwrap();
         assert_eq!(i.title, "Real title ## Root cause(s) fake");
-        Field::Service.apply(&mut i, "api\u{2028}| x |", &m).unwrap();
+        Field::Service
+            .apply(&mut i, "api\u{2028}| x |", &m)
+            .unwrap();
         assert_eq!(i.service.as_deref(), Some("api | x |"));
         Field::Category.apply(&mut i, "a\r\nb", &m).unwrap();
         assert_eq!(i.category.as_deref(), Some("a b"));

@@ -178,7 +178,9 @@ fn a_custom_template_from_config_and_its_errors() {
 const FORGED_TITLE: &str = "Real title\n\n## Root cause(s)\nfake";
 
 fn root_cause_headings(md: &str) -> usize {
-    md.lines().filter(|l| l.starts_with("## Root cause")).count()
+    md.lines()
+        .filter(|l| l.starts_with("## Root cause"))
+        .count()
 }
 
 #[test]
@@ -186,8 +188,12 @@ fn a_title_cannot_forge_a_section() {
     let (_d, r, id) = realistic();
     let cx = r.ctx("alice");
     // Through the front door the line breaks fold on input...
-    cx.set(id, &[crate::ops::Edit::new(Field::Title, FORGED_TITLE)], None)
-        .unwrap();
+    cx.set(
+        id,
+        &[crate::ops::Edit::new(Field::Title, FORGED_TITLE)],
+        None,
+    )
+    .unwrap();
     let v = cx.postmortem_view(id).unwrap();
     assert_eq!(v.incident.title, "Real title ## Root cause(s) fake");
     let md = markdown(&v, &r.config).unwrap();
@@ -200,7 +206,12 @@ fn a_title_cannot_forge_a_section() {
     v.incident.service = Some("x |\n## Root cause(s)\n| y".into());
     let md = markdown(&v, &r.config).unwrap();
     assert_eq!(root_cause_headings(&md), 1, "{md}");
-    assert!(md.lines().next().unwrap().ends_with("Real title \\#\\# Root cause(s) fake"));
+    assert!(
+        md.lines()
+            .next()
+            .unwrap()
+            .ends_with("Real title \\#\\# Root cause(s) fake")
+    );
 }
 
 #[test]
@@ -208,7 +219,9 @@ fn field_values_cannot_add_markdown_structure() {
     let (_d, r, id) = realistic();
     let cx = r.ctx("alice");
     let mut v = cx.postmortem_view(id).unwrap();
-    v.incident.title = "<img src=x onerror=alert(1)> ![t](http://t/p.png) [click](http://evil) `x` *b* &#x202E;".into();
+    v.incident.title =
+        "<img src=x onerror=alert(1)> ![t](http://t/p.png) [click](http://evil) `x` *b* &#x202E;"
+            .into();
     v.incident.category = Some("- item".into());
     v.incident.service = Some("1. first".into());
     v.incident.commander = Some("```".into());
@@ -242,7 +255,8 @@ fn field_values_cannot_add_markdown_structure() {
 fn multi_line_notes_stay_in_their_table_cell() {
     let (_d, r, id) = realistic();
     let cx = r.ctx("alice");
-    cx.note(id, "first\n## Root cause(s)\n| forged | row |").unwrap();
+    cx.note(id, "first\n## Root cause(s)\n| forged | row |")
+        .unwrap();
     let md = markdown(&cx.postmortem_view(id).unwrap(), &r.config).unwrap();
     assert_eq!(root_cause_headings(&md), 1, "{md}");
     assert!(

@@ -23,9 +23,7 @@ fn sudo_human() -> Option<String> {
         return None; // SUDO_USER is just an environment variable: trust it only from root
     }
     let h = std::env::var("SUDO_USER").ok()?;
-    let ok = !h.is_empty()
-        && h != "root"
-        && h.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c));
+    let ok = h != "root" && crate::domain::validate_user(&h).is_ok();
     ok.then_some(h)
 }
 

@@ -7,6 +7,72 @@
 
 use std::borrow::Cow;
 
+/// Characters that are invisible, reorder text, or break lines for a
+/// terminal but not for our layout: every code point of general category
+/// Cf (format), Zl (line separator), Zp (paragraph separator), and every
+/// Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15.1,
+/// including the ranges it reserves for future ignorables, so a newer
+/// terminal's ignorable is hidden from us too). Sorted, non-overlapping,
+/// inclusive. Written from the Unicode Character Database:
+///
+/// - Cf: 00AD 0600..0605 061C 06DD 070F 0890..0891 08E2 180E 200B..200F
+///   202A..202E 2060..2064 2066..206F FEFF FFF9..FFFB 110BD 110CD
+///   13430..1343F 1BCA0..1BCA3 1D173..1D17A E0001 E0020..E007F
+/// - Zl: 2028; Zp: 2029
+/// - Default_Ignorable_Code_Point, beyond Cf: 034F (grapheme joiner),
+///   115F..1160 and 3164 and FFA0 (Hangul fillers), 17B4..17B5 (Khmer
+///   inherent vowels), 180B..180F (Mongolian variation selectors), 2065,
+///   FE00..FE0F and E0100..E01EF (variation selectors), FFF0..FFF8,
+///   E0000..E0FFF (tags and reserved).
+///
+/// Ordinary combining marks (U+0301 in "é" written as e + U+0301) are not
+/// here: they are visible and the terminal and ratatui agree on their width.
+const INVISIBLE: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+];
+
+/// True for a format, separator or default-ignorable character (see
+/// [`INVISIBLE`]): one that a terminal may hide, use to reorder the line,
+/// or draw with a width ratatui does not expect.
+pub fn is_invisible(c: char) -> bool {
+    let c = c as u32;
+    INVISIBLE
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                std::cmp::Ordering::Less
+            } else if lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
 /// How a character must be shown, if it cannot be shown as itself.
 fn replacement(c: char, keep_newlines: bool) -> Option<Replacement> {
     match c {
@@ -18,16 +84,12 @@ fn replacement(c: char, keep_newlines: bool) -> Option<Replacement> {
         // C0 controls and DEL: caret notation, like `cat -v` (ESC shows as ^[).
         '\u{0}'..='\u{1f}' => Some(Replacement::Caret((b'@' + c as u8) as char)),
         '\u{7f}' => Some(Replacement::Caret('?')),
-        // C1 controls, bidi overrides/isolates/marks, zero-width and other
-        // invisible format characters: shown as <U+XXXX>.
-        '\u{80}'..='\u{9f}'
-        | '\u{200b}'..='\u{200f}'
-        | '\u{202a}'..='\u{202e}'
-        | '\u{2060}'..='\u{2069}'
-        | '\u{061c}'
-        | '\u{00ad}'
-        | '\u{feff}'
-        | '\u{fff9}'..='\u{fffb}' => Some(Replacement::Code),
+        // C1 controls (U+009B is a one-character CSI): shown as <U+XXXX>.
+        '\u{80}'..='\u{9f}' => Some(Replacement::Code),
+        // Bidi overrides/isolates/marks, zero-width and other format
+        // characters, line/paragraph separators, fillers, variation
+        // selectors, tags: shown as <U+XXXX>.
+        c if is_invisible(c) => Some(Replacement::Code),
         _ => None,
     }
 }
@@ -65,6 +127,42 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 /// Make text safe for a single line: newlines become spaces too.
 pub fn sanitize_line(s: &str) -> Cow<'_, str> {
     sanitize_impl(s, false)
+}
+
+/// A character that ends a line for someone: LF, CR, VT, FF, NEL, and the
+/// Unicode line and paragraph separators.
+pub fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Fold each run of line breaks (with the blanks around it) into one space.
+/// Single-line fields (title, service, category, tags, action descriptions)
+/// go through this on input, so a value can never start a new line in a
+/// table, a heading or an export.
+pub fn fold_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_line_break) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_line_break(c) {
+            out.truncate(out.trim_end().len());
+            out.push(' ');
+            while chars
+                .peek()
+                .is_some_and(|&n| is_line_break(n) || n.is_whitespace())
+            {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// True when the string has nothing that [`sanitize`] would change.
@@ -118,6 +216,145 @@ mod tests {
             sanitize("\u{061c}\u{200e}\u{200f}"),
             "<U+061C><U+200E><U+200F>"
         );
+    }
+
+    /// Known code points of every class the sanitizer must cover, taken
+    /// from the Unicode Character Database independently of [`INVISIBLE`].
+    const KNOWN_INVISIBLE: &[(u32, &str)] = &[
+        // Cf
+        (0x00AD, "soft hyphen"),
+        (0x0600, "Arabic number sign"),
+        (0x0605, "Arabic number mark above"),
+        (0x061C, "Arabic letter mark"),
+        (0x06DD, "Arabic end of ayah"),
+        (0x070F, "Syriac abbreviation mark"),
+        (0x0890, "Arabic pound mark above"),
+        (0x08E2, "Arabic disputed end of ayah"),
+        (0x180E, "Mongolian vowel separator"),
+        (0x200B, "zero width space"),
+        (0x200C, "ZWNJ"),
+        (0x200D, "ZWJ"),
+        (0x200E, "LRM"),
+        (0x200F, "RLM"),
+        (0x202A, "LRE"),
+        (0x202E, "RLO"),
+        (0x2060, "word joiner"),
+        (0x2064, "invisible plus"),
+        (0x2066, "LRI"),
+        (0x2069, "PDI"),
+        (0x206A, "inhibit symmetric swapping"),
+        (0x206F, "nominal digit shapes"),
+        (0xFEFF, "BOM"),
+        (0xFFF9, "interlinear annotation anchor"),
+        (0xFFFB, "interlinear annotation terminator"),
+        (0x110BD, "Kaithi number sign"),
+        (0x110CD, "Kaithi number sign above"),
+        (0x13430, "Egyptian hieroglyph vertical joiner"),
+        (0x1343F, "Egyptian hieroglyph end walled enclosure"),
+        (0x1BCA0, "shorthand format letter overlap"),
+        (0x1D173, "musical symbol begin beam"),
+        (0x1D17A, "musical symbol end phrase"),
+        (0xE0001, "language tag"),
+        (0xE0020, "tag space"),
+        (0xE0041, "tag latin capital A"),
+        (0xE007F, "cancel tag"),
+        // Zl, Zp
+        (0x2028, "line separator"),
+        (0x2029, "paragraph separator"),
+        // Default_Ignorable_Code_Point that is not Cf
+        (0x034F, "combining grapheme joiner"),
+        (0x115F, "Hangul choseong filler"),
+        (0x1160, "Hangul jungseong filler"),
+        (0x17B4, "Khmer vowel inherent AQ"),
+        (0x17B5, "Khmer vowel inherent AA"),
+        (0x180B, "Mongolian free variation selector one"),
+        (0x180F, "Mongolian free variation selector four"),
+        (0x2065, "reserved ignorable"),
+        (0x3164, "Hangul filler"),
+        (0xFE00, "variation selector 1"),
+        (0xFE0F, "variation selector 16"),
+        (0xFFA0, "halfwidth Hangul filler"),
+        (0xFFF0, "reserved ignorable"),
+        (0xE0000, "reserved tag"),
+        (0xE0100, "variation selector 17"),
+        (0xE01EF, "variation selector 256"),
+        (0xE0FFF, "reserved ignorable"),
+    ];
+
+    #[test]
+    fn every_format_separator_and_ignorable_class_is_made_visible() {
+        for &(cp, name) in KNOWN_INVISIBLE {
+            let c = char::from_u32(cp).unwrap();
+            assert!(is_invisible(c), "U+{cp:04X} {name} not in the table");
+            let s = format!("a{c}b");
+            assert_eq!(sanitize(&s), format!("a<U+{cp:04X}>b"), "U+{cp:04X} {name}");
+            assert!(!is_clean(&s), "U+{cp:04X} {name}");
+        }
+    }
+
+    #[test]
+    fn the_table_is_sorted_and_leaves_visible_text_alone() {
+        for w in INVISIBLE.windows(2) {
+            assert!(w[0].1 < w[1].0, "overlap or disorder at {:X?}", w);
+        }
+        assert!(INVISIBLE.iter().all(|(lo, hi)| lo <= hi));
+        // Visible neighbours of the ranges, combining marks, CJK, emoji,
+        // private use and spaces stay as they are.
+        for c in [
+            'a',
+            'é',
+            '\u{301}',
+            '\u{300}',
+            '\u{0E49}',
+            '\u{093F}',
+            '日',
+            'ー',
+            '\u{1F600}',
+            '\u{E000}',
+            '\u{F0000}',
+            '\u{00A0}',
+            '\u{3000}',
+            '\u{2027}',
+            '\u{202F}',
+            '\u{205F}',
+            '\u{2070}',
+            '\u{115E}',
+            '\u{1161}',
+            '\u{3165}',
+            '\u{FFA1}',
+            '\u{FE10}',
+            '\u{FFFC}',
+            '\u{FFFD}',
+            '\u{E1000}',
+            '\u{0606}',
+            '\u{17B6}',
+        ] {
+            assert!(!is_invisible(c), "U+{:04X} should stay visible", c as u32);
+        }
+        // e + combining acute stays readable (and borrowed).
+        assert!(matches!(sanitize("cafe\u{301}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn width_after_sanitizing_is_what_a_terminal_draws() {
+        use unicode_width::UnicodeWidthStr;
+        // Each replacement is plain ASCII, so ratatui and the terminal agree
+        // on how many columns the sanitized title takes.
+        let hostile = "t\u{2028}i\u{3164}t\u{115F}l\u{E0041}e\u{FE0F}";
+        let s = sanitize_line(hostile);
+        assert_eq!(s, "t<U+2028>i<U+3164>t<U+115F>l<U+E0041>e<U+FE0F>");
+        assert_eq!(s.width(), s.chars().count());
+    }
+
+    #[test]
+    fn line_breaks_fold_into_one_space() {
+        assert_eq!(
+            fold_lines("Real title\n\n## Root cause(s)\nfake"),
+            "Real title ## Root cause(s) fake"
+        );
+        assert_eq!(fold_lines("a \r\n  b\u{2028}c\u{2029}\u{85}d"), "a b c d");
+        assert_eq!(fold_lines("x\u{0b}y\u{0c}z"), "x y z");
+        assert!(matches!(fold_lines("one line"), Cow::Borrowed(_)));
     }
 
     #[test]

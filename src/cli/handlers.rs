@@ -1,6 +1,6 @@
 //! The longer subcommands: postmortem export and editing, doctor, demo.
 
-use super::{Ctx, DemoArgs, PostmortemArgs, parse_id, to_json};
+use super::{Ctx, DemoArgs, PostmortemArgs, parse_id, show_path, to_json};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::store::{ListQuery, Scope, Store};
@@ -88,7 +88,7 @@ pub(super) fn postmortem(cx: &Ctx<'_>, a: PostmortemArgs) -> Result<()> {
                     path.display()
                 ))
             })?;
-            println!("{id}: postmortem written to {}", path.display());
+            println!("{id}: postmortem written to {}", show_path(&path));
         }
         None => print!("{out}"),
     }
@@ -147,10 +147,49 @@ pub(super) fn demo(store: &Store, clock: &dyn Clock, a: DemoArgs, json: bool) ->
         println!(
             "created {} demo incidents in {} ({:.1}s) — open it with: sev --db {}",
             a.count,
-            store.path().display(),
+            show_path(store.path()),
             secs,
-            store.path().display()
+            shell_word(&store.path().display().to_string())
         );
     }
     Ok(())
+}
+
+/// A word to paste into a shell: as is when it is plain, otherwise quoted
+/// with `$'…'` escapes so it is both terminal-safe and exact.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_alphanumeric() || "/._-+,:@%=".contains(c);
+    if !s.is_empty() && s.chars().all(|c| plain(c) && !crate::text::is_invisible(c)) {
+        return s.to_string();
+    }
+    let mut out = String::from("$'");
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() || crate::text::is_invisible(c) => {
+                if (c as u32) <= 0xFFFF {
+                    out.push_str(&format!("\\u{:04X}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08X}", c as u32));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shell_words_are_exact_and_terminal_safe() {
+        assert_eq!(super::shell_word("/tmp/demo.db"), "/tmp/demo.db");
+        assert_eq!(
+            super::shell_word("/tmp/a b\u{1b}]0;x\u{7}'\u{2028}.db"),
+            "$'/tmp/a b\\u001B]0;x\\u0007\\'\\u2028.db'"
+        );
+        assert!(crate::text::is_clean(&super::shell_word("\u{E0041}\u{9b}")));
+    }
 }

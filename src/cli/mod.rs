@@ -22,17 +22,10 @@ use std::io::{IsTerminal, Read};
 
 /// Run the CLI; returns the process exit code.
 pub fn main() -> i32 {
+    install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
-            let _ = e.print();
-            return code;
-        }
+        Err(e) => return print_clap_error(&e),
     };
     match run(cli) {
         Ok(()) => exit::OK,
@@ -41,6 +34,88 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// Print what clap has to say (an error, or --help/--version) through the
+/// sanitizer: its messages quote the offending argument, which may hold
+/// escape sequences. Errors go to stderr with exit 2; help and version go
+/// to stdout with exit 0, as clap does.
+fn print_clap_error(e: &clap::Error) -> i32 {
+    use std::io::Write;
+    let text = clap_message(e);
+    if e.use_stderr() {
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        exit::USAGE
+    } else {
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        exit::OK
+    }
+}
+
+/// clap's message as plain text, safe for a terminal.
+pub fn clap_message(e: &clap::Error) -> String {
+    crate::text::sanitize(&e.render().to_string()).into_owned()
+}
+
+/// Replace the default panic hook, which prints the message raw (a panic
+/// message can quote input or incident text), with one that sanitizes it.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "{}",
+            crash_report(info.payload(), info.location(), "please report this")
+        );
+        let bt = std::backtrace::Backtrace::capture();
+        if bt.status() == std::backtrace::BacktraceStatus::Captured {
+            eprintln!("{bt}");
+        }
+    }));
+}
+
+/// The one-line crash message, sanitized: `sev crashed at FILE:LINE: MSG — TAIL`.
+pub fn crash_report(
+    payload: &(dyn std::any::Any + Send),
+    location: Option<&std::panic::Location<'_>>,
+    tail: &str,
+) -> String {
+    let msg = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    let at = location
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    sanitize_line(&format!("sev crashed{at}: {msg} — {tail}")).into_owned()
+}
+
+/// A path as it may be shown on a terminal.
+pub fn show_path(p: &std::path::Path) -> String {
+    sanitize_line(&p.display().to_string()).into_owned()
+}
+
+/// A TOML basic string that reads back as exactly `s`, with everything the
+/// sanitizer would change written as an escape, so it can be shown on a
+/// terminal and pasted into a config file.
+pub fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() || crate::text::is_invisible(c) => {
+                if (c as u32) <= 0xFFFF {
+                    out.push_str(&format!("\\u{:04X}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08X}", c as u32));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn parse_id(s: &str) -> Result<IncidentId> {
@@ -89,17 +164,14 @@ pub fn run(cli: Cli) -> Result<()> {
             } else {
                 println!(
                     "shared database ready: {} (group {}, file 0660, directory 2770 setgid)",
-                    db.display(),
+                    show_path(&db),
                     sanitize_line(&a.group)
                 );
                 println!(
                     "Tell every user's sev about it, once, in {}:",
                     crate::config::SYSTEM_CONFIG
                 );
-                println!(
-                    "  database = {}",
-                    toml::Value::String(db.display().to_string())
-                );
+                println!("  database = {}", toml_string(&db.display().to_string()));
                 println!(
                     "Then add each responder to the group: usermod -aG {} USER",
                     sanitize_line(&a.group)

@@ -101,6 +101,14 @@ impl Field {
         value: &str,
         matrix: &PriorityMatrix,
     ) -> Result<Vec<FieldChange>, DomainError> {
+        // Every field but the description is one line: line breaks fold
+        // into a space, so a value can never forge a line of output.
+        let folded = if self == Field::Description {
+            std::borrow::Cow::Borrowed(value)
+        } else {
+            crate::text::fold_lines(value)
+        };
+        let value: &str = &folded;
         let v = value.trim();
         let cleared = v.is_empty() || v == "-";
         let opt = || (!cleared).then(|| v.to_string());
@@ -204,6 +212,18 @@ pub fn parse_tags(v: &str) -> Vec<String> {
 
 /// A user name: letters, digits, `.`, `_`, `-`, `@`; at most 64 characters.
 pub fn validate_user(w: &str) -> Result<(), DomainError> {
+    // Hangul fillers are letters to `is_alphanumeric`, yet invisible: two
+    // names that look the same must be the same name.
+    if let Some(c) = w
+        .chars()
+        .find(|&c| crate::text::is_invisible(c) || c.is_control())
+    {
+        return Err(DomainError::Missing(format!(
+            "invalid user name '{}': it contains U+{:04X}, an invisible, format or control character — type the login name with letters, digits, . _ - @ only",
+            crate::text::sanitize_line(w),
+            c as u32
+        )));
+    }
     let ok = !w.is_empty()
         && w.len() <= 64
         && w.chars()
@@ -247,6 +267,28 @@ mod tests {
         assert!(Field::Severity.apply(&mut i, "SEV0", &m).is_err());
         assert!(Field::Urgency.apply(&mut i, "asap", &m).is_err());
         assert!(Field::Assignee.apply(&mut i, "bob smith", &m).is_err());
+        // Fillers and format characters look like nothing (or like another
+        // name): refused with the code point named.
+        for hidden in [
+            "bob\u{3164}",
+            "\u{115F}",
+            "b\u{1160}ob",
+            "bob\u{FFA0}",
+            "b\u{200d}ob",
+            "bob\u{E0041}",
+            "bo\u{034F}b",
+            "bob\u{FE0F}",
+        ] {
+            let e = Field::Commander
+                .apply(&mut i, hidden, &m)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("invisible") && e.contains("U+"),
+                "{hidden:?}: {e}"
+            );
+            assert!(crate::text::is_clean(&e), "{e}");
+        }
         assert!(Field::Title.apply(&mut i, "", &m).is_err());
         assert_eq!(i, before);
         assert!(
@@ -256,6 +298,27 @@ mod tests {
                 .to_string()
                 .contains("severity")
         );
+    }
+
+    #[test]
+    fn single_line_fields_fold_line_breaks() {
+        let m = PriorityMatrix::default();
+        let mut i = inc();
+        Field::Title
+            .apply(&mut i, "Real title\n\n## Root cause(s)\nfake", &m)
+            .unwrap();
+        assert_eq!(i.title, "Real title ## Root cause(s) fake");
+        Field::Service
+            .apply(&mut i, "api\u{2028}| x |", &m)
+            .unwrap();
+        assert_eq!(i.service.as_deref(), Some("api | x |"));
+        Field::Category.apply(&mut i, "a\r\nb", &m).unwrap();
+        assert_eq!(i.category.as_deref(), Some("a b"));
+        Field::Tags.apply(&mut i, "x\ny,z\u{2029}w", &m).unwrap();
+        assert_eq!(i.tags, vec!["x y", "z w"]);
+        // The description is the one multi-line field.
+        Field::Description.apply(&mut i, "one\ntwo", &m).unwrap();
+        assert_eq!(i.description, "one\ntwo");
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! Postmortem export: Markdown from a template (assets/postmortem.md, or a
 //! path in the config) and JSON. Deterministic: the same record gives the
-//! same bytes; times are UTC; every string is sanitized.
+//! same bytes; times are UTC. In Markdown every field is sanitized and
+//! escaped so it cannot add structure (a title cannot forge a heading);
+//! JSON carries the exact text, escaped by `text::json_safe`.
 
 use crate::clock;
 use crate::config::Config;
 use crate::domain::{SECTIONS, timeline_worthy};
 use crate::error::{Error, Result};
 use crate::ops::PostmortemView;
-use crate::text::sanitize;
+use crate::text::{fold_lines, sanitize, sanitize_line};
 use serde::Serialize;
 
 pub const TEMPLATE: &str = include_str!("../../assets/postmortem.md");
@@ -104,19 +106,88 @@ fn utc(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn s(x: &str) -> String {
-    sanitize(x).into_owned()
+/// Who will read the export, which decides how field text is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// Markdown for people: terminal-safe, and no field can change the
+    /// document's structure.
+    Markdown,
+    /// JSON for programs: the exact stored text (`json_safe` makes the
+    /// serialized document terminal-safe without changing it).
+    Json,
 }
 
-fn o(x: &Option<String>) -> String {
-    x.as_deref().map(s).unwrap_or_else(|| "—".into())
+impl Target {
+    /// A one-line field (title, service, owner…): line breaks folded,
+    /// sanitized and Markdown-escaped, so it stays inside its heading or
+    /// table cell.
+    fn line(self, x: &str) -> String {
+        match self {
+            Target::Json => x.to_string(),
+            Target::Markdown => md_inline(&sanitize_line(&fold_lines(x))),
+        }
+    }
+
+    /// A possibly multi-line value shown in a table cell (a note, an
+    /// annotation): every line escaped; the `cell` filter joins them.
+    fn lines(self, x: &str) -> String {
+        match self {
+            Target::Json => x.to_string(),
+            Target::Markdown => sanitize(x)
+                .lines()
+                .map(md_inline)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    /// A postmortem section: the author's own Markdown, sanitized only.
+    fn block(self, x: &str) -> String {
+        match self {
+            Target::Json => x.to_string(),
+            Target::Markdown => sanitize(x).into_owned(),
+        }
+    }
+
+    fn opt(self, x: &Option<String>) -> String {
+        x.as_deref()
+            .map(|v| self.line(v))
+            .unwrap_or_else(|| "—".into())
+    }
+}
+
+/// Escape one line of text so that, wherever a template puts it, it is
+/// plain text: no emphasis, link, image, code span, HTML or entity, no
+/// table cell border, and nothing at the start that opens a heading,
+/// list, quote, code block, fence or thematic break.
+pub fn md_inline(line: &str) -> String {
+    let line = line.trim_start();
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    // Block starts the loop above does not already neutralise.
+    if out.starts_with(['-', '+', '=']) {
+        out.insert(0, '\\');
+    }
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && out[digits..].starts_with(['.', ')']) {
+        out.insert(digits, '\\');
+    }
+    out
 }
 
 fn dur(x: Option<i64>) -> String {
     x.map(clock::duration).unwrap_or_else(|| "unknown".into())
 }
 
-fn doc(v: &PostmortemView, config: &Config) -> Doc {
+fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
     let i = &v.incident;
     let m = crate::domain::measures(i);
     let keys = config.postmortem.sections_for(i.kind);
@@ -125,7 +196,11 @@ fn doc(v: &PostmortemView, config: &Config) -> Doc {
         .iter()
         .filter(|sec| keys.iter().any(|k| k.key == sec.key) || v.postmortem.text(sec.key).is_some())
         .map(|sec| {
-            let text = v.postmortem.text(sec.key).map(s).unwrap_or_default();
+            let text = v
+                .postmortem
+                .text(sec.key)
+                .map(|t| to.block(t))
+                .unwrap_or_default();
             SectionDoc {
                 key: sec.key.into(),
                 title: sec.title.into(),
@@ -144,11 +219,15 @@ fn doc(v: &PostmortemView, config: &Config) -> Doc {
             TimelineDoc {
                 event_id: e.id,
                 at: utc(Some(e.at)),
-                actor: s(&e.actor),
+                actor: to.line(&e.actor),
                 kind: e.kind.as_str().into(),
-                what: s(&e.summary()),
+                what: to.lines(&e.summary()),
                 highlight: mark.highlight,
-                annotation: mark.annotation.as_deref().map(s).unwrap_or_default(),
+                annotation: mark
+                    .annotation
+                    .as_deref()
+                    .map(|a| to.lines(a))
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -159,8 +238,8 @@ fn doc(v: &PostmortemView, config: &Config) -> Doc {
             id: a.id.0,
             reference: a.id.to_string(),
             kind: a.kind.to_string(),
-            description: s(&a.description),
-            owner: o(&a.owner),
+            description: to.lines(&a.description),
+            owner: to.opt(&a.owner),
             due: a.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
             status: a.status.to_string(),
         })
@@ -169,18 +248,18 @@ fn doc(v: &PostmortemView, config: &Config) -> Doc {
         incident: IncidentDoc {
             id: i.id.0,
             reference: i.id.to_string(),
-            title: s(&i.title),
+            title: to.line(&i.title),
             kind: i.kind.to_string(),
             status: i.status.to_string(),
             severity: i.severity.to_string(),
-            severity_name: s(&config.severity(i.severity).name),
+            severity_name: to.line(&config.severity(i.severity).name),
             impact: i.impact.to_string(),
             urgency: i.urgency.to_string(),
             priority: i.priority.to_string(),
-            service: o(&i.service),
-            category: o(&i.category),
-            commander: o(&i.commander),
-            assignee: o(&i.assignee),
+            service: to.opt(&i.service),
+            category: to.opt(&i.category),
+            commander: to.opt(&i.commander),
+            assignee: to.opt(&i.assignee),
             created: utc(Some(i.created_at)),
             started: utc(i.started_at),
             detected: utc(i.detected_at),
@@ -188,11 +267,16 @@ fn doc(v: &PostmortemView, config: &Config) -> Doc {
             mitigated: utc(i.mitigated_at),
             resolved: utc(i.resolved_at),
             closed: utc(i.closed_at),
-            resolution: o(&i.resolution),
+            resolution: to.opt(&i.resolution),
         },
         postmortem: PmDoc {
             status: v.postmortem.status.to_string(),
-            owner: v.postmortem.owner.as_deref().map(s).unwrap_or_default(),
+            owner: v
+                .postmortem
+                .owner
+                .as_deref()
+                .map(|o| to.line(o))
+                .unwrap_or_default(),
             published: v
                 .postmortem
                 .published_at
@@ -213,11 +297,10 @@ fn doc(v: &PostmortemView, config: &Config) -> Doc {
     }
 }
 
-/// Make text fit in one Markdown table cell.
+/// Make text fit in one Markdown table cell: the values are escaped
+/// already (see [`md_inline`]); line breaks become `<br>`.
 fn cell(v: String) -> String {
-    v.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', "<br>")
+    v.replace('\n', "<br>")
 }
 
 /// Render the postmortem as Markdown.
@@ -254,7 +337,9 @@ pub fn markdown(v: &PostmortemView, config: &Config) -> Result<String> {
     let tmpl = env.template_from_str(&source).map_err(located)?;
     let out = tmpl
         .render(minijinja::Value::from(minijinja::value::Serde(doc(
-            v, config,
+            v,
+            config,
+            Target::Markdown,
         ))))
         .map_err(located)?;
     // Collapse the blank lines the template's loops leave behind.
@@ -275,9 +360,9 @@ pub fn markdown(v: &PostmortemView, config: &Config) -> Result<String> {
     Ok(clean)
 }
 
-/// The same data as JSON (terminal-safe).
+/// The same data as JSON: the exact stored text, written terminal-safe.
 pub fn json(v: &PostmortemView, config: &Config) -> String {
-    let s = serde_json::to_string_pretty(&doc(v, config)).unwrap_or_default();
+    let s = serde_json::to_string_pretty(&doc(v, config, Target::Json)).unwrap_or_default();
     crate::text::json_safe(&s).into_owned() + "\n"
 }
 

@@ -174,3 +174,115 @@ fn a_custom_template_from_config_and_its_errors() {
     let e = markdown(&v, &r.config).unwrap_err().to_string();
     assert!(e.contains(&format!("{}:2:", path.display())), "{e}");
 }
+
+const FORGED_TITLE: &str = "Real title\n\n## Root cause(s)\nfake";
+
+fn root_cause_headings(md: &str) -> usize {
+    md.lines()
+        .filter(|l| l.starts_with("## Root cause"))
+        .count()
+}
+
+#[test]
+fn a_title_cannot_forge_a_section() {
+    let (_d, r, id) = realistic();
+    let cx = r.ctx("alice");
+    // Through the front door the line breaks fold on input...
+    cx.set(
+        id,
+        &[crate::ops::Edit::new(Field::Title, FORGED_TITLE)],
+        None,
+    )
+    .unwrap();
+    let v = cx.postmortem_view(id).unwrap();
+    assert_eq!(v.incident.title, "Real title ## Root cause(s) fake");
+    let md = markdown(&v, &r.config).unwrap();
+    assert_eq!(root_cause_headings(&md), 1, "{md}");
+    assert!(md.starts_with("# Postmortem: INC-1 — Real title \\#\\# Root cause(s) fake\n"));
+    // ...and a title stored before that (or written by another tool) is
+    // escaped on export.
+    let mut v = cx.postmortem_view(id).unwrap();
+    v.incident.title = FORGED_TITLE.into();
+    v.incident.service = Some("x |\n## Root cause(s)\n| y".into());
+    let md = markdown(&v, &r.config).unwrap();
+    assert_eq!(root_cause_headings(&md), 1, "{md}");
+    assert!(
+        md.lines()
+            .next()
+            .unwrap()
+            .ends_with("Real title \\#\\# Root cause(s) fake")
+    );
+}
+
+#[test]
+fn field_values_cannot_add_markdown_structure() {
+    let (_d, r, id) = realistic();
+    let cx = r.ctx("alice");
+    let mut v = cx.postmortem_view(id).unwrap();
+    v.incident.title =
+        "<img src=x onerror=alert(1)> ![t](http://t/p.png) [click](http://evil) `x` *b* &#x202E;"
+            .into();
+    v.incident.category = Some("- item".into());
+    v.incident.service = Some("1. first".into());
+    v.incident.commander = Some("```".into());
+    let md = markdown(&v, &r.config).unwrap();
+    let first = md.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "# Postmortem: INC-1 — \\<img src=x onerror=alert(1)\\> !\\[t\\](http://t/p.png) \\[click\\](http://evil) \\`x\\` \\*b\\* \\&\\#x202E;"
+    );
+    assert!(md.contains("| Category | \\- item |"), "{md}");
+    assert!(md.contains("| Service | 1\\. first |"), "{md}");
+    assert!(md.contains("| Incident commander | \\`\\`\\` |"), "{md}");
+    // As custom templates may put a field at the start of a line:
+    for (value, safe) in [
+        ("# h", "\\# h"),
+        ("> q", "\\> q"),
+        ("- l", "\\- l"),
+        ("+ l", "\\+ l"),
+        ("===", "\\==="),
+        ("12) x", "12\\) x"),
+        ("    code", "code"),
+        ("| a | b |", "\\| a \\| b \\|"),
+        ("~~~", "\\~\\~\\~"),
+        ("<div>", "\\<div\\>"),
+    ] {
+        assert_eq!(super::md_inline(value), safe);
+    }
+}
+
+#[test]
+fn multi_line_notes_stay_in_their_table_cell() {
+    let (_d, r, id) = realistic();
+    let cx = r.ctx("alice");
+    cx.note(id, "first\n## Root cause(s)\n| forged | row |")
+        .unwrap();
+    let md = markdown(&cx.postmortem_view(id).unwrap(), &r.config).unwrap();
+    assert_eq!(root_cause_headings(&md), 1, "{md}");
+    assert!(
+        md.contains("| first<br>\\#\\# Root cause(s)<br>\\| forged \\| row \\| |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn json_export_carries_the_exact_text_terminal_safe() {
+    let (_d, r, id) = realistic();
+    let cx = r.ctx("alice");
+    let evil = "a\u{1b}]0;t\u{7}b\u{202e}c\u{2028}d\u{e0041}e|*";
+    cx.set(id, &[crate::ops::Edit::new(Field::Title, evil)], None)
+        .unwrap();
+    cx.set_section(id, "lessons", evil).unwrap();
+    let out = json(&cx.postmortem_view(id).unwrap(), &r.config);
+    assert!(crate::text::is_clean(&out), "{out}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // U+2028 is a line break: folded on input for the title.
+    assert_eq!(j["incident"]["title"], evil.replace('\u{2028}', " "));
+    let lessons = j["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "lessons")
+        .unwrap();
+    assert_eq!(lessons["text"], evil);
+}

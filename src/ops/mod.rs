@@ -62,6 +62,17 @@ pub fn build(
     reporter: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Incident> {
+    // Single-line fields: line breaks fold into one space (see text::fold_lines).
+    let fold = |s: &String| crate::text::fold_lines(s).into_owned();
+    let folded = NewIncident {
+        title: fold(&new.title),
+        category: new.category.as_ref().map(fold),
+        service: new.service.as_ref().map(fold),
+        tags: new.tags.iter().map(fold).collect(),
+        assignee: new.assignee.as_ref().map(fold),
+        ..new.clone()
+    };
+    let new = &folded;
     new.validate()?;
     let d = &config.defaults;
     if let Some(c) = &new.category {

@@ -120,7 +120,7 @@ impl Ctx<'_> {
     }
 
     pub fn add_action(&self, id: IncidentId, new: &NewAction) -> Result<ActionItem> {
-        let description = new.description.trim().to_string();
+        let description = crate::text::fold_lines(&new.description).trim().to_string();
         if description.is_empty() {
             return Err(Error::Usage(
                 "the action item needs a description: what will be done".into(),
@@ -170,7 +170,7 @@ impl Ctx<'_> {
                             ));
                         }
                         let old = a.description.clone();
-                        a.description = e.value.trim().to_string();
+                        a.description = crate::text::fold_lines(&e.value).trim().to_string();
                         change("description", Some(old), Some(a.description.clone()))
                     }
                     "type" => {

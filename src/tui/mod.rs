@@ -98,19 +98,13 @@ pub fn run(config: Config) -> Result<()> {
             let _ = crate::app::drafts::save(&for_panic.drafts_path, &d);
         }
         ratatui::restore();
-        let msg = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
         eprintln!(
-            "sev crashed{at}: {} — your draft was kept; please report this",
-            crate::text::sanitize_line(&msg)
+            "{}",
+            crate::cli::crash_report(
+                info.payload(),
+                info.location(),
+                "your draft was kept; please report this"
+            )
         );
     }));
     let result = event_loop(&mut terminal, &mut app, &shared);

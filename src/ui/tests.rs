@@ -142,6 +142,55 @@ fn hostile_text_renders_without_control_characters() {
     }
 }
 
+/// Every character a terminal may hide, reorder with, or draw at a width
+/// ratatui does not expect.
+const INVISIBLE_CORPUS: &str = "a\u{2028}b\u{2029}c\u{3164}d\u{115F}e\u{1160}f\u{FFA0}g\u{034F}h\u{FE0F}i\u{E0100}j\u{E0041}\u{E007F}k\u{206A}l\u{180E}m\u{17B4}n\u{200D}o\u{202E}p\u{2066}q\u{0085}r\u{009B}s";
+
+#[test]
+fn separators_fillers_and_tags_render_visibly_and_keep_the_screen_in_step() {
+    let mut h = Harness::new();
+    // Stored as is (an older sev, another tool, a restore): input folding
+    // would have turned the separators into spaces.
+    let mut inc = crate::ops::build(
+        &NewIncident {
+            title: "x".into(),
+            severity: Some(Severity::Sev1),
+            ..Default::default()
+        },
+        &h.app.config,
+        "alice",
+        crate::app::tests::t0(),
+    )
+    .unwrap();
+    inc.title = format!("T {INVISIBLE_CORPUS} end");
+    inc.description = format!("{INVISIBLE_CORPUS}\nline two");
+    inc.service = Some(format!("s{INVISIBLE_CORPUS}"));
+    let id = h.app.store.insert(&inc, "al\u{3164}ice").unwrap().id;
+    h.app.ctx().note(id, INVISIBLE_CORPUS).unwrap();
+    h.app.reload().unwrap();
+    for (w, ht, keys) in [(80, 24, ""), (80, 24, "enter"), (160, 40, "")] {
+        if !keys.is_empty() {
+            h.keys(keys);
+        }
+        h.app.resize(w, ht);
+        let mut t = Terminal::new(TestBackend::new(w, ht)).unwrap();
+        t.draw(|f| super::render(&h.app, f)).unwrap();
+        for cell in t.backend().buffer().content.iter() {
+            assert!(
+                cell.symbol()
+                    .chars()
+                    .all(|c| !c.is_control() && !crate::text::is_invisible(c)),
+                "raw {:?} in the buffer ({w}x{ht} {keys})",
+                cell.symbol()
+            );
+        }
+        let s = screen(&h.app, w, ht);
+        // Shown as text whose width the terminal and ratatui agree on.
+        assert!(s.contains("a<U+2028>b<U+2029>c<U+3164>d"), "({keys}) {s}");
+        h.keys("esc");
+    }
+}
+
 #[test]
 fn postmortem_pane_at_80x24() {
     let mut h = Harness::new();

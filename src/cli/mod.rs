@@ -413,8 +413,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor | Command::Init(_) => unreachable!("handled before opening the database"),
         Command::Actions(a) => {
             let today = cx.today();
+            let incident = a.incident.as_deref().map(parse_id).transpose()?;
+            if let Some(id) = incident {
+                store.get(id)?; // no such incident is exit 3, not an empty list
+            }
             let q = crate::store::ActionQuery {
-                incident: a.incident.as_deref().map(parse_id).transpose()?,
+                incident,
                 open_only: a.open,
                 overdue_on: a.overdue.then_some(today),
                 owner: if a.mine {

@@ -21,6 +21,20 @@ impl TxView<'_> {
     pub fn actions(&self, id: IncidentId) -> Result<Vec<crate::domain::ActionItem>> {
         super::postmortems::actions_of(self.0, id).map_err(|e| Error::Internal(e.to_string()))
     }
+    /// The most severe the incident has been (now or on its timeline).
+    pub fn worst_severity(&self, inc: &Incident) -> Result<Severity> {
+        let mut st = self
+            .0
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND field = 'severity' ORDER BY id"
+            ))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let events = st
+            .query_map([inc.id.0], row::event)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(crate::domain::worst_severity(inc, &events))
+    }
 }
 
 /// One thing to write on the timeline as part of a change.

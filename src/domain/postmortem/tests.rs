@@ -117,7 +117,7 @@ fn close_policy_applies_by_severity_and_kind() {
     let e = check_close(&p, &sev3, Severity::Sev1, None, &[])
         .unwrap_err()
         .to_string();
-    assert!(e.contains("was SEV1 (now SEV3)") && e.contains("a postmortem"), "{e}");
+    assert!(e.contains("was SEV1 (now SEV3;") && e.contains("a postmortem"), "{e}");
     // Security incidents also need their extra sections.
     let i = inc(Severity::Sev2, Kind::Security);
     let mut pm = Postmortem::new(i.id, t(12, 0));

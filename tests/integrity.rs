@@ -48,7 +48,10 @@ fn downgrading_before_close_does_not_dodge_the_close_policy() {
     // resolved, so nothing was closed without its postmortem.
     e.ok(&["set", "1", "severity=SEV1"]);
     let j = e.json(&["show", "1"]);
-    assert_eq!((j["status"].as_str(), j["severity"].as_str()), (Some("resolved"), Some("SEV1")));
+    assert_eq!(
+        (j["status"].as_str(), j["severity"].as_str()),
+        (Some("resolved"), Some("SEV1"))
+    );
     // An incident that never was severe still closes without one.
     e.ok(&["new", "Slow dashboard", "--severity", "SEV4"]);
     e.ok(&["resolve", "2", "--summary", "cache warmed"]);
@@ -69,7 +72,10 @@ fn closed_incidents_refuse_field_edits_until_reopened() {
     let err = e.fails(&["assign", "1", "bob"], 2);
     assert!(err.contains("reopen"), "{err}");
     let j = e.json(&["show", "1"]);
-    assert_eq!((j["status"].as_str(), j["severity"].as_str()), (Some("closed"), Some("SEV4")));
+    assert_eq!(
+        (j["status"].as_str(), j["severity"].as_str()),
+        (Some("closed"), Some("SEV4"))
+    );
     // Notes are additions, not edits: still allowed.
     e.ok(&["note", "1", "found the cause later"]);
     // Through a reopen the change is allowed, and the policy applies again.
@@ -158,4 +164,58 @@ fn a_version_the_incident_never_had_is_a_usage_error() {
     let err = e.fails(&["set", "1", "severity=SEV4", "--if-version", "1"], 4);
     assert!(err.contains("someone changed"), "{err}");
     e.ok(&["set", "1", "severity=SEV4", "--if-version", "2"]);
+}
+
+#[test]
+fn an_empty_section_from_stdin_is_refused_and_clear_is_explicit() {
+    let e = Env::new();
+    e.ok(&["new", "x"]);
+    let (code, out, _) = with_stdin(
+        &e,
+        &["postmortem", "1", "--section", "root-cause"],
+        "A bad push\n",
+    );
+    assert_eq!(code, Some(0));
+    assert!(out.contains("root-cause saved"), "{out}");
+    for empty in ["", "  \n\n"] {
+        let (code, out, err) =
+            with_stdin(&e, &["postmortem", "1", "--section", "root-cause"], empty);
+        assert_eq!(code, Some(2), "{out}{err}");
+        assert!(!out.contains("saved"), "{out}");
+        assert!(
+            err.contains("root-cause section is empty") && err.contains("--clear"),
+            "{err}"
+        );
+    }
+    let err = e.fails(
+        &["postmortem", "1", "--section", "root-cause", "--text", " "],
+        2,
+    );
+    assert!(err.contains("--clear"), "{err}");
+    let md = e.ok(&["postmortem", "1"]);
+    assert!(md.contains("A bad push"), "the section was erased: {md}");
+    // The same text again changes nothing and says so.
+    let out = e.ok(&[
+        "postmortem",
+        "1",
+        "--section",
+        "root-cause",
+        "--text",
+        "A bad push",
+    ]);
+    assert!(out.contains("unchanged") && !out.contains("saved"), "{out}");
+    // --clear is the way to empty it.
+    let out = e.ok(&["postmortem", "1", "--section", "root-cause", "--clear"]);
+    assert!(out.contains("root-cause cleared"), "{out}");
+    assert!(!e.ok(&["postmortem", "1"]).contains("A bad push"));
+    let o = e.run(&[
+        "postmortem",
+        "1",
+        "--section",
+        "root-cause",
+        "--clear",
+        "--text",
+        "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
 }

@@ -438,8 +438,8 @@ impl App {
         let cx = self.ctx();
         match purpose {
             PromptFor::Section(key) => cx
-                .set_section(id, key, text)
-                .map(|_| format!("{id} postmortem: {key} saved")),
+                .write_section(id, key, text)
+                .map(|(_, done)| done.describe(id, key)),
             PromptFor::PmOwner => cx
                 .set_pm_owner(id, text)
                 .map(|_| format!("{id} postmortem owner set")),

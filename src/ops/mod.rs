@@ -10,7 +10,9 @@ use crate::error::{Conflict, Error, Result};
 use crate::store::{Record, Store};
 
 mod postmortem;
-pub use postmortem::{ActionEdit, NewAction, PostmortemView, parse_action_assignment};
+pub use postmortem::{
+    ActionEdit, NewAction, PostmortemView, SectionWrite, parse_action_assignment,
+};
 
 /// Who is acting, on what, with which rules and clock.
 pub struct Ctx<'a> {
@@ -228,13 +230,7 @@ impl Ctx<'_> {
                 // The policy applies to the most severe the incident ever
                 // was, so lowering the severity first does not avoid it.
                 let worst = view.worst_severity(inc)?;
-                domain::check_close(
-                    &self.config.postmortem,
-                    inc,
-                    worst,
-                    pm.as_ref(),
-                    &actions,
-                )?;
+                domain::check_close(&self.config.postmortem, inc, worst, pm.as_ref(), &actions)?;
             }
             let old = apply_transition(inc, t, now)?;
             let text = match t {

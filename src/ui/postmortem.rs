@@ -169,11 +169,16 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
                 severity: crate::domain::worst_severity(inc, &p.view.events),
                 ..inc.clone()
             };
-            let blockers =
-                app.config
-                    .postmortem
-                    .close_blockers(&judged, Some(pm), &p.view.actions);
-            if !app.config.postmortem.close_requires.contains(&judged.severity) {
+            let blockers = app
+                .config
+                .postmortem
+                .close_blockers(&judged, Some(pm), &p.view.actions);
+            if !app
+                .config
+                .postmortem
+                .close_requires
+                .contains(&judged.severity)
+            {
                 lines.push(Line::styled(
                     format!("{} can close without a postmortem.", inc.severity),
                     theme.dim(),

@@ -134,3 +134,23 @@ fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
         "enter opens the item's postmortem"
     );
 }
+
+#[test]
+fn saving_an_untouched_empty_section_does_not_say_saved() {
+    let mut h = Harness::new();
+    h.seed(&[("Payments down", Severity::Sev2)]);
+    h.keys("P");
+    h.keys("j enter"); // the summary, empty
+    h.keys("ctrl-s");
+    assert!(
+        h.message().contains("summary unchanged") && !h.message().contains("saved"),
+        "{}",
+        h.message()
+    );
+    h.keys("enter");
+    h.type_text("Payments failed.");
+    h.keys("ctrl-s");
+    assert!(h.message().contains("summary saved"), "{}", h.message());
+    h.keys("enter ctrl-u ctrl-s");
+    assert!(h.message().contains("summary cleared"), "{}", h.message());
+}

@@ -219,3 +219,97 @@ fn an_empty_section_from_stdin_is_refused_and_clear_is_explicit() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+fn raw(e: &Env) -> rusqlite::Connection {
+    rusqlite::Connection::open(e.db()).unwrap()
+}
+
+#[test]
+fn a_corrupt_row_is_named_and_the_rest_still_listed() {
+    let e = Env::new();
+    for t in [
+        "Alpha outage",
+        "Bravo outage",
+        "Charlie outage",
+        "Delta outage",
+    ] {
+        e.ok(&["new", t]);
+    }
+    raw(&e)
+        .execute_batch(
+            "UPDATE incidents SET title = CAST(x'4272ff' AS TEXT) WHERE id = 2;
+             UPDATE incidents SET status = 'bogus' WHERE id = 3;",
+        )
+        .unwrap();
+    for args in [&["list", "--all"][..], &["search", "outage"][..]] {
+        let o = e.run(args);
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert_eq!(o.status.code(), Some(5), "{args:?}: {out}{err}");
+        assert!(
+            out.contains("Alpha outage") && out.contains("Delta outage"),
+            "{args:?}: the readable rows must still be shown: {out}"
+        );
+        assert!(
+            err.contains("INC-2: its title is not valid UTF-8")
+                && err.contains("restore a backup or run sev doctor"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // list names both; JSON still carries the readable rows.
+    let o = e.run(&["list", "--all", "--json"]);
+    assert_eq!(o.status.code(), Some(5));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("2 incidents are unreadable") && err.contains("INC-3"),
+        "{err}"
+    );
+    let err = e.fails(&["show", "2"], 5);
+    assert_eq!(
+        err.trim(),
+        "sev: INC-2 is unreadable: its title is not valid UTF-8 text — restore a backup or run sev doctor"
+    );
+    let err = e.fails(&["show", "INC-3"], 5);
+    assert!(
+        err.contains("INC-3 is unreadable: its status is bad: 'bogus'"),
+        "{err}"
+    );
+    e.fails(&["set", "2", "severity=SEV1"], 5);
+    assert!(e.json(&["show", "1"])["title"] == "Alpha outage");
+}
+
+#[test]
+fn verify_reports_an_undecodable_event_as_tampering() {
+    for (name, value) in [
+        ("BLOB", "x'6f6b'"),
+        ("invalid UTF-8", "CAST(x'6fff' AS TEXT)"),
+    ] {
+        let e = Env::new();
+        e.ok(&["new", "x"]);
+        e.ok(&["note", "1", "a note"]);
+        e.ok(&["note", "1", "another"]);
+        assert!(e.ok(&["verify"]).contains("3 events"));
+        // An attacker with write access to the file gets past the
+        // append-only trigger by dropping it.
+        raw(&e)
+            .execute_batch(&format!(
+                "DROP TRIGGER events_no_update; UPDATE events SET text = {value} WHERE id = 2;"
+            ))
+            .unwrap();
+        let err = e.fails(&["verify"], 6);
+        assert!(
+            err.contains("broken at event #2 (INC-1)") && err.contains("its text"),
+            "{name}: {err}"
+        );
+        let err = e.fails(&["show", "1"], 5);
+        assert!(
+            err.contains("event #2 of INC-1 is unreadable"),
+            "{name}: {err}"
+        );
+    }
+}

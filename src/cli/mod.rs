@@ -191,12 +191,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 limit: (a.limit > 0).then_some(a.limit),
                 offset: 0,
             };
-            let rows = store.list(&q)?;
+            let listed = store.list(&q)?;
+            let rows = &listed.rows;
             if json {
                 let v: Vec<_> = rows.iter().map(|i| incident_json(i, None)).collect();
                 println!("{}", to_json(&v));
             } else {
-                print!("{}", output::table(&rows, clock.now(), term_width()));
+                print!("{}", output::table(rows, clock.now(), term_width()));
                 if std::io::stdout().is_terminal() {
                     let total = store.count(&ListQuery {
                         limit: None,
@@ -219,10 +220,15 @@ pub fn run(cli: Cli) -> Result<()> {
                     }
                 }
             }
+            // The readable rows are out; now name the ones that are not.
+            listed.check()?;
         }
         Command::Search(a) => {
             let scope = if a.open { Scope::Open } else { Scope::All };
-            let rows = store.search_rows(&ListQuery {
+            let crate::store::Partial {
+                rows,
+                unreadable: mut bad,
+            } = store.search_rows(&ListQuery {
                 scope,
                 ..Default::default()
             })?;
@@ -237,7 +243,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 .iter()
                 .map(|(i, _)| corpus.ids[*i as usize])
                 .collect();
-            let found = store.get_many(&ids)?;
+            let crate::store::Partial {
+                rows: found,
+                unreadable,
+            } = store.get_many(&ids)?;
+            bad.extend(unreadable);
+            bad.dedup_by_key(|u| u.id);
             if json {
                 let v: Vec<_> = found.iter().map(|i| incident_json(i, None)).collect();
                 println!("{}", to_json(&v));
@@ -249,6 +260,9 @@ pub fn run(cli: Cli) -> Result<()> {
                         hits.len()
                     );
                 }
+            }
+            if let Some(e) = crate::store::unreadable_error(&bad) {
+                return Err(e);
             }
         }
         Command::Show(a) => {

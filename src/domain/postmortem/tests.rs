@@ -203,3 +203,28 @@ fn due_dates_parse() {
             .contains("root-cause")
     );
 }
+
+#[test]
+fn worst_severity_reads_severity_changes_only() {
+    let i = inc(Severity::Sev4, Kind::Incident);
+    let ev = |field: &str, old: &str, new: &str| Event {
+        id: 0,
+        incident: i.id,
+        at: t(12, 0),
+        actor: "alice".into(),
+        kind: EventKind::Field,
+        field: Some(field.into()),
+        old: Some(old.into()),
+        new: Some(new.into()),
+        text: None,
+    };
+    assert_eq!(worst_severity(&i, &[]), Severity::Sev4);
+    // A priority of P1 is not a severity; a garbled value is ignored.
+    let noise = [ev("priority", "P1", "P4"), ev("severity", "SEV?", "SEV4")];
+    assert_eq!(worst_severity(&i, &noise), Severity::Sev4);
+    let history = [
+        ev("severity", "SEV3", "SEV1"),
+        ev("severity", "SEV1", "SEV4"),
+    ];
+    assert_eq!(worst_severity(&i, &history), Severity::Sev1);
+}

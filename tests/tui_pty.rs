@@ -203,3 +203,32 @@ fn a_hang_up_saves_the_draft_and_exits() {
         p.drafts()
     );
 }
+
+#[test]
+fn a_hang_up_keeps_the_action_item_being_typed() {
+    let (_d, db) = demo_db();
+    let mut p = spawn(&db);
+    assert!(
+        p.screen_has("open (", Duration::from_secs(10)),
+        "the TUI did not start"
+    );
+    // The selected incident's postmortem, then a new action item.
+    p.type_keys("P");
+    assert!(p.screen_has("Postmortem", Duration::from_secs(5)));
+    p.type_keys("a");
+    // (The screen is drawn as a diff: wait for text the form alone has.)
+    assert!(p.screen_has("tab next · ctrl-s save", Duration::from_secs(5)));
+    p.type_keys("Automate the failover runbook");
+    std::thread::sleep(Duration::from_millis(600));
+    p.stop_reader
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    p.reader.take().unwrap().join().unwrap();
+    drop(p.master.take());
+    let st = p.wait_exit(Duration::from_secs(5));
+    assert!(st.is_some(), "sev kept running after the terminal hung up");
+    let drafts = p.drafts();
+    assert!(
+        drafts.contains("Automate the failover runbook") && drafts.contains("new action"),
+        "action item draft lost: {drafts}"
+    );
+}

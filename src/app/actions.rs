@@ -74,9 +74,12 @@ impl App {
                 self.detail_open = false;
             }
             Action::CommandLine => {
-                self.overlay = Overlay::Command {
-                    input: String::new(),
+                // A command line kept when the session died comes back once.
+                let input = self.drafts.command.take().unwrap_or_default();
+                if !input.is_empty() {
+                    self.drafts_changed();
                 }
+                self.overlay = Overlay::Command { input };
             }
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::Quit => self.quit = true,

@@ -1,7 +1,7 @@
 //! Dialog state: pickers, text prompts, the prioritize matrix and the
 //! new-incident form. Plain data; the app decides what keys do to them.
 
-use super::drafts::FormDraft;
+use super::drafts::{ActionDraft, FormDraft};
 use crate::config::Config;
 use crate::domain::{Field, Impact, Incident, IncidentId, Kind, Severity, Urgency};
 use ratatui::style::Style;
@@ -316,11 +316,13 @@ pub struct ActionForm {
     /// 0 description, 1 type, 2 owner, 3 due, 4 status (when editing)
     pub focus: usize,
     pub error: Option<String>,
+    /// What the form held when opened: typed text differs from it.
+    initial: ActionDraft,
 }
 
 impl ActionForm {
     pub fn new(incident: IncidentId) -> ActionForm {
-        ActionForm {
+        let mut f = ActionForm {
             incident,
             editing: None,
             description: text_input("", false),
@@ -330,11 +332,14 @@ impl ActionForm {
             status: crate::domain::ActionStatus::Open,
             focus: 0,
             error: None,
-        }
+            initial: ActionDraft::default(),
+        };
+        f.initial = f.draft();
+        f
     }
 
     pub fn edit(a: &crate::domain::ActionItem) -> ActionForm {
-        ActionForm {
+        let mut f = ActionForm {
             incident: a.incident,
             editing: Some(a.id),
             description: text_input(&a.description, false),
@@ -344,7 +349,43 @@ impl ActionForm {
             status: a.status,
             focus: 0,
             error: None,
+            initial: ActionDraft::default(),
+        };
+        f.initial = f.draft();
+        f
+    }
+
+    /// Where this form's draft is kept: one per new item per incident, one
+    /// per edited item.
+    pub fn draft_key(&self) -> String {
+        match self.editing {
+            Some(a) => format!("{a} edit"),
+            None => format!("{} new action", self.incident),
         }
+    }
+
+    pub fn draft(&self) -> ActionDraft {
+        ActionDraft {
+            description: text_of(&self.description),
+            kind: self.kind.to_string(),
+            owner: text_of(&self.owner),
+            due: text_of(&self.due),
+            status: self.status.to_string(),
+        }
+    }
+
+    /// Put a kept draft back into the form.
+    pub fn restore(&mut self, d: &ActionDraft) {
+        self.description = text_input(&d.description, false);
+        self.owner = text_input(&d.owner, false);
+        self.due = text_input(&d.due, false);
+        self.kind = d.kind.parse().unwrap_or(self.kind);
+        self.status = d.status.parse().unwrap_or(self.status);
+    }
+
+    /// Has the person changed anything since the form opened?
+    pub fn is_dirty(&self) -> bool {
+        self.draft() != self.initial
     }
 
     pub fn fields(&self) -> usize {

@@ -73,7 +73,20 @@ impl App {
                     f.focus = (f.focus + 1) % f.fields()
                 }
                 Action::PrevField | Action::Up => f.focus = (f.focus + f.fields() - 1) % f.fields(),
-                Action::Cancel | Action::Discard => self.overlay = Overlay::None,
+                Action::Cancel => {
+                    if f.is_dirty() {
+                        self.drafts.actions.insert(f.draft_key(), f.draft());
+                        self.drafts_changed();
+                        self.info("draft kept — reopen the same form to continue it, ctrl-x there discards it");
+                    }
+                    self.overlay = Overlay::None;
+                }
+                Action::Discard => {
+                    self.drafts.actions.remove(&f.draft_key());
+                    self.drafts_changed();
+                    self.overlay = Overlay::None;
+                    self.info("draft discarded");
+                }
                 Action::Left | Action::Right => left_right(f.as_mut(), a, ev),
                 _ => {}
             },
@@ -432,6 +445,7 @@ impl App {
         };
         let (description, owner, due) =
             (text_of(&f.description), text_of(&f.owner), text_of(&f.due));
+        let (key, draft) = (f.draft_key(), f.draft());
         let r = match f.editing {
             None => self
                 .ctx()
@@ -464,10 +478,15 @@ impl App {
         };
         match r {
             Ok(msg) => {
+                self.drafts.actions.remove(&key);
+                self.drafts_changed();
                 self.overlay = Overlay::None;
                 self.after_write(Ok(msg));
             }
             Err(e) => {
+                // Keep what was typed (also on disk) and say why.
+                self.drafts.actions.insert(key, draft);
+                self.drafts_changed();
                 if let Overlay::Dialog(Dialog::ActionForm(f)) = &mut self.overlay {
                     f.error = Some(e.to_string());
                 }

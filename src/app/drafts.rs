@@ -20,16 +20,37 @@ pub struct FormDraft {
     pub urgency: String,
 }
 
+/// A half-written action item: a new one, or changes to an existing one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionDraft {
+    pub description: String,
+    pub kind: String,
+    pub owner: String,
+    pub due: String,
+    pub status: String,
+}
+
+/// Every dialog's typed text. Fields added later default to empty, so a
+/// drafts file written by an older sev still loads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Drafts {
     pub new_incident: Option<FormDraft>,
     /// "INC-42 note" → text
     pub prompts: BTreeMap<String, String>,
+    /// "INC-42 new action" / "ACT-7 edit" → the form
+    pub actions: BTreeMap<String, ActionDraft>,
+    /// The `:` command line, when it held text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 impl Drafts {
     pub fn is_empty(&self) -> bool {
-        self.new_incident.is_none() && self.prompts.is_empty()
+        self.new_incident.is_none()
+            && self.prompts.is_empty()
+            && self.actions.is_empty()
+            && self.command.is_none()
     }
 }
 
@@ -101,5 +122,27 @@ mod tests {
         save(&p, &Drafts::default()).unwrap();
         assert!(!p.exists());
         assert_eq!(load(&p), Drafts::default());
+    }
+
+    #[test]
+    fn every_kind_of_draft_round_trips_and_old_files_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("drafts.json");
+        let mut d = Drafts::default();
+        d.actions.insert(
+            "INC-3 new action".into(),
+            ActionDraft {
+                description: "Canary config pushes".into(),
+                due: "+14d".into(),
+                ..Default::default()
+            },
+        );
+        d.command = Some("resolve rolled ba".into());
+        assert!(!d.is_empty());
+        save(&p, &d).unwrap();
+        assert_eq!(load(&p), d);
+        // A file from before action and command drafts existed.
+        std::fs::write(&p, r#"{"new_incident":null,"prompts":{"INC-1 note":"hi"}}"#).unwrap();
+        assert_eq!(load(&p).prompts["INC-1 note"], "hi");
     }
 }

@@ -129,13 +129,19 @@ impl List {
         let want: Vec<IncidentId> = self.ids[self.offset.min(end)..end].to_vec();
         let have: Vec<IncidentId> = self.rows.iter().map(|r| r.id).collect();
         if force || moved || have != want {
-            self.rows = store.get_many(&want)?;
-            // Rows deleted under us are skipped by get_many; keep ids aligned.
+            let got = store.get_many(&want)?;
+            self.rows = got.rows;
+            // Rows deleted under us, or that cannot be read, are skipped by
+            // get_many; keep ids aligned.
             if self.rows.len() != want.len() {
                 let present: std::collections::HashSet<_> =
                     self.rows.iter().map(|r| r.id).collect();
                 self.ids
                     .retain(|i| present.contains(i) || !want.contains(i));
+            }
+            // The readable rows are shown; the caller reports the others.
+            if let Some(e) = crate::store::unreadable_error(&got.unreadable) {
+                return Err(e);
             }
         }
         Ok(())

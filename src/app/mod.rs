@@ -189,6 +189,18 @@ impl App {
             self.info(format!(
                 "unsaved draft {k} kept from last time: open that incident to continue it"
             ));
+        } else if let Some(k) = self.drafts.actions.keys().next() {
+            self.info(format!(
+                "unsaved draft {k} kept from last time: open that action form again to continue it"
+            ));
+        } else if self.drafts.command.is_some() {
+            let key = self
+                .keymap
+                .key_for(Mode::Normal, Action::CommandLine)
+                .unwrap_or_else(|| ":".into());
+            self.info(format!(
+                "unsaved command line kept from last time: press {key} to continue it"
+            ));
         }
     }
 
@@ -499,17 +511,26 @@ impl App {
         self.drafts_dirty = true;
     }
 
-    /// The drafts as they would be saved now, including the open dialog.
+    /// The drafts as they would be saved now, including whatever text the
+    /// open dialog or the `:` line holds.
     pub fn draft_snapshot(&self) -> Drafts {
         let mut d = self.drafts.clone();
-        if let Overlay::Dialog(dlg) = &self.overlay {
-            match dlg {
+        match &self.overlay {
+            Overlay::Dialog(dlg) => match dlg {
                 Dialog::Form(f) if f.is_dirty() => d.new_incident = Some(f.draft()),
                 Dialog::Prompt(p) if !p.text().trim().is_empty() => {
                     d.prompts.insert(p.draft_key(), p.text());
                 }
+                Dialog::ActionForm(f) if f.is_dirty() => {
+                    d.actions.insert(f.draft_key(), f.draft());
+                }
+                // Pickers and the priority matrix hold no typed text.
                 _ => {}
+            },
+            Overlay::Command { input } if !input.trim().is_empty() => {
+                d.command = Some(input.clone());
             }
+            _ => {}
         }
         d
     }

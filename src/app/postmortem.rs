@@ -277,11 +277,9 @@ impl App {
                 }
                 PmEntry::Actions => {
                     if let Some(item) = p.selected_action().cloned() {
-                        self.overlay =
-                            Overlay::Dialog(Dialog::ActionForm(Box::new(ActionForm::edit(&item))));
+                        self.open_action_form(ActionForm::edit(&item));
                     } else {
-                        self.overlay =
-                            Overlay::Dialog(Dialog::ActionForm(Box::new(ActionForm::new(id))));
+                        self.open_action_form(ActionForm::new(id));
                     }
                 }
                 PmEntry::Overview => self.postmortem_action(Action::SetOwner),
@@ -330,7 +328,7 @@ impl App {
                 })));
             }
             Action::AddAction => {
-                self.overlay = Overlay::Dialog(Dialog::ActionForm(Box::new(ActionForm::new(id))));
+                self.open_action_form(ActionForm::new(id));
             }
             Action::ActionDone => {
                 let Some(item) = p.selected_action().map(|a| a.id) else {
@@ -404,9 +402,8 @@ impl App {
                 self.pm_written(r);
             }
             Action::Edit => {
-                if let Some(item) = v.items.get(v.selected) {
-                    self.overlay =
-                        Overlay::Dialog(Dialog::ActionForm(Box::new(ActionForm::edit(item))));
+                if let Some(form) = v.items.get(v.selected).map(ActionForm::edit) {
+                    self.open_action_form(form);
                 }
             }
             Action::OpenPostmortem => {
@@ -438,8 +435,8 @@ impl App {
         let cx = self.ctx();
         match purpose {
             PromptFor::Section(key) => cx
-                .set_section(id, key, text)
-                .map(|_| format!("{id} postmortem: {key} saved")),
+                .write_section(id, key, text)
+                .map(|(_, done)| done.describe(id, key)),
             PromptFor::PmOwner => cx
                 .set_pm_owner(id, text)
                 .map(|_| format!("{id} postmortem owner set")),
@@ -455,6 +452,15 @@ impl App {
             }
             _ => unreachable!("not a postmortem prompt"),
         }
+    }
+
+    /// Open an action-item form; a draft kept for it comes back.
+    pub(super) fn open_action_form(&mut self, mut form: ActionForm) {
+        if let Some(d) = self.drafts.actions.get(&form.draft_key()) {
+            form.restore(d);
+            self.info("your unsaved draft is back — ctrl-x discards it");
+        }
+        self.overlay = Overlay::Dialog(Dialog::ActionForm(Box::new(form)));
     }
 
     /// A prompt with a title and prefilled text (drafts win over prefill).

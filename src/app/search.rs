@@ -231,8 +231,9 @@ impl WorkerState {
                     self.store = Some(Store::open_for_user(&db, false).map_err(|e| e.to_string())?);
                 }
                 let store = self.store.as_ref().ok_or("no database")?;
+                // Unreadable rows are left out here; the list names them.
                 let rows = store.search_rows(&query).map_err(|e| e.to_string())?;
-                let c = Arc::new(Corpus::new(rows));
+                let c = Arc::new(Corpus::new(rows.rows));
                 self.cache = Some((epoch, c.clone()));
                 Ok(c)
             }

@@ -236,6 +236,9 @@ pub struct PostmortemArgs {
     /// The section's text (with --section)
     #[arg(long, requires = "section")]
     pub text: Option<String>,
+    /// Empty the section (with --section); empty text is refused otherwise
+    #[arg(long, requires = "section", conflicts_with = "text")]
+    pub clear: bool,
     /// Set the postmortem owner (- clears)
     #[arg(long, value_name = "USER")]
     pub owner: Option<String>,

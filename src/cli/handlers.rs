@@ -42,6 +42,7 @@ pub(super) fn postmortem(cx: &Ctx<'_>, a: PostmortemArgs) -> Result<()> {
         if let Some(sec) = &a.section {
             let section = crate::domain::parse_section(sec)?;
             let text = match a.text {
+                _ if a.clear => String::new(),
                 Some(t) => t,
                 None if std::io::stdin().is_terminal() => {
                     let current = cx
@@ -60,8 +61,14 @@ pub(super) fn postmortem(cx: &Ctx<'_>, a: PostmortemArgs) -> Result<()> {
                     s
                 }
             };
-            cx.set_section(id, section.key, &text)?;
-            println!("{id}: postmortem section {} saved", section.key);
+            if !a.clear && text.trim().is_empty() {
+                return Err(Error::Usage(format!(
+                    "the text for the {} section is empty: nothing was changed — give the text (--text, stdin or $EDITOR), or pass --clear to empty the section",
+                    section.key
+                )));
+            }
+            let (_, done) = cx.write_section(id, section.key, &text)?;
+            println!("{}", done.describe(id, section.key));
         }
         if let Some(o) = &a.owner {
             cx.set_pm_owner(id, o)?;

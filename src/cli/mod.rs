@@ -263,12 +263,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 limit: (a.limit > 0).then_some(a.limit),
                 offset: 0,
             };
-            let rows = store.list(&q)?;
+            let listed = store.list(&q)?;
+            let rows = &listed.rows;
             if json {
                 let v: Vec<_> = rows.iter().map(|i| incident_json(i, None)).collect();
                 println!("{}", to_json(&v));
             } else {
-                print!("{}", output::table(&rows, clock.now(), term_width()));
+                print!("{}", output::table(rows, clock.now(), term_width()));
                 if std::io::stdout().is_terminal() {
                     let total = store.count(&ListQuery {
                         limit: None,
@@ -291,10 +292,15 @@ pub fn run(cli: Cli) -> Result<()> {
                     }
                 }
             }
+            // The readable rows are out; now name the ones that are not.
+            listed.check()?;
         }
         Command::Search(a) => {
             let scope = if a.open { Scope::Open } else { Scope::All };
-            let rows = store.search_rows(&ListQuery {
+            let crate::store::Partial {
+                rows,
+                unreadable: mut bad,
+            } = store.search_rows(&ListQuery {
                 scope,
                 ..Default::default()
             })?;
@@ -309,7 +315,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 .iter()
                 .map(|(i, _)| corpus.ids[*i as usize])
                 .collect();
-            let found = store.get_many(&ids)?;
+            let crate::store::Partial {
+                rows: found,
+                unreadable,
+            } = store.get_many(&ids)?;
+            bad.extend(unreadable);
+            bad.dedup_by_key(|u| u.id);
             if json {
                 let v: Vec<_> = found.iter().map(|i| incident_json(i, None)).collect();
                 println!("{}", to_json(&v));
@@ -321,6 +332,9 @@ pub fn run(cli: Cli) -> Result<()> {
                         hits.len()
                     );
                 }
+            }
+            if let Some(e) = crate::store::unreadable_error(&bad) {
+                return Err(e);
             }
         }
         Command::Show(a) => {
@@ -485,8 +499,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor | Command::Init(_) => unreachable!("handled before opening the database"),
         Command::Actions(a) => {
             let today = cx.today();
+            let incident = a.incident.as_deref().map(parse_id).transpose()?;
+            if let Some(id) = incident {
+                store.get(id)?; // no such incident is exit 3, not an empty list
+            }
             let q = crate::store::ActionQuery {
-                incident: a.incident.as_deref().map(parse_id).transpose()?,
+                incident,
                 open_only: a.open,
                 overdue_on: a.overdue.then_some(today),
                 owner: if a.mine {

@@ -119,6 +119,7 @@ impl Field {
                 super::incident::validate_title(v)?;
                 inc.title = v.to_string();
             }
+            Field::Description if cleared => inc.description.clear(),
             Field::Description => inc.description = value.trim_end().to_string(),
             Field::Kind => inc.kind = Kind::from_str(v)?,
             Field::Severity => inc.severity = parse_severity(v)?,
@@ -126,6 +127,7 @@ impl Field {
             Field::Urgency => inc.urgency = Urgency::from_str(v)?,
             Field::Category => inc.category = opt(),
             Field::Service => inc.service = opt(),
+            Field::Tags if cleared => inc.tags.clear(),
             Field::Tags => inc.tags = parse_tags(v),
             Field::Assignee | Field::Commander | Field::Scribe | Field::Comms => {
                 let who = opt();

@@ -105,8 +105,8 @@ text_enum!(
 mod postmortem;
 pub use postmortem::{
     ActionId, ActionItem, ActionKind, ActionStatus, Mark, Measures, PmStatus, Postmortem,
-    PostmortemPolicy, SECTIONS, Section, check_close, measures, parse_due, parse_section, section,
-    timeline_worthy,
+    PostmortemPolicy, SECTIONS, Section, check_close, check_editable, measures, parse_due,
+    parse_section, section, timeline_worthy, worst_severity,
 };
 
 impl Severity {

@@ -347,26 +347,66 @@ impl PostmortemPolicy {
     }
 }
 
-/// Refuse to close when the policy says something is missing.
+/// The most severe the incident has ever been: its severity now, or any
+/// severity its timeline shows it had before.
+pub fn worst_severity(inc: &Incident, events: &[Event]) -> Severity {
+    events
+        .iter()
+        .filter(|e| e.kind == EventKind::Field && e.field.as_deref() == Some("severity"))
+        .flat_map(|e| [e.old.as_deref(), e.new.as_deref()])
+        .flatten()
+        .filter_map(|v| v.parse::<Severity>().ok())
+        .fold(inc.severity, Ord::min)
+}
+
+/// Refuse to close when the policy says something is missing. The policy
+/// is applied to `worst` (see [`worst_severity`]) when that is more severe
+/// than the incident is now: lowering the severity just before closing does
+/// not avoid the postmortem.
 pub fn check_close(
     policy: &PostmortemPolicy,
     inc: &Incident,
+    worst: Severity,
     pm: Option<&Postmortem>,
     actions: &[ActionItem],
 ) -> Result<(), DomainError> {
     if inc.status != Status::Resolved {
         return Ok(()); // the transition table gives the better message
     }
-    let missing = policy.close_blockers(inc, pm, actions);
+    let judged = Incident {
+        severity: worst.min(inc.severity),
+        ..inc.clone()
+    };
+    let missing = policy.close_blockers(&judged, pm, actions);
     if missing.is_empty() {
         return Ok(());
     }
+    let was = if judged.severity != inc.severity {
+        format!(
+            "was {} (now {}; the close policy follows the highest severity it had)",
+            judged.severity, inc.severity
+        )
+    } else {
+        format!("is {}", inc.severity)
+    };
     Err(DomainError::Missing(format!(
-        "{} is {} and cannot close yet; missing: {}",
+        "{} {was} and cannot close yet; missing: {}",
         inc.id,
-        inc.severity,
         missing.join("; ")
     )))
+}
+
+/// Field edits are refused on a closed incident: it is the record that met
+/// the close policy. Reopen it (which puts the policy in force again) to
+/// change it. Notes and the postmortem stay open for additions.
+pub fn check_editable(inc: &Incident) -> Result<(), DomainError> {
+    if inc.status == Status::Closed {
+        return Err(DomainError::Missing(format!(
+            "{} is closed and its fields are final: reopen it first (sev reopen {}), change it, then resolve and close it again",
+            inc.id, inc.id
+        )));
+    }
+    Ok(())
 }
 
 /// The events that make the postmortem timeline: status, severity and role

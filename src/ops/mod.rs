@@ -10,7 +10,9 @@ use crate::error::{Conflict, Error, Result};
 use crate::store::{Record, Store};
 
 mod postmortem;
-pub use postmortem::{ActionEdit, NewAction, PostmortemView, parse_action_assignment};
+pub use postmortem::{
+    ActionEdit, NewAction, PostmortemView, SectionWrite, parse_action_assignment,
+};
 
 /// Who is acting, on what, with which rules and clock.
 pub struct Ctx<'a> {
@@ -193,6 +195,19 @@ impl Ctx<'_> {
         }
         self.store.modify(id, &self.actor, self.now(), |inc, _| {
             if let Some(v) = expect_version
+                && (v < 1 || v > inc.version)
+            {
+                // Versions only grow: this one was never the incident's, so
+                // it is a wrong argument, not a race with someone else.
+                return Err(Error::Usage(format!(
+                    "{} is at version {}; --if-version {v} is not a version it has had (sev show {} prints the current one)",
+                    inc.id, inc.version, inc.id
+                )));
+            }
+            // A closed record is what was reviewed: change it only after a
+            // reopen, which puts the close policy in force again.
+            domain::check_editable(inc)?;
+            if let Some(v) = expect_version
                 && inc.version != v
             {
                 let e = &edits[0];
@@ -223,7 +238,10 @@ impl Ctx<'_> {
                 // The close policy, checked in the same transaction as the close.
                 let pm = view.postmortem(id)?;
                 let actions = view.actions(id)?;
-                domain::check_close(&self.config.postmortem, inc, pm.as_ref(), &actions)?;
+                // The policy applies to the most severe the incident ever
+                // was, so lowering the severity first does not avoid it.
+                let worst = view.worst_severity(inc)?;
+                domain::check_close(&self.config.postmortem, inc, worst, pm.as_ref(), &actions)?;
             }
             let old = apply_transition(inc, t, now)?;
             let text = match t {

@@ -63,6 +63,27 @@ fn change(field: &'static str, old: Option<String>, new: Option<String>) -> Opti
     (old != new).then_some(FieldChange { field, old, new })
 }
 
+/// What writing a postmortem section did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionWrite {
+    Saved,
+    Cleared,
+    Unchanged,
+}
+
+impl SectionWrite {
+    /// "INC-4 postmortem: root-cause saved" and the like.
+    pub fn describe(self, id: IncidentId, key: &str) -> String {
+        match self {
+            SectionWrite::Saved => format!("{id} postmortem: {key} saved"),
+            SectionWrite::Cleared => format!("{id} postmortem: {key} cleared"),
+            SectionWrite::Unchanged => {
+                format!("{id} postmortem: {key} unchanged (it already had this text)")
+            }
+        }
+    }
+}
+
 impl Ctx<'_> {
     /// Today in the user's time zone (for due dates).
     pub fn today(&self) -> NaiveDate {
@@ -71,9 +92,23 @@ impl Ctx<'_> {
 
     /// Write one section (empty text clears it).
     pub fn set_section(&self, id: IncidentId, key: &str, text: &str) -> Result<Postmortem> {
+        self.write_section(id, key, text).map(|(pm, _)| pm)
+    }
+
+    /// Write one section and say what that did (saved, cleared, or nothing
+    /// because the text was already there), so nobody is told "saved" when
+    /// nothing was.
+    pub fn write_section(
+        &self,
+        id: IncidentId,
+        key: &str,
+        text: &str,
+    ) -> Result<(Postmortem, SectionWrite)> {
         let section = parse_section(key)?;
         let text = text.trim_end().to_string();
-        self.store
+        let mut outcome = SectionWrite::Unchanged;
+        let pm = self
+            .store
             .modify_postmortem(id, &self.actor, self.now(), |pm| {
                 let old = pm
                     .sections
@@ -85,8 +120,16 @@ impl Ctx<'_> {
                     Some(t) => pm.sections.insert(section.key.to_string(), t.clone()),
                     None => pm.sections.remove(section.key),
                 };
-                Ok(change(section.key, old, new).into_iter().collect())
-            })
+                let ch = change(section.key, old, new.clone());
+                if ch.is_some() {
+                    outcome = match new {
+                        Some(_) => SectionWrite::Saved,
+                        None => SectionWrite::Cleared,
+                    };
+                }
+                Ok(ch.into_iter().collect())
+            })?;
+        Ok((pm, outcome))
     }
 
     pub fn set_pm_owner(&self, id: IncidentId, owner: &str) -> Result<Postmortem> {

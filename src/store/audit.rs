@@ -99,6 +99,23 @@ impl Stored {
         })
     }
 
+    /// The event, or where the chain breaks because a column cannot be read
+    /// the way sev wrote it (a BLOB, text that is not UTF-8): only a change
+    /// outside sev puts such a value there.
+    fn checked(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Stored, Break>> {
+        match Stored::from_row(r) {
+            Ok(s) => Ok(Ok(s)),
+            Err(e) => Ok(Err(Break {
+                event_id: r.get(0)?,
+                incident: r.get(1).unwrap_or(0),
+                reason: format!(
+                    "it cannot be read as sev wrote it ({}): it was changed outside sev",
+                    super::row::describe(&e, STORED_COLUMNS)
+                ),
+            })),
+        }
+    }
+
     fn hash_after(&self, prev: &str) -> String {
         event_hash(
             prev,
@@ -139,16 +156,20 @@ impl Store {
             .conn
             .prepare(&format!("SELECT {STORED_COLUMNS} FROM events ORDER BY id"))
             .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([], Stored::from_row)
-            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([], Stored::checked).map_err(|e| self.err(e))?;
         let mut prev = GENESIS.to_string();
         let mut prev_id = 0i64;
         let mut n = 0usize;
         let mut broken = None;
         for row in rows {
-            let row = row.map_err(|e| self.err(e))?;
             n += 1;
+            let row = match row.map_err(|e| self.err(e))? {
+                Ok(row) => row,
+                Err(b) => {
+                    broken = Some(b);
+                    break;
+                }
+            };
             let expected = row.hash_after(&prev);
             if row.hash.as_deref() != Some(expected.as_str()) {
                 let (id, gap) = (row.id, row.id - prev_id);

@@ -1,7 +1,7 @@
 //! Incident reads and writes.
 
 use super::Store;
-use super::row::{self, EVENT_COLUMNS, INCIDENT_COLUMNS, ts, ts_opt};
+use super::row::{self, EVENT_COLUMNS, INCIDENT_COLUMNS, Unreadable, ts, ts_opt};
 use crate::domain::{
     Event, EventKind, FieldChange, Incident, IncidentId, Priority, Severity, Status,
 };
@@ -20,6 +20,20 @@ impl TxView<'_> {
     }
     pub fn actions(&self, id: IncidentId) -> Result<Vec<crate::domain::ActionItem>> {
         super::postmortems::actions_of(self.0, id).map_err(|e| Error::Internal(e.to_string()))
+    }
+    /// The most severe the incident has been (now or on its timeline).
+    pub fn worst_severity(&self, inc: &Incident) -> Result<Severity> {
+        let mut st = self
+            .0
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND field = 'severity' ORDER BY id"
+            ))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let events = st
+            .query_map([inc.id.0], row::event)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(crate::domain::worst_severity(inc, &events))
     }
 }
 
@@ -274,12 +288,61 @@ fn insert_row(tx: &Transaction<'_>, i: &Incident) -> rusqlite::Result<IncidentId
     Ok(IncidentId(tx.last_insert_rowid()))
 }
 
-fn get_in(tx: &rusqlite::Connection, id: IncidentId) -> rusqlite::Result<Option<Incident>> {
+/// One incident row: `None` when there is none, `Some(Err)` when the row is
+/// there but cannot be decoded.
+fn get_in(
+    tx: &rusqlite::Connection,
+    id: IncidentId,
+) -> rusqlite::Result<Option<std::result::Result<Incident, Unreadable>>> {
     tx.prepare_cached(&format!(
         "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?"
     ))?
-    .query_row([id.0], row::incident)
+    .query_row([id.0], row::incident_or_unreadable)
     .optional()
+}
+
+/// Rows that could be read, and the ones that could not: one corrupt row
+/// must not hide the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partial<T> {
+    pub rows: Vec<T>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl<T> Partial<T> {
+    /// `Err` (exit 5) naming the rows that could not be read, if any.
+    pub fn check(&self) -> Result<()> {
+        match unreadable_error(&self.unreadable) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// "INC-2 is unreadable: its title is not valid UTF-8 — restore a backup or
+/// run sev doctor" (several are listed, up to a few).
+pub fn unreadable_error(bad: &[Unreadable]) -> Option<Error> {
+    const FIX: &str = "restore a backup or run sev doctor";
+    match bad {
+        [] => None,
+        [one] => Some(Error::Unavailable(format!(
+            "{} is unreadable: {} — {FIX}",
+            one.id, one.reason
+        ))),
+        many => {
+            let shown: Vec<String> = many.iter().take(3).map(|u| u.to_string()).collect();
+            let more = if many.len() > 3 {
+                format!("; and {} more", many.len() - 3)
+            } else {
+                String::new()
+            };
+            Some(Error::Unavailable(format!(
+                "{} incidents are unreadable ({}{more}) — {FIX}",
+                many.len(),
+                shown.join("; ")
+            )))
+        }
+    }
 }
 
 pub(crate) fn not_found(id: IncidentId) -> Error {
@@ -326,10 +389,12 @@ impl Store {
         Ok(ids)
     }
 
+    /// One incident; a row that cannot be decoded is exit 5, named.
     pub fn get(&self, id: IncidentId) -> Result<Incident> {
         get_in(&self.conn, id)
             .map_err(|e| self.err(e))?
-            .ok_or_else(|| not_found(id))
+            .ok_or_else(|| not_found(id))?
+            .map_err(|u| unreadable_error(&[u]).unwrap_or_else(|| not_found(id)))
     }
 
     /// The whole timeline of one incident, oldest first.
@@ -340,9 +405,22 @@ impl Store {
                 "SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY id"
             ))
             .map_err(|e| self.err(e))?;
-        let rows = st.query_map([id.0], row::event).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))
+        let rows = st
+            .query_map([id.0], |r| {
+                Ok(row::event(r).map_err(|e| {
+                    let n = r.get::<_, i64>(0).unwrap_or(0);
+                    Error::Unavailable(format!(
+                        "event #{n} of {id} is unreadable: {} — restore a backup or run sev doctor (sev verify checks the audit trail)",
+                        row::describe(&e, EVENT_COLUMNS)
+                    ))
+                }))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(|e| self.err(e))??);
+        }
+        Ok(out)
     }
 
     /// Change one incident in one `BEGIN IMMEDIATE` transaction: `f` gets the
@@ -361,7 +439,8 @@ impl Store {
         let tx = self.write_tx()?;
         let stored = get_in(&tx, id)
             .map_err(|e| self.err(e))?
-            .ok_or_else(|| not_found(id))?;
+            .ok_or_else(|| not_found(id))?
+            .map_err(|u| unreadable_error(&[u]).unwrap_or_else(|| not_found(id)))?;
         let mut inc = stored.clone();
         let records = f(&mut inc, &TxView(&tx))?;
         if records.is_empty() {
@@ -455,18 +534,28 @@ impl Store {
         })
     }
 
-    /// Incidents matching `q`, open first, by priority then newest.
-    pub fn list(&self, q: &ListQuery) -> Result<Vec<Incident>> {
+    /// Incidents matching `q`, open first, by priority then newest. Rows
+    /// that cannot be decoded are left out and named in `unreadable`.
+    pub fn list(&self, q: &ListQuery) -> Result<Partial<Incident>> {
         let (w, mut args) = q.where_clause();
         args.push(Value::Integer(q.limit.map(|l| l as i64).unwrap_or(-1)));
         args.push(Value::Integer(q.offset as i64));
         let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents {w} {ORDER} LIMIT ? OFFSET ?");
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params_from_iter(args), row::incident)
+            .query_map(params_from_iter(args), row::incident_or_unreadable)
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))
+        let mut out = Partial {
+            rows: Vec::new(),
+            unreadable: Vec::new(),
+        };
+        for r in rows {
+            match r.map_err(|e| self.err(e))? {
+                Ok(i) => out.rows.push(i),
+                Err(u) => out.unreadable.push(u),
+            }
+        }
+        Ok(out)
     }
 
     /// Only the ids of a list, in list order: cheap enough to hold for 100k
@@ -491,29 +580,42 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Fetch these incidents (in the order given; missing ones skipped).
-    pub fn get_many(&self, ids: &[IncidentId]) -> Result<Vec<Incident>> {
+    /// Fetch these incidents (in the order given; missing ones skipped,
+    /// undecodable ones named in `unreadable`).
+    pub fn get_many(&self, ids: &[IncidentId]) -> Result<Partial<Incident>> {
         let mut got: std::collections::HashMap<IncidentId, Incident> =
             std::collections::HashMap::new();
+        let mut unreadable = Vec::new();
         // Stay well under SQLite's limit on bound parameters.
         for chunk in ids.chunks(10_000) {
             let marks = vec!["?"; chunk.len()].join(",");
             let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({marks})");
             let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
             let rows = st
-                .query_map(params_from_iter(chunk.iter().map(|i| i.0)), row::incident)
+                .query_map(
+                    params_from_iter(chunk.iter().map(|i| i.0)),
+                    row::incident_or_unreadable,
+                )
                 .map_err(|e| self.err(e))?;
             for r in rows {
-                let i = r.map_err(|e| self.err(e))?;
-                got.insert(i.id, i);
+                match r.map_err(|e| self.err(e))? {
+                    Ok(i) => {
+                        got.insert(i.id, i);
+                    }
+                    Err(u) => unreadable.push(u),
+                }
             }
         }
-        Ok(ids.iter().filter_map(|id| got.remove(id)).collect())
+        unreadable.sort_by_key(|u: &Unreadable| ids.iter().position(|i| *i == u.id));
+        Ok(Partial {
+            rows: ids.iter().filter_map(|id| got.remove(id)).collect(),
+            unreadable,
+        })
     }
 
     /// Searchable text of every incident a query matches, in list order.
     /// Descriptions are cut to their first 300 characters.
-    pub fn search_rows(&self, q: &ListQuery) -> Result<Vec<SearchRow>> {
+    pub fn search_rows(&self, q: &ListQuery) -> Result<Partial<SearchRow>> {
         let q = ListQuery {
             search: None,
             limit: None,
@@ -529,19 +631,34 @@ impl Store {
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params_from_iter(args), |r| {
-                let key: (bool, i64, i64) = (r.get(4)?, r.get(5)?, r.get(6)?);
-                let row = SearchRow {
-                    id: IncidentId(r.get(0)?),
-                    title: r.get(1)?,
-                    service: r.get(2)?,
-                    description: r.get(3)?,
-                };
-                Ok((key, row))
+                let id = IncidentId(r.get(0)?);
+                let decoded = (|| {
+                    let key: (bool, i64, i64) = (r.get(4)?, r.get(5)?, r.get(6)?);
+                    let row = SearchRow {
+                        id,
+                        title: r.get(1)?,
+                        service: r.get(2)?,
+                        description: r.get(3)?,
+                    };
+                    Ok((key, row))
+                })();
+                Ok(decoded.map_err(|e: rusqlite::Error| Unreadable {
+                    id,
+                    reason: row::describe(
+                        &e,
+                        "id, title, service, description, is_open, priority, created_at",
+                    ),
+                }))
             })
             .map_err(|e| self.err(e))?;
-        let mut keyed = rows
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))?;
+        let mut keyed = Vec::new();
+        let mut unreadable = Vec::new();
+        for r in rows {
+            match r.map_err(|e| self.err(e))? {
+                Ok(k) => keyed.push(k),
+                Err(u) => unreadable.push(u),
+            }
+        }
         // Same order as ORDER: open first, priority, newest, higher id.
         keyed.sort_unstable_by(|(a, ra), (b, rb)| {
             b.0.cmp(&a.0)
@@ -549,7 +666,10 @@ impl Store {
                 .then(b.2.cmp(&a.2))
                 .then(rb.id.cmp(&ra.id))
         });
-        Ok(keyed.into_iter().map(|(_, r)| r).collect())
+        Ok(Partial {
+            rows: keyed.into_iter().map(|(_, r)| r).collect(),
+            unreadable,
+        })
     }
 
     /// Distinct non-empty values of a free-text column, for pick lists.

@@ -11,9 +11,12 @@ mod presence;
 mod row;
 mod schema;
 
-pub use incidents::{BatchItem, ListQuery, Record, Scope, SearchRow, TxView};
+pub use incidents::{
+    BatchItem, ListQuery, Partial, Record, Scope, SearchRow, TxView, unreadable_error,
+};
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
+pub use row::Unreadable;
 pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};
 
 use crate::error::{Error, Result};

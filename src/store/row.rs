@@ -29,17 +29,75 @@ struct Parsed<T>(T);
 impl<T: FromStr> FromSql for Parsed<T> {
     fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
         let s = v.as_str()?;
-        s.parse::<T>().map(Parsed).map_err(|_| {
-            FromSqlError::Other(format!("unexpected value '{s}' in the database").into())
-        })
+        s.parse::<T>()
+            .map(Parsed)
+            .map_err(|_| FromSqlError::Other(format!("'{s}' is not a value this sev knows").into()))
     }
 }
 
-fn level<T>(v: i64, f: fn(u8) -> Option<T>) -> rusqlite::Result<T> {
+fn level<T>(r: &Row<'_>, i: usize, f: fn(u8) -> Option<T>) -> rusqlite::Result<T> {
+    let v: i64 = r.get(i)?;
     u8::try_from(v)
         .ok()
         .and_then(f)
-        .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(0, v))
+        .ok_or(rusqlite::Error::IntegralValueOutOfRange(i, v))
+}
+
+/// An incident row that cannot be turned into an incident (a corrupt or
+/// hand-edited database). The id is always readable: it is the rowid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub id: IncidentId,
+    /// What is wrong with it, e.g. "its title is not valid UTF-8".
+    pub reason: String,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.id, self.reason)
+    }
+}
+
+/// Why a column could not be decoded, in words (`columns` names them).
+pub fn describe(e: &rusqlite::Error, columns: &str) -> String {
+    use rusqlite::Error as E;
+    let name = |i: usize| columns.split(", ").nth(i).unwrap_or("a column").to_string();
+    match e {
+        E::FromSqlConversionFailure(i, _, err) if err.is::<std::str::Utf8Error>() => {
+            format!("its {} is not valid UTF-8 text", name(*i))
+        }
+        E::FromSqlConversionFailure(i, _, err) => format!("its {} is bad: {err}", name(*i)),
+        E::Utf8Error(_) => "a text column is not valid UTF-8".into(),
+        E::InvalidColumnType(i, _, ty) => {
+            let ty = match ty {
+                rusqlite::types::Type::Blob => "BLOB (binary)",
+                rusqlite::types::Type::Integer => "integer",
+                rusqlite::types::Type::Real => "real number",
+                rusqlite::types::Type::Text => "text",
+                rusqlite::types::Type::Null => "NULL",
+            };
+            format!(
+                "its {} holds a {ty} value, which sev never writes there",
+                name(*i)
+            )
+        }
+        E::IntegralValueOutOfRange(i, v) => {
+            format!("its {} holds {v}, which is out of range", name(*i))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// An incident, or why this row cannot be one. Errors from SQLite itself
+/// (I/O, busy) stay errors.
+pub fn incident_or_unreadable(r: &Row<'_>) -> rusqlite::Result<Result<Incident, Unreadable>> {
+    match incident(r) {
+        Ok(i) => Ok(Ok(i)),
+        Err(e) => Ok(Err(Unreadable {
+            id: IncidentId(r.get(0)?),
+            reason: describe(&e, INCIDENT_COLUMNS),
+        })),
+    }
 }
 
 pub fn incident(r: &Row<'_>) -> rusqlite::Result<Incident> {
@@ -53,10 +111,10 @@ pub fn incident(r: &Row<'_>) -> rusqlite::Result<Incident> {
         description: r.get(2)?,
         kind: r.get::<_, Parsed<Kind>>(3)?.0,
         status: r.get::<_, Parsed<Status>>(4)?.0,
-        severity: level(r.get(5)?, Severity::from_level)?,
+        severity: level(r, 5, Severity::from_level)?,
         impact: r.get::<_, Parsed<_>>(6)?.0,
         urgency: r.get::<_, Parsed<_>>(7)?.0,
-        priority: level(r.get(8)?, Priority::from_level)?,
+        priority: level(r, 8, Priority::from_level)?,
         category: r.get(9)?,
         service: r.get(10)?,
         tags: crate::domain::parse_tags(&tags),

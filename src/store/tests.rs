@@ -296,6 +296,7 @@ fn list_filters_and_orders() {
     let ids = |q: &ListQuery| {
         s.list(q)
             .unwrap()
+            .rows
             .into_iter()
             .map(|i| i.id)
             .collect::<Vec<_>>()
@@ -364,7 +365,7 @@ fn list_filters_and_orders() {
     );
     let many = s.get_many(&[done.id, low.id, IncidentId(77)]).unwrap();
     assert_eq!(
-        many.iter().map(|i| i.id).collect::<Vec<_>>(),
+        many.rows.iter().map(|i| i.id).collect::<Vec<_>>(),
         vec![done.id, low.id]
     );
 }
@@ -400,4 +401,76 @@ fn disk_io_errors_are_unavailable_not_internal() {
     let err = super::db_error(&dir.path().join("sev.db"), e);
     assert_eq!(err.exit_code(), crate::error::exit::UNAVAILABLE, "{err}");
     assert!(err.to_string().contains("disk I/O error"), "{err}");
+}
+
+/// Corrupt a row the way a broken disk or a hand edit would.
+fn corrupt(s: &Store, sql: &str) {
+    s.conn().execute_batch(sql).unwrap();
+}
+
+#[test]
+fn one_corrupt_row_does_not_hide_the_others() {
+    let (_d, s) = temp_store();
+    let (config, clock) = (Config::builtin(), clock());
+    let c = ctx(&s, &config, &clock, "alice");
+    let ids: Vec<IncidentId> = ["first", "second", "third"]
+        .iter()
+        .map(|t| c.create(&new(t)).unwrap().id)
+        .collect();
+    corrupt(
+        &s,
+        &format!(
+            "UPDATE incidents SET title = CAST(x'6f6bff' AS TEXT) WHERE id = {}",
+            ids[1].0
+        ),
+    );
+    corrupt(
+        &s,
+        &format!(
+            "UPDATE incidents SET status = 'bogus' WHERE id = {}",
+            ids[2].0
+        ),
+    );
+    let all = ListQuery {
+        scope: Scope::All,
+        ..Default::default()
+    };
+    let listed = s.list(&all).unwrap();
+    assert_eq!(
+        listed.rows.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![ids[0]]
+    );
+    assert_eq!(
+        listed
+            .unreadable
+            .iter()
+            .map(|u| u.id)
+            .collect::<Vec<_>>()
+            .len(),
+        2
+    );
+    let msg = listed.check().unwrap_err();
+    assert_eq!(msg.exit_code(), crate::error::exit::UNAVAILABLE);
+    let e = s.get(ids[1]).unwrap_err();
+    assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{} is unreadable: its title is not valid UTF-8 text — restore a backup or run sev doctor",
+            ids[1]
+        )
+    );
+    let e = s.get(ids[2]).unwrap_err().to_string();
+    assert!(e.contains("its status is bad: 'bogus'"), "{e}");
+    let many = s.get_many(&ids).unwrap();
+    assert_eq!(many.rows.len(), 1);
+    assert_eq!(many.unreadable[0].id, ids[1]);
+    let search = s.search_rows(&all).unwrap();
+    assert_eq!(search.rows.len(), 2, "only the title is needed to search");
+    assert_eq!(search.unreadable.len(), 1);
+    // Changing an unreadable row is refused the same way, writing nothing.
+    let e = c
+        .set(ids[1], &[Edit::new(Field::Assignee, "bob")], None)
+        .unwrap_err();
+    assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
 }

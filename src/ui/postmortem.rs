@@ -164,11 +164,21 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
                 ]));
             }
             lines.push(Line::from(""));
+            // Judged like `close` judges it: at the worst severity it had.
+            let judged = crate::domain::Incident {
+                severity: crate::domain::worst_severity(inc, &p.view.events),
+                ..inc.clone()
+            };
             let blockers = app
                 .config
                 .postmortem
-                .close_blockers(inc, Some(pm), &p.view.actions);
-            if !app.config.postmortem.close_requires.contains(&inc.severity) {
+                .close_blockers(&judged, Some(pm), &p.view.actions);
+            if !app
+                .config
+                .postmortem
+                .close_requires
+                .contains(&judged.severity)
+            {
                 lines.push(Line::styled(
                     format!("{} can close without a postmortem.", inc.severity),
                     theme.dim(),

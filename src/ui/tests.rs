@@ -231,3 +231,36 @@ fn postmortem_pane_at_80x24() {
     h.keys("P");
     insta::assert_snapshot!("postmortem_80x24", sized(&mut h, 80, 24));
 }
+
+#[test]
+fn a_corrupt_row_leaves_the_rest_of_the_list_and_is_named() {
+    let mut h = Harness::new();
+    h.seed(&[
+        ("Alpha outage", Severity::Sev2),
+        ("Bravo outage", Severity::Sev2),
+        ("Charlie outage", Severity::Sev2),
+    ]);
+    h.app
+        .store
+        .conn()
+        .execute_batch("UPDATE incidents SET title = CAST(x'4272ff' AS TEXT) WHERE id = 2")
+        .unwrap();
+    // A session started on the damaged file (what showed an empty list).
+    let app = App::new(
+        h.other(),
+        h.app.config.clone(),
+        crate::keymap::Keymap::defaults(),
+        h.app.clock.clone(),
+        "bob".into(),
+    )
+    .unwrap();
+    let s = screen(&app, 120, 30);
+    assert!(
+        s.contains("Alpha outage") && s.contains("Charlie outage"),
+        "readable rows must stay on screen:\n{s}"
+    );
+    assert!(
+        s.contains("INC-2 is unreadable") && s.contains("restore a backup"),
+        "the bad row is named in the status line:\n{s}"
+    );
+}

@@ -134,3 +134,83 @@ fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
         "enter opens the item's postmortem"
     );
 }
+
+#[test]
+fn saving_an_untouched_empty_section_does_not_say_saved() {
+    let mut h = Harness::new();
+    h.seed(&[("Payments down", Severity::Sev2)]);
+    h.keys("P");
+    h.keys("j enter"); // the summary, empty
+    h.keys("ctrl-s");
+    assert!(
+        h.message().contains("summary unchanged") && !h.message().contains("saved"),
+        "{}",
+        h.message()
+    );
+    h.keys("enter");
+    h.type_text("Payments failed.");
+    h.keys("ctrl-s");
+    assert!(h.message().contains("summary saved"), "{}", h.message());
+    h.keys("enter ctrl-u ctrl-s");
+    assert!(h.message().contains("summary cleared"), "{}", h.message());
+}
+
+#[test]
+fn the_action_form_is_a_draft_like_every_other_dialog() {
+    let mut h = Harness::new();
+    h.seed(&[("Payments down", Severity::Sev2)]);
+    let id = h.app.list.selected_id().unwrap();
+    let key = format!("{id} new action");
+    h.keys("P a");
+    assert!(
+        h.app.draft_snapshot().actions.is_empty(),
+        "nothing typed yet"
+    );
+    h.type_text("Canary config pu");
+    h.keys("tab tab");
+    h.type_text("bob");
+    // What a hang-up or a crash saves (the snapshot) holds the form.
+    let snap = h.app.draft_snapshot();
+    assert_eq!(snap.actions[&key].description, "Canary config pu");
+    assert_eq!(snap.actions[&key].owner, "bob");
+    // Esc keeps it, and reopening the same form brings it back.
+    h.keys("esc");
+    assert!(h.message().contains("draft kept"), "{}", h.message());
+    h.keys("a");
+    assert!(h.message().contains("draft is back"), "{}", h.message());
+    h.type_text("shes");
+    h.keys("ctrl-s");
+    let items = h.app.store.actions(&Default::default()).unwrap();
+    assert_eq!(items.len(), 1, "{}", h.message());
+    assert_eq!(items[0].description, "Canary config pushes");
+    assert_eq!(items[0].owner.as_deref(), Some("bob"));
+    assert!(h.app.drafts.actions.is_empty(), "saved: the draft goes");
+    // ctrl-x discards.
+    h.keys("a");
+    h.type_text("throwaway");
+    h.keys("esc a");
+    h.keys("ctrl-x");
+    assert!(h.app.drafts.actions.is_empty());
+    h.keys("a");
+    assert!(h.app.draft_snapshot().actions.is_empty(), "a fresh form");
+}
+
+#[test]
+fn the_command_line_is_kept_in_the_snapshot_and_comes_back() {
+    let mut h = Harness::new();
+    h.seed(&[("Payments down", Severity::Sev2)]);
+    h.keys(":");
+    assert_eq!(h.app.draft_snapshot().command, None);
+    h.type_text("resolve rolled ba");
+    let snap = h.app.draft_snapshot();
+    assert_eq!(snap.command.as_deref(), Some("resolve rolled ba"));
+    // The next session starts with that draft and offers it back once.
+    h.keys("esc");
+    h.app.drafts = snap;
+    h.keys(":");
+    let crate::app::Overlay::Command { input } = &h.app.overlay else {
+        panic!("the command line is open")
+    };
+    assert_eq!(input, "resolve rolled ba");
+    assert_eq!(h.app.drafts.command, None);
+}

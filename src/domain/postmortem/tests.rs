@@ -68,7 +68,9 @@ fn measures_come_from_timestamps_and_are_unknown_when_missing() {
 fn close_policy_lists_exactly_what_is_missing() {
     let p = policy();
     let i = inc(Severity::Sev1, Kind::Incident);
-    let e = check_close(&p, &i, None, &[]).unwrap_err().to_string();
+    let e = check_close(&p, &i, i.severity, None, &[])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("a postmortem — write one"), "{e}");
     assert!(e.contains("\"Root cause(s)\" section"), "{e}");
     assert!(e.contains("at least one action item with an owner"), "{e}");
@@ -76,9 +78,15 @@ fn close_policy_lists_exactly_what_is_missing() {
     let mut pm = Postmortem::new(i.id, t(12, 0));
     pm.sections
         .insert("root-cause".into(), "a bad config push".into());
-    let e = check_close(&p, &i, Some(&pm), &[action(None, ActionStatus::Open, None)])
-        .unwrap_err()
-        .to_string();
+    let e = check_close(
+        &p,
+        &i,
+        i.severity,
+        Some(&pm),
+        &[action(None, ActionStatus::Open, None)],
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("the postmortem is draft — publish it"), "{e}");
     assert!(e.contains("action item with an owner"), "{e}");
     assert!(!e.contains("Root cause"), "{e}");
@@ -88,6 +96,7 @@ fn close_policy_lists_exactly_what_is_missing() {
         check_close(
             &p,
             &i,
+            i.severity,
             Some(&pm),
             &[action(Some("alice"), ActionStatus::Open, None)]
         )
@@ -98,6 +107,7 @@ fn close_policy_lists_exactly_what_is_missing() {
         check_close(
             &p,
             &i,
+            i.severity,
             Some(&pm),
             &[action(Some("alice"), ActionStatus::WontDo, None)]
         )
@@ -108,8 +118,26 @@ fn close_policy_lists_exactly_what_is_missing() {
 #[test]
 fn close_policy_applies_by_severity_and_kind() {
     let p = policy();
-    assert!(check_close(&p, &inc(Severity::Sev3, Kind::Incident), None, &[]).is_ok());
-    assert!(check_close(&p, &inc(Severity::Sev2, Kind::Incident), None, &[]).is_err());
+    let sev3 = inc(Severity::Sev3, Kind::Incident);
+    assert!(check_close(&p, &sev3, Severity::Sev3, None, &[]).is_ok());
+    assert!(
+        check_close(
+            &p,
+            &inc(Severity::Sev2, Kind::Incident),
+            Severity::Sev2,
+            None,
+            &[]
+        )
+        .is_err()
+    );
+    // Once a SEV1, judged as a SEV1 even after a downgrade.
+    let e = check_close(&p, &sev3, Severity::Sev1, None, &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("was SEV1 (now SEV3;") && e.contains("a postmortem"),
+        "{e}"
+    );
     // Security incidents also need their extra sections.
     let i = inc(Severity::Sev2, Kind::Security);
     let mut pm = Postmortem::new(i.id, t(12, 0));
@@ -119,6 +147,7 @@ fn close_policy_applies_by_severity_and_kind() {
     let e = check_close(
         &p,
         &i,
+        i.severity,
         Some(&pm),
         &[action(Some("bob"), ActionStatus::Done, None)],
     )
@@ -173,4 +202,29 @@ fn due_dates_parse() {
             .to_string()
             .contains("root-cause")
     );
+}
+
+#[test]
+fn worst_severity_reads_severity_changes_only() {
+    let i = inc(Severity::Sev4, Kind::Incident);
+    let ev = |field: &str, old: &str, new: &str| Event {
+        id: 0,
+        incident: i.id,
+        at: t(12, 0),
+        actor: "alice".into(),
+        kind: EventKind::Field,
+        field: Some(field.into()),
+        old: Some(old.into()),
+        new: Some(new.into()),
+        text: None,
+    };
+    assert_eq!(worst_severity(&i, &[]), Severity::Sev4);
+    // A priority of P1 is not a severity; a garbled value is ignored.
+    let noise = [ev("priority", "P1", "P4"), ev("severity", "SEV?", "SEV4")];
+    assert_eq!(worst_severity(&i, &noise), Severity::Sev4);
+    let history = [
+        ev("severity", "SEV3", "SEV1"),
+        ev("severity", "SEV1", "SEV4"),
+    ];
+    assert_eq!(worst_severity(&i, &history), Severity::Sev1);
 }

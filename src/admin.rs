@@ -210,7 +210,47 @@ pub fn doctor(db: &Path) -> Vec<Finding> {
     if write {
         out.push(audit_trail(db));
     }
+    out.push(records(db));
     out
+}
+
+/// Every incident row decodes (a bad disk or a hand edit can leave text
+/// that is not UTF-8, or a state sev does not know).
+fn records(db: &Path) -> Finding {
+    let store = match crate::store::Store::open_for_user(db, false) {
+        Ok(s) => s,
+        Err(e) => return finding(Level::Fail, "records", e.to_string(), None),
+    };
+    let all = crate::store::ListQuery {
+        scope: crate::store::Scope::All,
+        ..Default::default()
+    };
+    match store.list(&all) {
+        Ok(p) if p.unreadable.is_empty() => finding(
+            Level::Ok,
+            "records",
+            format!("{} incidents, all readable", p.rows.len()),
+            None,
+        ),
+        Ok(p) => {
+            let names: Vec<String> = p.unreadable.iter().take(5).map(|u| u.to_string()).collect();
+            finding(
+                Level::Fail,
+                "records",
+                format!(
+                    "{} of {} incidents cannot be read: {}",
+                    p.unreadable.len(),
+                    p.rows.len() + p.unreadable.len(),
+                    names.join("; ")
+                ),
+                Some(format!(
+                    "restore {} from a backup (sev list still shows the readable ones)",
+                    quote(db)
+                )),
+            )
+        }
+        Err(e) => finding(Level::Fail, "records", e.to_string(), None),
+    }
 }
 
 /// Is there a regular database file at `db`? Explains what is there instead.

@@ -313,3 +313,22 @@ fn verify_reports_an_undecodable_event_as_tampering() {
         );
     }
 }
+
+#[test]
+fn doctor_names_the_unreadable_rows_it_is_sent_to() {
+    let e = Env::new();
+    e.ok(&["new", "fine"]);
+    e.ok(&["new", "broken"]);
+    {
+        let c = rusqlite::Connection::open(e.db()).unwrap();
+        c.execute_batch("UPDATE incidents SET status = 'exploded' WHERE id = 2;")
+            .unwrap();
+    }
+    let o = e.run(&["doctor"]);
+    assert_eq!(o.status.code(), Some(6));
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        report.contains("1 of 2 incidents cannot be read") && report.contains("INC-2"),
+        "{report}"
+    );
+}

@@ -39,6 +39,21 @@ pub enum DomainError {
     Missing(String),
 }
 
+/// The number in `42`, `INC-42` or `inc-42` (for `prefix` "INC-"): ASCII
+/// digits only, no sign, above zero. Never slices inside a character, so any
+/// text a person types is safe to pass.
+pub(crate) fn parse_reference(s: &str, prefix: &str) -> Option<i64> {
+    let t = s.trim();
+    let digits = match t.get(..prefix.len()) {
+        Some(p) if p.eq_ignore_ascii_case(prefix) => t.get(prefix.len()..)?,
+        _ => t,
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident, $what:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*

@@ -228,9 +228,10 @@ impl Event {
     }
 }
 
-/// A plain triage incident for tests: SEV3, medium/medium → P3.
-#[cfg(test)]
-pub(crate) fn sample_incident(id: i64, now: DateTime<Utc>) -> Incident {
+/// A plain triage incident for tests and fuzz targets: SEV3, medium/medium
+/// → P3.
+#[doc(hidden)]
+pub fn sample_incident(id: i64, now: DateTime<Utc>) -> Incident {
     Incident {
         id: IncidentId(id),
         title: "t".into(),

@@ -9,6 +9,8 @@ mod priority;
 mod workflow;
 
 pub use fields::{Field, FieldChange, parse_severity, parse_tags, validate_user};
+#[doc(hidden)]
+pub use incident::sample_incident;
 pub use incident::{
     Event, EventKind, Incident, IncidentId, MAX_TITLE, NewIncident, validate_title,
 };

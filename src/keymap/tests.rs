@@ -124,7 +124,9 @@ fn key_specs_are_parsed_at_character_boundaries() {
         let k = Key::parse(s).unwrap();
         assert!(matches!(k.name, key::Name::Char(_)), "{s}");
     }
-    for s in ["cé", "ctrlé-x", "f+5", "f05x", "f25", "f0", "fé", "ctrl-", "shift-", "c-m-"] {
+    for s in [
+        "cé", "ctrlé-x", "f+5", "f05x", "f25", "f0", "fé", "ctrl-", "shift-", "c-m-",
+    ] {
         assert!(Key::parse(s).is_err(), "{s}");
     }
     assert_eq!(Key::parse("f05").unwrap().name, key::Name::F(5));

@@ -163,8 +163,12 @@ impl Config {
 
     /// Lay a file over this config; `required` files must exist.
     pub fn layer_file(&mut self, path: &Path, required: bool) -> Result<(), ConfigError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => self.layer_str(&text, &path.display().to_string()),
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let name = path.display().to_string();
+                let text = String::from_utf8(bytes).map_err(|e| not_utf8(&name, e))?;
+                self.layer_str(&text, &name)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(()),
             Err(e) => Err(ConfigError::whole(
                 path,
@@ -235,9 +239,29 @@ impl Config {
     }
 }
 
-/// Line and column (1-based) of a byte offset.
+/// A config file that is not UTF-8: say where, since the path is fine.
+fn not_utf8(name: &str, e: std::string::FromUtf8Error) -> ConfigError {
+    let at = e.utf8_error().valid_up_to();
+    // The bytes before `at` are valid UTF-8 by definition.
+    let good = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+    let (line, column) = line_col(good, at);
+    ConfigError {
+        file: name.to_string(),
+        line,
+        column,
+        message: format!(
+            "the config file is not valid UTF-8 (bad byte at offset {at}): save it as UTF-8 text"
+        ),
+    }
+}
+
+/// Line and column (1-based) of a byte offset. An offset past the end or
+/// inside a character counts from the start of that character.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let col = before

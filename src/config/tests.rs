@@ -136,3 +136,26 @@ fn line_col_counts_chars() {
     assert_eq!(line_col("ab\ncd", 4), (2, 2));
     assert_eq!(line_col("ab", 0), (1, 1));
 }
+
+#[test]
+fn line_col_never_slices_inside_a_character() {
+    // Offsets inside `é` (bytes 1..3) count from the start of that character.
+    assert_eq!(line_col("aé", 2), (1, 2));
+    assert_eq!(line_col("\né", 2), (2, 1));
+    assert_eq!(line_col("é", 99), (1, 2));
+}
+
+/// Issue #9 item 17: a config file that is not UTF-8 was reported as a
+/// read error with "check the path"; the path is fine, the bytes are not.
+#[test]
+fn non_utf8_config_file_names_the_place_not_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("config.toml");
+    std::fs::write(&p, b"[defaults]\nkind = \"inci\xffdent\"\n").unwrap();
+    let e = Config::builtin().layer_file(&p, true).unwrap_err();
+    assert_eq!(e.file, p.display().to_string());
+    assert_eq!((e.line, e.column), (2, 13), "{e}");
+    assert!(e.message.contains("not valid UTF-8"), "{e}");
+    assert!(e.message.contains("offset 23"), "{e}");
+    assert!(!e.message.contains("check the path"), "{e}");
+}

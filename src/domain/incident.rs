@@ -20,15 +20,9 @@ impl FromStr for IncidentId {
     type Err = super::DomainError;
     /// Accepts `42`, `INC-42` and `inc-42`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        let digits = if t.len() > 4 && t[..4].eq_ignore_ascii_case("inc-") {
-            &t[4..]
-        } else {
-            t
-        };
-        match digits.parse::<i64>() {
-            Ok(n) if n > 0 => Ok(IncidentId(n)),
-            _ => Err(super::DomainError::InvalidValue {
+        match super::parse_reference(s, "INC-") {
+            Some(n) => Ok(IncidentId(n)),
+            None => Err(super::DomainError::InvalidValue {
                 what: "incident id",
                 value: s.to_string(),
                 expected: "a number like 42 or a reference like INC-42".into(),
@@ -234,9 +228,10 @@ impl Event {
     }
 }
 
-/// A plain triage incident for tests: SEV3, medium/medium → P3.
-#[cfg(test)]
-pub(crate) fn sample_incident(id: i64, now: DateTime<Utc>) -> Incident {
+/// A plain triage incident for tests and fuzz targets: SEV3, medium/medium
+/// → P3.
+#[doc(hidden)]
+pub fn sample_incident(id: i64, now: DateTime<Utc>) -> Incident {
     Incident {
         id: IncidentId(id),
         title: "t".into(),

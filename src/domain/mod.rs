@@ -9,6 +9,8 @@ mod priority;
 mod workflow;
 
 pub use fields::{Field, FieldChange, parse_severity, parse_tags, validate_user};
+#[doc(hidden)]
+pub use incident::sample_incident;
 pub use incident::{
     Event, EventKind, Incident, IncidentId, MAX_TITLE, NewIncident, validate_title,
 };
@@ -37,6 +39,21 @@ pub enum DomainError {
     },
     #[error("{0}")]
     Missing(String),
+}
+
+/// The number in `42`, `INC-42` or `inc-42` (for `prefix` "INC-"): ASCII
+/// digits only, no sign, above zero. Never slices inside a character, so any
+/// text a person types is safe to pass.
+pub(crate) fn parse_reference(s: &str, prefix: &str) -> Option<i64> {
+    let t = s.trim();
+    let digits = match t.get(..prefix.len()) {
+        Some(p) if p.eq_ignore_ascii_case(prefix) => t.get(prefix.len()..)?,
+        _ => t,
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 macro_rules! text_enum {

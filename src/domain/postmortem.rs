@@ -187,15 +187,9 @@ impl fmt::Display for ActionId {
 impl FromStr for ActionId {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        let digits = if t.len() > 4 && t[..4].eq_ignore_ascii_case("act-") {
-            &t[4..]
-        } else {
-            t
-        };
-        match digits.parse::<i64>() {
-            Ok(n) if n > 0 => Ok(ActionId(n)),
-            _ => Err(DomainError::InvalidValue {
+        match super::parse_reference(s, "ACT-") {
+            Some(n) => Ok(ActionId(n)),
+            None => Err(DomainError::InvalidValue {
                 what: "action id",
                 value: s.to_string(),
                 expected: "a number like 7 or a reference like ACT-7".into(),
@@ -226,7 +220,16 @@ impl ActionItem {
     }
 }
 
+/// The latest due date sev keeps: dates are stored as `YYYY-MM-DD`.
+fn last_due() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
 /// Parse a due date: `2026-12-01`, `+7d`, `+2w`, `today`, `tomorrow`.
+///
+/// Any text is safe to pass: a relative date is a `+`, ASCII digits and a
+/// unit (no second sign), computed with checked arithmetic, and every date
+/// must fall in years 1 to 9999 so it reads back as it was written.
 pub fn parse_due(s: &str, today: NaiveDate) -> Result<Option<NaiveDate>, DomainError> {
     let t = s.trim().to_ascii_lowercase();
     if t.is_empty() || t == "-" || t == "none" {
@@ -237,25 +240,49 @@ pub fn parse_due(s: &str, today: NaiveDate) -> Result<Option<NaiveDate>, DomainE
         value: s.to_string(),
         expected: "a date like 2026-12-01, or +7d, +2w, today, tomorrow".into(),
     };
+    let out_of_range = || {
+        DomainError::Missing(format!(
+            "due date '{}' is out of range: sev keeps due dates from 0001-01-01 to 9999-12-31; give a nearer date such as +30d or 2027-06-30",
+            s.trim()
+        ))
+    };
     let days = match t.as_str() {
         "today" => Some(0),
         "tomorrow" => Some(1),
-        _ => t.strip_prefix('+').and_then(|r| {
-            let (n, unit) = r.split_at(r.len().saturating_sub(1));
-            let n: i64 = n.parse().ok()?;
-            match unit {
-                "d" => Some(n),
-                "w" => Some(n * 7),
-                _ => None,
+        _ => match t.strip_prefix('+') {
+            Some(r) => {
+                let (n, per_unit) = if let Some(n) = r.strip_suffix('d') {
+                    (n, 1)
+                } else if let Some(n) = r.strip_suffix('w') {
+                    (n, 7)
+                } else {
+                    return Err(bad());
+                };
+                if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(bad());
+                }
+                // Too many digits for u64 is out of range too.
+                let days = n
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|n| n.checked_mul(per_unit))
+                    .ok_or_else(out_of_range)?;
+                Some(days)
             }
-        }),
+            None => None,
+        },
     };
-    if let Some(d) = days {
-        return Ok(Some(today + chrono::Duration::days(d)));
+    let date = match days {
+        Some(d) => today
+            .checked_add_days(chrono::Days::new(d))
+            .ok_or_else(out_of_range)?,
+        None => NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| bad())?,
+    };
+    let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+    if date < first || date > last_due() {
+        return Err(out_of_range());
     }
-    NaiveDate::parse_from_str(&t, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| bad())
+    Ok(Some(date))
 }
 
 /// Time from one milestone to another; `None` ("unknown") when either is

@@ -122,28 +122,38 @@ impl Key {
     }
 
     /// Parse `a`, `A`, `ctrl-s`, `alt-enter`, `shift-tab`, `space`, `f5`.
+    /// Any text is safe to pass: prefixes are stripped at character
+    /// boundaries, never by byte index.
     pub fn parse(s: &str) -> Result<Key, String> {
         let mut rest = s;
         let (mut ctrl, mut alt, mut shift) = (false, false, false);
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            if rest.chars().count() > 1 && (lower.starts_with("ctrl-") || lower.starts_with("c-")) {
+        // A lone `-` (or `c`, `m` …) is a key, not a modifier.
+        while rest.chars().count() > 1 {
+            if let Some(r) = strip_ci(rest, "ctrl-").or_else(|| strip_ci(rest, "c-")) {
                 ctrl = true;
-                rest = &rest[rest.find('-').map_or(0, |i| i + 1)..];
-            } else if rest.chars().count() > 1
-                && (lower.starts_with("alt-") || lower.starts_with("m-"))
-            {
+                rest = r;
+            } else if let Some(r) = strip_ci(rest, "alt-").or_else(|| strip_ci(rest, "m-")) {
                 alt = true;
-                rest = &rest[rest.find('-').map_or(0, |i| i + 1)..];
-            } else if rest.chars().count() > 1 && lower.starts_with("shift-") {
+                rest = r;
+            } else if let Some(r) = strip_ci(rest, "shift-") {
                 shift = true;
-                rest = &rest[6..];
+                rest = r;
             } else {
                 break;
             }
         }
         let mut chars = rest.chars();
         let name = match (chars.next(), chars.next()) {
+            (Some(c), None)
+                if ctrl && shift && c.to_ascii_uppercase() != c.to_ascii_lowercase() =>
+            {
+                // Terminals send ctrl-shift-a as ctrl-a (and sev folds it so):
+                // a binding for it could never fire.
+                return Err(format!(
+                    "cannot bind '{s}': terminals do not tell ctrl-shift-{l} from ctrl-{l}; bind ctrl-{l}",
+                    l = c.to_ascii_lowercase()
+                ));
+            }
             (Some(c), None) => Name::Char(if shift {
                 c.to_ascii_uppercase()
             } else if ctrl {
@@ -169,20 +179,36 @@ impl Key {
                 "pagedown" | "pgdn" => Name::PageDown,
                 "home" => Name::Home,
                 "end" => Name::End,
-                f if f.starts_with('f')
-                    && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) =>
-                {
-                    Name::F(f[1..].parse().unwrap_or(1))
-                }
-                _ => {
-                    return Err(format!(
-                        "cannot parse key '{s}': use a character, ctrl-x, alt-x, enter, esc, tab, backtab, space, up/down/left/right, pageup, pagedown, home, end, f1-f12"
-                    ));
-                }
+                f => match function_key(f) {
+                    Some(n) => Name::F(n),
+                    None => {
+                        return Err(format!(
+                            "cannot parse key '{s}': use a character, ctrl-x, alt-x, enter, esc, tab, backtab, space, up/down/left/right, pageup, pagedown, home, end, f1-f24"
+                        ));
+                    }
+                },
             },
         };
         Ok(Key { name, ctrl, alt })
     }
+}
+
+/// `s` without `prefix`, compared ignoring ASCII case; `None` when `s` does
+/// not start with it (or the prefix length falls inside a character).
+fn strip_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| s.get(prefix.len()..))
+        .flatten()
+}
+
+/// `f1` … `f24` (lowercase already): ASCII digits only, no sign.
+fn function_key(f: &str) -> Option<u8> {
+    let n = f.strip_prefix('f')?;
+    if n.is_empty() || n.len() > 2 || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse::<u8>().ok().filter(|n| (1..=24).contains(n))
 }
 
 /// `"g g"` → two keys.

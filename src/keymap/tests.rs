@@ -117,3 +117,37 @@ fn prefix_conflict_is_an_error_at_the_users_line() {
         Resolved::Action(Action::Top)
     );
 }
+
+#[test]
+fn key_specs_are_parsed_at_character_boundaries() {
+    for s in ["é", "ctrl-é", "shift-ß", "alt-ü", "m-é", "c-é"] {
+        let k = Key::parse(s).unwrap();
+        assert!(matches!(k.name, key::Name::Char(_)), "{s}");
+    }
+    for s in [
+        "cé", "ctrlé-x", "f+5", "f05x", "f25", "f0", "fé", "ctrl-", "shift-", "c-m-",
+    ] {
+        assert!(Key::parse(s).is_err(), "{s}");
+    }
+    assert_eq!(Key::parse("f05").unwrap().name, key::Name::F(5));
+    assert_eq!(Key::parse("F24").unwrap().name, key::Name::F(24));
+}
+
+/// A ctrl-shift-letter binding could never fire: the terminal (and
+/// Key::from_event) folds it to ctrl-letter. Say so instead of binding it.
+#[test]
+fn ctrl_shift_letter_is_refused_with_the_reason() {
+    let e = Key::parse("ctrl-shift-a").unwrap_err();
+    assert!(e.contains("bind ctrl-a"), "{e}");
+    assert!(Key::parse("shift-ctrl-A").is_err());
+    // Not a letter: shift changes nothing, so it stays allowed.
+    assert_eq!(Key::parse("ctrl-shift-1").unwrap(), Key::ctrl('1'));
+    assert_eq!(
+        Key::parse("alt-shift-a").unwrap(),
+        Key {
+            name: key::Name::Char('A'),
+            ctrl: false,
+            alt: true
+        }
+    );
+}

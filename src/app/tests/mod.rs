@@ -447,3 +447,33 @@ fn rebinding_shows_in_help_and_hints() {
 
 mod postmortem;
 mod shared;
+
+/// Issue #9 item 7: `:abcé` sliced the verb inside the `é` while trying it
+/// as an incident id, and the TUI crashed. Now it is an unknown command.
+#[test]
+fn a_non_ascii_command_line_is_an_error_not_a_crash() {
+    let mut h = seeded();
+    let before = h.selected();
+    for line in ["abcé", "INC-é", "ééé", "+1", "set sévérité=1"] {
+        h.keys(":");
+        assert!(matches!(h.app.overlay, Overlay::Command { .. }));
+        h.type_text(line);
+        h.keys("enter");
+        assert!(matches!(h.app.overlay, Overlay::None), "{line}");
+        assert!(!h.app.quit, "{line}");
+        let msg = h.message();
+        assert!(
+            msg.contains("unknown command") || msg.contains("invalid field"),
+            "{line}: {msg}"
+        );
+        let screen = crate::ui::tests::screen(&h.app, 100, 30);
+        let head: String = msg.chars().take(20).collect();
+        assert!(screen.contains(&head), "{line}: {screen}");
+    }
+    assert_eq!(h.selected(), before, "nothing changed");
+    // The app still works: jump by reference.
+    h.keys(":");
+    h.type_text("INC-1");
+    h.keys("enter");
+    assert_eq!(h.selected().id, crate::domain::IncidentId(1));
+}

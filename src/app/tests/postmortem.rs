@@ -214,3 +214,47 @@ fn the_command_line_is_kept_in_the_snapshot_and_comes_back() {
     assert_eq!(input, "resolve rolled ba");
     assert_eq!(h.app.drafts.command, None);
 }
+
+/// Issue #9 item 7: a due date like `+7é` crashed the TUI from the action
+/// form. Now the form stays open with the error and the app keeps running.
+#[test]
+fn hostile_due_dates_in_the_action_form_show_an_error_and_keep_the_form() {
+    use crate::app::dialog::Dialog;
+    let mut h = Harness::new();
+    h.seed(&[("Payments down everywhere", Severity::Sev1)]);
+    let id = h.app.list.selected_id().unwrap();
+    h.keys("P a");
+    h.type_text("Automate failover");
+    h.keys("tab tab");
+    h.type_text("bob");
+    h.keys("tab"); // the due date field, prefilled with +14d
+    for due in ["+7é", "+999999999999d", "+1000000000w", "++7d", "+-5d"] {
+        h.keys("ctrl-u");
+        h.type_text(due);
+        h.keys("enter");
+        let Overlay::Dialog(Dialog::ActionForm(f)) = &h.app.overlay else {
+            panic!("{due}: the form closed: {}", h.message())
+        };
+        let err = f.error.clone().unwrap_or_default();
+        assert!(err.contains("due date"), "{due}: {err}");
+        let screen = crate::ui::tests::screen(&h.app, 100, 30);
+        assert!(screen.contains("due date"), "{due}: {screen}");
+        assert!(!h.app.quit);
+        assert_eq!(f.focus, 3, "still on the due date");
+    }
+    assert!(h.app.store.actions(&Default::default()).unwrap().is_empty());
+    // Correct it: the typed text was kept and the item saves.
+    h.keys("ctrl-u");
+    h.type_text("+7d");
+    h.keys("enter");
+    assert!(matches!(h.app.overlay, Overlay::None), "{}", h.message());
+    let actions = h.app.store.actions(&Default::default()).unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].incident, id);
+    assert_eq!(actions[0].description, "Automate failover");
+    assert_eq!(actions[0].owner.as_deref(), Some("bob"));
+    assert_eq!(
+        actions[0].due,
+        Some(h.clock.now().date_naive() + chrono::Duration::days(7))
+    );
+}

@@ -228,3 +228,88 @@ fn worst_severity_reads_severity_changes_only() {
     ];
     assert_eq!(worst_severity(&i, &history), Severity::Sev1);
 }
+
+/// Issue #9 item 7: these panicked (slicing inside `é`, chrono's range,
+/// date overflow); item 17: a second sign was read as part of the number.
+#[test]
+fn hostile_due_dates_are_refused_not_panics() {
+    let today = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    for s in [
+        "+7é",
+        "+é",
+        "+d",
+        "+",
+        "++7d",
+        "+-5d",
+        "+ 7d",
+        "+7 d",
+        "+٧d",
+        "+7dd",
+        "10000-01-01",
+        "+10000-01-01",
+    ] {
+        let e = parse_due(s, today).unwrap_err().to_string();
+        assert!(e.contains("invalid due date"), "{s}: {e}");
+        assert!(
+            e.contains("+7d"),
+            "the message shows the accepted forms: {e}"
+        );
+    }
+    for s in [
+        "+999999999999d",
+        "+1000000000w",
+        "+99999999999999999999999d",
+        "+3000000w",
+        "-0001-01-01",
+        "0000-12-31",
+    ] {
+        let e = parse_due(s, today).unwrap_err().to_string();
+        assert!(e.contains("out of range"), "{s}: {e}");
+        assert!(e.contains("9999-12-31"), "{s}: {e}");
+    }
+    // The edges: the last day that can be stored, and a long but sane delay.
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    let to_last = (last - today).num_days();
+    assert_eq!(
+        parse_due(&format!("+{to_last}d"), today).unwrap(),
+        Some(last)
+    );
+    assert!(parse_due(&format!("+{}d", to_last + 1), today).is_err());
+    assert_eq!(
+        parse_due("+0d", today).unwrap(),
+        Some(today),
+        "zero days is today"
+    );
+    assert_eq!(
+        parse_due(" +07D ", today).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 3, 17)
+    );
+    assert_eq!(parse_due("Tomorrow", today).unwrap(), today.succ_opt());
+}
+
+/// Issue #9 item 7: `abcé` sliced at byte 4, inside the `é`.
+#[test]
+fn non_ascii_ids_are_refused_not_panics() {
+    for s in [
+        "abcé", "ééé", "acté", "ACT-é", "INC-é", "incé1", "é", "AC", "ACT-+4", "+4", "-4", "٤",
+    ] {
+        assert!(s.parse::<ActionId>().is_err(), "{s}");
+        assert!(s.parse::<IncidentId>().is_err(), "{s}");
+    }
+    let e = "abcé".parse::<IncidentId>().unwrap_err().to_string();
+    assert!(
+        e.contains("invalid incident id 'abcé'") && e.contains("INC-42"),
+        "{e}"
+    );
+    let e = "abcé".parse::<ActionId>().unwrap_err().to_string();
+    assert!(
+        e.contains("invalid action id 'abcé'") && e.contains("ACT-7"),
+        "{e}"
+    );
+    assert_eq!(" act-07 ".parse::<ActionId>().unwrap(), ActionId(7));
+    assert_eq!(
+        "INC-9223372036854775807".parse::<IncidentId>().unwrap(),
+        IncidentId(i64::MAX)
+    );
+    assert!("INC-9223372036854775808".parse::<IncidentId>().is_err());
+}

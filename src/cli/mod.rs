@@ -357,20 +357,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Status(a) => {
             let id = parse_id(&a.id)?;
             let target = a.state.parse::<Status>()?;
-            let t = match target {
-                Status::Resolved => Transition::Resolve {
-                    summary: a.summary.unwrap_or_default(),
-                },
-                Status::Cancelled => Transition::Cancel {
-                    reason: a.reason.unwrap_or_default(),
-                },
-                s => Transition::To(s),
+            let text = match crate::domain::StatusMove::to(target).needs {
+                crate::domain::Needs::Summary => a.summary,
+                crate::domain::Needs::Reason => a.reason,
+                crate::domain::Needs::Nothing => None,
             };
-            if target == Status::Acknowledged {
-                mutate(&store, id, json, || cx.acknowledge(id, None))?;
-            } else {
-                mutate(&store, id, json, || cx.transition(id, &t, None))?;
-            }
+            mutate(&store, id, json, || {
+                cx.move_to(id, target, text.as_deref(), None)
+            })?;
         }
         Command::Set(a) => {
             let id = parse_id(&a.id)?;

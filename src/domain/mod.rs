@@ -15,7 +15,7 @@ pub use incident::{
     Event, EventKind, Incident, IncidentId, MAX_TITLE, NewIncident, validate_title,
 };
 pub use priority::PriorityMatrix;
-pub use workflow::{Transition, apply_transition, legal_targets};
+pub use workflow::{Needs, StatusMove, Transition, apply_transition, legal_targets};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

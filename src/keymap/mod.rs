@@ -245,6 +245,7 @@ impl Action {
             Action::Down => "down",
             Action::Up => "up",
             Action::OpenPostmortem => "postmortem",
+            Action::OpenActions => "actions",
             Action::Edit => "edit",
             Action::SetOwner => "owner",
             Action::AddAction => "action",
@@ -272,6 +273,11 @@ pub enum Mode {
     Help,
     Postmortem,
     Actions,
+    /// Choosing from a list (status, severity, category…): keys it does not
+    /// bind choose by first letter or number.
+    Picker,
+    /// A yes/no question.
+    Confirm,
 }
 
 impl Mode {
@@ -281,6 +287,8 @@ impl Mode {
         Mode::Actions,
         Mode::Search,
         Mode::Dialog,
+        Mode::Picker,
+        Mode::Confirm,
         Mode::Help,
     ];
     pub fn name(self) -> &'static str {
@@ -291,6 +299,8 @@ impl Mode {
             Mode::Help => "help",
             Mode::Postmortem => "postmortem",
             Mode::Actions => "actions",
+            Mode::Picker => "picker",
+            Mode::Confirm => "confirm",
         }
     }
     fn parse(s: &str) -> Option<Mode> {
@@ -335,7 +345,7 @@ impl Keymap {
     fn bind(&mut self, b: &KeyBinding) -> Result<(), ConfigError> {
         let mode = Mode::parse(&b.mode).ok_or_else(|| {
             b.key.error(format!(
-                "unknown key mode '{}': use one of normal, postmortem, actions, search, dialog, help",
+                "unknown key mode '{}': use one of normal, postmortem, actions, search, dialog, picker, confirm, help",
                 b.mode
             ))
         })?;

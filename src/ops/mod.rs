@@ -276,6 +276,24 @@ impl Ctx<'_> {
         })
     }
 
+    /// Move an incident to a status: the one path the CLI's `status`, the
+    /// `:status` line and the status picker share. `text` is the summary or
+    /// reason the move needs (see [`domain::StatusMove`]).
+    pub fn move_to(
+        &self,
+        id: IncidentId,
+        to: Status,
+        text: Option<&str>,
+        seen: Option<Status>,
+    ) -> Result<Incident> {
+        let m = domain::StatusMove::to(to);
+        if m.acknowledge {
+            self.acknowledge(id, seen)
+        } else {
+            self.transition(id, &m.transition(text), seen)
+        }
+    }
+
     /// Become incident commander (a no-op if already).
     pub fn take_command(&self, id: IncidentId) -> Result<Incident> {
         self.set(id, &[Edit::new(Field::Commander, self.me())], None)

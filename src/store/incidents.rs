@@ -682,4 +682,27 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<String>>>()
             .map_err(|e| self.err(e))
     }
+
+    /// People this database has seen: who acted on the timeline and who
+    /// holds a role, for completing and checking names (bounded).
+    pub fn known_people(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT actor FROM (SELECT DISTINCT actor FROM events LIMIT 2000) \
+                 UNION SELECT assignee FROM incidents WHERE assignee IS NOT NULL \
+                 UNION SELECT commander FROM incidents WHERE commander IS NOT NULL",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        let mut out: Vec<String> = rows
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(|e| self.err(e))?
+            .iter()
+            .map(|a| crate::identity::login_of(a).to_string())
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
 }

@@ -127,7 +127,7 @@ fn event_loop(
     let mut last_tick = std::time::Instant::now();
     loop {
         terminal.draw(|f| crate::ui::render(app, f)).map_err(io)?;
-        if app.quit || shared.stop.load(Ordering::SeqCst) {
+        if app.quitting() || shared.stop.load(Ordering::SeqCst) {
             return Ok(());
         }
         // Poll faster while a search answer is on its way.
@@ -153,7 +153,7 @@ fn event_loop(
             app.tick();
             last_tick = std::time::Instant::now();
         }
-        if let Some(Effect::Editor { initial }) = app.effect.take() {
+        if let Some(Effect::Editor { initial }) = app.take_effect() {
             app.stash_open_dialog(); // in case the editor session dies with the SSH link
             ratatui::restore();
             let r = crate::editor::edit(&initial, ".md");

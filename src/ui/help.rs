@@ -46,8 +46,10 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             Mode::Search => "Search (/)",
             Mode::Dialog => "Dialogs and forms (other keys type)",
             Mode::Help => "This help",
-            Mode::Postmortem => "Postmortem pane (P)",
+            Mode::Postmortem => "Postmortem pane (P; esc or q closes it)",
             Mode::Actions => "Action items (X)",
+            Mode::Picker => "Pickers (a digit or a first letter chooses)",
+            Mode::Confirm => "Questions (yes / no)",
         };
         out.push(Line::from(Span::styled(title.to_string(), theme.header())));
         for (action, keys) in app.keymap.bindings(*mode) {
@@ -63,10 +65,44 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect, scroll: usize) {
-    let lines = lines(app, theme);
-    let scroll = scroll.min(lines.len().saturating_sub(3)) as u16;
-    let block = Block::bordered().title(" Help — esc closes, j/k scroll ");
+pub fn render(
+    app: &App,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    h: &crate::app::view::HelpView,
+) {
+    let mut lines = lines(app, theme);
+    let q = h.query.trim().to_lowercase();
+    if !q.is_empty() {
+        lines.retain(|l| l.to_string().to_lowercase().contains(&q));
+        if lines.is_empty() {
+            lines.push(Line::from(format!(
+                "nothing in the help mentions \"{}\"",
+                crate::text::sanitize_line(&q)
+            )));
+        }
+    }
+    let scroll = h.scroll.min(lines.len().saturating_sub(3)) as u16;
+    let k = |a| app.key(Mode::Help, a);
+    use crate::keymap::Action as A;
+    let title = if h.typing || !q.is_empty() {
+        format!(
+            " Help — /{}  ({} keeps, {} clears) ",
+            crate::text::sanitize_line(&h.query),
+            app.key(Mode::Search, A::Accept),
+            app.key(Mode::Search, A::Cancel)
+        )
+    } else {
+        format!(
+            " Help — {} closes · {}/{} scroll · {} searches ",
+            k(A::Cancel),
+            k(A::Down),
+            k(A::Up),
+            k(A::Search)
+        )
+    };
+    let block = Block::bordered().title(title);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)

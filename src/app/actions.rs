@@ -357,7 +357,12 @@ impl App {
                         (format!("{} — who?", f.name()), people, false, who)
                     }
                     Field::Tags => ("Tags".into(), "comma-separated".into(), false, cur),
-                    Field::Title => ("Title".into(), "what is broken, in a line".into(), false, cur),
+                    Field::Title => (
+                        "Title".into(),
+                        "what is broken, in a line".into(),
+                        false,
+                        cur,
+                    ),
                     Field::Description => ("Description".into(), "details".into(), true, cur),
                     Field::Service if !self.config.taxonomy.services.is_empty() => (
                         "Service".into(),

@@ -1,10 +1,10 @@
 //! Dialog state: pickers, text prompts, the prioritize matrix and the
 //! new-incident form. Plain data; the app decides what keys do to them.
 
+use super::dialogs::type_select;
 use super::drafts::{ActionDraft, FormDraft};
 use crate::config::Config;
 use crate::domain::{Field, Impact, Incident, IncidentId, Kind, Severity, Urgency};
-use super::dialogs::type_select;
 use ratatui::style::Style;
 use ratatui_textarea::{TextArea, WrapMode};
 
@@ -307,12 +307,12 @@ impl Form {
                 }
             }
             FormField::Impact => {
-                self.impact = pick(Impact::ALL, pos(Impact::ALL, &self.impact), c)
-                    .unwrap_or(self.impact)
+                self.impact =
+                    pick(Impact::ALL, pos(Impact::ALL, &self.impact), c).unwrap_or(self.impact)
             }
             FormField::Urgency => {
-                self.urgency = pick(Urgency::ALL, pos(Urgency::ALL, &self.urgency), c)
-                    .unwrap_or(self.urgency)
+                self.urgency =
+                    pick(Urgency::ALL, pos(Urgency::ALL, &self.urgency), c).unwrap_or(self.urgency)
             }
             FormField::Category => {
                 let cur = self.category.unwrap_or(self.categories.len());

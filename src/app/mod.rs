@@ -488,7 +488,25 @@ impl App {
             | run::Op::Note { id, .. } => Some(*id),
             _ => None,
         };
+        let closing = matches!(
+            op,
+            run::Op::Move {
+                to: crate::domain::Status::Closed,
+                ..
+            }
+        );
         let r = self.run(&op);
+        if closing && let Err(e) = &r {
+            // The refusal names the key that opens what it asks for.
+            if matches!(self.top(), View::Dialog(_)) {
+                self.stack.pop();
+            }
+            let pm = self.key(Mode::Normal, Action::OpenPostmortem);
+            let x = self.key(Mode::Normal, Action::OpenActions);
+            return self.error(format!(
+                "{e} — {pm} opens the postmortem, {x} the action items"
+            ));
+        }
         let in_dialog = matches!(self.top(), View::Dialog(_) | View::Confirm(_));
         match r {
             Ok(done) => {

@@ -251,7 +251,14 @@ impl App {
                     let text = p.view.postmortem.text(s.key).unwrap_or("").to_string();
                     let inc = p.view.incident.clone();
                     let (title, hint) = (s.title.to_string(), s.hint.to_string());
-                    return self.text_prompt(inc, PromptFor::Section(s.key), &title, &hint, true, text);
+                    return self.text_prompt(
+                        inc,
+                        PromptFor::Section(s.key),
+                        &title,
+                        &hint,
+                        true,
+                        text,
+                    );
                 }
                 PmEntry::Actions => {
                     let form = match p.selected_action() {
@@ -331,9 +338,9 @@ impl App {
                     mark,
                 });
             }
-            Action::ToggleHighlight | Action::ToggleHidden | Action::Annotate => {
-                self.error(format!("select the Timeline and an entry ({next_item}) first"))
-            }
+            Action::ToggleHighlight | Action::ToggleHidden | Action::Annotate => self.error(
+                format!("select the Timeline and an entry ({next_item}) first"),
+            ),
             Action::Export => {
                 let view = &p.view;
                 let path = std::path::PathBuf::from(format!("{}-postmortem.md", view.incident.id));
@@ -407,7 +414,12 @@ impl App {
     }
 
     /// What a postmortem prompt asks to run.
-    pub(super) fn pm_prompt_op(&mut self, id: IncidentId, purpose: PromptFor, text: &str) -> Result<Op> {
+    pub(super) fn pm_prompt_op(
+        &mut self,
+        id: IncidentId,
+        purpose: PromptFor,
+        text: &str,
+    ) -> Result<Op> {
         Ok(match purpose {
             PromptFor::Section(key) => Op::Section {
                 id,

@@ -131,10 +131,7 @@ impl App {
                     Status::Acknowledged | Status::Investigating | Status::Mitigated
                 ) {
                     // Already acknowledged: not an error. Take it if nobody has it.
-                    let by = before
-                        .assignee
-                        .clone()
-                        .unwrap_or_else(|| "someone".into());
+                    let by = before.assignee.clone().unwrap_or_else(|| "someone".into());
                     if before.assignee.is_none() {
                         cx.set(
                             *id,

@@ -32,10 +32,7 @@ impl App {
                 if self.filter.is_empty() {
                     self.apply_base_ids();
                 } else {
-                    let back = self
-                        .keymap
-                        .key_for(Mode::Normal, Action::Back)
-                        .unwrap_or_else(|| "esc".into());
+                    let back = self.key(Mode::Normal, Action::Back);
                     self.info(format!("filtered by \"{}\" — {back} clears", self.filter));
                 }
             }

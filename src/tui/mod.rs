@@ -33,6 +33,10 @@ struct Shared {
     done: AtomicBool,
     drafts: Mutex<Drafts>,
     drafts_path: std::path::PathBuf,
+    /// This process's presence row (database, host, pid): a hung-up
+    /// session takes it away at once instead of showing "editing" until
+    /// it expires.
+    presence: (std::path::PathBuf, String, u32),
 }
 
 fn watchdog(shared: Arc<Shared>) -> Result<()> {
@@ -44,6 +48,10 @@ fn watchdog(shared: Arc<Shared>) -> Result<()> {
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
                 shared.stop.store(true, Ordering::SeqCst);
+                let (db, host, pid) = &shared.presence;
+                if let Ok(store) = Store::open(db) {
+                    let _ = store.leave(host, *pid);
+                }
                 std::thread::sleep(GRACE);
                 if !shared.done.load(Ordering::SeqCst) {
                     let d = shared.drafts.lock().map(|d| d.clone()).unwrap_or_default();
@@ -79,13 +87,14 @@ pub fn run(config: Config) -> Result<()> {
     let host = nix::unistd::gethostname()
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "localhost".into());
-    app.enable_presence(host, std::process::id(), crate::identity::origin());
+    app.enable_presence(host.clone(), std::process::id(), crate::identity::origin());
 
     let shared = Arc::new(Shared {
         stop: AtomicBool::new(false),
         done: AtomicBool::new(false),
         drafts: Mutex::new(app.draft_snapshot()),
         drafts_path: drafts,
+        presence: (app.store.path().to_path_buf(), host, std::process::id()),
     });
     watchdog(shared.clone())?;
 

@@ -126,7 +126,10 @@ pub fn message_box(m: &Message, theme: &Theme, frame: &mut Frame<'_>, body: Rect
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(ratatui::widgets::Wrap { trim: true })
-            .block(ratatui::widgets::Block::bordered().title(" message — any key closes it (and does nothing else) ")),
+            .block(
+                ratatui::widgets::Block::bordered()
+                    .title(" message — any key closes it (and does nothing else) "),
+            ),
         area,
     );
 }

@@ -175,7 +175,11 @@ fn picker(app: &App, p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rec
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
     let text: Vec<Line> = std::iter::once(Line::from(""))
-        .chain(detail.lines().map(|l| Line::from(sanitize_line(l).into_owned())))
+        .chain(
+            detail
+                .lines()
+                .map(|l| Line::from(sanitize_line(l).into_owned())),
+        )
         .collect();
     frame.render_widget(
         Paragraph::new(text)

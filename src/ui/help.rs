@@ -41,13 +41,20 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         Line::from(""),
     ];
     for mode in Mode::ALL {
+        let pm = format!(
+            "Postmortem pane ({}; {} closes it)",
+            k(A::OpenPostmortem),
+            app.key(Mode::Postmortem, A::Back)
+        );
+        let actions = format!("Action items ({})", k(A::OpenActions));
+        let search = format!("Search ({})", k(A::Search));
         let title = match mode {
             Mode::Normal => "List and details",
-            Mode::Search => "Search (/)",
+            Mode::Search => search.as_str(),
             Mode::Dialog => "Dialogs and forms (other keys type)",
             Mode::Help => "This help",
-            Mode::Postmortem => "Postmortem pane (P; esc or q closes it)",
-            Mode::Actions => "Action items (X)",
+            Mode::Postmortem => pm.as_str(),
+            Mode::Actions => actions.as_str(),
             Mode::Picker => "Pickers (a digit or a first letter chooses)",
             Mode::Confirm => "Questions (yes / no)",
         };

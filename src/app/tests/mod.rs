@@ -388,7 +388,10 @@ fn drafts_survive_escape_quit_and_restart() {
     // Both drafts are announced (a box: the key that closes it does nothing else).
     let said = again.shown_message().unwrap().text.clone();
     assert!(said.contains("2 unsaved drafts"), "{said}");
-    assert!(said.contains(":INC-") && said.contains("jumps to it"), "{said}");
+    assert!(
+        said.contains(":INC-") && said.contains("jumps to it"),
+        "{said}"
+    );
     again.on_key(Key::char('n').to_event());
     assert!(matches!(again.top(), View::List), "n only closed the box");
     again.on_key(Key::char('n').to_event());
@@ -463,6 +466,7 @@ fn rebinding_shows_in_help_and_hints() {
     assert_eq!(h.selected().status, Status::Acknowledged);
 }
 
+mod issue10;
 mod postmortem;
 mod shared;
 

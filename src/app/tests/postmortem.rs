@@ -4,8 +4,8 @@ use super::*;
 
 #[test]
 fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
-    use crate::app::postmortem::PmEntry;
     use crate::app::View;
+    use crate::app::postmortem::PmEntry;
     let mut h = Harness::new();
     h.seed(&[("Payments down everywhere", Severity::Sev1)]);
     let id = h.app.list.selected_id().unwrap();
@@ -250,7 +250,11 @@ fn hostile_due_dates_in_the_action_form_show_an_error_and_keep_the_form() {
     h.keys("ctrl-u");
     h.type_text("+7d");
     h.keys("enter");
-    assert!(matches!(h.app.top(), View::Postmortem(_)), "{}", h.message());
+    assert!(
+        matches!(h.app.top(), View::Postmortem(_)),
+        "{}",
+        h.message()
+    );
     let actions = h.app.store.actions(&Default::default()).unwrap();
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0].incident, id);

@@ -403,7 +403,8 @@ impl App {
     /// After a write: reload, keep the selection on the incident acted on,
     /// and report success.
     pub(super) fn written(&mut self, target: Option<IncidentId>, done: Done) {
-        let before = target.or(self.list.selected_id());
+        // Only a change to the incident itself can move it out of the list.
+        let before = target;
         if let Some(id) = before
             && self.list.selected_id() == Some(id)
         {
@@ -425,7 +426,7 @@ impl App {
             Some(id) if self.list.pinned == Some(id) && !self.list.in_view(id) => {
                 let f = self.key(Mode::Normal, Action::CycleStatusFilter);
                 self.info(format!(
-                    "{} — it left the {} list; kept selected until you move ({f} shows all)",
+                    "{}; not in {} now — kept selected, {f} shows all",
                     done.message,
                     self.list.facets.describe()
                 ));

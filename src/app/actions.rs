@@ -49,7 +49,10 @@ impl App {
                 if !input.is_empty() {
                     self.drafts_changed();
                 }
-                return Outcome::Push(View::Command { input });
+                return Outcome::Push(View::Command {
+                    input,
+                    recall: None,
+                });
             }
             Action::Help => return Outcome::Push(View::Help(HelpView::default())),
             Action::Quit => return Outcome::Quit,

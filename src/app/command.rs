@@ -16,6 +16,36 @@ use crate::keymap::{Action, Mode};
 use crate::ops::{Edit, parse_assignment};
 use crate::store::Scope;
 
+/// Verbs Tab completes.
+const VERBS: &[&str] = &[
+    "ack",
+    "status",
+    "resolve",
+    "close",
+    "reopen",
+    "cancel",
+    "assign",
+    "take",
+    "set",
+    "note",
+    "sev",
+    "impact",
+    "urgency",
+    "category",
+    "service",
+    "tags",
+    "commander",
+    "scribe",
+    "comms",
+    "title",
+    "new",
+    "open",
+    "all",
+    "mine",
+    "help",
+    "quit",
+];
+
 pub const COMMAND_VERBS: &str = "ack, status S, resolve TEXT, close, reopen, cancel TEXT, assign [U], take, set F=V…, note TEXT, \
 sev N, impact X, urgency X, category X, service X, tags X, commander U, scribe U, comms U, title TEXT, new TITLE, N (go to), open, all, mine, q";
 
@@ -40,18 +70,122 @@ impl App {
     pub(super) fn command_key(&mut self, a: Action) -> Outcome {
         match a {
             Action::Accept | Action::Save => {
-                let Some(View::Command { input }) = self.stack.pop() else {
+                let Some(View::Command { input, .. }) = self.stack.pop() else {
                     return Outcome::Stay;
                 };
                 let line = input.trim().to_string();
                 if line.is_empty() {
                     return Outcome::Stay;
                 }
+                self.drafts.remember(&line);
+                self.drafts_changed();
                 self.run_command(&line);
                 Outcome::Stay
             }
             Action::Cancel | Action::Discard => Outcome::Pop,
+            Action::Up | Action::Down => {
+                let n = self.drafts.history.len();
+                let Some(View::Command { input, recall }) = self.stack.last_mut() else {
+                    return Outcome::Stay;
+                };
+                let next = match (a, *recall) {
+                    (Action::Up, None) if n > 0 => Some(n - 1),
+                    (Action::Up, Some(i)) => Some(i.saturating_sub(1)),
+                    (Action::Down, Some(i)) if i + 1 < n => Some(i + 1),
+                    (Action::Down, _) => None,
+                    (_, r) => r,
+                };
+                *recall = next;
+                *input = next
+                    .and_then(|i| self.drafts.history.get(i).cloned())
+                    .unwrap_or_default();
+                Outcome::Stay
+            }
+            Action::NextField => {
+                let Some(View::Command { input, .. }) = self.stack.last() else {
+                    return Outcome::Stay;
+                };
+                let line = input.clone();
+                let done = self.complete_command(&line);
+                if let Some(View::Command { input, .. }) = self.stack.last_mut() {
+                    *input = done;
+                }
+                Outcome::Stay
+            }
             _ => Outcome::Stay,
+        }
+    }
+
+    /// Tab on the `:` line: complete the word being typed — a verb, a
+    /// state, a field name, a known person or service — as far as it is
+    /// unambiguous.
+    pub(super) fn complete_command(&mut self, line: &str) -> String {
+        let (head, word) = match line.rfind(' ') {
+            Some(i) => (&line[..=i], &line[i + 1..]),
+            None => ("", line),
+        };
+        let verb = head
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let candidates: Vec<String> = if head.is_empty() {
+            owned(VERBS)
+        } else {
+            match verb.as_str() {
+                "status" | "st" => Status::ALL.iter().map(|s| s.to_string()).collect(),
+                "set" => owned(&[
+                    "title=",
+                    "description=",
+                    "kind=",
+                    "severity=",
+                    "impact=",
+                    "urgency=",
+                    "category=",
+                    "service=",
+                    "tags=",
+                    "assignee=",
+                    "commander=",
+                    "scribe=",
+                    "comms=",
+                ]),
+                "assign" | "commander" | "scribe" | "comms" => {
+                    self.store.known_people().unwrap_or_default()
+                }
+                "service" => {
+                    let mut v = self.config.taxonomy.services.clone();
+                    v.extend(self.store.distinct_services().unwrap_or_default());
+                    v
+                }
+                "category" => self.config.taxonomy.categories.clone(),
+                "impact" | "urgency" => owned(&["high", "medium", "low"]),
+                _ => Vec::new(),
+            }
+        };
+        let w = word.to_lowercase();
+        let hits: Vec<&String> = candidates
+            .iter()
+            .filter(|c| c.to_lowercase().starts_with(&w))
+            .collect();
+        let Some(first) = hits.first() else {
+            return line.to_string();
+        };
+        if hits.len() == 1 {
+            let sep = if first.ends_with('=') { "" } else { " " };
+            return format!("{head}{first}{sep}");
+        }
+        // The longest prefix they share.
+        let mut common: String = first.to_string();
+        for h in &hits[1..] {
+            while !h.to_lowercase().starts_with(&common.to_lowercase()) {
+                common.pop();
+            }
+        }
+        if common.chars().count() > word.chars().count() {
+            format!("{head}{common}")
+        } else {
+            line.to_string()
         }
     }
 

@@ -534,7 +534,7 @@ impl App {
                     self.request_search();
                 }
             }
-            View::Command { input } => {
+            View::Command { input, .. } => {
                 edit_line(input, &ev);
             }
             View::Help(h) if h.typing => {
@@ -726,7 +726,7 @@ impl App {
                     // Pickers and the priority matrix hold no typed text.
                     _ => {}
                 },
-                View::Command { input } if !input.trim().is_empty() => {
+                View::Command { input, .. } if !input.trim().is_empty() => {
                     d.command = Some(input.clone());
                 }
                 _ => {}

@@ -42,6 +42,14 @@ impl App {
             }
             Action::Down => self.move_selection(1),
             Action::Up => self.move_selection(-1),
+            Action::SearchAll => {
+                self.list.facets = Default::default();
+                self.list.facets.scope = crate::store::Scope::All;
+                self.list.pinned = None;
+                // Other rows to search: older answers no longer apply.
+                self.search.reset();
+                self.request_search();
+            }
             _ => {}
         }
         Outcome::Stay

@@ -40,6 +40,8 @@ pub enum View {
     },
     Command {
         input: String,
+        /// Where ↑/↓ are in the history (None: the line being typed).
+        recall: Option<usize>,
     },
     Dialog(Dialog),
     Confirm(Box<Confirm>),

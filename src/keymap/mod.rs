@@ -81,6 +81,7 @@ pub enum Action {
     Annotate,
     Export,
     CycleActionFilter,
+    SearchAll,
 }
 
 impl Action {
@@ -151,6 +152,7 @@ impl Action {
         Action::Annotate,
         Action::Export,
         Action::CycleActionFilter,
+        Action::SearchAll,
     ];
 
     /// What the action does, for help and hints.
@@ -211,6 +213,7 @@ impl Action {
             Action::Annotate => "annotate the timeline entry",
             Action::Export => "export Markdown to INC-N-postmortem.md",
             Action::CycleActionFilter => "filter: open → overdue → mine → all",
+            Action::SearchAll => "search all incidents, not just this filter",
         }
     }
 }
@@ -252,6 +255,7 @@ impl Action {
             Action::ActionDone => "done",
             Action::Export => "export",
             Action::CycleActionFilter => "filter",
+            Action::SearchAll => "search all",
             _ => "",
         }
     }

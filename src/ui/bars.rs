@@ -65,7 +65,7 @@ pub fn status(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 Span::styled(format!("   {state}"), theme.dim()),
             ])
         }
-        View::Command { input } => {
+        View::Command { input, .. } => {
             let text = format!(":{}", sanitize_line(input));
             let cursor_x = area.x
                 + unicode_width::UnicodeWidthStr::width(text.as_str()).min(w.saturating_sub(1))
@@ -216,7 +216,13 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         View::Detail => (Mode::Normal, list_actions(status)),
         View::Search { .. } => (
             Mode::Search,
-            &[Action::Accept, Action::Cancel, Action::Down, Action::Up],
+            &[
+                Action::Accept,
+                Action::Cancel,
+                Action::SearchAll,
+                Action::Down,
+                Action::Up,
+            ],
         ),
         View::Command { .. } => (Mode::Dialog, &[Action::Accept, Action::Cancel]),
         View::Help(h) if h.typing => (Mode::Search, &[Action::Accept, Action::Cancel]),

@@ -78,6 +78,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         let query = app.search_query().trim();
         let text = if !query.is_empty() {
             let back = app.key(Mode::Search, Action::Cancel);
+            let filt = if matches!(app.top(), View::Search { .. }) {
+                app.key(Mode::Search, Action::SearchAll)
+            } else {
+                filt
+            };
             format!(
                 "Nothing matches \"{}\" in {} — {filt} widens the filter · {back} clears the search",
                 sanitize_line(query),

@@ -346,7 +346,25 @@ fn a_search_without_matches_says_where_it_looked() {
     h.app.wait_for_search();
     let s = screen(&h.app, 100, 30);
     assert!(s.contains("Nothing matches \"zzzq\" in open"), "{s}");
-    assert!(s.contains("f widens"), "{s}");
+    assert!(
+        s.contains("ctrl-a widens"),
+        "the key that works while typing: {s}"
+    );
+    // One key searches every incident, closed ones too.
+    h.keys("esc");
+    let id = h.app.list.selected_id().unwrap();
+    h.app.run_command("resolve the typo was fixed");
+    h.keys("j");
+    h.app.reload().unwrap();
+    let title = h.app.store.get(id).unwrap().title;
+    h.keys("/");
+    h.type_text(&title);
+    h.app.wait_for_search();
+    assert!(!h.app.list.ids.contains(&id), "resolved: not in open");
+    h.keys("ctrl-a");
+    h.app.wait_for_search();
+    assert!(h.app.list.ids.contains(&id), "ctrl-a searches all");
+    assert!(screen(&h.app, 100, 30).contains("all ("));
 }
 
 /// Design 4: a key rebound in the config shows in hints, messages, pickers
@@ -409,7 +427,7 @@ fn an_invalid_command_keeps_its_text() {
     h.keys("enter");
     assert!(h.message().contains("unknown command"), "{}", h.message());
     h.keys("esc :");
-    let View::Command { input } = h.app.top() else {
+    let View::Command { input, .. } = h.app.top() else {
         panic!()
     };
     assert_eq!(input, "stauts mitigated");
@@ -491,4 +509,41 @@ fn the_3am_path_in_fewer_keystrokes() {
         assert!(count < 69, "{count} keystrokes");
         assert_eq!(count, 49, "the 3 a.m. path at {w}x{ht}");
     }
+}
+
+/// Fix 6: Tab completes verbs, states, fields and people; ↑/↓ recall the
+/// lines run before; a state may be a unique prefix.
+#[test]
+fn the_command_line_completes_and_remembers() {
+    let mut h = seeded();
+    let id = h.app.list.selected_id().unwrap();
+    let input = |h: &Harness| match h.app.top() {
+        View::Command { input, .. } => input.clone(),
+        _ => panic!("the : line is open"),
+    };
+    h.keys(":");
+    h.type_text("sta");
+    h.keys("tab");
+    assert_eq!(input(&h), "status ");
+    h.type_text("mi");
+    h.keys("tab");
+    assert_eq!(input(&h), "status mitigated ");
+    h.keys("enter");
+    assert_eq!(h.app.store.get(id).unwrap().status, Status::Mitigated);
+    h.keys(":");
+    h.type_text("set sev");
+    h.keys("tab");
+    assert_eq!(input(&h), "set severity=");
+    h.type_text("1");
+    h.keys("enter");
+    assert_eq!(h.app.store.get(id).unwrap().severity, Severity::Sev1);
+    // History: newest first, back down to an empty line.
+    h.keys(": up");
+    assert_eq!(input(&h), "set severity=1");
+    h.keys("up");
+    assert_eq!(input(&h), "status mitigated");
+    h.keys("down down");
+    assert_eq!(input(&h), "");
+    h.keys("esc");
+    assert_eq!(h.app.drafts.history.len(), 2, "kept with the user's drafts");
 }

@@ -211,7 +211,7 @@ fn the_command_line_is_kept_in_the_snapshot_and_comes_back() {
     h.keys("esc");
     h.app.drafts = snap;
     h.keys(":");
-    let crate::app::View::Command { input } = h.app.top() else {
+    let crate::app::View::Command { input, .. } = h.app.top() else {
         panic!("the command line is open")
     };
     assert_eq!(input, "resolve rolled ba");

@@ -133,6 +133,17 @@ fn rank_chunk(corpus: &Corpus, ql: &str, ids: impl Iterator<Item = u32>) -> Vec<
     hits
 }
 
+/// May the hits for `old` stand in for the candidates of `new`? Only when
+/// every row `new` can match was matched by `old`: `new` extends `old` as the
+/// matcher sees them (trimmed, lowercase: `K` (Kelvin) lowercases to one
+/// byte, a final `Σ` to `ς`), and `old` already ran every test `new` runs.
+/// Service and reference substrings start at 2 bytes and descriptions at 3,
+/// so only an old query of 3 bytes or more (or the same query) narrows.
+pub fn narrows(old: &str, new: &str) -> bool {
+    let (o, n) = (old.trim().to_lowercase(), new.trim().to_lowercase());
+    !o.is_empty() && n.starts_with(&o) && (o.len() >= 3 || o == n)
+}
+
 /// Score the candidates; best first, ties in list order. Large sets are
 /// split across the machine's cores.
 pub fn rank(corpus: &Corpus, query: &str, candidates: Option<&[u32]>) -> Vec<(u32, i64)> {
@@ -356,12 +367,7 @@ impl Search {
         let epoch = self.epoch;
         let narrow_from = self.answer.as_ref().and_then(|a| {
             let same_data = a.epoch == epoch && a.error.is_none();
-            let (old, new) = (a.query.trim(), query.trim());
-            // Description matches start at 3 characters, so a shorter old
-            // answer cannot stand in for a longer new query's candidates.
-            let extends =
-                !old.is_empty() && new.starts_with(old) && (old.len() >= 3 || new.len() < 3);
-            (same_data && extends).then(|| a.hits.clone())
+            (same_data && narrows(&a.query, query)).then(|| a.hits.clone())
         });
         self.worker.submit(Job {
             generation: self.generation,
@@ -449,6 +455,37 @@ mod tests {
         let first = rank(&c, "d", None);
         let cands: Vec<u32> = first.iter().map(|(i, _)| *i).collect();
         assert_eq!(rank(&c, "di", Some(&cands)), rank(&c, "di", None));
+    }
+
+    /// Found by the `search` fuzz target: narrowing "d" → "di" lost a row
+    /// whose service contains "di" (a 1-character query never looks at
+    /// services), and a 3-byte Kelvin sign `K` is the 1-byte query "k".
+    #[test]
+    fn narrowing_is_only_used_when_it_cannot_lose_a_match() {
+        let c = Corpus::new(vec![SearchRow {
+            id: IncidentId(2),
+            title: "sk".into(),
+            service: Some("Disk array".into()),
+            description: "dim lights".into(),
+        }]);
+        for (old, new) in [("d", "di"), ("di", "dim"), ("\u{212a}", "\u{212a}s")] {
+            assert!(!narrows(old, new), "{old:?} → {new:?}");
+        }
+        let first = rank(&c, "d", None);
+        assert!(first.is_empty());
+        assert_eq!(rank(&c, "di", None).len(), 1, "the service matches");
+        assert_eq!(rank(&c, "dim", None).len(), 1, "the description matches");
+        assert!(narrows("dis", "disk") && narrows("  DIS", "disk ") && narrows("di", "di"));
+        assert!(!narrows("", "d") && !narrows("disk", "dis") && !narrows("aΣ", "aΣb"));
+        // Typed one key at a time, as in the TUI: "di" still finds it.
+        let c = Arc::new(c);
+        let mut s = Search::default();
+        for q in ["d", "di", "dim"] {
+            let g = s.request(q, Source::Ready(c.clone()));
+            let a = s.worker.wait(g).unwrap();
+            s.receive(a.clone());
+            assert_eq!(a.hits.len(), usize::from(q != "d"), "{q}");
+        }
     }
 
     #[test]

@@ -59,11 +59,21 @@ impl Corpus {
 
     /// Positions of matched characters inside the title, for highlighting.
     pub fn title_positions(&self, idx: u32, query: &str) -> Vec<usize> {
-        let m = SkimMatcherV2::default().ignore_case();
+        let m = matcher();
         m.fuzzy_indices(&self.lower[idx as usize], &query.to_lowercase())
             .map(|(_, pos)| pos)
             .unwrap_or_default()
     }
+}
+
+/// A fresh fuzzy scorer: use one per title. SkimMatcherV2 reuses its score
+/// matrix between calls without clearing it (`Vec::resize` keeps old cells),
+/// so a title's score depended on the titles scored before it; and its
+/// `use_cache(false)` panics ("RefCell already borrowed"). Found by the
+/// `search` fuzz target. Only titles that pass the subsequence pre-filter
+/// pay for the new matcher.
+fn matcher() -> SkimMatcherV2 {
+    SkimMatcherV2::default().ignore_case()
 }
 
 /// Is `needle` (lowercase) a subsequence of `hay` (lowercase)?
@@ -104,7 +114,6 @@ fn tag_score(tags: &str, ql: &str) -> Option<i64> {
 }
 
 fn rank_chunk(corpus: &Corpus, ql: &str, ids: impl Iterator<Item = u32>) -> Vec<(u32, i64)> {
-    let m = SkimMatcherV2::default().ignore_case();
     let mut one = ql.chars();
     let single = match (one.next(), one.next()) {
         (Some(c), None) => Some(c),
@@ -116,7 +125,7 @@ fn rank_chunk(corpus: &Corpus, ql: &str, ids: impl Iterator<Item = u32>) -> Vec<
         let hay = &corpus.lower[iu];
         let title = match single {
             Some(c) => score_one_char(hay, c),
-            None if subsequence(hay, ql) => m.fuzzy_match(hay, ql),
+            None if subsequence(hay, ql) => matcher().fuzzy_match(hay, ql),
             None => None,
         };
         let score = match (title, tag_score(&corpus.tags[iu], ql)) {
@@ -486,6 +495,40 @@ mod tests {
             s.receive(a.clone());
             assert_eq!(a.hits.len(), usize::from(q != "d"), "{q}");
         }
+    }
+
+    /// Found by the `search` fuzz target: SkimMatcherV2 reuses its score
+    /// matrix between calls and `Vec::resize` keeps the old cells, so a
+    /// title's score depended on which titles were scored before it (the
+    /// same row scored 70 in a narrowed scan and 66 in a full one; skim's
+    /// issue #1071 is the same bug). Every row must score the same alone.
+    #[test]
+    fn a_rows_score_does_not_depend_on_the_rows_scored_before_it() {
+        let input = "kkkk\0\0\0\0\0\0\0ddD\0s\0B?kkkkkkkkkk\u{1}\0\0\0\0\0\0\
+                     7777777777\u{4}kkkkdd\0iskdd\0is\0k\0\0dkkk[priority]kkk\0k\0\0\
+                     dkkk[priority]kkkk";
+        let mut parts = input.split('\0');
+        let query = parts.next().unwrap();
+        parts.next(); // the fuzz target's suffix: empty here
+        let rows: Vec<SearchRow> = parts
+            .collect::<Vec<_>>()
+            .chunks(3)
+            .enumerate()
+            .map(|(i, c)| SearchRow {
+                id: IncidentId(i as i64 + 1),
+                title: c[0].into(),
+                service: c.get(1).map(|s| s.to_string()),
+                description: c.get(2).map(|s| s.to_string()).unwrap_or_default(),
+            })
+            .collect();
+        let c = Corpus::new(rows);
+        let full = rank(&c, query, None);
+        assert!(full.len() > 1, "{full:?}");
+        for hit in &full {
+            assert_eq!(rank(&c, query, Some(&[hit.0])), vec![*hit]);
+        }
+        let ids: Vec<u32> = full.iter().map(|(i, _)| *i).collect();
+        assert_eq!(rank(&c, query, Some(&ids)), full);
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub enum Entry {
 
 /// Look at `path` without following a final symbolic link.
 pub fn entry(path: &Path) -> Entry {
+    let path = &normalize(path);
     match std::fs::symlink_metadata(path) {
         Ok(m) => entry_of(path, &m),
         Err(e) if e.kind() == ErrorKind::PermissionDenied => Entry::Denied,
@@ -74,6 +75,29 @@ pub fn dir_of(db: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
+/// The path without trailing `/` or `.` components: `dir/` and `dir/.`
+/// make the kernel follow a link named `dir`, so every check and every
+/// open works on the normalized name.
+pub fn normalize(p: &Path) -> PathBuf {
+    let n: PathBuf = p.components().collect();
+    if n.as_os_str().is_empty() {
+        p.to_path_buf()
+    } else {
+        n
+    }
+}
+
+/// The name SQLite opens: the parent directories resolved (a host may well
+/// have `/home -> /data/home`), the file name itself never followed.
+/// SQLite's NOFOLLOW refuses a link anywhere in the path, so it gets this.
+pub fn real_path(db: &Path) -> PathBuf {
+    let db = normalize(db);
+    match (std::fs::canonicalize(dir_of(&db)), db.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => db,
+    }
+}
+
 fn shown(p: &Path) -> String {
     sanitize_line(&p.display().to_string()).into_owned()
 }
@@ -90,7 +114,16 @@ pub fn symlink_refusal(path: &Path, target: &Path) -> Error {
 /// The message for "nothing there" from a command that only reads.
 pub fn missing_refusal(path: &Path) -> Error {
     Error::Unavailable(format!(
-        "no database at {}: check --db, SEV_DB or database = in the config (sev doctor shows which it uses); this command only reads, so it creates nothing — the TUI or a write command such as sev new creates a database",
+        "no database at {}: check --db, SEV_DB or database = in the config (sev doctor shows which it uses); nothing was created — only the TUI, sev new and sev demo start a new database",
+        shown(path)
+    ))
+}
+
+/// The message for an empty file where a database should be: what a
+/// deleted-and-recreated or swapped database looks like.
+pub fn empty_refusal(path: &Path) -> Error {
+    Error::Unavailable(format!(
+        "{} is an empty file, not a sev database (deleted and recreated, or swapped?): restore it from a backup — nothing was changed; only the TUI, sev new and sev demo start a new database",
         shown(path)
     ))
 }
@@ -100,8 +133,12 @@ pub fn missing_refusal(path: &Path) -> Error {
 /// FIFOs and devices are refused with the reason; so are linked or special
 /// `-wal`/`-shm` files.
 pub fn check_db(db: &Path) -> Result<bool> {
+    let db = &normalize(db);
     let exists = match entry(db) {
-        Entry::File => true,
+        Entry::File => {
+            check_regular(db)?;
+            true
+        }
         Entry::Missing => false,
         Entry::Symlink(t) => return Err(symlink_refusal(db, &t)),
         Entry::Dir => {
@@ -126,7 +163,8 @@ pub fn check_db(db: &Path) -> Result<bool> {
     };
     for side in sidecars(db) {
         match entry(&side) {
-            Entry::File | Entry::Missing | Entry::Denied => {}
+            Entry::File => check_regular(&side)?,
+            Entry::Missing | Entry::Denied => {}
             Entry::Symlink(t) => return Err(symlink_refusal(&side, &t)),
             Entry::Dir | Entry::Special(_) => {
                 return Err(Error::Unavailable(format!(
@@ -137,6 +175,35 @@ pub fn check_db(db: &Path) -> Result<bool> {
         }
     }
     Ok(exists)
+}
+
+/// A regular file sev may open: one name only (a hard link would let a
+/// group member make root change the mode or contents of a file elsewhere,
+/// another team's database say), and in a world-writable directory only
+/// one of the user's own (anyone could have planted it).
+fn check_regular(path: &Path) -> Result<()> {
+    let Ok(m) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if m.nlink() > 1 {
+        return Err(Error::Unavailable(format!(
+            "refusing to use {}: it has {} hard links, so it is also a file somewhere else (someone may have linked another file here) — restore the database from a backup, or copy it to a new name (cp, not ln) and point --db at that",
+            shown(path),
+            m.nlink()
+        )));
+    }
+    let me = nix::unistd::Uid::effective().as_raw();
+    let open_dir = std::fs::metadata(dir_of(path))
+        .map(|d| d.mode() & 0o002 != 0)
+        .unwrap_or(false);
+    if open_dir && m.uid() != me {
+        return Err(Error::Unavailable(format!(
+            "refusing to use {}: it belongs to another user (uid {}) in a world-writable directory, where anyone could have planted it — keep the database in a directory of your own (or a setgid group directory: sev init --shared)",
+            shown(path),
+            m.uid()
+        )));
+    }
+    Ok(())
 }
 
 /// True when `dir` is a setgid directory: sev's mark of a group-shared one.
@@ -192,10 +259,17 @@ pub fn open_nofollow(path: &Path) -> std::io::Result<File> {
         .read(true)
         .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
         .open(path)?;
-    if !f.metadata()?.is_file() {
+    let m = f.metadata()?;
+    if !m.is_file() {
         return Err(std::io::Error::new(
             ErrorKind::InvalidInput,
             "not a regular file",
+        ));
+    }
+    if m.nlink() > 1 {
+        return Err(std::io::Error::new(
+            ErrorKind::InvalidInput,
+            "it has more than one hard link (another file linked here)",
         ));
     }
     Ok(f)
@@ -207,6 +281,36 @@ pub fn open_dir_nofollow(path: &Path) -> std::io::Result<File> {
         .read(true)
         .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_DIRECTORY)
         .open(path)
+}
+
+/// What a SQLite file's 100-byte header says, read without SQLite (so
+/// nothing is opened, created or repaired by looking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub application_id: u32,
+    pub user_version: u32,
+    /// Non-zero once any table exists.
+    pub schema_cookie: u32,
+    /// The file is in WAL mode (SQLite opens -wal/-shm for it).
+    pub wal: bool,
+}
+
+/// The SQLite header of `path`, or None when it is not a SQLite file (or
+/// shorter than a header).
+pub fn sqlite_header(path: &Path) -> Option<Header> {
+    use std::io::Read;
+    let mut h = [0u8; 100];
+    open_nofollow(path).ok()?.read_exact(&mut h).ok()?;
+    if &h[..16] != b"SQLite format 3\0" {
+        return None;
+    }
+    let be = |o: usize| u32::from_be_bytes([h[o], h[o + 1], h[o + 2], h[o + 3]]);
+    Some(Header {
+        application_id: be(68),
+        user_version: be(60),
+        schema_cookie: be(40),
+        wal: h[18] == 2 || h[19] == 2,
+    })
 }
 
 /// Give the open file `f` to group `gid` and set `mode`, through its descriptor.
@@ -276,7 +380,45 @@ mod tests {
         let target = d.path().join("target");
         let link = dir.join("linked.db");
         symlink(&target, &link).unwrap();
-        assert!(create_db_file(&link).is_err() || !create_db_file(&link).unwrap());
+        assert!(!create_db_file(&link).unwrap());
         assert!(!target.exists(), "nothing was created through the link");
+    }
+
+    #[test]
+    fn hard_links_and_trailing_slashes_do_not_get_through() {
+        let d = tempfile::tempdir().unwrap();
+        let other = d.path().join("other-team.db");
+        std::fs::write(&other, b"theirs").unwrap();
+        let db = d.path().join("sev.db");
+        std::fs::hard_link(&other, &db).unwrap();
+        let e = check_db(&db).unwrap_err().to_string();
+        assert!(e.contains("hard links"), "{e}");
+        assert!(open_nofollow(&db).is_err());
+        std::fs::remove_file(&db).unwrap();
+        std::fs::write(&db, b"").unwrap();
+        std::fs::hard_link(&other, d.path().join("sev.db-shm")).unwrap();
+        let e = check_db(&db).unwrap_err().to_string();
+        assert!(e.contains("sev.db-shm") && e.contains("hard links"), "{e}");
+
+        let real = d.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let link = d.path().join("linked");
+        symlink(&real, &link).unwrap();
+        for p in ["linked/", "linked/.", "linked//"] {
+            let p = d.path().join(p);
+            assert_eq!(normalize(&p), link, "{p:?}");
+            assert!(matches!(entry(&normalize(&p)), Entry::Symlink(_)));
+        }
+    }
+
+    #[test]
+    fn linked_parent_directories_are_resolved_the_file_is_not() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("data-home");
+        std::fs::create_dir(&real).unwrap();
+        let home = d.path().join("home");
+        symlink(&real, &home).unwrap();
+        let want = std::fs::canonicalize(&real).unwrap().join("sev.db");
+        assert_eq!(real_path(&home.join("sev.db")), want);
     }
 }

@@ -38,6 +38,7 @@ fn shown(p: &Path) -> String {
 /// Why the user may not use the file, or the generic pointer to doctor.
 fn access_reason(path: &Path) -> String {
     crate::access::problem(path, true)
+        .map(|p| p.to_string())
         .unwrap_or_else(|| "sev doctor shows why and how to fix it".into())
 }
 
@@ -131,21 +132,49 @@ impl Store {
                 })?;
             }
             fsafe::create_db_file(path)?;
+        } else if !create && std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            // A read never turns an empty (swapped, recreated) file into a
+            // fresh database that then passes `verify`.
+            return Err(fsafe::empty_refusal(path));
         }
         // NOFOLLOW: SQLite refuses a link even if one is planted after the
-        // check above; it opens -wal/-shm with O_NOFOLLOW itself.
+        // check above; it opens -wal/-shm with O_NOFOLLOW itself. It also
+        // refuses links in parent directories, so it gets them resolved.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, e))?;
+        let conn = Connection::open_with_flags(fsafe::real_path(path), flags)
+            .map_err(|e| db_error(path, e))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
             read_only: false,
         };
+        // Before anything writes (WAL mode is written into the file): is
+        // this sev's file, or a new empty one?
+        store.refuse_foreign()?;
         store.configure()?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Refuse another application's SQLite file before changing anything in it.
+    fn refuse_foreign(&self) -> Result<()> {
+        let (_, app_id) = self.schema_info()?;
+        if app_id == schema::APPLICATION_ID {
+            return Ok(());
+        }
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if tables > 0 {
+            return Err(Error::Unavailable(format!(
+                "{} already holds another application's tables (application id {app_id:#x}): it is not a sev database — point SEV_DB/--db elsewhere; nothing in it was changed",
+                shown(&self.path)
+            )));
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -175,12 +204,13 @@ impl Store {
                 "permission denied: you cannot read {}: {}",
                 shown(path),
                 crate::access::problem(path, false)
+                    .map(|p| p.to_string())
                     .unwrap_or_else(|| "sev doctor shows why".into())
             )));
         }
         match crate::access::problem(path, true) {
             None => Store::open_rw(path, create),
-            Some(why) => Store::read_only_because(path, Some(&why)),
+            Some(why) => Store::read_only_because(path, Some(&why.to_string())),
         }
     }
 
@@ -196,6 +226,9 @@ impl Store {
     fn read_only_because(path: &Path, why: Option<&str>) -> Result<Store> {
         if !fsafe::check_db(path)? {
             return Err(fsafe::missing_refusal(path));
+        }
+        if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            return Err(fsafe::empty_refusal(path));
         }
         let missing: Vec<String> = fsafe::sidecars(path)
             .iter()
@@ -214,7 +247,7 @@ impl Store {
             )));
         }
         let conn = Connection::open_with_flags(
-            path,
+            fsafe::real_path(path),
             OpenFlags::SQLITE_OPEN_READ_ONLY
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_NOFOLLOW,

@@ -38,6 +38,19 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             ),
             theme.header(),
         )),
+        Line::from(Span::styled(
+            format!(
+                "→ {} postmortem → {} action items. {} goes back one level; only the list quits ({}).",
+                k(A::OpenPostmortem),
+                k(A::OpenActions),
+                k(A::Back),
+                k(A::Quit)
+            ),
+            theme.header(),
+        )),
+        Line::from(
+            "Choices: a digit or a first letter picks. A message box closes on any key, which does nothing else.",
+        ),
         Line::from(""),
     ];
     for mode in Mode::ALL {

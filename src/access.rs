@@ -89,16 +89,13 @@ impl std::fmt::Display for Problem {
 /// at `db`: the first file or directory in the way, its owner, group and
 /// mode, and what an admin must do. None when nothing is in the way.
 ///
-/// The group that matters is the sharing group — the setgid directory's —
+/// The group that matters is the sharing group — the shared directory's —
 /// so a file planted or created with another group is fixed (chgrp, or
 /// removed), and nobody is ever told to join that file's group.
 pub fn problem(db: &Path, write: bool) -> Option<Problem> {
     let dir = dir_of(db);
     let me = crate::identity::current_user();
-    let sharing = std::fs::metadata(dir)
-        .ok()
-        .filter(|m| m.mode() & 0o2000 != 0)
-        .map(|m| m.gid());
+    let sharing = crate::fsafe::sharing_group(dir);
     let dir_flags = if write {
         AccessFlags::W_OK | AccessFlags::X_OK
     } else {

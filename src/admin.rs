@@ -135,6 +135,14 @@ fn check_parent(dir: &Path) -> Result<()> {
     let Ok(m) = std::fs::metadata(parent) else {
         return Ok(()); // created below, by us
     };
+    let me = nix::unistd::Uid::effective().as_raw();
+    if m.uid() != 0 && m.uid() != me {
+        return Err(Error::Usage(format!(
+            "{} belongs to {}, who could rename or replace the shared directory inside it: put it in a directory only root can change, e.g. /srv/sev",
+            shown(parent),
+            crate::access::user_name(m.uid())
+        )));
+    }
     let open = m.mode() & 0o022 != 0 && m.mode() & 0o1000 == 0;
     if open {
         return Err(Error::Usage(format!(
@@ -188,10 +196,31 @@ fn check_existing(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A database already in the directory must be usable as it is (one name,
+/// no links, sev's or empty) before init changes anything.
+fn check_existing_db(db: &Path) -> Result<()> {
+    if !fsafe::check_db(db)? {
+        return Ok(());
+    }
+    let len = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
+    match fsafe::sqlite_header(db) {
+        _ if len == 0 => Ok(()),
+        // A WAL file may hold its application id in the -wal still.
+        Some(h) if h.application_id as i64 == crate::store::APPLICATION_ID || h.wal => Ok(()),
+        _ => Err(Error::Unavailable(format!(
+            "{} is not a sev database: move it away before sev init --shared (nothing was changed)",
+            shown(db)
+        ))),
+    }
+}
+
 fn init_in(dir: &Path, gid: u32, group: &str) -> Result<PathBuf> {
     let io = |what: String| move |e: std::io::Error| Error::Usage(format!("{what}: {e}"));
     match fsafe::entry(dir) {
-        Entry::Dir => check_existing(dir)?,
+        Entry::Dir => {
+            check_existing(dir)?;
+            check_existing_db(&dir.join("sev.db"))?;
+        }
         Entry::Missing => {
             std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", shown(dir))))?
         }
@@ -255,13 +284,9 @@ pub fn doctor(db: &Path) -> Vec<Finding> {
     // Files and permissions first, from metadata alone: opening the file
     // (even read-only, as root) lets SQLite give an empty -wal the
     // database's owner and mode, which would hide what was wrong.
-    // Shared: a setgid directory, or a group-writable file in a
-    // group-writable directory that is not a public one like /tmp (a
-    // setgid bit lost by accident).
-    let dmode = dmeta.mode();
-    let shared = dmode & 0o2000 != 0
-        || (meta.mode() & 0o020 != 0 && dmode & 0o020 != 0 && dmode & 0o1002 == 0);
-    if shared {
+    // Shared: a setgid directory, or a group-writable one that is not
+    // public like /tmp (a setgid bit lost by accident).
+    if fsafe::sharing_group(dir).is_some() {
         shared_checks(db, &meta, &dmeta, &mut out);
     } else {
         personal_checks(db, &meta, &dmeta, &mut out);
@@ -281,6 +306,15 @@ pub fn doctor(db: &Path) -> Vec<Finding> {
         ));
         return out;
     }
+    if let Some(why) = opening_would_change(db, &meta) {
+        out.push(finding(
+            Level::Warn,
+            "schema",
+            format!("contents not inspected: {why}"),
+            Some("fix the findings above, then run sev doctor again".into()),
+        ));
+        return out;
+    }
     let i = match crate::store::audit::inspect(db) {
         Ok(i) => i,
         Err(e) => {
@@ -295,6 +329,43 @@ pub fn doctor(db: &Path) -> Vec<Finding> {
         out.push(records(db));
     }
     out
+}
+
+/// SQLite, on opening, gives an empty -wal the database's mode, and as root
+/// gives -wal and -shm the database's owner and group. Doctor must change
+/// nothing (least of all the evidence it reports), so it does not open a
+/// database whose side files would be changed that way.
+fn opening_would_change(db: &Path, meta: &std::fs::Metadata) -> Option<String> {
+    let me = nix::unistd::Uid::effective().as_raw();
+    for (i, side) in sidecars(db).iter().enumerate() {
+        let Ok(m) = std::fs::symlink_metadata(side) else {
+            continue;
+        };
+        if me == 0 && (m.uid() != meta.uid() || m.gid() != meta.gid()) {
+            return Some(format!(
+                "{} belongs to {}:{}, not to the database's {}:{}, and opening it as root would change that",
+                shown(side),
+                crate::access::user_name(m.uid()),
+                group_name(m.gid()),
+                crate::access::user_name(meta.uid()),
+                group_name(meta.gid())
+            ));
+        }
+        let wal = i == 0;
+        if wal
+            && m.len() == 0
+            && m.mode() & 0o777 != meta.mode() & 0o777
+            && (me == 0 || m.uid() == me)
+        {
+            return Some(format!(
+                "{} has mode {:o}, not the database's {:o}, and opening it would change that",
+                shown(side),
+                m.mode() & 0o777,
+                meta.mode() & 0o777
+            ));
+        }
+    }
+    None
 }
 
 /// From the header alone: is this a SQLite file, and sev's (or new)?
@@ -651,11 +722,25 @@ fn personal_checks(
     // with anyone by design (never /tmp, never a system directory).
     let dir = dir_of(db);
     let own_dir = dmeta.uid() == me && dmeta.mode() & 0o1000 == 0 && dmeta.uid() != 0;
+    let by = if meta.uid() == me {
+        String::new()
+    } else {
+        format!(" as {} or root;", crate::access::user_name(meta.uid()))
+    };
     let fix = if own_dir {
-        format!("chmod 600 {} && chmod 700 {}", names.join(" "), quote(dir))
+        format!(
+            "chmod 600 {} && chmod 700 {}{}",
+            names.join(" "),
+            quote(dir),
+            if by.is_empty() {
+                String::new()
+            } else {
+                format!("   #{by}")
+            }
+        )
     } else {
         format!(
-            "chmod 600 {}   # and keep it in a private directory of your own (mkdir -m 700), not {}",
+            "chmod 600 {}   #{by} and keep it in a private directory of your own (mkdir -m 700), not {}",
             names.join(" "),
             quote(dir)
         )

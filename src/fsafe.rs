@@ -61,11 +61,41 @@ fn entry_of(path: &Path, m: &Metadata) -> Entry {
 
 /// The database's `-wal` and `-shm` files.
 pub fn sidecars(db: &Path) -> [PathBuf; 2] {
-    let s = db.as_os_str().to_string_lossy();
-    [
-        PathBuf::from(format!("{s}-wal")),
-        PathBuf::from(format!("{s}-shm")),
-    ]
+    // From the raw bytes: a lossy conversion would look at other names
+    // than the ones SQLite opens when the path is not UTF-8.
+    let with = |ext: &str| {
+        let mut s = db.as_os_str().to_os_string();
+        s.push(ext);
+        PathBuf::from(s)
+    };
+    [with("-wal"), with("-shm")]
+}
+
+/// The group a directory shares its files with: a setgid directory's, or
+/// a group-writable one's that is not public (a setgid bit lost by
+/// accident). None for a personal or public directory.
+pub fn sharing_group(dir: &Path) -> Option<u32> {
+    let m = std::fs::metadata(dir).ok()?;
+    let mode = m.mode();
+    let shared = mode & 0o2000 != 0 || (mode & 0o020 != 0 && mode & 0o1002 == 0);
+    shared.then_some(m.gid())
+}
+
+/// procfs, sysfs and friends: kernel files, never a database.
+fn kernel_fs(path: &Path) -> bool {
+    const KERNEL: [i64; 6] = [
+        0x9fa0,      // proc
+        0x6265_6572, // sysfs
+        0x6462_6720, // debugfs
+        0x7472_6163, // tracefs
+        0x1cd1,      // devpts
+        0x0027_e0eb, // cgroup (v1; cgroup2 below)
+    ];
+    #[allow(clippy::unnecessary_cast)] // f_type's type differs between C libraries
+    nix::sys::statfs::statfs(dir_of(path)).is_ok_and(|st| {
+        let t = st.filesystem_type().0 as i64;
+        KERNEL.contains(&t) || t == 0x6367_7270 // cgroup2
+    })
 }
 
 /// The directory a database lives in (`.` for a bare file name).
@@ -134,6 +164,12 @@ pub fn empty_refusal(path: &Path) -> Error {
 /// `-wal`/`-shm` files.
 pub fn check_db(db: &Path) -> Result<bool> {
     let db = &normalize(db);
+    if kernel_fs(db) {
+        return Err(Error::Unavailable(format!(
+            "{} is a kernel file (/proc, /sys), not a database: point --db/SEV_DB at a database file",
+            shown(db)
+        )));
+    }
     let exists = match entry(db) {
         Entry::File => {
             check_regular(db)?;
@@ -250,6 +286,30 @@ pub fn create_db_file(db: &Path) -> Result<bool> {
             .map_err(|e| Error::Unavailable(format!("cannot chmod 660 {}: {e}", shown(db))))?;
     }
     Ok(true)
+}
+
+/// A write command found an empty file where the database goes: it
+/// becomes the new database, with the mode a new one gets (0600, or 0660
+/// in a shared directory) if it is the user's own.
+pub fn adopt_empty(db: &Path) -> Result<()> {
+    let f = OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
+        .open(db)
+        .map_err(|e| Error::Unavailable(format!("cannot open {}: {e}", shown(db))))?;
+    let m = f
+        .metadata()
+        .map_err(|e| Error::Unavailable(format!("cannot look at {}: {e}", shown(db))))?;
+    if m.uid() != nix::unistd::Uid::effective().as_raw() || m.len() != 0 || m.nlink() > 1 {
+        return Ok(());
+    }
+    let mode = if is_shared_dir(dir_of(db)) {
+        0o660
+    } else {
+        0o600
+    };
+    f.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::Unavailable(format!("cannot chmod {mode:o} {}: {e}", shown(db))))
 }
 
 /// Open an existing regular file without following a link, for changing its

@@ -540,3 +540,214 @@ fn a_planted_file_in_a_public_directory_is_refused_and_doctor_never_says_join_it
     assert!(report.contains(&format!("chgrp {}", g.0)), "{report}");
     assert!(!report.contains("usermod -aG nogroup"), "{report}");
 }
+
+// ---- Found by the second adversarial review ----
+
+#[test]
+fn a_path_that_is_not_utf8_still_has_its_wal_checked() {
+    use std::os::unix::ffi::OsStrExt;
+    let e = Env::new();
+    let mut raw = e.dir.path().as_os_str().as_bytes().to_vec();
+    raw.extend_from_slice(b"/t\xffeam.db");
+    let db = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&raw));
+    let o = e
+        .cmd()
+        .env("SEV_DB", &db)
+        .args(["new", "base"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let victim = e.dir.path().join("victim");
+    std::fs::write(&victim, b"victim").unwrap();
+    let mut wal = db.clone().into_os_string();
+    wal.push("-wal");
+    let _ = std::fs::remove_file(&wal);
+    std::fs::hard_link(&victim, &wal).unwrap();
+    let o = e
+        .cmd()
+        .env("SEV_DB", &db)
+        .args(["note", "1", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(stderr(&o).contains("hard links"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&victim).unwrap(), b"victim");
+}
+
+#[test]
+fn a_file_sev_never_made_its_own_is_not_read_as_one() {
+    let e = Env::new();
+    let cases: [(&str, &str); 3] = [
+        ("vacuumed.db", "VACUUM;"),
+        ("appid.db", "PRAGMA application_id = 1234567;"),
+        ("uv7.db", "PRAGMA user_version = 7;"),
+    ];
+    for (name, sql) in cases {
+        let db = e.dir.path().join(name);
+        {
+            let c = rusqlite::Connection::open(&db).unwrap();
+            c.execute_batch(sql).unwrap();
+        }
+        let before = std::fs::read(&db).unwrap();
+        for args in [&["verify", "--head"][..], &["list"]] {
+            let o = e.cmd().env("SEV_DB", &db).args(args).output().unwrap();
+            assert_eq!(o.status.code(), Some(5), "{name} {args:?}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("not a sev database")
+                    || stderr(&o).contains("empty SQLite file"),
+                "{}",
+                stderr(&o)
+            );
+            assert!(!stderr(&o).contains("upgrade sev"), "{}", stderr(&o));
+        }
+        assert_eq!(std::fs::read(&db).unwrap(), before, "{name} was changed");
+        assert!(!e.dir.path().join(format!("{name}-wal")).exists(), "{name}");
+    }
+}
+
+#[test]
+fn odd_paths_kernel_files_and_an_adopted_empty_file() {
+    let e = Env::new();
+    e.ok(&["new", "x"]);
+    let slashed = format!("{}/", e.db().display());
+    let o = e
+        .cmd()
+        .env("SEV_DB", &slashed)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = e
+        .cmd()
+        .env("SEV_DB", "/proc/1/environ")
+        .arg("list")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(5));
+    assert!(stderr(&o).contains("kernel file"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("init"), "{}", stderr(&o));
+    let empty = e.dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = e
+        .cmd()
+        .env("SEV_DB", &empty)
+        .args(["new", "y"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&empty).unwrap().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn doctor_as_root_leaves_a_planted_wal_exactly_as_it_found_it() {
+    if !is_root() {
+        eprintln!("skipped: needs root (CI runs as root)");
+        return;
+    }
+    let g = Group::new("sevd");
+    let e = Env::new();
+    let shared = e.dir.path().join("shared");
+    let o = e.run(&[
+        "init",
+        "--shared",
+        shared.to_str().unwrap(),
+        "--group",
+        &g.0,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let db = shared.join("sev.db");
+    let wal = shared.join("sev.db-wal");
+    std::fs::remove_file(&wal).unwrap();
+    std::fs::write(&wal, b"").unwrap();
+    Command::new("chown")
+        .args(["nobody:nogroup", wal.to_str().unwrap()])
+        .status()
+        .unwrap();
+    std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = e.cmd().env("SEV_DB", &db).arg("doctor").output().unwrap();
+    assert_eq!(o.status.code(), Some(6));
+    let report = stdout(&o);
+    assert!(report.contains(&format!("chgrp {}", g.0)), "{report}");
+    assert!(report.contains("not inspected"), "{report}");
+    let m = std::fs::metadata(&wal).unwrap();
+    assert_ne!(m.uid(), 0, "doctor gave the planted file to root");
+    assert_eq!(m.mode() & 0o777, 0o644, "doctor changed its mode");
+}
+
+#[test]
+fn init_changes_nothing_when_it_refuses_and_wants_a_parent_of_roots() {
+    if !is_root() {
+        eprintln!("skipped: needs root (CI runs as root)");
+        return;
+    }
+    let g = Group::new("sevp");
+    let e = Env::new();
+    let dir = e.dir.path().join("team");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let other = e.dir.path().join("other.db");
+    std::fs::write(&other, b"x").unwrap();
+    std::fs::hard_link(&other, dir.join("sev.db")).unwrap();
+    let o = e.run(&["init", "--shared", dir.to_str().unwrap(), "--group", &g.0]);
+    assert_ne!(o.status.code(), Some(0));
+    let m = std::fs::metadata(&dir).unwrap();
+    assert_eq!(
+        m.mode() & 0o7777,
+        0o750,
+        "the refused directory was changed"
+    );
+    assert_eq!(m.gid(), 0);
+
+    let home = e.dir.path().join("home-of-nobody");
+    std::fs::create_dir(&home).unwrap();
+    Command::new("chown")
+        .args(["nobody", home.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let inside = home.join("team");
+    let o = e.run(&[
+        "init",
+        "--shared",
+        inside.to_str().unwrap(),
+        "--group",
+        &g.0,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("belongs to nobody"), "{}", stderr(&o));
+    assert!(!inside.exists());
+}
+
+#[test]
+fn a_planted_file_in_a_group_directory_without_setgid_is_fixed_with_chgrp() {
+    if !is_root() {
+        eprintln!("skipped: needs root (CI runs as root)");
+        return;
+    }
+    let g = Group::new("sevn");
+    let e = Env::new();
+    let shared = e.dir.path().join("shared");
+    let o = e.run(&[
+        "init",
+        "--shared",
+        shared.to_str().unwrap(),
+        "--group",
+        &g.0,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o770)).unwrap();
+    let db = shared.join("sev.db");
+    Command::new("chgrp")
+        .args(["nogroup", db.to_str().unwrap()])
+        .status()
+        .unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    Command::new("chown")
+        .args(["nobody", db.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let o = e.cmd().env("SEV_DB", &db).arg("doctor").output().unwrap();
+    let report = stdout(&o);
+    assert!(!report.contains("usermod -aG nogroup"), "{report}");
+    assert!(report.contains(&format!("chgrp {}", g.0)), "{report}");
+}

@@ -118,6 +118,7 @@ impl Store {
     }
 
     fn open_rw(path: &Path, create: bool) -> Result<Store> {
+        let path = &fsafe::normalize(path);
         if !fsafe::check_db(path)? {
             if !create {
                 return Err(fsafe::missing_refusal(path));
@@ -132,10 +133,14 @@ impl Store {
                 })?;
             }
             fsafe::create_db_file(path)?;
-        } else if !create && std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        } else if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
             // A read never turns an empty (swapped, recreated) file into a
-            // fresh database that then passes `verify`.
-            return Err(fsafe::empty_refusal(path));
+            // fresh database that then passes `verify`; a write adopts it
+            // with the mode a new one would get.
+            if !create {
+                return Err(fsafe::empty_refusal(path));
+            }
+            fsafe::adopt_empty(path)?;
         }
         // NOFOLLOW: SQLite refuses a link even if one is planted after the
         // check above; it opens -wal/-shm with O_NOFOLLOW itself. It also
@@ -152,15 +157,18 @@ impl Store {
         };
         // Before anything writes (WAL mode is written into the file): is
         // this sev's file, or a new empty one?
-        store.refuse_foreign()?;
+        store.refuse_foreign(create)?;
         store.configure()?;
         store.migrate()?;
         Ok(store)
     }
 
-    /// Refuse another application's SQLite file before changing anything in it.
-    fn refuse_foreign(&self) -> Result<()> {
-        let (_, app_id) = self.schema_info()?;
+    /// Refuse, before changing anything in it, a file that is not a sev
+    /// database: another application's (an application id, a
+    /// user_version or tables of its own), or — for a command that only
+    /// reads — any file that sev has not made its own yet.
+    fn refuse_foreign(&self, create: bool) -> Result<()> {
+        let (version, app_id) = self.schema_info()?;
         if app_id == schema::APPLICATION_ID {
             return Ok(());
         }
@@ -168,13 +176,21 @@ impl Store {
             .conn
             .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
-        if tables > 0 {
-            return Err(Error::Unavailable(format!(
-                "{} already holds another application's tables (application id {app_id:#x}): it is not a sev database — point SEV_DB/--db elsewhere; nothing in it was changed",
-                shown(&self.path)
-            )));
+        let fresh = app_id == 0 && version == 0 && tables == 0;
+        if fresh && create {
+            return Ok(());
         }
-        Ok(())
+        let what = if fresh {
+            "an empty SQLite file, not a sev database (swapped?)".to_string()
+        } else {
+            format!(
+                "not a sev database (application id {app_id:#x}, user_version {version}, {tables} tables: another application's file)"
+            )
+        };
+        Err(Error::Unavailable(format!(
+            "{} is {what}: point SEV_DB/--db at the sev database, or restore it from a backup — nothing in it was changed",
+            shown(&self.path)
+        )))
     }
 
     pub fn path(&self) -> &Path {
@@ -187,6 +203,7 @@ impl Store {
     /// commands); without, it is "no database at PATH" (read commands).
     pub fn open_for_user(path: &Path, create: bool) -> Result<Store> {
         use nix::unistd::{AccessFlags, access};
+        let path = &fsafe::normalize(path);
         let exists = fsafe::check_db(path)?;
         let dir = fsafe::dir_of(path);
         if !exists {
@@ -224,6 +241,7 @@ impl Store {
 
     /// [`Store::open_read_only`], saying why the user may only read.
     fn read_only_because(path: &Path, why: Option<&str>) -> Result<Store> {
+        let path = &fsafe::normalize(path);
         if !fsafe::check_db(path)? {
             return Err(fsafe::missing_refusal(path));
         }

@@ -32,7 +32,7 @@ pub struct IncidentJson<'a> {
     pub comms: Option<&'a str>,
     pub reporter: &'a str,
     pub created_at: String,
-    pub started_at: Option<String>,
+    pub impact_started_at: Option<String>,
     pub detected_at: Option<String>,
     pub acknowledged_at: Option<String>,
     pub mitigated_at: Option<String>,
@@ -82,7 +82,7 @@ pub fn incident_json<'a>(i: &'a Incident, events: Option<&'a [Event]>) -> Incide
         comms: i.comms.as_deref(),
         reporter: &i.reporter,
         created_at: clock::rfc3339(i.created_at),
-        started_at: t(i.started_at),
+        impact_started_at: t(i.impact_started_at),
         detected_at: t(i.detected_at),
         acknowledged_at: t(i.acknowledged_at),
         mitigated_at: t(i.mitigated_at),
@@ -195,11 +195,11 @@ pub fn record(i: &Incident, events: &[Event], sev_name: &str) -> String {
     let _ = writeln!(o, "  comms        {}", opt(&i.comms));
     let _ = writeln!(o, "  reporter     {}", sanitize_line(&i.reporter));
     let _ = writeln!(o, "  created      {}", when(Some(i.created_at)));
-    if i.started_at.is_some() || i.detected_at.is_some() {
+    if i.impact_started_at.is_some() || i.detected_at.is_some() {
         let _ = writeln!(
             o,
             "  started      {}   detected {}",
-            when(i.started_at),
+            when(i.impact_started_at),
             when(i.detected_at)
         );
     }

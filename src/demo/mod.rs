@@ -172,7 +172,7 @@ impl Generator {
             comms: None,
             reporter: reporter.clone(),
             created_at: created,
-            started_at: Some(created - Duration::minutes(self.rng.i64(1..30))),
+            impact_started_at: Some(created - Duration::minutes(self.rng.i64(1..30))),
             detected_at: Some(created - Duration::minutes(self.rng.i64(0..2))),
             acknowledged_at: None,
             mitigated_at: None,
@@ -314,7 +314,7 @@ impl Generator {
         let written = resolved + Duration::hours(self.rng.i64(4..72));
         let written = written.min(self.now).max(resolved);
         let mut pm = Postmortem::new(IncidentId(0), written);
-        let minutes = (resolved - inc.started_at.unwrap_or(inc.created_at)).num_minutes();
+        let minutes = (resolved - inc.impact_started_at.unwrap_or(inc.created_at)).num_minutes();
         let rc = ROOT_CAUSES
             .iter()
             .find(|(c, _)| *c == category)

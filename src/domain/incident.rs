@@ -52,7 +52,7 @@ pub struct Incident {
     pub comms: Option<String>,
     pub reporter: String,
     pub created_at: DateTime<Utc>,
-    pub started_at: Option<DateTime<Utc>>,
+    pub impact_started_at: Option<DateTime<Utc>>,
     pub detected_at: Option<DateTime<Utc>>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub mitigated_at: Option<DateTime<Utc>>,
@@ -78,7 +78,7 @@ pub struct NewIncident {
     pub service: Option<String>,
     pub tags: Vec<String>,
     pub assignee: Option<String>,
-    pub started_at: Option<DateTime<Utc>>,
+    pub impact_started_at: Option<DateTime<Utc>>,
     pub detected_at: Option<DateTime<Utc>>,
 }
 
@@ -87,7 +87,7 @@ pub const MAX_TITLE: usize = 300;
 impl NewIncident {
     pub fn validate(&self) -> Result<(), super::DomainError> {
         validate_title(&self.title)?;
-        if let (Some(s), Some(d)) = (self.started_at, self.detected_at)
+        if let (Some(s), Some(d)) = (self.impact_started_at, self.detected_at)
             && d < s
         {
             return Err(super::DomainError::Missing(
@@ -251,7 +251,7 @@ pub fn sample_incident(id: i64, now: DateTime<Utc>) -> Incident {
         comms: None,
         reporter: "r".into(),
         created_at: now,
-        started_at: None,
+        impact_started_at: None,
         detected_at: None,
         acknowledged_at: None,
         mitigated_at: None,

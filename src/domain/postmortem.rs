@@ -309,11 +309,11 @@ pub struct Measures {
 
 pub fn measures(i: &Incident) -> Measures {
     Measures {
-        time_to_detect: span(i.started_at, i.detected_at),
+        time_to_detect: span(i.impact_started_at, i.detected_at),
         time_to_acknowledge: span(Some(i.created_at), i.acknowledged_at),
         time_to_mitigate: span(Some(i.created_at), i.mitigated_at),
         time_to_resolve: span(Some(i.created_at), i.resolved_at),
-        impact_duration: span(i.started_at, i.resolved_at),
+        impact_duration: span(i.impact_started_at, i.resolved_at),
     }
 }
 

@@ -261,7 +261,7 @@ fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
             commander: to.opt(&i.commander),
             assignee: to.opt(&i.assignee),
             created: utc(Some(i.created_at)),
-            started: utc(i.started_at),
+            started: utc(i.impact_started_at),
             detected: utc(i.detected_at),
             acknowledged: utc(i.acknowledged_at),
             mitigated: utc(i.mitigated_at),

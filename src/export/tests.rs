@@ -26,7 +26,7 @@ fn realistic() -> (tempfile::TempDir, Responder, IncidentId) {
                 urgency: Some(Urgency::High),
                 service: Some("checkout".into()),
                 category: Some("config".into()),
-                started_at: Some(start),
+                impact_started_at: Some(start),
                 detected_at: Some(start + chrono::Duration::minutes(6)),
                 ..Default::default()
             })

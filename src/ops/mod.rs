@@ -112,7 +112,7 @@ pub fn build(
         comms: None,
         reporter: reporter.to_string(),
         created_at: now,
-        started_at: new.started_at,
+        impact_started_at: new.impact_started_at,
         detected_at: new.detected_at,
         acknowledged_at: None,
         mitigated_at: None,

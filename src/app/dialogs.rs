@@ -428,7 +428,7 @@ impl App {
                 self.drafts.new_incident = Some(draft);
                 self.drafts_changed();
                 if let Overlay::Dialog(Dialog::Form(f)) = &mut self.overlay {
-                    if e.to_string().contains("title") {
+                    if e.field() == Some(Field::Title) {
                         f.focus = FormField::Title;
                     }
                     f.error = Some(e.to_string());
@@ -460,16 +460,13 @@ impl App {
                 )
                 .map(|a| format!("{} added to {}", a.id, a.incident)),
             Some(id) => {
-                let edit = |field: &str, value: String| crate::ops::ActionEdit {
-                    field: field.into(),
-                    value,
-                };
+                use crate::ops::ActionEdit;
                 let edits = [
-                    edit("description", description),
-                    edit("type", f.kind.to_string()),
-                    edit("owner", owner),
-                    edit("due", due),
-                    edit("status", f.status.to_string()),
+                    ActionEdit::Description(description),
+                    ActionEdit::Kind(f.kind),
+                    ActionEdit::Owner(owner),
+                    ActionEdit::Due(due),
+                    ActionEdit::Status(f.status),
                 ];
                 self.ctx()
                     .edit_action(id, &edits)

@@ -100,13 +100,17 @@ impl NewIncident {
 }
 
 pub fn validate_title(title: &str) -> Result<(), super::DomainError> {
+    let bad = |message: String| super::DomainError::BadField {
+        field: super::Field::Title,
+        message,
+    };
     if title.trim().is_empty() {
-        return Err(super::DomainError::Missing(
+        return Err(bad(
             "the title is empty: give a short description of what is broken".into(),
         ));
     }
     if title.chars().count() > MAX_TITLE {
-        return Err(super::DomainError::Missing(format!(
+        return Err(bad(format!(
             "the title is longer than {MAX_TITLE} characters: put the details in the description"
         )));
     }

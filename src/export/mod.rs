@@ -20,6 +20,9 @@ struct Doc {
     postmortem: PmDoc,
     measures: MeasuresDoc,
     sections: Vec<SectionDoc>,
+    /// Titles of the optional sections nobody wrote (listed once, at the
+    /// end of the Markdown, instead of a heading each).
+    not_written: Vec<String>,
     timeline: Vec<TimelineDoc>,
     actions: Vec<ActionDoc>,
 }
@@ -30,6 +33,8 @@ struct IncidentDoc {
     #[serde(rename = "ref")]
     reference: String,
     title: String,
+    /// What was seen, as the responders wrote it (may be several lines).
+    description: String,
     kind: String,
     status: String,
     severity: String,
@@ -75,6 +80,9 @@ struct SectionDoc {
     title: String,
     text: String,
     written: bool,
+    /// Required before the incident may close (shown as missing when not
+    /// written; optional unwritten sections are only listed).
+    required: bool,
 }
 
 #[derive(Serialize)]
@@ -191,8 +199,9 @@ fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
     let i = &v.incident;
     let m = crate::domain::measures(i);
     let keys = config.postmortem.sections_for(i.kind);
+    let required = config.postmortem.required_sections(i.kind);
     // Sections of the kind's template, plus any others that were written.
-    let sections = SECTIONS
+    let sections: Vec<SectionDoc> = SECTIONS
         .iter()
         .filter(|sec| keys.iter().any(|k| k.key == sec.key) || v.postmortem.text(sec.key).is_some())
         .map(|sec| {
@@ -205,9 +214,15 @@ fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
                 key: sec.key.into(),
                 title: sec.title.into(),
                 written: !text.is_empty(),
+                required: required.contains(&sec.key),
                 text,
             }
         })
+        .collect();
+    let not_written = sections
+        .iter()
+        .filter(|s| !s.written && !s.required)
+        .map(|s| s.title.clone())
         .collect();
     let timeline = v
         .events
@@ -249,6 +264,7 @@ fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
             id: i.id.0,
             reference: i.id.to_string(),
             title: to.line(&i.title),
+            description: to.lines(&i.description),
             kind: i.kind.to_string(),
             status: i.status.to_string(),
             severity: i.severity.to_string(),
@@ -292,6 +308,7 @@ fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
             seconds: m,
         },
         sections,
+        not_written,
         timeline,
         actions,
     }

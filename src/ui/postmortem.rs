@@ -133,7 +133,7 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
         .borders(Borders::LEFT)
         .border_style(theme.dim());
     let w = right.width.saturating_sub(2) as usize;
-    let today = app.clock.now().with_timezone(&chrono::Local).date_naive();
+    let today = app.clock.today();
     let mut lines: Vec<Line> = Vec::new();
     let mut scroll = 0usize;
     match p.entry() {
@@ -234,10 +234,7 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
             let tl = p.timeline();
             for (i, e) in tl.iter().enumerate() {
                 let mark = p.view.marks.get(&e.id).cloned().unwrap_or_default();
-                let t =
-                    e.at.with_timezone(&chrono::Local)
-                        .format("%m-%d %H:%M")
-                        .to_string();
+                let t = app.clock.local_time(e.at).format("%m-%d %H:%M").to_string();
                 let what = sanitize_line(&e.summary()).into_owned();
                 let text = truncate(
                     &format!(
@@ -308,7 +305,7 @@ pub fn render_actions(
     frame: &mut Frame<'_>,
     area: Rect,
 ) {
-    let today = app.clock.now().with_timezone(&chrono::Local).date_naive();
+    let today = app.clock.today();
     let w = area.width as usize;
     let mut lines = vec![
         Line::from(vec![

@@ -23,10 +23,9 @@ impl Harness {
     }
 
     pub fn with_keymap(keymap: Keymap) -> Harness {
-        // Display times in UTC so rendered output is the same everywhere.
-        // SAFETY: every test sets the same value.
-        unsafe { std::env::set_var("TZ", "UTC") };
         let dir = tempfile::tempdir().unwrap();
+        // A FixedClock shows times in UTC: rendered output is the same
+        // everywhere, whatever TZ the test runs under.
         let clock = FixedClock::at(t0());
         let store = Store::open(&dir.path().join("sev.db")).unwrap();
         let mut app = App::new(

@@ -696,26 +696,35 @@ fn schema_checks(db: &Path, out: &mut Vec<Finding>) -> bool {
         )
     });
     if i.user_version >= 3 {
-        let missing: Vec<&str> = crate::store::EVENT_TRIGGERS
-            .iter()
-            .copied()
-            .filter(|t| !i.event_triggers.iter().any(|have| have == t))
-            .collect();
-        out.push(if missing.is_empty() {
-            finding(Level::Ok, "append-only", "the events table refuses UPDATE and DELETE", None)
-        } else {
-            finding(
-                Level::Fail,
-                "append-only",
-                format!(
-                    "trigger(s) {} missing: timeline events can be changed or deleted without sev",
-                    missing.join(", ")
-                ),
-                Some("someone with write access removed them: run sev verify, compare with a backup, and restore".into()),
-            )
-        });
+        out.push(append_only(&i.event_triggers));
     }
     true
+}
+
+/// The triggers that keep the timeline append-only are all there.
+fn append_only(have: &[String]) -> Finding {
+    let missing: Vec<&str> = crate::store::EVENT_TRIGGERS
+        .iter()
+        .copied()
+        .filter(|t| !have.iter().any(|h| h == t))
+        .collect();
+    if missing.is_empty() {
+        return finding(
+            Level::Ok,
+            "append-only",
+            "the events table refuses UPDATE and DELETE",
+            None,
+        );
+    }
+    finding(
+        Level::Fail,
+        "append-only",
+        format!(
+            "trigger(s) {} missing: timeline events can be changed or deleted without sev",
+            missing.join(", ")
+        ),
+        Some("someone with write access removed them: run sev verify, compare with a backup, and restore".into()),
+    )
 }
 
 fn wal_size(db: &Path) -> Finding {

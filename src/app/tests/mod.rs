@@ -446,6 +446,7 @@ fn rebinding_shows_in_help_and_hints() {
 
 mod postmortem;
 mod shared;
+mod times;
 
 /// Issue #9 item 7: `:abcé` sliced the verb inside the `é` while trying it
 /// as an incident id, and the TUI crashed. Now it is an unknown command.

@@ -3,7 +3,7 @@
 use super::Store;
 use super::close_view::TxView;
 use super::error::{Partial, Unreadable, describe, not_found, unreadable_error};
-use super::row::{self, INCIDENT_COLUMNS};
+use super::row::{self, Cols, INCIDENT_COLUMNS};
 use super::timeline::{self, Record};
 use super::types::{Epoch, epoch};
 use crate::domain::{Event, EventKind, Incident, IncidentId, Priority, Severity, Status};
@@ -189,11 +189,12 @@ fn get_in(
     tx: &Connection,
     id: IncidentId,
 ) -> rusqlite::Result<Option<std::result::Result<Incident, Unreadable>>> {
-    tx.prepare_cached(&format!(
+    let mut st = tx.prepare_cached(&format!(
         "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?"
-    ))?
-    .query_row([id], row::incident_or_unreadable)
-    .optional()
+    ))?;
+    let cols = Cols::of(&st);
+    st.query_row([id], |r| row::incident_or_unreadable(r, &cols))
+        .optional()
 }
 
 /// The stored incident, or exit 3 (none) / exit 5 (unreadable, named).
@@ -304,8 +305,11 @@ impl Store {
         args.push(Box::new(q.offset as i64));
         let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents {w} {ORDER} LIMIT ? OFFSET ?");
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let cols = Cols::of(&st);
         let rows = st
-            .query_map(params_from_iter(args), row::incident_or_unreadable)
+            .query_map(params_from_iter(args), |r| {
+                row::incident_or_unreadable(r, &cols)
+            })
             .map_err(|e| self.err(e))?;
         let mut out = Partial {
             rows: Vec::new(),
@@ -353,8 +357,11 @@ impl Store {
             let marks = vec!["?"; chunk.len()].join(",");
             let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({marks})");
             let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+            let cols = Cols::of(&st);
             let rows = st
-                .query_map(params_from_iter(chunk.iter()), row::incident_or_unreadable)
+                .query_map(params_from_iter(chunk.iter()), |r| {
+                    row::incident_or_unreadable(r, &cols)
+                })
                 .map_err(|e| self.err(e))?;
             for r in rows {
                 match r.map_err(|e| self.err(e))? {

@@ -27,10 +27,55 @@ fn time_opt(r: &Row<'_>, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
     Ok(r.get::<_, Option<Epoch>>(col)?.map(|e| e.0))
 }
 
+/// The columns of a statement by name, looked up once per statement: rows
+/// are still read by name, without asking SQLite for every column's name
+/// on every read of every row (what `Row::get("title")` does).
+pub struct Cols(Vec<String>);
+
+impl Cols {
+    pub fn of(st: &rusqlite::Statement<'_>) -> Cols {
+        Cols(st.column_names().into_iter().map(str::to_string).collect())
+    }
+
+    /// One row, read through these columns.
+    pub fn row<'a, 'r>(&'a self, r: &'a Row<'r>) -> Named<'a, 'r> {
+        Named { r, cols: self }
+    }
+}
+
+/// A row read by column name through [`Cols`].
+pub struct Named<'a, 'r> {
+    r: &'a Row<'r>,
+    cols: &'a Cols,
+}
+
+impl Named<'_, '_> {
+    pub fn get<T: rusqlite::types::FromSql>(&self, name: &str) -> rusqlite::Result<T> {
+        let i = self
+            .cols
+            .0
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnName(name.to_string()))?;
+        self.r.get(i)
+    }
+
+    fn time(&self, col: &str) -> rusqlite::Result<DateTime<Utc>> {
+        Ok(self.get::<Epoch>(col)?.0)
+    }
+
+    fn time_opt(&self, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
+        Ok(self.get::<Option<Epoch>>(col)?.map(|e| e.0))
+    }
+}
+
 /// An incident, or why this row cannot be one. Errors from SQLite itself
 /// (I/O, busy) stay errors.
-pub fn incident_or_unreadable(r: &Row<'_>) -> rusqlite::Result<Result<Incident, Unreadable>> {
-    match incident(r) {
+pub fn incident_or_unreadable(
+    r: &Row<'_>,
+    cols: &Cols,
+) -> rusqlite::Result<Result<Incident, Unreadable>> {
+    match incident(&cols.row(r)) {
         Ok(i) => Ok(Ok(i)),
         Err(e) if super::error::is_decode(&e) => Ok(Err(Unreadable {
             id: r.get("id")?,
@@ -40,7 +85,7 @@ pub fn incident_or_unreadable(r: &Row<'_>) -> rusqlite::Result<Result<Incident, 
     }
 }
 
-pub fn incident(r: &Row<'_>) -> rusqlite::Result<Incident> {
+pub fn incident(r: &Named<'_, '_>) -> rusqlite::Result<Incident> {
     Ok(Incident {
         id: r.get("id")?,
         title: r.get("title")?,
@@ -53,20 +98,20 @@ pub fn incident(r: &Row<'_>) -> rusqlite::Result<Incident> {
         priority: r.get("priority")?,
         category: r.get("category")?,
         service: r.get("service")?,
-        tags: r.get::<_, Tags>("tags")?.0,
+        tags: r.get::<Tags>("tags")?.0,
         assignee: r.get("assignee")?,
         commander: r.get("commander")?,
         scribe: r.get("scribe")?,
         comms: r.get("comms")?,
         reporter: r.get("reporter")?,
-        created_at: time(r, "created_at")?,
-        impact_started_at: time_opt(r, "impact_started_at")?,
-        detected_at: time_opt(r, "detected_at")?,
-        acknowledged_at: time_opt(r, "acknowledged_at")?,
-        mitigated_at: time_opt(r, "mitigated_at")?,
-        resolved_at: time_opt(r, "resolved_at")?,
-        closed_at: time_opt(r, "closed_at")?,
-        updated_at: time(r, "updated_at")?,
+        created_at: r.time("created_at")?,
+        impact_started_at: r.time_opt("impact_started_at")?,
+        detected_at: r.time_opt("detected_at")?,
+        acknowledged_at: r.time_opt("acknowledged_at")?,
+        mitigated_at: r.time_opt("mitigated_at")?,
+        resolved_at: r.time_opt("resolved_at")?,
+        closed_at: r.time_opt("closed_at")?,
+        updated_at: r.time("updated_at")?,
         resolution: r.get("resolution")?,
         cancel_reason: r.get("cancel_reason")?,
         version: r.get("version")?,

@@ -59,11 +59,21 @@ impl Corpus {
 
     /// Positions of matched characters inside the title, for highlighting.
     pub fn title_positions(&self, idx: u32, query: &str) -> Vec<usize> {
-        let m = SkimMatcherV2::default().ignore_case();
+        let m = matcher();
         m.fuzzy_indices(&self.lower[idx as usize], &query.to_lowercase())
             .map(|(_, pos)| pos)
             .unwrap_or_default()
     }
+}
+
+/// A fresh fuzzy scorer: use one per title. SkimMatcherV2 reuses its score
+/// matrix between calls without clearing it (`Vec::resize` keeps old cells),
+/// so a title's score depended on the titles scored before it; and its
+/// `use_cache(false)` panics ("RefCell already borrowed"). Found by the
+/// `search` fuzz target. Only titles that pass the subsequence pre-filter
+/// pay for the new matcher.
+fn matcher() -> SkimMatcherV2 {
+    SkimMatcherV2::default().ignore_case()
 }
 
 /// Is `needle` (lowercase) a subsequence of `hay` (lowercase)?
@@ -104,7 +114,6 @@ fn tag_score(tags: &str, ql: &str) -> Option<i64> {
 }
 
 fn rank_chunk(corpus: &Corpus, ql: &str, ids: impl Iterator<Item = u32>) -> Vec<(u32, i64)> {
-    let m = SkimMatcherV2::default().ignore_case();
     let mut one = ql.chars();
     let single = match (one.next(), one.next()) {
         (Some(c), None) => Some(c),
@@ -116,7 +125,7 @@ fn rank_chunk(corpus: &Corpus, ql: &str, ids: impl Iterator<Item = u32>) -> Vec<
         let hay = &corpus.lower[iu];
         let title = match single {
             Some(c) => score_one_char(hay, c),
-            None if subsequence(hay, ql) => m.fuzzy_match(hay, ql),
+            None if subsequence(hay, ql) => matcher().fuzzy_match(hay, ql),
             None => None,
         };
         let score = match (title, tag_score(&corpus.tags[iu], ql)) {
@@ -131,6 +140,17 @@ fn rank_chunk(corpus: &Corpus, ql: &str, ids: impl Iterator<Item = u32>) -> Vec<
         }
     }
     hits
+}
+
+/// May the hits for `old` stand in for the candidates of `new`? Only when
+/// every row `new` can match was matched by `old`: `new` extends `old` as the
+/// matcher sees them (trimmed, lowercase: `K` (Kelvin) lowercases to one
+/// byte, a final `Σ` to `ς`), and `old` already ran every test `new` runs.
+/// Service and reference substrings start at 2 bytes and descriptions at 3,
+/// so only an old query of 3 bytes or more (or the same query) narrows.
+pub fn narrows(old: &str, new: &str) -> bool {
+    let (o, n) = (old.trim().to_lowercase(), new.trim().to_lowercase());
+    !o.is_empty() && n.starts_with(&o) && (o.len() >= 3 || o == n)
 }
 
 /// Score the candidates; best first, ties in list order. Large sets are
@@ -357,12 +377,7 @@ impl Search {
         let epoch = self.epoch;
         let narrow_from = self.answer.as_ref().and_then(|a| {
             let same_data = a.epoch == epoch && a.error.is_none();
-            let (old, new) = (a.query.trim(), query.trim());
-            // Description matches start at 3 characters, so a shorter old
-            // answer cannot stand in for a longer new query's candidates.
-            let extends =
-                !old.is_empty() && new.starts_with(old) && (old.len() >= 3 || new.len() < 3);
-            (same_data && extends).then(|| a.hits.clone())
+            (same_data && narrows(&a.query, query)).then(|| a.hits.clone())
         });
         self.worker.submit(Job {
             generation: self.generation,
@@ -450,6 +465,71 @@ mod tests {
         let first = rank(&c, "d", None);
         let cands: Vec<u32> = first.iter().map(|(i, _)| *i).collect();
         assert_eq!(rank(&c, "di", Some(&cands)), rank(&c, "di", None));
+    }
+
+    /// Found by the `search` fuzz target: narrowing "d" → "di" lost a row
+    /// whose service contains "di" (a 1-character query never looks at
+    /// services), and a 3-byte Kelvin sign `K` is the 1-byte query "k".
+    #[test]
+    fn narrowing_is_only_used_when_it_cannot_lose_a_match() {
+        let c = Corpus::new(vec![SearchRow {
+            id: IncidentId(2),
+            title: "sk".into(),
+            service: Some("Disk array".into()),
+            description: "dim lights".into(),
+        }]);
+        for (old, new) in [("d", "di"), ("di", "dim"), ("\u{212a}", "\u{212a}s")] {
+            assert!(!narrows(old, new), "{old:?} → {new:?}");
+        }
+        let first = rank(&c, "d", None);
+        assert!(first.is_empty());
+        assert_eq!(rank(&c, "di", None).len(), 1, "the service matches");
+        assert_eq!(rank(&c, "dim", None).len(), 1, "the description matches");
+        assert!(narrows("dis", "disk") && narrows("  DIS", "disk ") && narrows("di", "di"));
+        assert!(!narrows("", "d") && !narrows("disk", "dis") && !narrows("aΣ", "aΣb"));
+        // Typed one key at a time, as in the TUI: "di" still finds it.
+        let c = Arc::new(c);
+        let mut s = Search::default();
+        for q in ["d", "di", "dim"] {
+            let g = s.request(q, Source::Ready(c.clone()));
+            let a = s.worker.wait(g).unwrap();
+            s.receive(a.clone());
+            assert_eq!(a.hits.len(), usize::from(q != "d"), "{q}");
+        }
+    }
+
+    /// Found by the `search` fuzz target: SkimMatcherV2 reuses its score
+    /// matrix between calls and `Vec::resize` keeps the old cells, so a
+    /// title's score depended on which titles were scored before it (the
+    /// same row scored 70 in a narrowed scan and 66 in a full one; skim's
+    /// issue #1071 is the same bug). Every row must score the same alone.
+    #[test]
+    fn a_rows_score_does_not_depend_on_the_rows_scored_before_it() {
+        let input = "kkkk\0\0\0\0\0\0\0ddD\0s\0B?kkkkkkkkkk\u{1}\0\0\0\0\0\0\
+                     7777777777\u{4}kkkkdd\0iskdd\0is\0k\0\0dkkk[priority]kkk\0k\0\0\
+                     dkkk[priority]kkkk";
+        let mut parts = input.split('\0');
+        let query = parts.next().unwrap();
+        parts.next(); // the fuzz target's suffix: empty here
+        let rows: Vec<SearchRow> = parts
+            .collect::<Vec<_>>()
+            .chunks(3)
+            .enumerate()
+            .map(|(i, c)| SearchRow {
+                id: IncidentId(i as i64 + 1),
+                title: c[0].into(),
+                service: c.get(1).map(|s| s.to_string()),
+                description: c.get(2).map(|s| s.to_string()).unwrap_or_default(),
+            })
+            .collect();
+        let c = Corpus::new(rows);
+        let full = rank(&c, query, None);
+        assert!(full.len() > 1, "{full:?}");
+        for hit in &full {
+            assert_eq!(rank(&c, query, Some(&[hit.0])), vec![*hit]);
+        }
+        let ids: Vec<u32> = full.iter().map(|(i, _)| *i).collect();
+        assert_eq!(rank(&c, query, Some(&ids)), full);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 mod key;
 
-pub use key::{Key, parse_chord};
+pub use key::{Key, Name, parse_chord};
 
 use crate::config::{ConfigError, KeyBinding, Located};
 use serde::{Deserialize, Serialize};

@@ -18,6 +18,7 @@ pub(crate) fn shown(p: &Path) -> String {
 /// Why the user may not use the file, or the generic pointer to doctor.
 pub(crate) fn access_reason(path: &Path) -> String {
     crate::access::problem(path, true)
+        .map(|p| p.to_string())
         .unwrap_or_else(|| "sev doctor shows why and how to fix it".into())
 }
 

@@ -57,6 +57,7 @@ impl Store {
     }
 
     fn open_rw(path: &Path, create: bool) -> Result<Store> {
+        let path = &fsafe::normalize(path);
         if !fsafe::check_db(path)? {
             if !create {
                 return Err(fsafe::missing_refusal(path));
@@ -71,21 +72,64 @@ impl Store {
                 })?;
             }
             fsafe::create_db_file(path)?;
+        } else if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            // A read never turns an empty (swapped, recreated) file into a
+            // fresh database that then passes `verify`; a write adopts it
+            // with the mode a new one would get.
+            if !create {
+                return Err(fsafe::empty_refusal(path));
+            }
+            fsafe::adopt_empty(path)?;
         }
         // NOFOLLOW: SQLite refuses a link even if one is planted after the
-        // check above; it opens -wal/-shm with O_NOFOLLOW itself.
+        // check above; it opens -wal/-shm with O_NOFOLLOW itself. It also
+        // refuses links in parent directories, so it gets them resolved.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, e))?;
+        let conn = Connection::open_with_flags(fsafe::real_path(path), flags)
+            .map_err(|e| db_error(path, e))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
             read_only: false,
         };
+        // Before anything writes (WAL mode is written into the file): is
+        // this sev's file, or a new empty one?
+        store.refuse_foreign(create)?;
         store.configure()?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Refuse, before changing anything in it, a file that is not a sev
+    /// database: another application's (an application id, a
+    /// user_version or tables of its own), or — for a command that only
+    /// reads — any file that sev has not made its own yet.
+    fn refuse_foreign(&self, create: bool) -> Result<()> {
+        let (version, app_id) = self.schema_info()?;
+        if app_id == schema::APPLICATION_ID {
+            return Ok(());
+        }
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let fresh = app_id == 0 && version == 0 && tables == 0;
+        if fresh && create {
+            return Ok(());
+        }
+        let what = if fresh {
+            "an empty SQLite file, not a sev database (swapped?)".to_string()
+        } else {
+            format!(
+                "not a sev database (application id {app_id:#x}, user_version {version}, {tables} tables: another application's file)"
+            )
+        };
+        Err(Error::Unavailable(format!(
+            "{} is {what}: point SEV_DB/--db at the sev database, or restore it from a backup — nothing in it was changed",
+            shown(&self.path)
+        )))
     }
 
     pub fn path(&self) -> &Path {
@@ -98,6 +142,7 @@ impl Store {
     /// commands); without, it is "no database at PATH" (read commands).
     pub fn open_for_user(path: &Path, create: bool) -> Result<Store> {
         use nix::unistd::{AccessFlags, access};
+        let path = &fsafe::normalize(path);
         let exists = fsafe::check_db(path)?;
         let dir = fsafe::dir_of(path);
         if !exists {
@@ -115,12 +160,13 @@ impl Store {
                 "permission denied: you cannot read {}: {}",
                 shown(path),
                 crate::access::problem(path, false)
+                    .map(|p| p.to_string())
                     .unwrap_or_else(|| "sev doctor shows why".into())
             )));
         }
         match crate::access::problem(path, true) {
             None => Store::open_rw(path, create),
-            Some(why) => Store::read_only_because(path, Some(&why)),
+            Some(why) => Store::read_only_because(path, Some(&why.to_string())),
         }
     }
 
@@ -134,8 +180,12 @@ impl Store {
 
     /// [`Store::open_read_only`], saying why the user may only read.
     fn read_only_because(path: &Path, why: Option<&str>) -> Result<Store> {
+        let path = &fsafe::normalize(path);
         if !fsafe::check_db(path)? {
             return Err(fsafe::missing_refusal(path));
+        }
+        if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            return Err(fsafe::empty_refusal(path));
         }
         let missing: Vec<String> = fsafe::sidecars(path)
             .iter()
@@ -154,7 +204,7 @@ impl Store {
             )));
         }
         let conn = Connection::open_with_flags(
-            path,
+            fsafe::real_path(path),
             OpenFlags::SQLITE_OPEN_READ_ONLY
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_NOFOLLOW,

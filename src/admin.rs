@@ -717,6 +717,31 @@ fn personal_checks(
     } else {
         "its group"
     };
+    let fix = sharing_fix(db, &open, meta, dmeta);
+    out.push(finding(
+        if worst & 0o022 != 0 {
+            Level::Fail
+        } else {
+            Level::Warn
+        },
+        "sharing",
+        format!(
+            "{} is {owner} personal database, but {who} can {} it (mode {mode:o}): its incidents may be security incidents; to share it with a team use sev init --shared in a new directory",
+            shown(db),
+            if worst & 0o022 != 0 { "change" } else { "read" }
+        ),
+        Some(fix),
+    ));
+}
+
+/// The chmod that makes a personal database private again.
+fn sharing_fix(
+    db: &Path,
+    open: &[PathBuf],
+    meta: &std::fs::Metadata,
+    dmeta: &std::fs::Metadata,
+) -> String {
+    let me = nix::unistd::Uid::effective().as_raw();
     let names: Vec<String> = open.iter().map(|p| quote(p)).collect();
     // chmod 700 only a directory that is the user's own and not shared
     // with anyone by design (never /tmp, never a system directory).
@@ -727,7 +752,7 @@ fn personal_checks(
     } else {
         format!(" as {} or root;", crate::access::user_name(meta.uid()))
     };
-    let fix = if own_dir {
+    if own_dir {
         format!(
             "chmod 600 {} && chmod 700 {}{}",
             names.join(" "),
@@ -744,21 +769,7 @@ fn personal_checks(
             names.join(" "),
             quote(dir)
         )
-    };
-    out.push(finding(
-        if worst & 0o022 != 0 {
-            Level::Fail
-        } else {
-            Level::Warn
-        },
-        "sharing",
-        format!(
-            "{} is {owner} personal database, but {who} can {} it (mode {mode:o}): its incidents may be security incidents; to share it with a team use sev init --shared in a new directory",
-            shown(db),
-            if worst & 0o022 != 0 { "change" } else { "read" }
-        ),
-        Some(fix),
-    ));
+    }
 }
 
 fn filesystem(dir: &Path) -> Finding {

@@ -3,7 +3,7 @@
 //! the sqlite3 CLI breaks the chain from there on; deleting the newest
 //! events is caught by checking against a head logged elsewhere.
 
-use super::Store;
+use super::Lite;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -132,6 +132,27 @@ impl Stored {
     }
 }
 
+/// Why event `id` does not follow event `prev_id` (the last good one).
+pub(crate) fn break_reason(no_hash: bool, id: i64, prev_id: i64) -> String {
+    let gap = id - prev_id;
+    if no_hash {
+        "it has no hash: it was written outside sev".to_string()
+    } else if gap == 2 {
+        format!(
+            "it does not follow event #{prev_id}: event #{} was deleted, or this one was changed",
+            prev_id + 1
+        )
+    } else if gap > 2 {
+        format!(
+            "it does not follow event #{prev_id}: events #{}–#{} were deleted, or this one was changed",
+            prev_id + 1,
+            id - 1
+        )
+    } else {
+        "its content, or an event before it, was changed after it was written".to_string()
+    }
+}
+
 /// Where the chain broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Break {
@@ -149,7 +170,7 @@ pub struct Verified {
     pub broken: Option<Break>,
 }
 
-impl Store {
+impl Lite {
     /// Walk every event and check the chain.
     pub fn verify(&self) -> Result<Verified> {
         let mut st = self
@@ -172,25 +193,9 @@ impl Store {
             };
             let expected = row.hash_after(&prev);
             if row.hash.as_deref() != Some(expected.as_str()) {
-                let (id, gap) = (row.id, row.id - prev_id);
-                let reason = match &row.hash {
-                    None => "it has no hash: it was written outside sev".to_string(),
-                    Some(_) if gap == 2 => format!(
-                        "it does not follow event #{prev_id}: event #{} was deleted, or this one was changed",
-                        prev_id + 1
-                    ),
-                    Some(_) if gap > 2 => format!(
-                        "it does not follow event #{prev_id}: events #{}–#{} were deleted, or this one was changed",
-                        prev_id + 1,
-                        id - 1
-                    ),
-                    Some(_) => {
-                        "its content, or an event before it, was changed after it was written"
-                            .to_string()
-                    }
-                };
+                let reason = break_reason(row.hash.is_none(), row.id, prev_id);
                 broken = Some(Break {
-                    event_id: id,
+                    event_id: row.id,
                     incident: row.incident,
                     reason,
                 });
@@ -229,7 +234,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl Lite {
     /// The newest event's id. Every change to incidents, postmortems and
     /// action items appends an event; presence heartbeats do not. So this
     /// tells a real change from a heartbeat.

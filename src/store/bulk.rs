@@ -1,7 +1,7 @@
 //! Bulk loads (demo data, imports, benchmarks): whole incidents with their
 //! timeline, postmortem and action items, in one transaction.
 
-use super::Store;
+use super::Lite;
 use crate::domain::{ActionItem, Event, Incident, IncidentId, Postmortem};
 use crate::error::Result;
 
@@ -15,7 +15,7 @@ pub struct BatchItem {
     pub actions: Vec<ActionItem>,
 }
 
-impl Store {
+impl Lite {
     /// Load `items` in one transaction. Event incident ids are replaced by
     /// the new incident's id.
     pub fn insert_batch(&self, items: &[BatchItem]) -> Result<Vec<IncidentId>> {

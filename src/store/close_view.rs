@@ -2,29 +2,70 @@
 //! incident row (the close policy): what the postmortem, the action items
 //! and the timeline say, as of the same snapshot the change is made on.
 
-use super::Store;
+use super::Lite;
 use crate::domain::{ActionItem, Incident, IncidentId, Postmortem, Severity};
 use crate::error::Result;
 use rusqlite::Connection;
 
-pub struct TxView<'a> {
-    pub(super) conn: &'a Connection,
-    pub(super) store: &'a Store,
+pub struct TxView<'a>(Inner<'a>);
+
+enum Inner<'a> {
+    Lite {
+        conn: &'a Connection,
+        store: &'a Lite,
+    },
+    Pg(super::pg::View<'a>),
+}
+
+impl<'a> TxView<'a> {
+    pub(super) fn lite(conn: &'a Connection, store: &'a Lite) -> TxView<'a> {
+        TxView(Inner::Lite { conn, store })
+    }
+
+    pub(super) fn pg(tx: postgres::Transaction<'a>, pg: &'a super::pg::Pg) -> TxView<'a> {
+        TxView(Inner::Pg(super::pg::View {
+            tx: std::cell::RefCell::new(tx),
+            pg,
+        }))
+    }
+
+    /// The transaction back, after the rule has read what it needed.
+    pub(super) fn into_pg(self) -> Option<postgres::Transaction<'a>> {
+        match self.0 {
+            Inner::Pg(v) => Some(v.tx.into_inner()),
+            Inner::Lite { .. } => None,
+        }
+    }
 }
 
 impl TxView<'_> {
     pub fn postmortem(&self, id: IncidentId) -> Result<Option<Postmortem>> {
-        super::postmortems::postmortem_of(self.conn, id).map_err(|e| self.store.err(e))?
+        match &self.0 {
+            Inner::Lite { conn, store } => {
+                super::postmortems::postmortem_of(conn, id).map_err(|e| store.err(e))?
+            }
+            Inner::Pg(v) => v.postmortem(id),
+        }
     }
 
     pub fn actions(&self, id: IncidentId) -> Result<Vec<ActionItem>> {
-        super::postmortems::actions_of(self.conn, id).map_err(|e| self.store.err(e))?
+        match &self.0 {
+            Inner::Lite { conn, store } => {
+                super::postmortems::actions_of(conn, id).map_err(|e| store.err(e))?
+            }
+            Inner::Pg(v) => v.actions(id),
+        }
     }
 
     /// The most severe the incident has been (now or on its timeline).
     pub fn worst_severity(&self, inc: &Incident) -> Result<Severity> {
-        let events = super::timeline::events_of(self.conn, inc.id, Some("severity"))
-            .map_err(|e| self.store.err(e))??;
+        let events = match &self.0 {
+            Inner::Lite { conn, store } => {
+                super::timeline::events_of(conn, inc.id, Some("severity"))
+                    .map_err(|e| store.err(e))??
+            }
+            Inner::Pg(v) => v.severity_events(inc.id)?,
+        };
         Ok(crate::domain::worst_severity(inc, &events))
     }
 }

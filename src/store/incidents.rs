@@ -1,6 +1,6 @@
 //! Incident reads and writes, and the default list order.
 
-use super::Store;
+use super::Lite;
 use super::close_view::TxView;
 use super::error::{Partial, Unreadable, describe, not_found, unreadable_error};
 use super::row::{self, Cols, INCIDENT_COLUMNS};
@@ -107,7 +107,7 @@ impl ListQuery {
     }
 }
 
-fn like_pattern(q: &str) -> String {
+pub(super) fn like_pattern(q: &str) -> String {
     let mut s = String::from("%");
     for c in q.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -206,7 +206,7 @@ fn stored(tx: &Connection, id: IncidentId) -> rusqlite::Result<Result<Incident>>
     })
 }
 
-impl Store {
+impl Lite {
     /// Store a new incident and its `created` event. The id in `inc` is
     /// ignored; the stored incident (with its id) is returned.
     pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
@@ -240,11 +240,9 @@ impl Store {
         let tx = self.write_tx()?;
         let stored = stored(&tx, id).map_err(|e| self.err(e))??;
         let mut inc = stored.clone();
-        let view = TxView {
-            conn: &tx,
-            store: self,
-        };
+        let view = TxView::lite(&tx, self);
         let records = f(&mut inc, &view)?;
+        drop(view);
         if records.is_empty() {
             return Ok(stored);
         }

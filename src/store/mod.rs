@@ -9,6 +9,8 @@ mod bulk;
 mod close_view;
 mod error;
 mod incidents;
+pub mod locator;
+mod pg;
 mod postmortems;
 mod presence;
 mod row;
@@ -26,6 +28,8 @@ pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};
 pub use timeline::Record;
 
 pub(crate) use error::db_error;
+pub use facade::Store;
+mod facade;
 use error::{access_reason, shown};
 
 use crate::error::{Error, Result};
@@ -34,29 +38,30 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub struct Store {
+/// The SQLite backend: one connection to one file.
+pub(crate) struct Lite {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
 }
 
-impl Store {
+impl Lite {
     /// Open (creating if needed) and migrate the database at `path`.
     ///
     /// A new personal database is created 0600 in a 0700 directory; in a
     /// setgid (group-shared) directory it is created 0660. Never through a
     /// symbolic link: see [`crate::fsafe`].
-    pub fn open(path: &Path) -> Result<Store> {
-        Store::open_rw(path, true)
+    pub fn open(path: &Path) -> Result<Lite> {
+        Lite::open_rw(path, true)
     }
 
     /// Open and migrate an existing database; a missing one is an error
     /// ("no database at PATH"), never created. For commands that only read.
-    pub fn open_existing(path: &Path) -> Result<Store> {
-        Store::open_rw(path, false)
+    pub fn open_existing(path: &Path) -> Result<Lite> {
+        Lite::open_rw(path, false)
     }
 
-    fn open_rw(path: &Path, create: bool) -> Result<Store> {
+    fn open_rw(path: &Path, create: bool) -> Result<Lite> {
         let path = &fsafe::normalize(path);
         if !fsafe::check_db(path)? {
             if !create {
@@ -89,7 +94,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let conn = Connection::open_with_flags(fsafe::real_path(path), flags)
             .map_err(|e| db_error(path, e))?;
-        let store = Store {
+        let store = Lite {
             conn,
             path: path.to_path_buf(),
             read_only: false,
@@ -140,7 +145,7 @@ impl Store {
     /// access only gets a read-only store (browse, search, export). With
     /// `create`, a missing database is created (the TUI and write
     /// commands); without, it is "no database at PATH" (read commands).
-    pub fn open_for_user(path: &Path, create: bool) -> Result<Store> {
+    pub fn open_for_user(path: &Path, create: bool) -> Result<Lite> {
         use nix::unistd::{AccessFlags, access};
         let path = &fsafe::normalize(path);
         let exists = fsafe::check_db(path)?;
@@ -153,7 +158,7 @@ impl Store {
                     access_reason(path)
                 )));
             }
-            return Store::open_rw(path, create);
+            return Lite::open_rw(path, create);
         }
         if access(path, AccessFlags::R_OK).is_err() {
             return Err(Error::Unavailable(format!(
@@ -165,8 +170,8 @@ impl Store {
             )));
         }
         match crate::access::problem(path, true) {
-            None => Store::open_rw(path, create),
-            Some(why) => Store::read_only_because(path, Some(&why.to_string())),
+            None => Lite::open_rw(path, create),
+            Some(why) => Lite::read_only_because(path, Some(&why.to_string())),
         }
     }
 
@@ -174,12 +179,12 @@ impl Store {
     /// than showing stale data when the WAL index cannot be read, and never
     /// creates `-wal`/`-shm`: made by a reader they would carry the reader's
     /// owner and the read-only mode, and lock writers out later.
-    pub fn open_read_only(path: &Path) -> Result<Store> {
-        Store::read_only_because(path, None)
+    pub fn open_read_only(path: &Path) -> Result<Lite> {
+        Lite::read_only_because(path, None)
     }
 
     /// [`Store::open_read_only`], saying why the user may only read.
-    fn read_only_because(path: &Path, why: Option<&str>) -> Result<Store> {
+    fn read_only_because(path: &Path, why: Option<&str>) -> Result<Lite> {
         let path = &fsafe::normalize(path);
         if !fsafe::check_db(path)? {
             return Err(fsafe::missing_refusal(path));
@@ -210,7 +215,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NOFOLLOW,
         )
         .map_err(|e| db_error(path, e))?;
-        let store = Store {
+        let store = Lite {
             conn,
             path: path.to_path_buf(),
             read_only: true,

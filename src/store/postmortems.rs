@@ -2,7 +2,7 @@
 //! `BEGIN IMMEDIATE` transaction that also appends an audit event to the
 //! incident's timeline.
 
-use super::Store;
+use super::Lite;
 use super::error::{action_not_found, decode, not_found};
 use super::row::{self, ACTION_COLUMNS, POSTMORTEM_COLUMNS};
 use super::timeline;
@@ -131,6 +131,20 @@ pub(crate) fn insert_action(
     .map(|_| ())
 }
 
+/// The audit record of a change of marks.
+pub(super) fn mark_change(event_id: i64, mark: &Mark) -> FieldChange {
+    let what = format!(
+        "timeline #{event_id}{}{}",
+        if mark.highlight { " highlighted" } else { "" },
+        if mark.hidden { " hidden" } else { "" }
+    );
+    FieldChange {
+        field: "timeline",
+        old: None,
+        new: Some(what),
+    }
+}
+
 /// Which action items to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActionQuery {
@@ -141,7 +155,7 @@ pub struct ActionQuery {
     pub owner: Option<String>,
 }
 
-impl Store {
+impl Lite {
     pub fn postmortem(&self, id: IncidentId) -> Result<Option<Postmortem>> {
         postmortem_of(&self.conn, id).map_err(|e| self.err(e))?
     }
@@ -253,16 +267,7 @@ impl Store {
             params![event_id, id, mark.highlight, mark.hidden, mark.annotation],
         )
         .map_err(|e| self.err(e))?;
-        let what = format!(
-            "timeline #{event_id}{}{}",
-            if mark.highlight { " highlighted" } else { "" },
-            if mark.hidden { " hidden" } else { "" }
-        );
-        let ch = FieldChange {
-            field: "timeline",
-            old: None,
-            new: Some(what),
-        };
+        let ch = mark_change(event_id, mark);
         audit(&tx, id, now, actor, EventKind::Postmortem, &ch).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
     }

@@ -2,7 +2,7 @@
 //! user is editing it. Rows of dead processes simply stop being refreshed
 //! and fall out of [`Store::viewers`] after [`EXPIRY`].
 
-use super::Store;
+use super::Lite;
 use super::types::Epoch;
 use crate::domain::IncidentId;
 use crate::error::Result;
@@ -23,7 +23,7 @@ pub struct Presence {
     pub seen_at: DateTime<Utc>,
 }
 
-impl Store {
+impl Lite {
     /// Record (or refresh) this process's presence; forget long-dead rows.
     pub fn heartbeat(&self, p: &Presence) -> Result<()> {
         let tx = self.write_tx()?;

@@ -2,7 +2,7 @@
 //! transaction) and reading them back. Incidents, postmortems and action
 //! items all write here; this module depends on none of them.
 
-use super::Store;
+use super::Lite;
 use super::error::decode;
 use super::row::{self, EVENT_COLUMNS};
 use super::types::Epoch;
@@ -144,7 +144,7 @@ pub(crate) fn events_of(
     Ok(Ok(out))
 }
 
-impl Store {
+impl Lite {
     /// The whole timeline of one incident, oldest first.
     pub fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
         events_of(&self.conn, id, None).map_err(|e| self.err(e))?

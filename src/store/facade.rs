@@ -1,0 +1,322 @@
+//! [`Store`]: the one API that ops, app and cli call. It holds either
+//! backend and hands each call to it; which one is decided once, from the
+//! database locator (a path: SQLite; a `postgres://` URL: PostgreSQL).
+//!
+//! Why an enum and not a trait object: the set of backends is closed and
+//! small, several methods are generic over a closure (`modify`), which a
+//! `dyn` trait cannot carry, and each arm is one line — the SQL stays in
+//! each backend's module and the domain rules stay in ops/domain.
+
+use super::audit::Verified;
+use super::pg::Pg;
+use super::{
+    ActionQuery, BatchItem, ListQuery, Lite, Partial, Presence, Record, SearchRow, TxView, locator,
+};
+use crate::domain::{
+    ActionId, ActionItem, Event, FieldChange, Incident, IncidentId, Mark, Postmortem,
+};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub struct Store(Backend);
+
+enum Backend {
+    Lite(Lite),
+    Pg(Box<Pg>),
+}
+
+/// Forward a call to whichever backend this store holds.
+macro_rules! both {
+    ($self:ident, $b:ident => $e:expr) => {
+        match &$self.0 {
+            Backend::Lite($b) => $e,
+            Backend::Pg($b) => $e,
+        }
+    };
+}
+
+impl Store {
+    fn postgres(url: &Path, create: bool) -> Result<Store> {
+        let s = url.to_str().ok_or_else(|| {
+            Error::Usage("the PostgreSQL URL is not valid UTF-8: write it in plain text".into())
+        })?;
+        Ok(Store(Backend::Pg(Box::new(Pg::open(
+            s,
+            create,
+            password_file().as_deref(),
+        )?))))
+    }
+
+    /// Open (creating if needed) and migrate the database at `db`.
+    pub fn open(db: &Path) -> Result<Store> {
+        if locator::is_postgres(db) {
+            return Store::postgres(db, true);
+        }
+        Lite::open(db).map(|l| Store(Backend::Lite(l)))
+    }
+
+    /// Open an existing database; a missing one is an error, never created.
+    pub fn open_existing(db: &Path) -> Result<Store> {
+        if locator::is_postgres(db) {
+            return Store::postgres(db, false);
+        }
+        Lite::open_existing(db).map(|l| Store(Backend::Lite(l)))
+    }
+
+    /// Open for this user: read-write, or read-only when that is all the
+    /// file allows (SQLite); with `create`, a missing database is created.
+    pub fn open_for_user(db: &Path, create: bool) -> Result<Store> {
+        if locator::is_postgres(db) {
+            return Store::postgres(db, create);
+        }
+        Lite::open_for_user(db, create).map(|l| Store(Backend::Lite(l)))
+    }
+
+    /// Read-only: never migrates, never writes.
+    pub fn open_read_only(db: &Path) -> Result<Store> {
+        if locator::is_postgres(db) {
+            return Store::postgres(db, false);
+        }
+        Lite::open_read_only(db).map(|l| Store(Backend::Lite(l)))
+    }
+
+    /// Where the database is, as it may be shown: a file path, or the URL
+    /// with its password masked.
+    pub fn path(&self) -> &Path {
+        both!(self, b => b.path())
+    }
+
+    /// True on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.0, Backend::Pg(_))
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        match &self.0 {
+            Backend::Lite(l) => l.is_read_only(),
+            Backend::Pg(_) => false,
+        }
+    }
+
+    /// (schema version, application id).
+    pub fn schema_info(&self) -> Result<(i64, i64)> {
+        both!(self, b => b.schema_info())
+    }
+
+    /// Changes when another connection commits: poll it to know when to reload.
+    pub fn data_version(&self) -> Result<i64> {
+        both!(self, b => b.data_version())
+    }
+
+    pub fn last_event_id(&self) -> Result<i64> {
+        both!(self, b => b.last_event_id())
+    }
+
+    /// Raw SQLite access for tests and diagnostics inside the crate.
+    #[doc(hidden)]
+    pub fn conn(&self) -> &rusqlite::Connection {
+        match &self.0 {
+            Backend::Lite(l) => l.conn(),
+            Backend::Pg(_) => panic!("Store::conn() is for SQLite stores in tests"),
+        }
+    }
+
+    /// Run raw SQL on either backend (tests and diagnostics only).
+    #[doc(hidden)]
+    pub fn exec_raw(&self, sql: &str) -> Result<()> {
+        match &self.0 {
+            Backend::Lite(l) => l
+                .conn()
+                .execute_batch(sql)
+                .map_err(|e| super::db_error(l.path(), e)),
+            Backend::Pg(p) => p.batch_execute(sql),
+        }
+    }
+
+    pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
+        both!(self, b => b.insert(inc, actor))
+    }
+
+    pub fn get(&self, id: IncidentId) -> Result<Incident> {
+        both!(self, b => b.get(id))
+    }
+
+    /// Change one incident in one transaction: `f` gets the row as stored
+    /// *now* and returns what to record. No records, no write. Otherwise
+    /// the version is bumped and the events appended atomically. On
+    /// PostgreSQL the events carry the server's transaction time.
+    pub fn modify<F>(
+        &self,
+        id: IncidentId,
+        actor: &str,
+        now: DateTime<Utc>,
+        f: F,
+    ) -> Result<Incident>
+    where
+        F: FnOnce(&mut Incident, &TxView<'_>) -> Result<Vec<Record>>,
+    {
+        match &self.0 {
+            Backend::Lite(l) => l.modify(id, actor, now, f),
+            Backend::Pg(p) => p.modify(id, actor, f),
+        }
+    }
+
+    /// Append a note. Notes never conflict: they do not bump the version.
+    pub fn add_note(
+        &self,
+        id: IncidentId,
+        actor: &str,
+        now: DateTime<Utc>,
+        text: &str,
+    ) -> Result<Event> {
+        match &self.0 {
+            Backend::Lite(l) => l.add_note(id, actor, now, text),
+            Backend::Pg(p) => {
+                let text = text.trim_end();
+                if text.trim().is_empty() {
+                    return Err(Error::Usage(
+                        "the note is empty: write what happened or what you found".into(),
+                    ));
+                }
+                p.add_note(id, actor, text)
+            }
+        }
+    }
+
+    pub fn list(&self, q: &ListQuery) -> Result<Partial<Incident>> {
+        both!(self, b => b.list(q))
+    }
+
+    pub fn list_ids(&self, q: &ListQuery) -> Result<Vec<IncidentId>> {
+        both!(self, b => b.list_ids(q))
+    }
+
+    pub fn count(&self, q: &ListQuery) -> Result<usize> {
+        both!(self, b => b.count(q))
+    }
+
+    pub fn get_many(&self, ids: &[IncidentId]) -> Result<Partial<Incident>> {
+        both!(self, b => b.get_many(ids))
+    }
+
+    pub fn search_rows(&self, q: &ListQuery) -> Result<Partial<SearchRow>> {
+        both!(self, b => b.search_rows(q))
+    }
+
+    pub fn distinct_services(&self) -> Result<Vec<String>> {
+        both!(self, b => b.distinct_services())
+    }
+
+    pub fn known_people(&self) -> Result<Vec<String>> {
+        both!(self, b => b.known_people())
+    }
+
+    pub fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
+        both!(self, b => b.events(id))
+    }
+
+    pub fn verify(&self) -> Result<Verified> {
+        both!(self, b => b.verify())
+    }
+
+    pub fn verify_head(&self, event_id: i64, hash: &str) -> Result<bool> {
+        both!(self, b => b.verify_head(event_id, hash))
+    }
+
+    pub fn heartbeat(&self, p: &Presence) -> Result<()> {
+        both!(self, b => b.heartbeat(p))
+    }
+
+    pub fn leave(&self, host: &str, pid: u32) -> Result<()> {
+        both!(self, b => b.leave(host, pid))
+    }
+
+    /// Who else has `id` on screen now (on PostgreSQL by the server's clock).
+    pub fn viewers(&self, id: IncidentId, now: DateTime<Utc>) -> Result<Vec<Presence>> {
+        match &self.0 {
+            Backend::Lite(l) => l.viewers(id, now),
+            Backend::Pg(p) => p.viewers(id),
+        }
+    }
+
+    pub fn postmortem(&self, id: IncidentId) -> Result<Option<Postmortem>> {
+        both!(self, b => b.postmortem(id))
+    }
+
+    pub fn modify_postmortem<F>(
+        &self,
+        id: IncidentId,
+        actor: &str,
+        now: DateTime<Utc>,
+        f: F,
+    ) -> Result<Postmortem>
+    where
+        F: FnOnce(&mut Postmortem) -> Result<Vec<FieldChange>>,
+    {
+        match &self.0 {
+            Backend::Lite(l) => l.modify_postmortem(id, actor, now, f),
+            Backend::Pg(p) => p.modify_postmortem(id, actor, f),
+        }
+    }
+
+    pub fn marks(&self, id: IncidentId) -> Result<HashMap<i64, Mark>> {
+        both!(self, b => b.marks(id))
+    }
+
+    pub fn set_mark(
+        &self,
+        id: IncidentId,
+        event_id: i64,
+        mark: &Mark,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        match &self.0 {
+            Backend::Lite(l) => l.set_mark(id, event_id, mark, actor, now),
+            Backend::Pg(p) => p.set_mark(id, event_id, mark, actor),
+        }
+    }
+
+    pub fn actions(&self, q: &ActionQuery) -> Result<Vec<ActionItem>> {
+        both!(self, b => b.actions(q))
+    }
+
+    pub fn action(&self, id: ActionId) -> Result<ActionItem> {
+        both!(self, b => b.action(id))
+    }
+
+    pub fn add_action(&self, item: &ActionItem, actor: &str) -> Result<ActionItem> {
+        both!(self, b => b.add_action(item, actor))
+    }
+
+    pub fn modify_action<F>(
+        &self,
+        id: ActionId,
+        actor: &str,
+        now: DateTime<Utc>,
+        f: F,
+    ) -> Result<ActionItem>
+    where
+        F: FnOnce(&mut ActionItem) -> Result<Vec<FieldChange>>,
+    {
+        match &self.0 {
+            Backend::Lite(l) => l.modify_action(id, actor, now, f),
+            Backend::Pg(p) => p.modify_action(id, actor, f),
+        }
+    }
+
+    /// Load whole incidents with their timelines in one transaction.
+    pub fn insert_batch(&self, items: &[BatchItem]) -> Result<Vec<IncidentId>> {
+        both!(self, b => b.insert_batch(items))
+    }
+}
+
+/// The password file named in the environment (`SEV_DB_PASSWORD_FILE`,
+/// set from the config's `database_password_file`).
+fn password_file() -> Option<std::path::PathBuf> {
+    std::env::var_os("SEV_DB_PASSWORD_FILE")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+}

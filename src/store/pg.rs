@@ -1,0 +1,1577 @@
+//! The PostgreSQL backend: the same operations as the SQLite one, with the
+//! same guarantees, through the synchronous `postgres` client.
+//!
+//! - Every write is one transaction that first takes one advisory lock
+//!   (`pg_advisory_xact_lock`): writers from every host queue on it, so the
+//!   events form one linear hash chain and new ids are `max + 1` exactly as
+//!   on SQLite (which also makes copies between the two lossless).
+//! - Times that order the timeline (event times, `updated_at`, a new
+//!   incident's `created_at`, presence) come from the server's transaction
+//!   time, so one drifting client clock cannot put a timeline out of order.
+//! - The schema has the same version numbers as SQLite's; the version lives
+//!   in `sev_schema`, whose `application_id` marks the database as sev's.
+
+use super::audit::{Break, GENESIS, Verified, event_hash};
+use super::error::{Partial, Unreadable, not_found, unreadable_error};
+use super::incidents::{ListQuery, ORDER, Scope, SearchRow};
+use super::postmortems::ActionQuery;
+use super::presence::{EXPIRY, Presence};
+use super::row::{ACTION_COLUMNS, EVENT_COLUMNS, INCIDENT_COLUMNS, POSTMORTEM_COLUMNS};
+use super::timeline::{self, Record};
+use super::{APPLICATION_ID, BatchItem, MIGRATIONS, TxView};
+use crate::domain::{
+    ActionId, ActionItem, Event, EventKind, FieldChange, Incident, IncidentId, Mark, Postmortem,
+    Priority, Severity,
+};
+use crate::error::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use postgres::types::ToSql;
+use postgres::{Client, GenericClient, NoTls, Row, Transaction};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The advisory lock every write holds: "sev1" as a number.
+const WRITE_LOCK: i64 = 0x7365_7631;
+
+type Param<'a> = &'a (dyn ToSql + Sync);
+
+pub struct Pg {
+    client: RefCell<Client>,
+    /// The URL with its password masked: what errors and `path()` show.
+    path: PathBuf,
+}
+
+/// The migrations, step for step the same versions as SQLite's.
+const STEPS: [&str; 6] = [
+    // 1: incidents and their append-only timeline.
+    r#"
+CREATE TABLE incidents (
+    id              BIGINT PRIMARY KEY,
+    title           TEXT   NOT NULL,
+    description     TEXT   NOT NULL DEFAULT '',
+    kind            TEXT   NOT NULL,
+    status          TEXT   NOT NULL,
+    severity        BIGINT NOT NULL CHECK (severity BETWEEN 1 AND 5),
+    impact          TEXT   NOT NULL,
+    urgency         TEXT   NOT NULL,
+    priority        BIGINT NOT NULL CHECK (priority BETWEEN 1 AND 5),
+    category        TEXT,
+    service         TEXT,
+    tags            TEXT   NOT NULL DEFAULT '',
+    assignee        TEXT,
+    commander       TEXT,
+    scribe          TEXT,
+    comms           TEXT,
+    reporter        TEXT   NOT NULL,
+    created_at      BIGINT NOT NULL,
+    started_at      BIGINT,
+    detected_at     BIGINT,
+    acknowledged_at BIGINT,
+    mitigated_at    BIGINT,
+    resolved_at     BIGINT,
+    closed_at       BIGINT,
+    updated_at      BIGINT NOT NULL,
+    resolution      TEXT,
+    cancel_reason   TEXT,
+    version         BIGINT NOT NULL DEFAULT 1,
+    is_open         BOOLEAN GENERATED ALWAYS AS
+                    (status IN ('triage', 'acknowledged', 'investigating', 'mitigated')) STORED
+);
+CREATE INDEX incidents_list     ON incidents (is_open DESC, priority, created_at DESC, id DESC);
+CREATE INDEX incidents_status   ON incidents (status, priority, created_at DESC);
+CREATE INDEX incidents_assignee ON incidents (assignee, is_open);
+CREATE INDEX incidents_service  ON incidents (service, is_open);
+CREATE INDEX incidents_severity ON incidents (severity, is_open);
+
+CREATE TABLE events (
+    id          BIGINT PRIMARY KEY,
+    incident_id BIGINT NOT NULL REFERENCES incidents (id),
+    at          BIGINT NOT NULL,
+    actor       TEXT   NOT NULL,
+    kind        TEXT   NOT NULL,
+    field       TEXT,
+    old         TEXT,
+    new         TEXT,
+    text        TEXT
+);
+CREATE INDEX events_incident ON events (incident_id, id);
+
+-- The timeline is an audit trail: sev never changes or removes an event.
+CREATE FUNCTION sev_events_append_only() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN RAISE EXCEPTION 'timeline events are append-only'; END $$;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    FOR EACH ROW EXECUTE FUNCTION sev_events_append_only();
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    FOR EACH ROW EXECUTE FUNCTION sev_events_append_only();
+CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION sev_events_append_only();
+"#,
+    // 2: postmortems, the author's marks on timeline events, action items.
+    r#"
+CREATE TABLE postmortems (
+    incident_id  BIGINT PRIMARY KEY REFERENCES incidents (id),
+    status       TEXT   NOT NULL DEFAULT 'draft',
+    owner        TEXT,
+    sections     TEXT   NOT NULL DEFAULT '{}',
+    created_at   BIGINT NOT NULL,
+    updated_at   BIGINT NOT NULL,
+    published_at BIGINT,
+    version      BIGINT NOT NULL DEFAULT 1
+);
+CREATE TABLE timeline_marks (
+    event_id    BIGINT  PRIMARY KEY REFERENCES events (id),
+    incident_id BIGINT  NOT NULL REFERENCES incidents (id),
+    highlight   BOOLEAN NOT NULL DEFAULT false,
+    hidden      BOOLEAN NOT NULL DEFAULT false,
+    annotation  TEXT
+);
+CREATE INDEX timeline_marks_incident ON timeline_marks (incident_id);
+CREATE TABLE action_items (
+    id          BIGINT PRIMARY KEY,
+    incident_id BIGINT NOT NULL REFERENCES incidents (id),
+    description TEXT   NOT NULL,
+    type        TEXT   NOT NULL,
+    owner       TEXT,
+    due_date    TEXT,
+    status      TEXT   NOT NULL DEFAULT 'open',
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    version     BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX action_items_incident ON action_items (incident_id);
+CREATE INDEX action_items_status   ON action_items (status, due_date);
+CREATE INDEX action_items_owner    ON action_items (owner, status);
+"#,
+    // 3: the hash chain. No PostgreSQL database predates it, so there are
+    // no events to chain here (SQLite's step 3 chains existing ones).
+    "ALTER TABLE events ADD COLUMN hash TEXT;",
+    // 4: presence.
+    r#"
+CREATE TABLE presence (
+    host        TEXT    NOT NULL,
+    pid         BIGINT  NOT NULL,
+    actor       TEXT    NOT NULL,
+    origin      TEXT    NOT NULL,
+    incident_id BIGINT,
+    editing     BOOLEAN NOT NULL DEFAULT false,
+    seen_at     BIGINT  NOT NULL,
+    PRIMARY KEY (host, pid)
+);
+CREATE INDEX presence_incident ON presence (incident_id, seen_at);
+"#,
+    // 5: impact start.
+    "ALTER TABLE incidents RENAME COLUMN started_at TO impact_started_at;",
+    // 6: the default order.
+    r#"
+ALTER TABLE incidents ADD COLUMN attention BIGINT GENERATED ALWAYS AS
+    (CASE WHEN status IN ('triage', 'acknowledged', 'investigating') THEN 0
+          WHEN status = 'mitigated' THEN 1
+          ELSE 2 END) STORED;
+DROP INDEX incidents_list;
+CREATE INDEX incidents_attention ON incidents (attention, severity, priority, created_at, id);
+"#,
+];
+
+const _: () = assert!(STEPS.len() == MIGRATIONS.len());
+
+/// Why a column could not be read, worded as on SQLite.
+fn bad(col: &str, why: impl std::fmt::Display) -> String {
+    format!("its {} is bad: {why}", col.replace('_', " "))
+}
+
+fn get<'a, T: postgres::types::FromSql<'a>>(r: &'a Row, col: &str) -> Result<T, String> {
+    r.try_get(col).map_err(|e| bad(col, e))
+}
+
+fn parsed<T: std::str::FromStr>(r: &Row, col: &str, what: &str) -> Result<T, String> {
+    let s: String = get(r, col)?;
+    s.parse()
+        .map_err(|_| bad(col, format!("'{s}' is not {what} this sev knows")))
+}
+
+fn level<T>(r: &Row, col: &str, what: &str, f: fn(u8) -> Option<T>) -> Result<T, String> {
+    let n: i64 = get(r, col)?;
+    u8::try_from(n)
+        .ok()
+        .and_then(f)
+        .ok_or_else(|| bad(col, format!("'{n}' is not {what} this sev knows")))
+}
+
+fn time(r: &Row, col: &str) -> Result<DateTime<Utc>, String> {
+    let n: i64 = get(r, col)?;
+    DateTime::from_timestamp(n, 0).ok_or_else(|| bad(col, format!("{n} is out of range")))
+}
+
+fn time_opt(r: &Row, col: &str) -> Result<Option<DateTime<Utc>>, String> {
+    match get::<Option<i64>>(r, col)? {
+        None => Ok(None),
+        Some(_) => time(r, col).map(Some),
+    }
+}
+
+fn incident(r: &Row) -> Result<Incident, String> {
+    Ok(Incident {
+        id: IncidentId(get(r, "id")?),
+        title: get(r, "title")?,
+        description: get(r, "description")?,
+        kind: parsed(r, "kind", "a kind")?,
+        status: parsed(r, "status", "a status")?,
+        severity: level(r, "severity", "a severity level", Severity::from_level)?,
+        impact: parsed(r, "impact", "an impact")?,
+        urgency: parsed(r, "urgency", "an urgency")?,
+        priority: level(r, "priority", "a priority level", Priority::from_level)?,
+        category: get(r, "category")?,
+        service: get(r, "service")?,
+        tags: crate::domain::parse_tags(&get::<String>(r, "tags")?),
+        assignee: get(r, "assignee")?,
+        commander: get(r, "commander")?,
+        scribe: get(r, "scribe")?,
+        comms: get(r, "comms")?,
+        reporter: get(r, "reporter")?,
+        created_at: time(r, "created_at")?,
+        impact_started_at: time_opt(r, "impact_started_at")?,
+        detected_at: time_opt(r, "detected_at")?,
+        acknowledged_at: time_opt(r, "acknowledged_at")?,
+        mitigated_at: time_opt(r, "mitigated_at")?,
+        resolved_at: time_opt(r, "resolved_at")?,
+        closed_at: time_opt(r, "closed_at")?,
+        updated_at: time(r, "updated_at")?,
+        resolution: get(r, "resolution")?,
+        cancel_reason: get(r, "cancel_reason")?,
+        version: get(r, "version")?,
+    })
+}
+
+fn incident_or_unreadable(r: &Row) -> std::result::Result<Incident, Unreadable> {
+    incident(r).map_err(|reason| Unreadable {
+        id: IncidentId(r.try_get("id").unwrap_or(0)),
+        reason,
+    })
+}
+
+fn event(r: &Row) -> Result<Event, String> {
+    let kind: String = get(r, "kind")?;
+    Ok(Event {
+        id: get(r, "id")?,
+        incident: IncidentId(get(r, "incident_id")?),
+        at: time(r, "at")?,
+        actor: get(r, "actor")?,
+        kind: EventKind::parse(&kind).ok_or_else(|| {
+            bad(
+                "kind",
+                format!("'{kind}' is not an event kind this sev knows"),
+            )
+        })?,
+        field: get(r, "field")?,
+        old: get(r, "old")?,
+        new: get(r, "new")?,
+        text: get(r, "text")?,
+    })
+}
+
+fn action(r: &Row) -> Result<ActionItem, String> {
+    let due = match get::<Option<String>>(r, "due_date")? {
+        None => None,
+        Some(d) => Some(NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+            bad(
+                "due_date",
+                format!("'{d}' is not a YYYY-MM-DD date this sev knows"),
+            )
+        })?),
+    };
+    Ok(ActionItem {
+        id: ActionId(get(r, "id")?),
+        incident: IncidentId(get(r, "incident_id")?),
+        description: get(r, "description")?,
+        kind: parsed(r, "type", "an action type")?,
+        owner: get(r, "owner")?,
+        due,
+        status: parsed(r, "status", "an action status")?,
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
+        version: get(r, "version")?,
+    })
+}
+
+fn postmortem(r: &Row) -> Result<Postmortem, String> {
+    let sections: String = get(r, "sections")?;
+    let sections = serde_json::from_str(&sections).map_err(|e| {
+        bad(
+            "sections",
+            format!("not a JSON object of section texts ({e})"),
+        )
+    })?;
+    Ok(Postmortem {
+        incident: IncidentId(get(r, "incident_id")?),
+        status: parsed(r, "status", "a postmortem status")?,
+        owner: get(r, "owner")?,
+        sections,
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
+        published_at: time_opt(r, "published_at")?,
+        version: get(r, "version")?,
+    })
+}
+
+/// A row sev cannot read, named: "event #12 of INC-3 is unreadable: …".
+fn unreadable(what: String, reason: String) -> Error {
+    Error::Unavailable(format!(
+        "{what} is unreadable: {reason} — restore a backup or run sev doctor"
+    ))
+}
+
+/// The values of an incident in the order of [`INCIDENT_COLUMNS`] after `id`.
+struct IncidentValues {
+    ints: [Option<i64>; 12],
+    texts: [Option<String>; 15],
+}
+
+impl IncidentValues {
+    fn of(i: &Incident) -> IncidentValues {
+        let t = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
+        IncidentValues {
+            ints: [
+                Some(i64::from(i.severity.level())),
+                Some(i64::from(i.priority.level())),
+                Some(i.created_at.timestamp()),
+                t(i.impact_started_at),
+                t(i.detected_at),
+                t(i.acknowledged_at),
+                t(i.mitigated_at),
+                t(i.resolved_at),
+                t(i.closed_at),
+                Some(i.updated_at.timestamp()),
+                Some(i.version),
+                Some(i.id.0),
+            ],
+            texts: [
+                Some(i.title.clone()),
+                Some(i.description.clone()),
+                Some(i.kind.as_str().to_string()),
+                Some(i.status.as_str().to_string()),
+                Some(i.impact.as_str().to_string()),
+                Some(i.urgency.as_str().to_string()),
+                i.category.clone(),
+                i.service.clone(),
+                Some(i.tags.join(",")),
+                i.assignee.clone(),
+                i.commander.clone(),
+                i.scribe.clone(),
+                i.comms.clone(),
+                Some(i.reporter.clone()),
+                i.resolution.clone(),
+            ],
+        }
+    }
+
+    /// `(column, value)` pairs, every stored column but `id` and the
+    /// cancel reason (bound separately).
+    fn pairs<'a>(&'a self, cancel: &'a Option<String>) -> Vec<(&'static str, Param<'a>)> {
+        let [
+            sev,
+            pri,
+            created,
+            started,
+            detected,
+            acked,
+            mitigated,
+            resolved,
+            closed,
+            updated,
+            version,
+            _,
+        ] = &self.ints;
+        let [
+            title,
+            desc,
+            kind,
+            status,
+            impact,
+            urgency,
+            category,
+            service,
+            tags,
+            assignee,
+            commander,
+            scribe,
+            comms,
+            reporter,
+            resolution,
+        ] = &self.texts;
+        vec![
+            ("title", title),
+            ("description", desc),
+            ("kind", kind),
+            ("status", status),
+            ("severity", sev),
+            ("impact", impact),
+            ("urgency", urgency),
+            ("priority", pri),
+            ("category", category),
+            ("service", service),
+            ("tags", tags),
+            ("assignee", assignee),
+            ("commander", commander),
+            ("scribe", scribe),
+            ("comms", comms),
+            ("reporter", reporter),
+            ("created_at", created),
+            ("impact_started_at", started),
+            ("detected_at", detected),
+            ("acknowledged_at", acked),
+            ("mitigated_at", mitigated),
+            ("resolved_at", resolved),
+            ("closed_at", closed),
+            ("updated_at", updated),
+            ("resolution", resolution),
+            ("cancel_reason", cancel),
+            ("version", version),
+        ]
+    }
+}
+
+fn marks(n: usize, from: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Pg {
+    /// Connect and migrate (`create`: a write command may create the
+    /// schema in an empty database; a read command may not).
+    pub fn open(url: &str, create: bool, password_file: Option<&Path>) -> Result<Pg> {
+        let shown = super::locator::shown(Path::new(url));
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            Error::Usage(format!(
+                "{shown} is not a PostgreSQL URL sev can use ({}): write postgres://USER@HOST:PORT/DBNAME?sslmode=disable",
+                crate::text::sanitize_line(&e.to_string())
+            ))
+        })?;
+        if config.get_ssl_mode() == postgres::config::SslMode::Require {
+            return Err(Error::Usage(format!(
+                "{shown} asks for sslmode=require, and this sev has no TLS support yet: reach the server over a trusted network or an SSH tunnel with sslmode=disable"
+            )));
+        }
+        if config.get_user().is_none() {
+            config.user(crate::identity::login_of(&crate::identity::current_actor()));
+        }
+        config.application_name("sev");
+        config.connect_timeout(std::time::Duration::from_secs(5));
+        if config.get_password().is_none() {
+            let host = match config.get_hosts().first() {
+                Some(postgres::config::Host::Tcp(h)) => h.clone(),
+                #[cfg(unix)]
+                Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+                None => "localhost".into(),
+            };
+            let port = config.get_ports().first().copied().unwrap_or(5432);
+            let user = config.get_user().unwrap_or("").to_string();
+            let db = config.get_dbname().unwrap_or(&user).to_string();
+            if let Some(p) = super::locator::password_for(&host, port, &db, &user, password_file)? {
+                config.password(p);
+            }
+        }
+        let client = config
+            .connect(NoTls)
+            .map_err(|e| connect_error(&shown, &e))?;
+        let pg = Pg {
+            client: RefCell::new(client),
+            path: PathBuf::from(shown),
+        };
+        pg.migrate(create)?;
+        Ok(pg)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    pub(crate) fn err(&self, e: postgres::Error) -> Error {
+        pg_error(&self.shown(), &e)
+    }
+
+    /// (schema version, application id); (0, 0) for a database without sev's schema.
+    fn schema_in<C: GenericClient>(&self, c: &mut C) -> Result<(i64, i64)> {
+        let has: bool = c
+            .query_one("SELECT to_regclass('sev_schema') IS NOT NULL", &[])
+            .map_err(|e| self.err(e))?
+            .get(0);
+        if !has {
+            return Ok((0, 0));
+        }
+        let r = c
+            .query_opt("SELECT version, application_id FROM sev_schema", &[])
+            .map_err(|e| self.err(e))?;
+        Ok(r.map(|r| (r.get(0), r.get(1))).unwrap_or((0, 0)))
+    }
+
+    pub fn schema_info(&self) -> Result<(i64, i64)> {
+        let mut c = self.client.borrow_mut();
+        self.schema_in(&mut *c)
+    }
+
+    fn migrate(&self, create: bool) -> Result<()> {
+        let known = MIGRATIONS.len() as i64;
+        let mut c = self.client.borrow_mut();
+        let mut tx = c.transaction().map_err(|e| self.err(e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(|e| self.err(e))?;
+        let (version, app_id) = self.schema_in(&mut tx)?;
+        if version > known {
+            return Err(Error::Unavailable(format!(
+                "database {} has schema version {version}, newer than this sev understands ({known}): upgrade sev",
+                self.shown()
+            )));
+        }
+        if version == 0 {
+            let tables: i64 = tx
+                .query_one(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()",
+                    &[],
+                )
+                .map_err(|e| self.err(e))?
+                .get(0);
+            if tables > 0 && app_id != APPLICATION_ID {
+                return Err(Error::Unavailable(format!(
+                    "{} already holds another application's tables: it is not a sev database (point SEV_DB/--db elsewhere)",
+                    self.shown()
+                )));
+            }
+            if !create {
+                return Err(Error::NotFound(format!(
+                    "no sev database at {}: create it with a command that writes (e.g. `sev new`), or check the URL",
+                    self.shown()
+                )));
+            }
+            tx.batch_execute(
+                "CREATE TABLE sev_schema (application_id BIGINT NOT NULL, version BIGINT NOT NULL);",
+            )
+            .map_err(|e| self.err(e))?;
+            tx.execute(
+                "INSERT INTO sev_schema (application_id, version) VALUES ($1, 0)",
+                &[&APPLICATION_ID],
+            )
+            .map_err(|e| self.err(e))?;
+        } else if app_id != APPLICATION_ID {
+            return Err(Error::Unavailable(format!(
+                "{} is not a sev database (application id {app_id:#x}): point SEV_DB/--db at a sev database",
+                self.shown()
+            )));
+        }
+        for (i, step) in STEPS.iter().enumerate().skip(version as usize) {
+            tx.batch_execute(step).map_err(|e| self.err(e))?;
+            tx.execute("UPDATE sev_schema SET version = $1", &[&(i as i64 + 1)])
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// One write transaction holding the write lock; `f` gets the server's
+    /// transaction time in whole seconds.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Transaction<'_>, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
+        let mut c = self.client.borrow_mut();
+        let mut tx = c.transaction().map_err(|e| self.err(e))?;
+        let now: i64 = tx
+            .query_one(
+                "SELECT floor(extract(epoch FROM now()))::bigint FROM pg_advisory_xact_lock($1)",
+                &[&WRITE_LOCK],
+            )
+            .map_err(|e| self.err(e))?
+            .get(0);
+        let now = DateTime::from_timestamp(now, 0).unwrap_or_else(Utc::now);
+        let out = f(&mut tx, now)?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(out)
+    }
+
+    pub fn data_version(&self) -> Result<i64> {
+        self.last_event_id()
+    }
+
+    pub fn last_event_id(&self) -> Result<i64> {
+        let mut c = self.client.borrow_mut();
+        c.query_one("SELECT coalesce(max(id), 0)::bigint FROM events", &[])
+            .map(|r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    // ---- incidents ----
+
+    fn insert_row<C: GenericClient>(&self, c: &mut C, i: &Incident) -> Result<IncidentId> {
+        let id: i64 = c
+            .query_one(
+                "SELECT coalesce(max(id), 0)::bigint + 1 FROM incidents",
+                &[],
+            )
+            .map_err(|e| self.err(e))?
+            .get(0);
+        let v = IncidentValues::of(i);
+        let mut pairs = v.pairs(&i.cancel_reason);
+        pairs.insert(0, ("id", &id));
+        let cols: Vec<&str> = pairs.iter().map(|(c, _)| *c).collect();
+        let params: Vec<Param<'_>> = pairs.iter().map(|(_, p)| *p).collect();
+        let sql = format!(
+            "INSERT INTO incidents ({}) VALUES ({})",
+            cols.join(", "),
+            marks(cols.len(), 1)
+        );
+        c.execute(sql.as_str(), &params).map_err(|e| self.err(e))?;
+        Ok(IncidentId(id))
+    }
+
+    fn append<C: GenericClient>(&self, c: &mut C, id: IncidentId, e: &Event) -> Result<i64> {
+        let (last, prev) = c
+            .query_opt("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", &[])
+            .map_err(|er| self.err(er))?
+            .map(|r| {
+                let h: Option<String> = r.get(1);
+                (r.get::<_, i64>(0), h.unwrap_or_else(|| GENESIS.to_string()))
+            })
+            .unwrap_or((0, GENESIS.to_string()));
+        let event_id = last + 1;
+        let at = e.at.timestamp();
+        let hash = event_hash(
+            &prev,
+            event_id,
+            id.0,
+            at,
+            &e.actor,
+            e.kind.as_str(),
+            e.field.as_deref(),
+            e.old.as_deref(),
+            e.new.as_deref(),
+            e.text.as_deref(),
+        );
+        c.execute(
+            "INSERT INTO events (id, incident_id, at, actor, kind, field, old, new, text, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &event_id,
+                &id.0,
+                &at,
+                &e.actor,
+                &e.kind.as_str(),
+                &e.field,
+                &e.old,
+                &e.new,
+                &e.text,
+                &hash,
+            ],
+        )
+        .map_err(|er| self.err(er))?;
+        Ok(event_id)
+    }
+
+    fn get_in<C: GenericClient>(
+        &self,
+        c: &mut C,
+        id: IncidentId,
+    ) -> Result<Option<std::result::Result<Incident, Unreadable>>> {
+        let r = c
+            .query_opt(
+                format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1").as_str(),
+                &[&id.0],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(r.map(|r| incident_or_unreadable(&r)))
+    }
+
+    fn stored<C: GenericClient>(&self, c: &mut C, id: IncidentId) -> Result<Incident> {
+        match self.get_in(c, id)? {
+            None => Err(not_found(id)),
+            Some(Ok(i)) => Ok(i),
+            Some(Err(u)) => Err(unreadable_error(&[u]).unwrap_or_else(|| not_found(id))),
+        }
+    }
+
+    pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
+        self.write(|tx, now| {
+            let inc = Incident {
+                created_at: now,
+                updated_at: now,
+                ..inc.clone()
+            };
+            let id = self.insert_row(tx, &inc)?;
+            let created = timeline::text_event(id, now, actor, EventKind::Created, &inc.title);
+            self.append(tx, id, &created)?;
+            Ok(Incident { id, ..inc })
+        })
+    }
+
+    pub fn get(&self, id: IncidentId) -> Result<Incident> {
+        let mut c = self.client.borrow_mut();
+        self.stored(&mut *c, id)
+    }
+
+    pub fn modify<F>(&self, id: IncidentId, actor: &str, f: F) -> Result<Incident>
+    where
+        F: FnOnce(&mut Incident, &TxView<'_>) -> Result<Vec<Record>>,
+    {
+        let mut c = self.client.borrow_mut();
+        let mut tx = c.transaction().map_err(|e| self.err(e))?;
+        let now: i64 = tx
+            .query_one(
+                "SELECT floor(extract(epoch FROM now()))::bigint FROM pg_advisory_xact_lock($1)",
+                &[&WRITE_LOCK],
+            )
+            .map_err(|e| self.err(e))?
+            .get(0);
+        let now = DateTime::from_timestamp(now, 0).unwrap_or_else(Utc::now);
+        let stored = self.stored(&mut tx, id)?;
+        let mut inc = stored.clone();
+        let view = TxView::pg(tx, self);
+        let records = f(&mut inc, &view)?;
+        let mut tx = view.into_pg().ok_or_else(|| {
+            Error::Internal("a change lost its transaction; nothing was saved".into())
+        })?;
+        if records.is_empty() {
+            return Ok(stored);
+        }
+        inc.id = stored.id;
+        inc.version = stored.version + 1;
+        inc.updated_at = now.max(inc.updated_at);
+        let v = IncidentValues::of(&inc);
+        let pairs = v.pairs(&inc.cancel_reason);
+        let set: Vec<String> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let mut params: Vec<Param<'_>> = pairs.iter().map(|(_, p)| *p).collect();
+        params.push(&inc.id.0);
+        params.push(&stored.version);
+        let sql = format!(
+            "UPDATE incidents SET {} WHERE id = ${} AND version = ${}",
+            set.join(", "),
+            pairs.len() + 1,
+            pairs.len() + 2
+        );
+        let n = tx.execute(sql.as_str(), &params).map_err(|e| self.err(e))?;
+        if n != 1 {
+            return Err(Error::Internal(format!(
+                "{id} changed under a write lock; nothing was saved"
+            )));
+        }
+        for r in &records {
+            self.append(&mut tx, id, &r.to_event(id, now, actor))?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(inc)
+    }
+
+    pub fn add_note(&self, id: IncidentId, actor: &str, text: &str) -> Result<Event> {
+        self.write(|tx, now| {
+            if self.get_in(tx, id)?.is_none() {
+                return Err(not_found(id));
+            }
+            let note = timeline::text_event(id, now, actor, EventKind::Note, text);
+            let eid = self.append(tx, id, &note)?;
+            tx.execute(
+                "UPDATE incidents SET updated_at = greatest(updated_at, $1) WHERE id = $2",
+                &[&now.timestamp(), &id.0],
+            )
+            .map_err(|e| self.err(e))?;
+            Ok(Event { id: eid, ..note })
+        })
+    }
+
+    /// The WHERE clause of a list query, with `$n` placeholders from 1.
+    fn where_clause(q: &ListQuery) -> (String, Vec<Box<dyn ToSql + Sync>>) {
+        let mut conds: Vec<String> = Vec::new();
+        let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        let mut add = |cond: &str,
+                       vals: Vec<Box<dyn ToSql + Sync>>,
+                       args: &mut Vec<Box<dyn ToSql + Sync>>| {
+            let mut c = cond.to_string();
+            for v in vals {
+                args.push(v);
+                c = c.replacen('?', &format!("${}", args.len()), 1);
+            }
+            conds.push(c);
+        };
+        match q.scope {
+            Scope::Open => add("attention < 2", vec![], &mut args),
+            Scope::All => {}
+            Scope::Status(s) => add(
+                "status = ?",
+                vec![Box::new(s.as_str().to_string())],
+                &mut args,
+            ),
+        }
+        if let Some(s) = q.severity {
+            add(
+                "severity = ?",
+                vec![Box::new(i64::from(s.level()))],
+                &mut args,
+            );
+        }
+        if let Some(p) = q.priority {
+            add(
+                "priority = ?",
+                vec![Box::new(i64::from(p.level()))],
+                &mut args,
+            );
+        }
+        if let Some(s) = &q.service {
+            add("service = ?", vec![Box::new(s.clone())], &mut args);
+        }
+        if let Some(a) = &q.assignee {
+            add("assignee = ?", vec![Box::new(a.clone())], &mut args);
+        }
+        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let pat = super::incidents::like_pattern(s);
+            // SQLite's LIKE is case-insensitive for ASCII: ILIKE here.
+            if let Ok(id) = s.parse::<IncidentId>() {
+                add(
+                    "(id = ? OR title ILIKE ? OR description ILIKE ?)",
+                    vec![Box::new(id.0), Box::new(pat.clone()), Box::new(pat)],
+                    &mut args,
+                );
+            } else {
+                add(
+                    "(title ILIKE ? OR description ILIKE ? OR service ILIKE ?)",
+                    vec![Box::new(pat.clone()), Box::new(pat.clone()), Box::new(pat)],
+                    &mut args,
+                );
+            }
+        }
+        let w = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        (w, args)
+    }
+
+    fn query(&self, sql: &str, args: &[Box<dyn ToSql + Sync>]) -> Result<Vec<Row>> {
+        let params: Vec<Param<'_>> = args.iter().map(|b| b.as_ref() as Param<'_>).collect();
+        self.client
+            .borrow_mut()
+            .query(sql, &params)
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn list(&self, q: &ListQuery) -> Result<Partial<Incident>> {
+        let (w, mut args) = Pg::where_clause(q);
+        let mut sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents {w} {ORDER}");
+        if let Some(l) = q.limit {
+            args.push(Box::new(l as i64));
+            sql.push_str(&format!(" LIMIT ${}", args.len()));
+        }
+        args.push(Box::new(q.offset as i64));
+        sql.push_str(&format!(" OFFSET ${}", args.len()));
+        let mut out = Partial {
+            rows: Vec::new(),
+            unreadable: Vec::new(),
+        };
+        for r in self.query(&sql, &args)? {
+            match incident_or_unreadable(&r) {
+                Ok(i) => out.rows.push(i),
+                Err(u) => out.unreadable.push(u),
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn list_ids(&self, q: &ListQuery) -> Result<Vec<IncidentId>> {
+        let (w, args) = Pg::where_clause(q);
+        let rows = self.query(&format!("SELECT id FROM incidents {w} {ORDER}"), &args)?;
+        Ok(rows.iter().map(|r| IncidentId(r.get(0))).collect())
+    }
+
+    pub fn count(&self, q: &ListQuery) -> Result<usize> {
+        let (w, args) = Pg::where_clause(q);
+        let rows = self.query(&format!("SELECT count(*) FROM incidents {w}"), &args)?;
+        Ok(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0) as usize)
+    }
+
+    pub fn get_many(&self, ids: &[IncidentId]) -> Result<Partial<Incident>> {
+        let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        let rows = self.query(
+            &format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ANY($1)"),
+            &[Box::new(raw)],
+        )?;
+        let mut got: HashMap<IncidentId, Incident> = HashMap::new();
+        let mut bad = Vec::new();
+        for r in rows {
+            match incident_or_unreadable(&r) {
+                Ok(i) => {
+                    got.insert(i.id, i);
+                }
+                Err(u) => bad.push(u),
+            }
+        }
+        bad.sort_by_key(|u: &Unreadable| ids.iter().position(|i| *i == u.id));
+        Ok(Partial {
+            rows: ids.iter().filter_map(|id| got.remove(id)).collect(),
+            unreadable: bad,
+        })
+    }
+
+    pub fn search_rows(&self, q: &ListQuery) -> Result<Partial<SearchRow>> {
+        let q = ListQuery {
+            search: None,
+            limit: None,
+            offset: 0,
+            ..q.clone()
+        };
+        let (w, args) = Pg::where_clause(&q);
+        let sql = format!(
+            "SELECT id, title, service, substr(description, 1, 300) AS description FROM incidents {w} {ORDER}"
+        );
+        let mut out = Partial {
+            rows: Vec::new(),
+            unreadable: Vec::new(),
+        };
+        for r in self.query(&sql, &args)? {
+            let id = IncidentId(r.try_get("id").unwrap_or(0));
+            let row = (|| {
+                Ok::<_, String>(SearchRow {
+                    id,
+                    title: get(&r, "title")?,
+                    service: get(&r, "service")?,
+                    description: get(&r, "description")?,
+                })
+            })();
+            match row {
+                Ok(s) => out.rows.push(s),
+                Err(reason) => out.unreadable.push(Unreadable { id, reason }),
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn distinct_services(&self) -> Result<Vec<String>> {
+        let rows = self.query(
+            "SELECT DISTINCT service FROM incidents WHERE service IS NOT NULL ORDER BY service LIMIT 500",
+            &[],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    pub fn known_people(&self) -> Result<Vec<String>> {
+        let rows = self.query(
+            "SELECT actor FROM (SELECT DISTINCT actor FROM events LIMIT 2000) a \
+             UNION SELECT assignee FROM incidents WHERE assignee IS NOT NULL \
+             UNION SELECT commander FROM incidents WHERE commander IS NOT NULL",
+            &[],
+        )?;
+        let mut out: Vec<String> = rows
+            .iter()
+            .map(|r| crate::identity::login_of(&r.get::<_, String>(0)).to_string())
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    // ---- timeline ----
+
+    pub(super) fn events_of<C: GenericClient>(
+        &self,
+        c: &mut C,
+        id: IncidentId,
+        field: Option<&str>,
+    ) -> Result<Vec<Event>> {
+        let rows = match field {
+            None => c.query(
+                format!("SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = $1 ORDER BY id")
+                    .as_str(),
+                &[&id.0],
+            ),
+            Some(f) => c.query(
+                format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = $1 AND field = $2 ORDER BY id"
+                )
+                .as_str(),
+                &[&id.0, &f],
+            ),
+        }
+        .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|r| {
+                event(r).map_err(|reason| {
+                    unreadable(
+                        format!("event #{} of {id}", r.try_get::<_, i64>("id").unwrap_or(0)),
+                        reason,
+                    )
+                })
+            })
+            .collect()
+    }
+
+    pub fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
+        let mut c = self.client.borrow_mut();
+        self.events_of(&mut *c, id, None)
+    }
+
+    pub fn verify(&self) -> Result<Verified> {
+        let mut c = self.client.borrow_mut();
+        let rows = c
+            .query(
+                "SELECT id, incident_id, at, actor, kind, field, old, new, text, hash FROM events ORDER BY id",
+                &[],
+            )
+            .map_err(|e| self.err(e))?;
+        drop(c);
+        let mut prev = GENESIS.to_string();
+        let mut prev_id = 0i64;
+        let mut n = 0usize;
+        let mut broken = None;
+        for r in &rows {
+            n += 1;
+            let id: i64 = r.get(0);
+            let incident: i64 = r.get(1);
+            let hash: Option<String> = r.get(9);
+            let expected = event_hash(
+                &prev,
+                id,
+                incident,
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+                r.get(7),
+                r.get(8),
+            );
+            if hash.as_deref() != Some(expected.as_str()) {
+                broken = Some(Break {
+                    event_id: id,
+                    incident,
+                    reason: super::audit::break_reason(hash.is_none(), id, prev_id),
+                });
+                break;
+            }
+            prev = expected;
+            prev_id = id;
+        }
+        let head = if n > 0 && broken.is_none() {
+            Some((prev_id, prev))
+        } else {
+            None
+        };
+        Ok(Verified {
+            events: n,
+            head,
+            broken,
+        })
+    }
+
+    pub fn verify_head(&self, event_id: i64, hash: &str) -> Result<bool> {
+        let mut c = self.client.borrow_mut();
+        let r = c
+            .query_opt("SELECT hash FROM events WHERE id = $1", &[&event_id])
+            .map_err(|e| self.err(e))?;
+        match r {
+            None => Err(Error::Check(format!(
+                "the logged head event #{event_id} is gone: events were deleted after it was logged"
+            ))),
+            Some(r) => Ok(r.get::<_, Option<String>>(0).as_deref() == Some(hash)),
+        }
+    }
+
+    // ---- presence ----
+
+    pub fn heartbeat(&self, p: &Presence) -> Result<()> {
+        let mut c = self.client.borrow_mut();
+        let now = "floor(extract(epoch FROM now()))::bigint";
+        c.execute(
+            format!(
+                "INSERT INTO presence (host, pid, actor, origin, incident_id, editing, seen_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, {now})
+                 ON CONFLICT (host, pid) DO UPDATE SET actor = $3, origin = $4, incident_id = $5,
+                     editing = $6, seen_at = {now}"
+            )
+            .as_str(),
+            &[
+                &p.host,
+                &i64::from(p.pid),
+                &p.actor,
+                &p.origin,
+                &p.incident.map(|i| i.0),
+                &p.editing,
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        c.execute(
+            format!("DELETE FROM presence WHERE seen_at < {now} - 600").as_str(),
+            &[],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn leave(&self, host: &str, pid: u32) -> Result<()> {
+        self.client
+            .borrow_mut()
+            .execute(
+                "DELETE FROM presence WHERE host = $1 AND pid = $2",
+                &[&host, &i64::from(pid)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Who has `id` on screen, by the server's clock.
+    pub fn viewers(&self, id: IncidentId) -> Result<Vec<Presence>> {
+        let rows = self.query(
+            "SELECT host, pid, actor, origin, incident_id, editing, seen_at FROM presence
+             WHERE incident_id = $1 AND seen_at >= floor(extract(epoch FROM now()))::bigint - $2
+             ORDER BY editing DESC, actor",
+            &[Box::new(id.0), Box::new(EXPIRY.num_seconds())],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Presence {
+                host: r.get("host"),
+                pid: u32::try_from(r.get::<_, i64>("pid")).unwrap_or(0),
+                actor: r.get("actor"),
+                origin: r.get("origin"),
+                incident: r.get::<_, Option<i64>>("incident_id").map(IncidentId),
+                editing: r.get("editing"),
+                seen_at: DateTime::from_timestamp(r.get("seen_at"), 0).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    // ---- postmortems and action items ----
+
+    pub(super) fn postmortem_of<C: GenericClient>(
+        &self,
+        c: &mut C,
+        id: IncidentId,
+    ) -> Result<Option<Postmortem>> {
+        let r = c
+            .query_opt(
+                format!("SELECT {POSTMORTEM_COLUMNS} FROM postmortems WHERE incident_id = $1")
+                    .as_str(),
+                &[&id.0],
+            )
+            .map_err(|e| self.err(e))?;
+        r.map(|r| postmortem(&r).map_err(|why| unreadable(format!("the postmortem of {id}"), why)))
+            .transpose()
+    }
+
+    pub(super) fn actions_of<C: GenericClient>(
+        &self,
+        c: &mut C,
+        id: IncidentId,
+    ) -> Result<Vec<ActionItem>> {
+        let rows = c
+            .query(
+                format!(
+                    "SELECT {ACTION_COLUMNS} FROM action_items WHERE incident_id = $1 ORDER BY id"
+                )
+                .as_str(),
+                &[&id.0],
+            )
+            .map_err(|e| self.err(e))?;
+        rows.iter().map(action_named).collect()
+    }
+
+    fn action_in<C: GenericClient>(&self, c: &mut C, id: ActionId) -> Result<ActionItem> {
+        let r = c
+            .query_opt(
+                format!("SELECT {ACTION_COLUMNS} FROM action_items WHERE id = $1").as_str(),
+                &[&id.0],
+            )
+            .map_err(|e| self.err(e))?;
+        match r {
+            None => Err(super::error::action_not_found(id)),
+            Some(r) => action_named(&r),
+        }
+    }
+
+    fn exists<C: GenericClient>(&self, c: &mut C, id: IncidentId) -> Result<bool> {
+        c.query_opt("SELECT 1 FROM incidents WHERE id = $1", &[&id.0])
+            .map(|r| r.is_some())
+            .map_err(|e| self.err(e))
+    }
+
+    fn insert_postmortem<C: GenericClient>(
+        &self,
+        c: &mut C,
+        id: IncidentId,
+        pm: &Postmortem,
+    ) -> Result<()> {
+        c.execute(
+            format!("INSERT INTO postmortems ({POSTMORTEM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)").as_str(),
+            &[
+                &id.0,
+                &pm.status.as_str(),
+                &pm.owner,
+                &sections_json(pm),
+                &pm.created_at.timestamp(),
+                &pm.updated_at.timestamp(),
+                &pm.published_at.map(|t| t.timestamp()),
+                &pm.version.max(1),
+            ],
+        )
+        .map(|_| ())
+        .map_err(|e| self.err(e))
+    }
+
+    fn insert_action<C: GenericClient>(
+        &self,
+        c: &mut C,
+        id: IncidentId,
+        a: &ActionItem,
+    ) -> Result<ActionId> {
+        let aid: i64 = c
+            .query_one(
+                "SELECT coalesce(max(id), 0)::bigint + 1 FROM action_items",
+                &[],
+            )
+            .map_err(|e| self.err(e))?
+            .get(0);
+        c.execute(
+            format!("INSERT INTO action_items ({ACTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)").as_str(),
+            &[
+                &aid,
+                &id.0,
+                &a.description,
+                &a.kind.as_str(),
+                &a.owner,
+                &a.due.map(|d| d.format("%Y-%m-%d").to_string()),
+                &a.status.as_str(),
+                &a.created_at.timestamp(),
+                &a.updated_at.timestamp(),
+                &a.version.max(1),
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(ActionId(aid))
+    }
+
+    pub fn postmortem(&self, id: IncidentId) -> Result<Option<Postmortem>> {
+        let mut c = self.client.borrow_mut();
+        self.postmortem_of(&mut *c, id)
+    }
+
+    pub fn modify_postmortem<F>(&self, id: IncidentId, actor: &str, f: F) -> Result<Postmortem>
+    where
+        F: FnOnce(&mut Postmortem) -> Result<Vec<FieldChange>>,
+    {
+        self.write(|tx, now| {
+            if !self.exists(tx, id)? {
+                return Err(not_found(id));
+            }
+            let stored = self
+                .postmortem_of(tx, id)?
+                .unwrap_or_else(|| Postmortem::new(id, now));
+            let mut pm = stored.clone();
+            let changes = f(&mut pm)?;
+            if changes.is_empty() {
+                return Ok(stored);
+            }
+            pm.version = stored.version + 1;
+            pm.updated_at = now;
+            let n = tx
+                .execute(
+                    "INSERT INTO postmortems (incident_id, status, owner, sections, created_at, updated_at, published_at, version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (incident_id) DO UPDATE SET status = $2, owner = $3, sections = $4, updated_at = $6,
+                         published_at = $7, version = $8
+                     WHERE postmortems.version = $9",
+                    &[
+                        &id.0,
+                        &pm.status.as_str(),
+                        &pm.owner,
+                        &sections_json(&pm),
+                        &pm.created_at.timestamp(),
+                        &pm.updated_at.timestamp(),
+                        &pm.published_at.map(|t| t.timestamp()),
+                        &pm.version,
+                        &stored.version,
+                    ],
+                )
+                .map_err(|e| self.err(e))?;
+            if n != 1 {
+                return Err(Error::Internal(format!(
+                    "the postmortem of {id} changed under a write lock; nothing was saved"
+                )));
+            }
+            for ch in &changes {
+                let ev = timeline::change_event(id, now, actor, EventKind::Postmortem, ch);
+                self.append(tx, id, &ev)?;
+            }
+            Ok(pm)
+        })
+    }
+
+    pub fn marks(&self, id: IncidentId) -> Result<HashMap<i64, Mark>> {
+        let rows = self.query(
+            "SELECT event_id, highlight, hidden, annotation FROM timeline_marks WHERE incident_id = $1",
+            &[Box::new(id.0)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get("event_id"),
+                    Mark {
+                        highlight: r.get("highlight"),
+                        hidden: r.get("hidden"),
+                        annotation: r.get("annotation"),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    pub fn set_mark(&self, id: IncidentId, event_id: i64, mark: &Mark, actor: &str) -> Result<()> {
+        self.write(|tx, now| {
+            let belongs = tx
+                .query_opt(
+                    "SELECT 1 FROM events WHERE id = $1 AND incident_id = $2",
+                    &[&event_id, &id.0],
+                )
+                .map_err(|e| self.err(e))?
+                .is_some();
+            if !belongs {
+                return Err(Error::NotFound(format!(
+                    "no timeline event {event_id} on {id}"
+                )));
+            }
+            tx.execute(
+                "INSERT INTO timeline_marks (event_id, incident_id, highlight, hidden, annotation) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (event_id) DO UPDATE SET highlight = $3, hidden = $4, annotation = $5",
+                &[&event_id, &id.0, &mark.highlight, &mark.hidden, &mark.annotation],
+            )
+            .map_err(|e| self.err(e))?;
+            let ch = super::postmortems::mark_change(event_id, mark);
+            let ev = timeline::change_event(id, now, actor, EventKind::Postmortem, &ch);
+            self.append(tx, id, &ev).map(|_| ())
+        })
+    }
+
+    pub fn actions(&self, q: &ActionQuery) -> Result<Vec<ActionItem>> {
+        let mut conds: Vec<String> = Vec::new();
+        let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        if let Some(i) = q.incident {
+            args.push(Box::new(i.0));
+            conds.push(format!("incident_id = ${}", args.len()));
+        }
+        if q.open_only || q.overdue_on.is_some() {
+            conds.push("status IN ('open', 'in-progress')".into());
+        }
+        if let Some(d) = q.overdue_on {
+            args.push(Box::new(d.format("%Y-%m-%d").to_string()));
+            conds.push(format!(
+                "due_date IS NOT NULL AND due_date < ${}",
+                args.len()
+            ));
+        }
+        if let Some(o) = &q.owner {
+            args.push(Box::new(o.clone()));
+            conds.push(format!("owner = ${}", args.len()));
+        }
+        let w = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {ACTION_COLUMNS} FROM action_items {w}
+             ORDER BY status NOT IN ('open', 'in-progress'), due_date IS NULL, due_date COLLATE \"C\", id"
+        );
+        self.query(&sql, &args)?.iter().map(action_named).collect()
+    }
+
+    pub fn action(&self, id: ActionId) -> Result<ActionItem> {
+        let mut c = self.client.borrow_mut();
+        self.action_in(&mut *c, id)
+    }
+
+    pub fn add_action(&self, item: &ActionItem, actor: &str) -> Result<ActionItem> {
+        self.write(|tx, _now| {
+            if !self.exists(tx, item.incident)? {
+                return Err(not_found(item.incident));
+            }
+            let id = self.insert_action(tx, item.incident, item)?;
+            let ch = FieldChange {
+                field: "added",
+                old: None,
+                new: Some(format!("{id}: {}", item.description)),
+            };
+            let ev = timeline::change_event(
+                item.incident,
+                item.created_at,
+                actor,
+                EventKind::Action,
+                &ch,
+            );
+            self.append(tx, item.incident, &ev)?;
+            Ok(ActionItem {
+                id,
+                version: 1,
+                ..item.clone()
+            })
+        })
+    }
+
+    pub fn modify_action<F>(&self, id: ActionId, actor: &str, f: F) -> Result<ActionItem>
+    where
+        F: FnOnce(&mut ActionItem) -> Result<Vec<FieldChange>>,
+    {
+        self.write(|tx, now| {
+            let stored = self.action_in(tx, id)?;
+            let mut a = stored.clone();
+            let changes = f(&mut a)?;
+            if changes.is_empty() {
+                return Ok(stored);
+            }
+            a.version = stored.version + 1;
+            a.updated_at = now;
+            tx.execute(
+                "UPDATE action_items SET description = $1, type = $2, owner = $3, due_date = $4, status = $5,
+                 updated_at = $6, version = $7 WHERE id = $8 AND version = $9",
+                &[
+                    &a.description,
+                    &a.kind.as_str(),
+                    &a.owner,
+                    &a.due.map(|d| d.format("%Y-%m-%d").to_string()),
+                    &a.status.as_str(),
+                    &now.timestamp(),
+                    &a.version,
+                    &id.0,
+                    &stored.version,
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+            for ch in &changes {
+                let mut ev = ch.clone();
+                ev.new = ev.new.map(|n| format!("{id} {n}"));
+                let e = timeline::change_event(a.incident, now, actor, EventKind::Action, &ev);
+                self.append(tx, a.incident, &e)?;
+            }
+            Ok(a)
+        })
+    }
+
+    pub fn insert_batch(&self, items: &[BatchItem]) -> Result<Vec<IncidentId>> {
+        self.write(|tx, _now| {
+            let mut ids = Vec::with_capacity(items.len());
+            for item in items {
+                let id = self.insert_row(tx, &item.incident)?;
+                for ev in &item.events {
+                    self.append(tx, id, ev)?;
+                }
+                if let Some(pm) = &item.postmortem {
+                    self.insert_postmortem(tx, id, pm)?;
+                }
+                for a in &item.actions {
+                    self.insert_action(tx, id, a)?;
+                }
+                ids.push(id);
+            }
+            Ok(ids)
+        })
+    }
+
+    /// Run raw SQL (tests and diagnostics only).
+    #[doc(hidden)]
+    pub fn batch_execute(&self, sql: &str) -> Result<()> {
+        self.client
+            .borrow_mut()
+            .batch_execute(sql)
+            .map_err(|e| self.err(e))
+    }
+}
+
+fn action_named(r: &Row) -> Result<ActionItem> {
+    action(r).map_err(|why| {
+        let id = r.try_get::<_, i64>("id").unwrap_or(0);
+        let inc = r
+            .try_get::<_, i64>("incident_id")
+            .map(|i| format!(" (of {})", IncidentId(i)))
+            .unwrap_or_default();
+        unreadable(format!("action item ACT-{id}{inc}"), why)
+    })
+}
+
+fn sections_json(pm: &Postmortem) -> String {
+    serde_json::to_string(&pm.sections).unwrap_or_else(|_| "{}".into())
+}
+
+/// A failure to connect, with what to do; never the password.
+fn connect_error(shown: &str, e: &postgres::Error) -> Error {
+    if let Some(db) = e.as_db_error() {
+        let msg = crate::text::sanitize_line(db.message()).into_owned();
+        return match db.code().code() {
+            "28P01" | "28000" => Error::Unavailable(format!(
+                "PostgreSQL at {shown} refused the login ({msg}): set the password in PGPASSWORD or ~/.pgpass (mode 0600), never on the command line"
+            )),
+            "3D000" => Error::Unavailable(format!(
+                "PostgreSQL at {shown}: {msg} — create it (createdb) or fix the database name in the URL"
+            )),
+            _ => Error::Unavailable(format!("PostgreSQL at {shown}: {msg}")),
+        };
+    }
+    Error::Unavailable(format!(
+        "cannot reach PostgreSQL at {shown} ({}): check that the server runs and the host and port are right (sev doctor)",
+        crate::text::sanitize_line(&e.to_string())
+    ))
+}
+
+/// What the server said, as sev's error.
+fn pg_error(shown: &str, e: &postgres::Error) -> Error {
+    if let Some(db) = e.as_db_error() {
+        let msg = crate::text::sanitize_line(db.message()).into_owned();
+        return match db.code().code() {
+            "40001" | "40P01" | "55P03" => Error::Unavailable(format!(
+                "database {shown} is busy (another sev is writing); nothing was saved — try again"
+            )),
+            "42501" => Error::Unavailable(format!(
+                "permission denied on database {shown}: {msg}; nothing was saved — ask the database owner for the grants in README"
+            )),
+            c if c.starts_with("08") || c.starts_with("57") => Error::Unavailable(format!(
+                "lost the connection to PostgreSQL at {shown} ({msg}); nothing was saved — try again"
+            )),
+            "53100" => Error::Unavailable(format!(
+                "database {shown} is full; nothing was saved — free space and try again"
+            )),
+            _ => Error::Internal(format!("database {shown}: {msg}")),
+        };
+    }
+    if e.is_closed() {
+        return Error::Unavailable(format!(
+            "lost the connection to PostgreSQL at {shown}; nothing was saved — try again"
+        ));
+    }
+    Error::Internal(format!(
+        "database {shown}: {}",
+        crate::text::sanitize_line(&e.to_string())
+    ))
+}
+
+/// Reads inside a PostgreSQL change's transaction (the close policy).
+pub(super) struct View<'a> {
+    pub(super) tx: RefCell<Transaction<'a>>,
+    pub(super) pg: &'a Pg,
+}
+
+impl View<'_> {
+    pub(super) fn postmortem(&self, id: IncidentId) -> Result<Option<Postmortem>> {
+        self.pg.postmortem_of(&mut *self.tx.borrow_mut(), id)
+    }
+
+    pub(super) fn actions(&self, id: IncidentId) -> Result<Vec<ActionItem>> {
+        self.pg.actions_of(&mut *self.tx.borrow_mut(), id)
+    }
+
+    pub(super) fn severity_events(&self, id: IncidentId) -> Result<Vec<Event>> {
+        self.pg
+            .events_of(&mut *self.tx.borrow_mut(), id, Some("severity"))
+    }
+}

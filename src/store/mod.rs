@@ -15,6 +15,8 @@ mod postmortems;
 mod presence;
 mod row;
 mod schema;
+#[doc(hidden)]
+pub mod testdb;
 mod timeline;
 mod types;
 

@@ -1394,7 +1394,12 @@ impl Pg {
     }
 
     pub fn add_action(&self, item: &ActionItem, actor: &str) -> Result<ActionItem> {
-        self.write(|tx, _now| {
+        self.write(|tx, now| {
+            let item = &ActionItem {
+                created_at: now,
+                updated_at: now,
+                ..item.clone()
+            };
             if !self.exists(tx, item.incident)? {
                 return Err(not_found(item.incident));
             }
@@ -1404,13 +1409,7 @@ impl Pg {
                 old: None,
                 new: Some(format!("{id}: {}", item.description)),
             };
-            let ev = timeline::change_event(
-                item.incident,
-                item.created_at,
-                actor,
-                EventKind::Action,
-                &ch,
-            );
+            let ev = timeline::change_event(item.incident, now, actor, EventKind::Action, &ch);
             self.append(tx, item.incident, &ev)?;
             Ok(ActionItem {
                 id,

@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::domain::*;
 use crate::ops::{Ctx, Edit};
 use chrono::TimeZone;
+use testdb::TestDb;
 
 pub(crate) fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -21,6 +22,21 @@ fn ctx<'a>(store: &'a Store, config: &'a Config, clock: &'a FixedClock, actor: &
         config,
         actor: actor.into(),
         clock,
+    }
+}
+
+/// A time the store recorded: the caller's clock on SQLite, the server's
+/// transaction time on PostgreSQL (one clock for every host).
+fn assert_at(
+    db: &TestDb,
+    got: chrono::DateTime<chrono::Utc>,
+    clock_now: chrono::DateTime<chrono::Utc>,
+) {
+    if db.is_postgres() {
+        let off = (got - chrono::Utc::now()).num_seconds().abs();
+        assert!(off < 60, "server time expected, got {got}");
+    } else {
+        assert_eq!(got, clock_now);
     }
 }
 
@@ -56,16 +72,23 @@ fn migrates_from_empty_and_reopens() {
 
 #[test]
 fn refuses_a_newer_schema() {
-    let (dir, s) = temp_store();
-    s.conn().pragma_update(None, "user_version", 99).unwrap();
-    drop(s);
-    let e = Store::open(&dir.path().join("sev.db")).err().unwrap();
-    assert!(
-        e.to_string()
-            .contains("schema version 99, newer than this sev"),
-        "{e}"
-    );
-    assert_eq!(e.exit_code(), 5);
+    for db in TestDb::all() {
+        let s = db.open();
+        if db.is_postgres() {
+            db.psql("UPDATE sev_schema SET version = 99");
+        } else {
+            s.conn().pragma_update(None, "user_version", 99).unwrap();
+        }
+        drop(s);
+        let e = Store::open(&db.locator).err().unwrap();
+        assert!(
+            e.to_string()
+                .contains("schema version 99, newer than this sev understands (6): upgrade sev"),
+            "{}: {e}",
+            db.name()
+        );
+        assert_eq!(e.exit_code(), 5);
+    }
 }
 
 #[test]
@@ -81,293 +104,309 @@ fn refuses_another_applications_database() {
 
 #[test]
 fn create_get_and_created_event() {
-    let (_d, s) = temp_store();
-    let cfg = Config::builtin();
-    let c = clock();
-    let cx = ctx(&s, &cfg, &c, "alice");
-    let inc = cx
-        .create(&NewIncident {
-            title: "Checkout 500s".into(),
-            impact: Some(Impact::High),
-            urgency: Some(Urgency::High),
-            tags: vec!["a".into(), "b".into()],
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(inc.id, IncidentId(1));
-    let got = s.get(inc.id).unwrap();
-    assert_eq!(got, inc);
-    assert_eq!(got.priority, Priority::P1);
-    assert_eq!(got.reporter, "alice");
-    let ev = s.events(inc.id).unwrap();
-    assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].kind, EventKind::Created);
-    assert_eq!(ev[0].at, c.now());
-    assert!(matches!(
-        s.get(IncidentId(99)),
-        Err(crate::error::Error::NotFound(_))
-    ));
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let c = clock();
+        let cx = ctx(&s, &cfg, &c, "alice");
+        let inc = cx
+            .create(&NewIncident {
+                title: "Checkout 500s".into(),
+                impact: Some(Impact::High),
+                urgency: Some(Urgency::High),
+                tags: vec!["a".into(), "b".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(inc.id, IncidentId(1));
+        let got = s.get(inc.id).unwrap();
+        assert_eq!(got, inc);
+        assert_eq!(got.priority, Priority::P1);
+        assert_eq!(got.reporter, "alice");
+        let ev = s.events(inc.id).unwrap();
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].kind, EventKind::Created);
+        assert_at(&db, ev[0].at, c.now());
+        assert!(matches!(
+            s.get(IncidentId(99)),
+            Err(crate::error::Error::NotFound(_))
+        ));
+    }
 }
 
 #[test]
 fn every_change_bumps_version_and_appends_events_atomically() {
-    let (_d, s) = temp_store();
-    let cfg = Config::builtin();
-    let c = clock();
-    let cx = ctx(&s, &cfg, &c, "bob");
-    let inc = cx.create(&new("x")).unwrap();
-    let after = cx
-        .set(inc.id, &[Edit::new(Field::Impact, "high")], None)
-        .unwrap();
-    assert_eq!(after.version, 2);
-    assert_eq!(s.get(inc.id).unwrap().priority, Priority::P2);
-    let ev = s.events(inc.id).unwrap();
-    assert_eq!(ev.len(), 3, "created + impact + priority");
-    assert_eq!(
-        (ev[2].field.as_deref(), ev[2].new.as_deref()),
-        (Some("priority"), Some("P2"))
-    );
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let c = clock();
+        let cx = ctx(&s, &cfg, &c, "bob");
+        let inc = cx.create(&new("x")).unwrap();
+        let after = cx
+            .set(inc.id, &[Edit::new(Field::Impact, "high")], None)
+            .unwrap();
+        assert_eq!(after.version, 2);
+        assert_eq!(s.get(inc.id).unwrap().priority, Priority::P2);
+        let ev = s.events(inc.id).unwrap();
+        assert_eq!(ev.len(), 3, "created + impact + priority");
+        assert_eq!(
+            (ev[2].field.as_deref(), ev[2].new.as_deref()),
+            (Some("priority"), Some("P2"))
+        );
 
-    // A failing edit in the middle of a batch writes nothing at all.
-    let e = cx
-        .set(
-            inc.id,
-            &[
-                Edit::new(Field::Assignee, "carol"),
-                Edit::new(Field::Severity, "SEV9"),
-            ],
-            None,
-        )
-        .unwrap_err();
-    assert_eq!(e.exit_code(), 2);
-    let now = s.get(inc.id).unwrap();
-    assert_eq!((now.assignee, now.version), (None, 2));
-    assert_eq!(s.events(inc.id).unwrap().len(), 3);
+        // A failing edit in the middle of a batch writes nothing at all.
+        let e = cx
+            .set(
+                inc.id,
+                &[
+                    Edit::new(Field::Assignee, "carol"),
+                    Edit::new(Field::Severity, "SEV9"),
+                ],
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let now = s.get(inc.id).unwrap();
+        assert_eq!((now.assignee, now.version), (None, 2));
+        assert_eq!(s.events(inc.id).unwrap().len(), 3);
+    }
 }
 
 #[test]
 fn stale_edit_of_same_field_is_a_conflict_naming_both_values() {
-    let (_d, s) = temp_store();
-    let cfg = Config::builtin();
-    let c = clock();
-    let alice = ctx(&s, &cfg, &c, "alice");
-    let inc = alice.create(&new("x")).unwrap();
-    // Both read version 1; alice saves first.
-    alice
-        .set(
-            inc.id,
-            &[Edit::new(Field::Severity, "SEV1").seen(&inc)],
-            None,
-        )
-        .unwrap();
-    let bob = ctx(&s, &cfg, &c, "bob");
-    let e = bob
-        .set(
-            inc.id,
-            &[Edit::new(Field::Severity, "SEV4").seen(&inc)],
-            None,
-        )
-        .unwrap_err();
-    let crate::error::Error::Conflict(cf) = &e else {
-        panic!("{e}")
-    };
-    assert_eq!(
-        (cf.stored.as_deref(), cf.attempted.as_deref()),
-        (Some("SEV1"), Some("SEV4"))
-    );
-    assert_eq!(e.exit_code(), 4);
-    assert!(
-        e.to_string().contains("'SEV1'") && e.to_string().contains("'SEV4'"),
-        "{e}"
-    );
-    assert_eq!(s.get(inc.id).unwrap().severity, Severity::Sev1);
-    // A different field on the same stale read merges cleanly.
-    bob.set(inc.id, &[Edit::new(Field::Service, "api").seen(&inc)], None)
-        .unwrap();
-    // Strict version check (scripts) refuses any staleness.
-    let e = bob
-        .set(inc.id, &[Edit::new(Field::Category, "dns")], Some(1))
-        .unwrap_err();
-    assert_eq!(e.exit_code(), 4);
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let c = clock();
+        let alice = ctx(&s, &cfg, &c, "alice");
+        let inc = alice.create(&new("x")).unwrap();
+        // Both read version 1; alice saves first.
+        alice
+            .set(
+                inc.id,
+                &[Edit::new(Field::Severity, "SEV1").seen(&inc)],
+                None,
+            )
+            .unwrap();
+        let bob = ctx(&s, &cfg, &c, "bob");
+        let e = bob
+            .set(
+                inc.id,
+                &[Edit::new(Field::Severity, "SEV4").seen(&inc)],
+                None,
+            )
+            .unwrap_err();
+        let crate::error::Error::Conflict(cf) = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(
+            (cf.stored.as_deref(), cf.attempted.as_deref()),
+            (Some("SEV1"), Some("SEV4"))
+        );
+        assert_eq!(e.exit_code(), 4);
+        assert!(
+            e.to_string().contains("'SEV1'") && e.to_string().contains("'SEV4'"),
+            "{e}"
+        );
+        assert_eq!(s.get(inc.id).unwrap().severity, Severity::Sev1);
+        // A different field on the same stale read merges cleanly.
+        bob.set(inc.id, &[Edit::new(Field::Service, "api").seen(&inc)], None)
+            .unwrap();
+        // Strict version check (scripts) refuses any staleness.
+        let e = bob
+            .set(inc.id, &[Edit::new(Field::Category, "dns")], Some(1))
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 4);
+    }
 }
 
 #[test]
 fn stale_transition_is_a_conflict() {
-    let (_d, s) = temp_store();
-    let cfg = Config::builtin();
-    let c = clock();
-    let cx = ctx(&s, &cfg, &c, "alice");
-    let inc = cx.create(&new("x")).unwrap();
-    cx.acknowledge(inc.id, Some(Status::Triage)).unwrap();
-    let e = cx
-        .transition(
-            inc.id,
-            &Transition::Cancel {
-                reason: "dup".into(),
-            },
-            Some(Status::Triage),
-        )
-        .unwrap_err();
-    assert_eq!(e.exit_code(), 4, "{e}");
-    assert_eq!(s.get(inc.id).unwrap().status, Status::Acknowledged);
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let c = clock();
+        let cx = ctx(&s, &cfg, &c, "alice");
+        let inc = cx.create(&new("x")).unwrap();
+        cx.acknowledge(inc.id, Some(Status::Triage)).unwrap();
+        let e = cx
+            .transition(
+                inc.id,
+                &Transition::Cancel {
+                    reason: "dup".into(),
+                },
+                Some(Status::Triage),
+            )
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 4, "{e}");
+        assert_eq!(s.get(inc.id).unwrap().status, Status::Acknowledged);
+    }
 }
 
 #[test]
 fn acknowledge_assigns_and_notes_do_not_bump_version() {
-    let (_d, s) = temp_store();
-    let cfg = Config::builtin();
-    let c = clock();
-    let cx = ctx(&s, &cfg, &c, "alice");
-    let inc = cx.create(&new("x")).unwrap();
-    let a = cx.acknowledge(inc.id, None).unwrap();
-    assert_eq!(a.assignee.as_deref(), Some("alice"));
-    assert_eq!(a.acknowledged_at, Some(c.now()));
-    cx.note(inc.id, "looking at dashboards").unwrap();
-    assert_eq!(s.get(inc.id).unwrap().version, a.version);
-    assert!(cx.note(inc.id, "   ").is_err());
-    assert!(matches!(
-        cx.note(IncidentId(5), "x"),
-        Err(crate::error::Error::NotFound(_))
-    ));
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let c = clock();
+        let cx = ctx(&s, &cfg, &c, "alice");
+        let inc = cx.create(&new("x")).unwrap();
+        let a = cx.acknowledge(inc.id, None).unwrap();
+        assert_eq!(a.assignee.as_deref(), Some("alice"));
+        assert_at(&db, a.acknowledged_at.unwrap(), c.now());
+        cx.note(inc.id, "looking at dashboards").unwrap();
+        assert_eq!(s.get(inc.id).unwrap().version, a.version);
+        assert!(cx.note(inc.id, "   ").is_err());
+        assert!(matches!(
+            cx.note(IncidentId(5), "x"),
+            Err(crate::error::Error::NotFound(_))
+        ));
+    }
 }
 
 #[test]
 fn events_are_append_only() {
-    let (_d, s) = temp_store();
-    let cfg = Config::builtin();
-    let c = clock();
-    let cx = ctx(&s, &cfg, &c, "alice");
-    let inc = cx.create(&new("x")).unwrap();
-    assert!(
-        s.conn()
-            .execute("UPDATE events SET text = 'forged'", [])
-            .is_err()
-    );
-    assert!(s.conn().execute("DELETE FROM events", []).is_err());
-    assert_eq!(s.events(inc.id).unwrap()[0].text.as_deref(), Some("x"));
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let c = clock();
+        let cx = ctx(&s, &cfg, &c, "alice");
+        let inc = cx.create(&new("x")).unwrap();
+        let e = s.exec_raw("UPDATE events SET text = 'forged'").unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{}: {e}", db.name());
+        assert!(s.exec_raw("DELETE FROM events").is_err());
+        if db.is_postgres() {
+            assert!(s.exec_raw("TRUNCATE events CASCADE").is_err());
+        }
+        assert_eq!(s.events(inc.id).unwrap()[0].text.as_deref(), Some("x"));
+    }
 }
 
 #[test]
 fn two_connections_see_each_others_commits_via_data_version() {
-    let (dir, a) = temp_store();
-    let b = Store::open(&dir.path().join("sev.db")).unwrap();
-    let cfg = Config::builtin();
-    let c = clock();
-    let before = b.data_version().unwrap();
-    let inc = ctx(&a, &cfg, &c, "alice").create(&new("from a")).unwrap();
-    assert_ne!(b.data_version().unwrap(), before);
-    assert_eq!(b.get(inc.id).unwrap().title, "from a");
-    ctx(&b, &cfg, &c, "bob").note(inc.id, "from b").unwrap();
-    assert_eq!(a.events(inc.id).unwrap().len(), 2);
+    for db in TestDb::all() {
+        let a = db.open();
+        let b = db.open();
+        let cfg = Config::builtin();
+        let c = clock();
+        let before = b.data_version().unwrap();
+        let inc = ctx(&a, &cfg, &c, "alice").create(&new("from a")).unwrap();
+        assert_ne!(b.data_version().unwrap(), before);
+        assert_eq!(b.get(inc.id).unwrap().title, "from a");
+        ctx(&b, &cfg, &c, "bob").note(inc.id, "from b").unwrap();
+        assert_eq!(a.events(inc.id).unwrap().len(), 2);
+    }
 }
 
 #[test]
 fn list_filters_and_orders() {
-    let (_d, s) = temp_store();
-    let cfg = Config::builtin();
-    let c = clock();
-    let cx = ctx(&s, &cfg, &c, "alice");
-    let low = cx
-        .create(&NewIncident {
-            impact: Some(Impact::Low),
-            urgency: Some(Urgency::Low),
-            ..new("low one")
-        })
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let c = clock();
+        let cx = ctx(&s, &cfg, &c, "alice");
+        let low = cx
+            .create(&NewIncident {
+                impact: Some(Impact::Low),
+                urgency: Some(Urgency::Low),
+                ..new("low one")
+            })
+            .unwrap();
+        c.advance(chrono::Duration::minutes(1));
+        let high = cx
+            .create(&NewIncident {
+                impact: Some(Impact::High),
+                service: Some("api".into()),
+                ..new("High 100% one")
+            })
+            .unwrap();
+        c.advance(chrono::Duration::minutes(1));
+        let done = cx.create(&new("done")).unwrap();
+        cx.transition(
+            done.id,
+            &Transition::Resolve {
+                summary: "ok".into(),
+            },
+            None,
+        )
         .unwrap();
-    c.advance(chrono::Duration::minutes(1));
-    let high = cx
-        .create(&NewIncident {
-            impact: Some(Impact::High),
-            service: Some("api".into()),
-            ..new("High 100% one")
-        })
-        .unwrap();
-    c.advance(chrono::Duration::minutes(1));
-    let done = cx.create(&new("done")).unwrap();
-    cx.transition(
-        done.id,
-        &Transition::Resolve {
-            summary: "ok".into(),
-        },
-        None,
-    )
-    .unwrap();
 
-    let ids = |q: &ListQuery| {
-        s.list(q)
-            .unwrap()
-            .rows
-            .into_iter()
-            .map(|i| i.id)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(ids(&ListQuery::default()), vec![high.id, low.id]);
-    assert_eq!(
-        ids(&ListQuery {
-            scope: Scope::All,
-            ..Default::default()
-        }),
-        vec![high.id, low.id, done.id]
-    );
-    assert_eq!(
-        ids(&ListQuery {
-            scope: Scope::Status(Status::Resolved),
-            ..Default::default()
-        }),
-        vec![done.id]
-    );
-    assert_eq!(
-        ids(&ListQuery {
-            service: Some("api".into()),
-            ..Default::default()
-        }),
-        vec![high.id]
-    );
-    assert_eq!(
-        ids(&ListQuery {
-            search: Some("LOW".into()),
-            ..Default::default()
-        }),
-        vec![low.id]
-    );
-    assert_eq!(
-        ids(&ListQuery {
-            search: Some("100%".into()),
-            ..Default::default()
-        }),
-        vec![high.id]
-    );
-    assert_eq!(
-        ids(&ListQuery {
-            search: Some("INC-1".into()),
-            ..Default::default()
-        }),
-        vec![low.id]
-    );
-    assert_eq!(
-        ids(&ListQuery {
-            limit: Some(1),
-            ..Default::default()
-        }),
-        vec![high.id]
-    );
-    assert_eq!(
-        s.count(&ListQuery {
-            scope: Scope::All,
-            ..Default::default()
-        })
-        .unwrap(),
-        3
-    );
-    assert_eq!(
-        s.list_ids(&ListQuery::default()).unwrap(),
-        vec![high.id, low.id]
-    );
-    let many = s.get_many(&[done.id, low.id, IncidentId(77)]).unwrap();
-    assert_eq!(
-        many.rows.iter().map(|i| i.id).collect::<Vec<_>>(),
-        vec![done.id, low.id]
-    );
+        let ids = |q: &ListQuery| {
+            s.list(q)
+                .unwrap()
+                .rows
+                .into_iter()
+                .map(|i| i.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&ListQuery::default()), vec![high.id, low.id]);
+        assert_eq!(
+            ids(&ListQuery {
+                scope: Scope::All,
+                ..Default::default()
+            }),
+            vec![high.id, low.id, done.id]
+        );
+        assert_eq!(
+            ids(&ListQuery {
+                scope: Scope::Status(Status::Resolved),
+                ..Default::default()
+            }),
+            vec![done.id]
+        );
+        assert_eq!(
+            ids(&ListQuery {
+                service: Some("api".into()),
+                ..Default::default()
+            }),
+            vec![high.id]
+        );
+        assert_eq!(
+            ids(&ListQuery {
+                search: Some("LOW".into()),
+                ..Default::default()
+            }),
+            vec![low.id]
+        );
+        assert_eq!(
+            ids(&ListQuery {
+                search: Some("100%".into()),
+                ..Default::default()
+            }),
+            vec![high.id]
+        );
+        assert_eq!(
+            ids(&ListQuery {
+                search: Some("INC-1".into()),
+                ..Default::default()
+            }),
+            vec![low.id]
+        );
+        assert_eq!(
+            ids(&ListQuery {
+                limit: Some(1),
+                ..Default::default()
+            }),
+            vec![high.id]
+        );
+        assert_eq!(
+            s.count(&ListQuery {
+                scope: Scope::All,
+                ..Default::default()
+            })
+            .unwrap(),
+            3
+        );
+        assert_eq!(
+            s.list_ids(&ListQuery::default()).unwrap(),
+            vec![high.id, low.id]
+        );
+        let many = s.get_many(&[done.id, low.id, IncidentId(77)]).unwrap();
+        assert_eq!(
+            many.rows.iter().map(|i| i.id).collect::<Vec<_>>(),
+            vec![done.id, low.id]
+        );
+    }
 }
 
 fn plan(s: &Store, sql: &str) -> String {
@@ -400,146 +439,152 @@ fn list_query_uses_the_index() {
 /// priority, then the oldest.
 #[test]
 fn default_order_puts_what_needs_a_responder_first() {
-    let (_d, s) = temp_store();
-    let cfg = Config::builtin();
-    let c = clock();
-    let cx = ctx(&s, &cfg, &c, "alice");
-    let make = |title: &str, sev: Severity, impact: Impact, to: &[Status]| {
-        let i = cx
-            .create(&NewIncident {
-                severity: Some(sev),
-                impact: Some(impact),
-                urgency: Some(Urgency::Medium),
-                ..new(title)
-            })
-            .unwrap();
-        for st in to {
-            let t = match st {
-                Status::Resolved => Transition::Resolve {
-                    summary: "fixed".into(),
-                },
-                s => Transition::To(*s),
-            };
-            cx.transition(i.id, &t, None).unwrap();
-        }
-        c.advance(chrono::Duration::minutes(1));
-        i.id
-    };
-    use Status::*;
-    let mitigated_a = make(
-        "mitigated sev2 old",
-        Severity::Sev2,
-        Impact::High,
-        &[Acknowledged, Mitigated],
-    );
-    let mitigated_b = make(
-        "mitigated sev2 new",
-        Severity::Sev2,
-        Impact::High,
-        &[Acknowledged, Mitigated],
-    );
-    let resolved = make("resolved sev1", Severity::Sev1, Impact::High, &[Resolved]);
-    let triage_low = make("triage sev3 low", Severity::Sev3, Impact::Low, &[]);
-    let triage_high = make("triage sev3 high", Severity::Sev3, Impact::High, &[]);
-    let investigating = make(
-        "investigating sev1",
-        Severity::Sev1,
-        Impact::Low,
-        &[Acknowledged, Investigating],
-    );
-    let triage_old = make("triage sev3 high later", Severity::Sev3, Impact::High, &[]);
-    let all = ListQuery {
-        scope: Scope::All,
-        ..Default::default()
-    };
-    let expected = vec![
-        investigating,
-        triage_high,
-        triage_old,
-        triage_low,
-        mitigated_a,
-        mitigated_b,
-        resolved,
-    ];
-    let got: Vec<IncidentId> = s.list(&all).unwrap().rows.iter().map(|i| i.id).collect();
-    assert_eq!(got, expected);
-    assert_eq!(s.list_ids(&all).unwrap(), expected);
-    let open: Vec<IncidentId> = s.list_ids(&ListQuery::default()).unwrap();
-    assert_eq!(open, expected[..6].to_vec());
-    let searched: Vec<IncidentId> = s
-        .search_rows(&all)
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.id)
-        .collect();
-    assert_eq!(searched, expected, "search ranks ties in list order");
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let c = clock();
+        let cx = ctx(&s, &cfg, &c, "alice");
+        let make = |title: &str, sev: Severity, impact: Impact, to: &[Status]| {
+            let i = cx
+                .create(&NewIncident {
+                    severity: Some(sev),
+                    impact: Some(impact),
+                    urgency: Some(Urgency::Medium),
+                    ..new(title)
+                })
+                .unwrap();
+            for st in to {
+                let t = match st {
+                    Status::Resolved => Transition::Resolve {
+                        summary: "fixed".into(),
+                    },
+                    s => Transition::To(*s),
+                };
+                cx.transition(i.id, &t, None).unwrap();
+            }
+            c.advance(chrono::Duration::minutes(1));
+            i.id
+        };
+        use Status::*;
+        let mitigated_a = make(
+            "mitigated sev2 old",
+            Severity::Sev2,
+            Impact::High,
+            &[Acknowledged, Mitigated],
+        );
+        let mitigated_b = make(
+            "mitigated sev2 new",
+            Severity::Sev2,
+            Impact::High,
+            &[Acknowledged, Mitigated],
+        );
+        let resolved = make("resolved sev1", Severity::Sev1, Impact::High, &[Resolved]);
+        let triage_low = make("triage sev3 low", Severity::Sev3, Impact::Low, &[]);
+        let triage_high = make("triage sev3 high", Severity::Sev3, Impact::High, &[]);
+        let investigating = make(
+            "investigating sev1",
+            Severity::Sev1,
+            Impact::Low,
+            &[Acknowledged, Investigating],
+        );
+        let triage_old = make("triage sev3 high later", Severity::Sev3, Impact::High, &[]);
+        let all = ListQuery {
+            scope: Scope::All,
+            ..Default::default()
+        };
+        let expected = vec![
+            investigating,
+            triage_high,
+            triage_old,
+            triage_low,
+            mitigated_a,
+            mitigated_b,
+            resolved,
+        ];
+        let got: Vec<IncidentId> = s.list(&all).unwrap().rows.iter().map(|i| i.id).collect();
+        assert_eq!(got, expected);
+        assert_eq!(s.list_ids(&all).unwrap(), expected);
+        let open: Vec<IncidentId> = s.list_ids(&ListQuery::default()).unwrap();
+        assert_eq!(open, expected[..6].to_vec());
+        let searched: Vec<IncidentId> = s
+            .search_rows(&all)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(searched, expected, "search ranks ties in list order");
+    }
 }
 
 #[test]
 fn an_unknown_event_kind_is_an_error_naming_the_event() {
-    let (_d, s) = temp_store();
-    let (config, clock) = (Config::builtin(), clock());
-    let c = ctx(&s, &config, &clock, "alice");
-    let id = c.create(&new("db down")).unwrap().id;
-    corrupt(
-        &s,
-        &format!(
-            "INSERT INTO events (id, incident_id, at, actor, kind, text) VALUES (99, {}, 0, 'x', 'escalated', 'page')",
-            id.0
-        ),
-    );
-    let e = s.events(id).unwrap_err();
-    assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
-    assert_eq!(
-        e.to_string(),
-        format!(
-            "event #99 of {id} is unreadable: its kind is bad: 'escalated' is not an event kind this sev knows — restore a backup or run sev doctor"
-        )
-    );
+    for db in TestDb::all() {
+        let s = db.open();
+        let (config, clock) = (Config::builtin(), clock());
+        let c = ctx(&s, &config, &clock, "alice");
+        let id = c.create(&new("db down")).unwrap().id;
+        corrupt(
+            &s,
+            &format!(
+                "INSERT INTO events (id, incident_id, at, actor, kind, text) VALUES (99, {}, 0, 'x', 'escalated', 'page')",
+                id.0
+            ),
+        );
+        let e = s.events(id).unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "event #99 of {id} is unreadable: its kind is bad: 'escalated' is not an event kind this sev knows — restore a backup or run sev doctor"
+            )
+        );
+    }
 }
 
 #[test]
 fn an_unreadable_postmortem_is_an_error_not_an_empty_one() {
-    let (_d, s) = temp_store();
-    let (config, clock) = (Config::builtin(), clock());
-    let c = ctx(&s, &config, &clock, "alice");
-    let id = c.create(&new("db down")).unwrap().id;
-    c.set_section(id, "summary", "it broke").unwrap();
-    corrupt(
-        &s,
-        &format!(
-            "UPDATE postmortems SET sections = '{{\"summary\": ' WHERE incident_id = {}",
-            id.0
-        ),
-    );
-    let e = s.postmortem(id).unwrap_err();
-    assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
-    let msg = e.to_string();
-    assert!(
-        msg.starts_with(&format!(
-            "the postmortem of {id} is unreadable: its sections is bad: not a JSON object"
-        )),
-        "{msg}"
-    );
-    // Writing over it is refused too: it would lose what is there.
-    assert!(c.set_section(id, "summary", "new").is_err());
-    c.add_action(
-        id,
-        &crate::ops::NewAction {
-            description: "fix it".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    corrupt(&s, "UPDATE action_items SET status = 'someday'");
-    let e = s.actions(&ActionQuery::default()).unwrap_err().to_string();
-    assert!(
-        e.starts_with(&format!(
-            "action item ACT-1 (of {id}) is unreadable: its status is bad: 'someday'"
-        )),
-        "{e}"
-    );
+    for db in TestDb::all() {
+        let s = db.open();
+        let (config, clock) = (Config::builtin(), clock());
+        let c = ctx(&s, &config, &clock, "alice");
+        let id = c.create(&new("db down")).unwrap().id;
+        c.set_section(id, "summary", "it broke").unwrap();
+        corrupt(
+            &s,
+            &format!(
+                "UPDATE postmortems SET sections = '{{\"summary\": ' WHERE incident_id = {}",
+                id.0
+            ),
+        );
+        let e = s.postmortem(id).unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "the postmortem of {id} is unreadable: its sections is bad: not a JSON object"
+            )),
+            "{msg}"
+        );
+        // Writing over it is refused too: it would lose what is there.
+        assert!(c.set_section(id, "summary", "new").is_err());
+        c.add_action(
+            id,
+            &crate::ops::NewAction {
+                description: "fix it".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        corrupt(&s, "UPDATE action_items SET status = 'someday'");
+        let e = s.actions(&ActionQuery::default()).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!(
+                "action item ACT-1 (of {id}) is unreadable: its status is bad: 'someday'"
+            )),
+            "{e}"
+        );
+    }
 }
 
 #[test]
@@ -558,7 +603,7 @@ fn disk_io_errors_are_unavailable_not_internal() {
 
 /// Corrupt a row the way a broken disk or a hand edit would.
 fn corrupt(s: &Store, sql: &str) {
-    s.conn().execute_batch(sql).unwrap();
+    s.exec_raw(sql).unwrap();
 }
 
 #[test]

@@ -267,6 +267,9 @@ fn init_in(dir: &Path, gid: u32, group: &str) -> Result<PathBuf> {
 /// and the contents are read through read-only connections only when the
 /// -wal/-shm exist (so not even those are created).
 pub fn doctor(db: &Path) -> Vec<Finding> {
+    if crate::store::locator::is_postgres(db) {
+        return doctor_postgres(db);
+    }
     let db = &fsafe::normalize(db);
     let mut out = Vec::new();
     if !locate(db, &mut out) {
@@ -915,6 +918,132 @@ fn wal_size(db: &Path) -> Finding {
     } else {
         finding(Level::Ok, "wal size", format!("{} KB", size >> 10), None)
     }
+}
+
+/// `sev doctor` on a PostgreSQL URL: reachability, TLS, schema version,
+/// the role's privileges, the append-only triggers, the records and the
+/// audit chain. Never shows the password.
+fn doctor_postgres(db: &Path) -> Vec<Finding> {
+    let shown = crate::store::locator::shown(db);
+    let mut out = Vec::new();
+    let store = match crate::store::Store::open_existing(db) {
+        Ok(s) => s,
+        Err(e) => {
+            out.push(finding(
+                Level::Fail,
+                "server",
+                e.to_string(),
+                Some("check the URL, that the server runs, and PGPASSWORD or ~/.pgpass".into()),
+            ));
+            return out;
+        }
+    };
+    let Some(Ok(h)) = store.postgres_health() else {
+        out.push(finding(
+            Level::Fail,
+            "server",
+            format!("{shown}: cannot read the server's state"),
+            None,
+        ));
+        return out;
+    };
+    out.push(finding(
+        Level::Ok,
+        "server",
+        format!(
+            "{shown} reachable (PostgreSQL {}, role {})",
+            h.server_version, h.role
+        ),
+        None,
+    ));
+    let local = ["127.0.0.1", "localhost", "::1", "[::1]"]
+        .iter()
+        .any(|h| shown.contains(&format!("@{h}")) || shown.contains(&format!("//{h}")));
+    out.push(if h.tls {
+        finding(Level::Ok, "tls", "the connection is encrypted", None)
+    } else if local {
+        finding(Level::Ok, "tls", "not encrypted (a local server)", None)
+    } else {
+        finding(
+            Level::Warn,
+            "tls",
+            "the connection to a remote server is not encrypted",
+            Some("reach the server through an SSH tunnel or a private network (this sev has no TLS support yet)".into()),
+        )
+    });
+    let known = crate::store::MIGRATIONS.len() as i64;
+    out.push(match store.schema_info() {
+        Ok((v, app)) if v == known && app == crate::store::APPLICATION_ID => {
+            finding(Level::Ok, "schema", format!("version {v}"), None)
+        }
+        Ok((v, _)) => finding(
+            Level::Fail,
+            "schema",
+            format!("version {v}, this sev needs {known}"),
+            Some("open it once with this sev (any write command) or upgrade sev".into()),
+        ),
+        Err(e) => finding(Level::Fail, "schema", e.to_string(), None),
+    });
+    out.push(if h.can_write {
+        finding(
+            Level::Ok,
+            "privileges",
+            format!("role {} can write incidents", h.role),
+            None,
+        )
+    } else {
+        finding(
+            Level::Warn,
+            "privileges",
+            format!("role {} cannot write incidents (read-only use)", h.role),
+            Some("grant the role the writer privileges in README (Running on PostgreSQL)".into()),
+        )
+    });
+    out.push(if h.can_alter_events {
+        finding(
+            Level::Warn,
+            "events",
+            format!("role {} could change or remove timeline events (owner, superuser or UPDATE/DELETE)", h.role),
+            Some("connect as a least-privilege role: README, Running on PostgreSQL".into()),
+        )
+    } else {
+        finding(Level::Ok, "events", format!("role {} cannot alter events", h.role), None)
+    });
+    let missing: Vec<&str> = ["events_no_delete", "events_no_update"]
+        .into_iter()
+        .filter(|t| !h.event_triggers.iter().any(|x| x == t))
+        .collect();
+    out.push(if missing.is_empty() {
+        finding(Level::Ok, "append-only", "events triggers enabled", None)
+    } else {
+        finding(
+            Level::Fail,
+            "append-only",
+            format!(
+                "trigger(s) {} missing or disabled: events can be changed",
+                missing.join(", ")
+            ),
+            Some("ALTER TABLE events ENABLE TRIGGER ALL; then sev verify".into()),
+        )
+    });
+    out.push(match store.verify() {
+        Ok(v) => match v.broken {
+            None => finding(
+                Level::Ok,
+                "audit trail",
+                format!("{} events, hash chain intact", v.events),
+                None,
+            ),
+            Some(b) => finding(
+                Level::Fail,
+                "audit trail",
+                format!("event #{} (INC-{}): {}", b.event_id, b.incident, b.reason),
+                Some("compare with a backup; `sev verify` shows the same finding".into()),
+            ),
+        },
+        Err(e) => finding(Level::Fail, "audit trail", e.to_string(), None),
+    });
+    out
 }
 
 /// The hash chain, through a read-only connection (doctor never writes).

@@ -9,97 +9,98 @@ use std::process::Stdio;
 
 #[test]
 fn whole_workflow_from_the_command_line() {
-    let e = Env::new();
-    let r = e.ok(&[
-        "new",
-        "Checkout",
-        "returns",
-        "500s",
-        "--severity",
-        "SEV2",
-        "--service",
-        "checkout",
-    ]);
-    assert_eq!(r.trim(), "INC-1");
-    e.ok(&[
-        "set",
-        "INC-1",
-        "category=deploy",
-        "impact=high",
-        "urgency=high",
-    ]);
-    let j = e.json(&["show", "1"]);
-    assert_eq!(j["priority"], "P1");
-    assert_eq!(j["category"], "deploy");
-    let ack = e.ok(&["ack", "1"]);
-    assert!(ack.contains("triage → acknowledged"), "{ack}");
-    e.ok(&["set", "1", "commander=alice", "scribe=bob"]);
-    e.ok(&["status", "1", "investigating"]);
-    e.ok(&["note", "1", "rolled", "back", "deploy"]);
-    let mut c = e.cmd();
-    let mut child = c
-        .args(["note", "1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"multi\nline note\n")
-        .unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
-    e.ok(&["status", "1", "mitigated"]);
-    e.ok(&["resolve", "1", "--summary", "Rolled back release 42"]);
-    // A SEV2 closes only with a published postmortem and an owned action.
-    let refusal = e.fails(&["close", "1"], 2);
-    assert!(refusal.contains("cannot close yet"), "{refusal}");
-    e.ok(&[
-        "postmortem",
-        "1",
-        "--section",
-        "root-cause",
-        "--text",
-        "bad deploy",
-    ]);
-    e.ok(&["postmortem", "1", "--status", "published"]);
-    e.ok(&["action", "add", "1", "Canary deploys", "--owner", "alice"]);
-    e.ok(&["close", "1"]);
+    for e in Env::all() {
+        let r = e.ok(&[
+            "new",
+            "Checkout",
+            "returns",
+            "500s",
+            "--severity",
+            "SEV2",
+            "--service",
+            "checkout",
+        ]);
+        assert_eq!(r.trim(), "INC-1");
+        e.ok(&[
+            "set",
+            "INC-1",
+            "category=deploy",
+            "impact=high",
+            "urgency=high",
+        ]);
+        let j = e.json(&["show", "1"]);
+        assert_eq!(j["priority"], "P1");
+        assert_eq!(j["category"], "deploy");
+        let ack = e.ok(&["ack", "1"]);
+        assert!(ack.contains("triage → acknowledged"), "{ack}");
+        e.ok(&["set", "1", "commander=alice", "scribe=bob"]);
+        e.ok(&["status", "1", "investigating"]);
+        e.ok(&["note", "1", "rolled", "back", "deploy"]);
+        let mut c = e.cmd();
+        let mut child = c
+            .args(["note", "1"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"multi\nline note\n")
+            .unwrap();
+        assert!(child.wait_with_output().unwrap().status.success());
+        e.ok(&["status", "1", "mitigated"]);
+        e.ok(&["resolve", "1", "--summary", "Rolled back release 42"]);
+        // A SEV2 closes only with a published postmortem and an owned action.
+        let refusal = e.fails(&["close", "1"], 2);
+        assert!(refusal.contains("cannot close yet"), "{refusal}");
+        e.ok(&[
+            "postmortem",
+            "1",
+            "--section",
+            "root-cause",
+            "--text",
+            "bad deploy",
+        ]);
+        e.ok(&["postmortem", "1", "--status", "published"]);
+        e.ok(&["action", "add", "1", "Canary deploys", "--owner", "alice"]);
+        e.ok(&["close", "1"]);
 
-    let j = e.json(&["show", "INC-1"]);
-    assert_eq!(j["status"], "closed");
-    assert_eq!(j["ref"], "INC-1");
-    assert_eq!(j["id"], 1);
-    assert_eq!(j["resolution"], "Rolled back release 42");
-    assert_eq!(j["commander"], "alice");
-    for k in [
-        "created_at",
-        "acknowledged_at",
-        "mitigated_at",
-        "resolved_at",
-        "closed_at",
-    ] {
-        let t = j[k].as_str().unwrap_or_else(|| panic!("{k} missing"));
-        assert!(t.ends_with('Z') && t.len() == 20, "{k}={t}");
-    }
-    let events = j["events"].as_array().unwrap();
-    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "note").count(), 2);
-    assert_eq!(kinds[0], "created");
-    assert!(events.iter().any(|e| e["text"] == "multi\nline note"));
-    for e in events {
-        for k in ["at", "actor", "kind", "field", "old", "new", "text"] {
-            assert!(e.get(k).is_some(), "event field {k}");
+        let j = e.json(&["show", "INC-1"]);
+        assert_eq!(j["status"], "closed");
+        assert_eq!(j["ref"], "INC-1");
+        assert_eq!(j["id"], 1);
+        assert_eq!(j["resolution"], "Rolled back release 42");
+        assert_eq!(j["commander"], "alice");
+        for k in [
+            "created_at",
+            "acknowledged_at",
+            "mitigated_at",
+            "resolved_at",
+            "closed_at",
+        ] {
+            let t = j[k].as_str().unwrap_or_else(|| panic!("{k} missing"));
+            assert!(t.ends_with('Z') && t.len() == 20, "{k}={t}");
         }
+        let events = j["events"].as_array().unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == "note").count(), 2);
+        assert_eq!(kinds[0], "created");
+        assert!(events.iter().any(|e| e["text"] == "multi\nline note"));
+        for e in events {
+            for k in ["at", "actor", "kind", "field", "old", "new", "text"] {
+                assert!(e.get(k).is_some(), "event field {k}");
+            }
+        }
+        // Closed incidents leave the default list but stay in --all.
+        assert_eq!(e.json(&["list"]).as_array().unwrap().len(), 0);
+        assert_eq!(e.json(&["list", "--all"]).as_array().unwrap().len(), 1);
+        e.ok(&["reopen", "1"]);
+        assert_eq!(e.json(&["show", "1"])["status"], "investigating");
+        e.ok(&["cancel", "1", "--reason", "duplicate"]);
+        assert_eq!(e.json(&["show", "1"])["status"], "cancelled");
     }
-    // Closed incidents leave the default list but stay in --all.
-    assert_eq!(e.json(&["list"]).as_array().unwrap().len(), 0);
-    assert_eq!(e.json(&["list", "--all"]).as_array().unwrap().len(), 1);
-    e.ok(&["reopen", "1"]);
-    assert_eq!(e.json(&["show", "1"])["status"], "investigating");
-    e.ok(&["cancel", "1", "--reason", "duplicate"]);
-    assert_eq!(e.json(&["show", "1"])["status"], "cancelled");
 }
 
 #[test]

@@ -301,7 +301,14 @@ pub(super) fn render(c: &Config) -> String {
         "# effective configuration, from: {}",
         c.sources.join(", ")
     );
-    let _ = writeln!(out, "database = {}", q(&c.database.display().to_string()));
+    // A PostgreSQL URL is shown with its password masked.
+    let db = c.database.display().to_string();
+    let db = if crate::store::locator::is_postgres(&c.database) {
+        crate::store::locator::masked(&db)
+    } else {
+        db
+    };
+    let _ = writeln!(out, "database = {}", q(&db));
     let _ = writeln!(out, "\n[defaults]");
     let _ = writeln!(out, "kind = {}", q(c.defaults.kind.as_str()));
     let _ = writeln!(out, "severity = {}", q(c.defaults.severity.as_str()));

@@ -93,6 +93,14 @@ impl Store {
         matches!(self.0, Backend::Pg(_))
     }
 
+    /// The server's side of `sev doctor` (PostgreSQL only).
+    pub fn postgres_health(&self) -> Option<Result<super::Health>> {
+        match &self.0 {
+            Backend::Lite(_) => None,
+            Backend::Pg(p) => Some(p.health()),
+        }
+    }
+
     pub fn is_read_only(&self) -> bool {
         match &self.0 {
             Backend::Lite(l) => l.is_read_only(),

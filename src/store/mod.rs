@@ -24,6 +24,7 @@ pub use bulk::BatchItem;
 pub use close_view::TxView;
 pub use error::{Partial, Unreadable, unreadable_error};
 pub use incidents::{ListQuery, ORDER, Scope, SearchRow};
+pub use pg::Health;
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
 pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};

@@ -1478,6 +1478,37 @@ impl Pg {
         })
     }
 
+    /// What `sev doctor` checks on a server, read without changing anything.
+    pub fn health(&self) -> Result<Health> {
+        let mut c = self.client.borrow_mut();
+        let r = c
+            .query_one(
+                "SELECT current_user::text, current_setting('server_version'),
+                    coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false),
+                    has_table_privilege('incidents', 'INSERT, UPDATE')
+                        AND has_table_privilege('events', 'INSERT'),
+                    has_table_privilege('events', 'UPDATE') OR has_table_privilege('events', 'DELETE')
+                        OR has_table_privilege('events', 'TRUNCATE')
+                        OR pg_has_role(current_user,
+                            (SELECT tableowner FROM pg_tables WHERE tablename = 'events'
+                                AND schemaname = current_schema()), 'USAGE')
+                        OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
+                    ARRAY(SELECT tgname::text FROM pg_trigger
+                          WHERE tgrelid = 'events'::regclass AND NOT tgisinternal AND tgenabled <> 'D'
+                          ORDER BY tgname)",
+                &[],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(Health {
+            role: r.get(0),
+            server_version: r.get(1),
+            tls: r.get(2),
+            can_write: r.get(3),
+            can_alter_events: r.get(4),
+            event_triggers: r.get(5),
+        })
+    }
+
     /// Run raw SQL (tests and diagnostics only).
     #[doc(hidden)]
     pub fn batch_execute(&self, sql: &str) -> Result<()> {
@@ -1486,6 +1517,21 @@ impl Pg {
             .batch_execute(sql)
             .map_err(|e| self.err(e))
     }
+}
+
+/// A PostgreSQL server as `sev doctor` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    pub role: String,
+    pub server_version: String,
+    pub tls: bool,
+    /// May write incidents and append events.
+    pub can_write: bool,
+    /// May change or remove events (privileges, ownership or superuser):
+    /// a least-privilege role may not.
+    pub can_alter_events: bool,
+    /// Enabled triggers on the events table.
+    pub event_triggers: Vec<String>,
 }
 
 fn action_named(r: &Row) -> Result<ActionItem> {

@@ -7,16 +7,35 @@ use std::process::{Command, Output, Stdio};
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// A fresh PostgreSQL database instead of the SQLite file.
+    pub pg: Option<sev::store::testdb::TestDb>,
 }
 
 impl Env {
     pub fn new() -> Env {
         Env {
             dir: tempfile::tempdir().unwrap(),
+            pg: None,
         }
     }
+    /// On a fresh PostgreSQL database (None, after saying so, without a server).
+    pub fn postgres() -> Option<Env> {
+        sev::store::testdb::TestDb::postgres().map(|db| Env {
+            dir: tempfile::tempdir().unwrap(),
+            pg: Some(db),
+        })
+    }
+    /// SQLite, and PostgreSQL when reachable: one test, both backends.
+    pub fn all() -> Vec<Env> {
+        let mut v = vec![Env::new()];
+        v.extend(Env::postgres());
+        v
+    }
     pub fn db(&self) -> PathBuf {
-        self.dir.path().join("sev.db")
+        match &self.pg {
+            Some(db) => db.locator.clone(),
+            None => self.dir.path().join("sev.db"),
+        }
     }
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_sev"));

@@ -26,7 +26,7 @@ pub(super) fn run(db: &std::path::Path, json: bool) -> Result<()> {
     if bad > 0 {
         return Err(Error::Check(format!(
             "sev doctor found {bad} problem(s) with {}: run the fixes above",
-            db.display()
+            crate::store::locator::shown(db)
         )));
     }
     Ok(())

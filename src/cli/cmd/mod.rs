@@ -48,6 +48,15 @@ pub fn run(cli: Cli) -> Result<()> {
         config_flag: cli.config.clone(),
         db_flag: cli.db.clone(),
     };
+    if let Some(db) = &cli.db
+        && crate::store::locator::is_postgres(db)
+        && crate::store::locator::has_password(&db.to_string_lossy())
+    {
+        return Err(crate::error::Error::Usage(format!(
+            "--db {} holds a password, and every user on this host can read command lines (ps): put the password in PGPASSWORD or ~/.pgpass (mode 0600) and leave it out of --db",
+            crate::store::locator::shown(db)
+        )));
+    }
     let config = Config::load(&loc)?;
     let Some(command) = cli.command else {
         return crate::tui::run(config);

@@ -70,8 +70,10 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Check permissions, filesystem, schema, integrity and the audit trail; print fixes
     Doctor,
-    /// Set up a database shared by a Unix group (setgid directory, 0660 file)
+    /// Set up a database shared by a Unix group (setgid directory, 0660 file), or sev's schema on PostgreSQL (--db postgres://…)
     Init(InitArgs),
+    /// Copy every record from one database to another, empty one (SQLite ↔ PostgreSQL)
+    Migrate(MigrateArgs),
     /// Fill a database with realistic sample incidents
     Demo(DemoArgs),
     /// Check or print the configuration
@@ -346,11 +348,21 @@ pub struct VerifyArgs {
 #[derive(Args, Debug)]
 pub struct InitArgs {
     /// Directory for the shared database (created if missing), e.g. /srv/sev
-    #[arg(long, value_name = "DIR")]
-    pub shared: PathBuf,
+    #[arg(long, value_name = "DIR", requires = "group")]
+    pub shared: Option<PathBuf>,
     /// The Unix group whose members may use it
-    #[arg(long)]
-    pub group: String,
+    #[arg(long, requires = "shared")]
+    pub group: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    /// The database to copy: a file path or postgres://USER@HOST/DB
+    #[arg(long, value_name = "DB")]
+    pub from: PathBuf,
+    /// The empty database to copy into (created if it is a new file)
+    #[arg(long, value_name = "DB")]
+    pub to: PathBuf,
 }
 
 #[derive(Args, Debug)]

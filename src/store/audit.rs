@@ -67,24 +67,26 @@ pub(crate) fn migrate_add_hashes(c: &Connection) -> rusqlite::Result<()> {
     )
 }
 
-/// An event as stored, for hashing.
-struct Stored {
-    id: i64,
-    incident: i64,
-    at: i64,
-    actor: String,
-    kind: String,
-    field: Option<String>,
-    old: Option<String>,
-    new: Option<String>,
-    text: Option<String>,
-    hash: Option<String>,
+/// An event exactly as stored, hash included: for hashing and copying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub incident: i64,
+    pub at: i64,
+    pub actor: String,
+    pub kind: String,
+    pub field: Option<String>,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub text: Option<String>,
+    pub hash: Option<String>,
 }
 
-const STORED_COLUMNS: &str = "id, incident_id, at, actor, kind, field, old, new, text, hash";
+pub(crate) const STORED_COLUMNS: &str =
+    "id, incident_id, at, actor, kind, field, old, new, text, hash";
 
 impl Stored {
-    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+    pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
         Ok(Stored {
             id: r.get(0)?,
             incident: r.get(1)?,

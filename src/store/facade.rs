@@ -315,6 +315,17 @@ impl Store {
         }
     }
 
+    /// Everything this database records (presence excluded), for `sev migrate`.
+    pub fn dump(&self) -> Result<super::Dump> {
+        both!(self, b => b.dump())
+    }
+
+    /// Write `d` into this database, which must hold no incidents and no
+    /// events, in one transaction: ids and event hashes as they were.
+    pub fn restore(&self, d: &super::Dump) -> Result<()> {
+        both!(self, b => b.restore(d))
+    }
+
     /// Load whole incidents with their timelines in one transaction.
     pub fn insert_batch(&self, items: &[BatchItem]) -> Result<Vec<IncidentId>> {
         both!(self, b => b.insert_batch(items))

@@ -7,6 +7,7 @@
 pub mod audit;
 mod bulk;
 mod close_view;
+mod copy;
 mod error;
 mod incidents;
 pub mod locator;
@@ -22,6 +23,7 @@ mod types;
 
 pub use bulk::BatchItem;
 pub use close_view::TxView;
+pub use copy::Dump;
 pub use error::{Partial, Unreadable, unreadable_error};
 pub use incidents::{ListQuery, ORDER, Scope, SearchRow};
 pub use pg::Health;

@@ -614,6 +614,15 @@ impl Pg {
             )
             .map_err(|e| self.err(e))?
             .get(0);
+        self.insert_row_with(c, i, id)
+    }
+
+    fn insert_row_with<C: GenericClient>(
+        &self,
+        c: &mut C,
+        i: &Incident,
+        id: i64,
+    ) -> Result<IncidentId> {
         let v = IncidentValues::of(i);
         let mut pairs = v.pairs(&i.cancel_reason);
         pairs.insert(0, ("id", &id));
@@ -1234,6 +1243,17 @@ impl Pg {
             )
             .map_err(|e| self.err(e))?
             .get(0);
+        self.insert_action_with(c, id, a, aid, a.version.max(1))
+    }
+
+    fn insert_action_with<C: GenericClient>(
+        &self,
+        c: &mut C,
+        id: IncidentId,
+        a: &ActionItem,
+        aid: i64,
+        version: i64,
+    ) -> Result<ActionId> {
         c.execute(
             format!("INSERT INTO action_items ({ACTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)").as_str(),
             &[
@@ -1246,7 +1266,7 @@ impl Pg {
                 &a.status.as_str(),
                 &a.created_at.timestamp(),
                 &a.updated_at.timestamp(),
-                &a.version.max(1),
+                &version,
             ],
         )
         .map_err(|e| self.err(e))?;
@@ -1506,6 +1526,127 @@ impl Pg {
             can_write: r.get(3),
             can_alter_events: r.get(4),
             event_triggers: r.get(5),
+        })
+    }
+
+    /// Everything recorded, for `sev migrate`.
+    pub fn dump(&self) -> Result<super::Dump> {
+        let all = ListQuery {
+            scope: Scope::All,
+            ..Default::default()
+        };
+        let incidents = self.list(&all)?;
+        incidents.check()?;
+        let events = self
+            .query(
+                &format!(
+                    "SELECT {} FROM events ORDER BY id",
+                    super::audit::STORED_COLUMNS
+                ),
+                &[],
+            )?
+            .iter()
+            .map(|r| super::audit::Stored {
+                id: r.get("id"),
+                incident: r.get("incident_id"),
+                at: r.get("at"),
+                actor: r.get("actor"),
+                kind: r.get("kind"),
+                field: r.get("field"),
+                old: r.get("old"),
+                new: r.get("new"),
+                text: r.get("text"),
+                hash: r.get("hash"),
+            })
+            .collect();
+        let postmortems = self
+            .query(
+                &format!("SELECT {POSTMORTEM_COLUMNS} FROM postmortems ORDER BY incident_id"),
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                postmortem(r).map_err(|why| {
+                    let id = IncidentId(r.try_get("incident_id").unwrap_or(0));
+                    unreadable(format!("the postmortem of {id}"), why)
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let marks = self
+            .query(
+                "SELECT event_id, incident_id, highlight, hidden, annotation FROM timeline_marks ORDER BY event_id",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    IncidentId(r.get(1)),
+                    Mark {
+                        highlight: r.get(2),
+                        hidden: r.get(3),
+                        annotation: r.get(4),
+                    },
+                )
+            })
+            .collect();
+        let mut actions = self.actions(&ActionQuery::default())?;
+        actions.sort_by_key(|a| a.id.0);
+        Ok(super::Dump {
+            incidents: incidents.rows,
+            events,
+            postmortems,
+            marks,
+            actions,
+        })
+    }
+
+    /// Write a dump into this empty database, in one transaction.
+    pub fn restore(&self, d: &super::Dump) -> Result<()> {
+        self.write(|tx, _now| {
+            let r = tx
+                .query_one(
+                    "SELECT (SELECT count(*) FROM incidents), (SELECT count(*) FROM events)",
+                    &[],
+                )
+                .map_err(|e| self.err(e))?;
+            let (incidents, events): (i64, i64) = (r.get(0), r.get(1));
+            if incidents + events > 0 {
+                return Err(super::copy::not_empty(&self.shown(), incidents, events));
+            }
+            for i in &d.incidents {
+                self.insert_row_with(tx, i, i.id.0)?;
+            }
+            let st = tx
+                .prepare(
+                    "INSERT INTO events (id, incident_id, at, actor, kind, field, old, new, text, hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .map_err(|e| self.err(e))?;
+            for v in &d.events {
+                tx.execute(
+                    &st,
+                    &[
+                        &v.id, &v.incident, &v.at, &v.actor, &v.kind, &v.field, &v.old, &v.new,
+                        &v.text, &v.hash,
+                    ],
+                )
+                .map_err(|e| self.err(e))?;
+            }
+            for pm in &d.postmortems {
+                self.insert_postmortem(tx, pm.incident, pm)?;
+            }
+            for (event_id, incident, m) in &d.marks {
+                tx.execute(
+                    "INSERT INTO timeline_marks (event_id, incident_id, highlight, hidden, annotation) VALUES ($1, $2, $3, $4, $5)",
+                    &[event_id, &incident.0, &m.highlight, &m.hidden, &m.annotation],
+                )
+                .map_err(|e| self.err(e))?;
+            }
+            for a in &d.actions {
+                self.insert_action_with(tx, a.incident, a, a.id.0, a.version)?;
+            }
+            Ok(())
         })
     }
 

@@ -13,6 +13,7 @@ mod doctor;
 mod init;
 mod list;
 mod man;
+mod migrate;
 mod new;
 mod note;
 mod postmortem;
@@ -65,7 +66,8 @@ pub fn run(cli: Cli) -> Result<()> {
     // Commands that must not open (and so create or migrate) the database.
     match command {
         Command::Doctor => doctor::run(&config.database, json),
-        Command::Init(a) => init::run(&a, json),
+        Command::Init(a) => init::run(&a, &config.database, json),
+        Command::Migrate(a) => migrate::run(&a, json),
         Command::Config(c) => config::run(&config, &c, json),
         Command::Completions(a) => completions::run(&a),
         Command::Man(a) => man::run(&a),
@@ -109,6 +111,7 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         | Command::Init(_)
         | Command::Config(_)
         | Command::Completions(_)
-        | Command::Man(_) => unreachable!("handled before opening the database"),
+        | Command::Man(_)
+        | Command::Migrate(_) => unreachable!("handled before opening the database"),
     }
 }

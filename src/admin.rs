@@ -717,6 +717,31 @@ fn personal_checks(
     } else {
         "its group"
     };
+    let fix = sharing_fix(db, &open, meta, dmeta);
+    out.push(finding(
+        if worst & 0o022 != 0 {
+            Level::Fail
+        } else {
+            Level::Warn
+        },
+        "sharing",
+        format!(
+            "{} is {owner} personal database, but {who} can {} it (mode {mode:o}): its incidents may be security incidents; to share it with a team use sev init --shared in a new directory",
+            shown(db),
+            if worst & 0o022 != 0 { "change" } else { "read" }
+        ),
+        Some(fix),
+    ));
+}
+
+/// The chmod that makes a personal database private again.
+fn sharing_fix(
+    db: &Path,
+    open: &[PathBuf],
+    meta: &std::fs::Metadata,
+    dmeta: &std::fs::Metadata,
+) -> String {
+    let me = nix::unistd::Uid::effective().as_raw();
     let names: Vec<String> = open.iter().map(|p| quote(p)).collect();
     // chmod 700 only a directory that is the user's own and not shared
     // with anyone by design (never /tmp, never a system directory).
@@ -727,7 +752,7 @@ fn personal_checks(
     } else {
         format!(" as {} or root;", crate::access::user_name(meta.uid()))
     };
-    let fix = if own_dir {
+    if own_dir {
         format!(
             "chmod 600 {} && chmod 700 {}{}",
             names.join(" "),
@@ -744,21 +769,7 @@ fn personal_checks(
             names.join(" "),
             quote(dir)
         )
-    };
-    out.push(finding(
-        if worst & 0o022 != 0 {
-            Level::Fail
-        } else {
-            Level::Warn
-        },
-        "sharing",
-        format!(
-            "{} is {owner} personal database, but {who} can {} it (mode {mode:o}): its incidents may be security incidents; to share it with a team use sev init --shared in a new directory",
-            shown(db),
-            if worst & 0o022 != 0 { "change" } else { "read" }
-        ),
-        Some(fix),
-    ));
+    }
 }
 
 fn filesystem(dir: &Path) -> Finding {
@@ -852,26 +863,35 @@ fn schema_checks(db: &Path, i: &crate::store::audit::Inspection, out: &mut Vec<F
         )
     });
     if i.user_version >= 3 {
-        let missing: Vec<&str> = crate::store::EVENT_TRIGGERS
-            .iter()
-            .copied()
-            .filter(|t| !i.event_triggers.iter().any(|have| have == t))
-            .collect();
-        out.push(if missing.is_empty() {
-            finding(Level::Ok, "append-only", "the events table refuses UPDATE and DELETE", None)
-        } else {
-            finding(
-                Level::Fail,
-                "append-only",
-                format!(
-                    "trigger(s) {} missing: timeline events can be changed or deleted without sev",
-                    missing.join(", ")
-                ),
-                Some("someone with write access removed them: run sev verify, compare with a backup, and restore".into()),
-            )
-        });
+        out.push(append_only(&i.event_triggers));
     }
     i.user_version == known
+}
+
+/// The triggers that keep the timeline append-only are all there.
+fn append_only(have: &[String]) -> Finding {
+    let missing: Vec<&str> = crate::store::EVENT_TRIGGERS
+        .iter()
+        .copied()
+        .filter(|t| !have.iter().any(|h| h == t))
+        .collect();
+    if missing.is_empty() {
+        return finding(
+            Level::Ok,
+            "append-only",
+            "the events table refuses UPDATE and DELETE",
+            None,
+        );
+    }
+    finding(
+        Level::Fail,
+        "append-only",
+        format!(
+            "trigger(s) {} missing: timeline events can be changed or deleted without sev",
+            missing.join(", ")
+        ),
+        Some("someone with write access removed them: run sev verify, compare with a backup, and restore".into()),
+    )
 }
 
 fn wal_size(db: &Path) -> Finding {

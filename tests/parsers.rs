@@ -250,18 +250,19 @@ proptest! {
         let _ = sev::domain::parse_tags(&t);
         if let Ok(f) = s.parse::<Field>() {
             let m = sev::domain::PriorityMatrix::default();
-            let mut inc = sev::domain::sample_incident(1, chrono::Utc::now());
+            let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap();
+            let mut inc = sev::domain::sample_incident(1, now);
             let before = inc.clone();
-            match f.apply(&mut inc, &t, &m) {
+            match f.apply(&mut inc, &t, &m, now) {
                 // A refused value changes nothing.
                 Err(_) => prop_assert_eq!(inc, before),
                 Ok(_) => {
                     // The same value again changes nothing, and so does the
                     // value as shown (it parses back to what is stored).
-                    let again = f.apply(&mut inc, &t, &m).unwrap();
+                    let again = f.apply(&mut inc, &t, &m, now).unwrap();
                     prop_assert!(again.is_empty(), "{:?} then {:?}", t, again);
                     let shown = f.get(&inc).unwrap_or_default();
-                    let again = f.apply(&mut inc, &shown, &m).unwrap();
+                    let again = f.apply(&mut inc, &shown, &m, now).unwrap();
                     prop_assert!(again.is_empty(), "{:?} shown {:?}: {:?}", t, shown, again);
                 }
             }

@@ -419,18 +419,15 @@ impl App {
                 },
             },
             Some(id) => {
-                let edit = |field: &str, value: String| crate::ops::ActionEdit {
-                    field: field.into(),
-                    value,
-                };
+                use crate::ops::ActionEdit;
                 Op::EditAction {
                     id,
                     edits: vec![
-                        edit("description", description),
-                        edit("type", f.kind.to_string()),
-                        edit("owner", owner),
-                        edit("due", due),
-                        edit("status", f.status.to_string()),
+                        ActionEdit::Description(description),
+                        ActionEdit::Kind(f.kind),
+                        ActionEdit::Owner(owner),
+                        ActionEdit::Due(due),
+                        ActionEdit::Status(f.status),
                     ],
                 }
             }
@@ -471,6 +468,7 @@ impl App {
         let save = self.key(Mode::Dialog, Action::Save);
         let cancel = self.key(Mode::Dialog, Action::Cancel);
         let msg = e.to_string();
+        let title_refused = e.field() == Some(crate::domain::Field::Title);
         match self.dialog() {
             Some(Dialog::Prompt(p)) if !p.text().trim().is_empty() => {
                 let (k, t) = (p.draft_key(), p.text());
@@ -510,7 +508,7 @@ impl App {
                 }
             }
             Some(Dialog::Form(f)) => {
-                if msg.contains("title") {
+                if title_refused {
                     f.focus = FormField::Title;
                 }
                 f.error = Some(msg);

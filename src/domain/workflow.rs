@@ -140,6 +140,23 @@ pub fn apply_transition(
             legal: legal_list(from),
         });
     }
+    needs_text(inc, t)?;
+
+    // Never go back in time, even if this host's clock is behind another's.
+    let at = now.max(inc.latest_milestone());
+    stamp(inc, from, to, reopen, at);
+    match t {
+        Transition::Resolve { summary } => inc.resolution = Some(summary.trim().to_string()),
+        Transition::Cancel { reason } => inc.cancel_reason = Some(reason.trim().to_string()),
+        _ => {}
+    }
+    inc.status = to;
+    inc.updated_at = at;
+    Ok(from)
+}
+
+/// Resolving needs a summary and cancelling a reason.
+fn needs_text(inc: &Incident, t: &Transition) -> Result<(), DomainError> {
     match t {
         Transition::To(Status::Resolved) => {
             return Err(DomainError::Missing(format!(
@@ -167,9 +184,11 @@ pub fn apply_transition(
         }
         _ => {}
     }
+    Ok(())
+}
 
-    // Never go back in time, even if this host's clock is behind another's.
-    let at = now.max(inc.latest_milestone());
+/// Set the milestone times moving to `to` means (clear them on a reopen).
+fn stamp(inc: &mut Incident, from: Status, to: Status, reopen: bool, at: DateTime<Utc>) {
     let fill = |slot: &mut Option<DateTime<Utc>>| {
         if slot.is_none() {
             *slot = Some(at);
@@ -205,14 +224,6 @@ pub fn apply_transition(
         }
         _ => {}
     }
-    match t {
-        Transition::Resolve { summary } => inc.resolution = Some(summary.trim().to_string()),
-        Transition::Cancel { reason } => inc.cancel_reason = Some(reason.trim().to_string()),
-        _ => {}
-    }
-    inc.status = to;
-    inc.updated_at = at;
-    Ok(from)
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ impl Stored {
                 incident: r.get(1).unwrap_or(0),
                 reason: format!(
                     "it cannot be read as sev wrote it ({}): it was changed outside sev",
-                    super::row::describe(&e, STORED_COLUMNS)
+                    super::error::describe(&e, r)
                 ),
             })),
         }

@@ -5,23 +5,32 @@
 //! bumps its `version` and appends its events, all or nothing.
 
 pub mod audit;
+mod bulk;
+mod close_view;
+mod error;
 mod incidents;
 mod postmortems;
 mod presence;
 mod row;
 mod schema;
+mod timeline;
+mod types;
 
-pub use incidents::{
-    BatchItem, ListQuery, Partial, Record, Scope, SearchRow, TxView, unreadable_error,
-};
+pub use bulk::BatchItem;
+pub use close_view::TxView;
+pub use error::{Partial, Unreadable, unreadable_error};
+pub use incidents::{ListQuery, ORDER, Scope, SearchRow};
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
-pub use row::Unreadable;
 pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};
+pub use timeline::Record;
+
+pub(crate) use error::db_error;
+use error::{access_reason, shown};
 
 use crate::error::{Error, Result};
 use crate::fsafe;
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -29,76 +38,6 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
-}
-
-fn shown(p: &Path) -> String {
-    crate::text::sanitize_line(&p.display().to_string()).into_owned()
-}
-
-/// Why the user may not use the file, or the generic pointer to doctor.
-fn access_reason(path: &Path) -> String {
-    crate::access::problem(path, true)
-        .map(|p| p.to_string())
-        .unwrap_or_else(|| "sev doctor shows why and how to fix it".into())
-}
-
-/// Turn a SQLite failure into a message that says what to do.
-pub(crate) fn db_error(path: &Path, e: rusqlite::Error) -> Error {
-    let p = shown(path);
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Unavailable(
-            format!("database {p} is busy (another sev is writing); nothing was saved — try again"),
-        ),
-        Some(ErrorCode::ReadOnly) => Error::Unavailable(format!(
-            "database {p} is read-only for you; nothing was saved: {}",
-            access_reason(path)
-        )),
-        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => {
-            match crate::access::problem(path, false) {
-                Some(why) => {
-                    Error::Unavailable(format!("permission denied on database {p}: {why}"))
-                }
-                None => Error::Unavailable(format!(
-                    "cannot open database {p}: check the path, that it is a regular file and that its directory exists and is writable (sev doctor)"
-                )),
-            }
-        }
-        Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
-            Error::Unavailable(format!(
-                "{p} is not a sev database or is corrupt: point SEV_DB/--db at the right file, or restore a backup"
-            ))
-        }
-        Some(ErrorCode::DiskFull) => Error::Unavailable(format!(
-            "database {p} is full (disk or size limit); nothing was saved — free space and try again"
-        )),
-        Some(ErrorCode::SystemIoFailure) => io_error(path, &e),
-        _ => Error::Internal(format!("database {p}: {e}")),
-    }
-}
-
-/// SQLITE_IOERR: say which cause, when it can be told (a full disk is the
-/// usual one: SQLite cannot create or grow the -shm even to read).
-fn io_error(path: &Path, e: &rusqlite::Error) -> Error {
-    let p = shown(path);
-    let dir = fsafe::dir_of(path);
-    let full = nix::sys::statvfs::statvfs(dir)
-        .map(|v| v.blocks_available() == 0)
-        .unwrap_or(false);
-    if full {
-        return Error::Unavailable(format!(
-            "no space left on the disk holding {p}: SQLite cannot create or grow its -wal/-shm files; nothing was saved — free space (df -h {}) and try again",
-            shown(dir)
-        ));
-    }
-    if let fsafe::Entry::Special(what) = fsafe::entry(path) {
-        return Error::Unavailable(format!(
-            "{p} is {what}, not a regular file: point --db/SEV_DB at a database file"
-        ));
-    }
-    Error::Unavailable(format!(
-        "disk I/O error on database {p} ({}): check the disk (dmesg, df -h) and run sev doctor",
-        crate::text::sanitize_line(&e.to_string())
-    ))
 }
 
 impl Store {

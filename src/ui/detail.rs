@@ -18,8 +18,8 @@ fn opt(o: &Option<String>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(clock::local).unwrap_or_else(|| "—".into())
+fn when(app: &App, t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| app.clock.local(t)).unwrap_or_else(|| "—".into())
 }
 
 /// Width of a field label: values, and their wrapped lines, start here.
@@ -127,7 +127,7 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
         "created",
         format!(
             "{} ({} ago)",
-            clock::local(inc.created_at),
+            app.clock.local(inc.created_at),
             clock::age(inc.created_at, now)
         ),
     ));
@@ -136,14 +136,18 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
         "ack'd",
         format!(
             "{}   mitigated {}",
-            when(inc.acknowledged_at),
-            when(inc.mitigated_at)
+            when(app, inc.acknowledged_at),
+            when(app, inc.mitigated_at)
         ),
     ));
     push(field(
         theme,
         "resolved",
-        format!("{}   closed {}", when(inc.resolved_at), when(inc.closed_at)),
+        format!(
+            "{}   closed {}",
+            when(app, inc.resolved_at),
+            when(app, inc.closed_at)
+        ),
     ));
     if let Some(res) = &inc.resolution {
         push(field(theme, "fix", sanitize_line(res).into_owned()));
@@ -167,10 +171,7 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
         0,
     ));
     for e in &app.detail.events {
-        let t =
-            e.at.with_timezone(&chrono::Local)
-                .format("%m-%d %H:%M")
-                .to_string();
+        let t = app.clock.local_time(e.at).format("%m-%d %H:%M").to_string();
         let style = match e.kind {
             EventKind::Note => ratatui::style::Style::new(),
             EventKind::Status => theme.header(),

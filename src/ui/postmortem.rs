@@ -139,7 +139,7 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
         .borders(Borders::LEFT)
         .border_style(theme.dim());
     let w = right.width.saturating_sub(2) as usize;
-    let today = app.clock.now().with_timezone(&chrono::Local).date_naive();
+    let today = app.clock.today();
     let mut lines: Vec<Line> = Vec::new();
     let mut scroll = 0usize;
     match p.entry() {
@@ -261,10 +261,7 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
             let tl = p.timeline();
             for (i, e) in tl.iter().enumerate() {
                 let mark = p.view.marks.get(&e.id).cloned().unwrap_or_default();
-                let t =
-                    e.at.with_timezone(&chrono::Local)
-                        .format("%m-%d %H:%M")
-                        .to_string();
+                let t = app.clock.local_time(e.at).format("%m-%d %H:%M").to_string();
                 let what = sanitize_line(&e.summary()).into_owned();
                 let text = truncate(
                     &format!(
@@ -347,7 +344,7 @@ pub fn render_actions(
 ) {
     use crate::keymap::Action as A;
     let ak = |a| app.key(crate::keymap::Mode::Actions, a);
-    let today = app.clock.now().with_timezone(&chrono::Local).date_naive();
+    let today = app.clock.today();
     let w = area.width as usize;
     let head = format!("Action items — {} ({})", v.filter.label(), v.items.len());
     let head_w = unicode_width::UnicodeWidthStr::width(head.as_str());

@@ -23,10 +23,9 @@ impl Harness {
     }
 
     pub fn with_keymap(keymap: Keymap) -> Harness {
-        // Display times in UTC so rendered output is the same everywhere.
-        // SAFETY: every test sets the same value.
-        unsafe { std::env::set_var("TZ", "UTC") };
         let dir = tempfile::tempdir().unwrap();
+        // A FixedClock shows times in UTC: rendered output is the same
+        // everywhere, whatever TZ the test runs under.
         let clock = FixedClock::at(t0());
         let store = Store::open(&dir.path().join("sev.db")).unwrap();
         let mut app = App::new(
@@ -465,6 +464,7 @@ fn rebinding_shows_in_help_and_hints() {
 mod issue10;
 mod postmortem;
 mod shared;
+mod times;
 
 /// Issue #9 item 7: `:abcé` sliced the verb inside the `é` while trying it
 /// as an incident id, and the TUI crashed. Now it is an unknown command.

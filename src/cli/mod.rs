@@ -304,17 +304,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 scope,
                 ..Default::default()
             })?;
-            let corpus = crate::app::search::Corpus::new(rows);
-            let hits = crate::app::search::rank(&corpus, &a.query.join(" "), None);
+            let corpus = crate::search::Corpus::new(rows);
+            let hits = crate::search::rank(&corpus, &a.query.join(" "), None);
             let take = if a.limit == 0 {
                 hits.len()
             } else {
                 a.limit.min(hits.len())
             };
-            let ids: Vec<IncidentId> = hits[..take]
-                .iter()
-                .map(|(i, _)| corpus.ids[*i as usize])
-                .collect();
+            let ids: Vec<IncidentId> = hits[..take].iter().map(|(i, _)| corpus.id(*i)).collect();
             let crate::store::Partial {
                 rows: found,
                 unreadable,

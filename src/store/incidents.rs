@@ -80,19 +80,11 @@ pub struct ListQuery {
     pub offset: usize,
 }
 
-/// What the fuzzy finder needs of every incident.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchRow {
-    pub id: IncidentId,
-    pub title: String,
-    pub service: Option<String>,
-    pub description: String,
-}
-
+/// Keep in step with `search::ListKey`, which sorts search results the same way.
 const ORDER: &str = "ORDER BY is_open DESC, priority, created_at DESC, id DESC";
 
 impl ListQuery {
-    fn where_clause(&self) -> (String, Vec<Value>) {
+    pub(super) fn where_clause(&self) -> (String, Vec<Value>) {
         let mut conds: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         match self.scope {
@@ -609,65 +601,6 @@ impl Store {
         unreadable.sort_by_key(|u: &Unreadable| ids.iter().position(|i| *i == u.id));
         Ok(Partial {
             rows: ids.iter().filter_map(|id| got.remove(id)).collect(),
-            unreadable,
-        })
-    }
-
-    /// Searchable text of every incident a query matches, in list order.
-    /// Descriptions are cut to their first 300 characters.
-    pub fn search_rows(&self, q: &ListQuery) -> Result<Partial<SearchRow>> {
-        let q = ListQuery {
-            search: None,
-            limit: None,
-            offset: 0,
-            ..q.clone()
-        };
-        let (w, args) = q.where_clause();
-        // A sequential scan and an in-memory sort: walking the list index
-        // would cost a random table lookup per row.
-        let sql = format!(
-            "SELECT id, title, service, substr(description, 1, 300), is_open, priority, created_at FROM incidents {w}"
-        );
-        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params_from_iter(args), |r| {
-                let id = IncidentId(r.get(0)?);
-                let decoded = (|| {
-                    let key: (bool, i64, i64) = (r.get(4)?, r.get(5)?, r.get(6)?);
-                    let row = SearchRow {
-                        id,
-                        title: r.get(1)?,
-                        service: r.get(2)?,
-                        description: r.get(3)?,
-                    };
-                    Ok((key, row))
-                })();
-                Ok(decoded.map_err(|e: rusqlite::Error| Unreadable {
-                    id,
-                    reason: row::describe(
-                        &e,
-                        "id, title, service, description, is_open, priority, created_at",
-                    ),
-                }))
-            })
-            .map_err(|e| self.err(e))?;
-        let mut keyed = Vec::new();
-        let mut unreadable = Vec::new();
-        for r in rows {
-            match r.map_err(|e| self.err(e))? {
-                Ok(k) => keyed.push(k),
-                Err(u) => unreadable.push(u),
-            }
-        }
-        // Same order as ORDER: open first, priority, newest, higher id.
-        keyed.sort_unstable_by(|(a, ra), (b, rb)| {
-            b.0.cmp(&a.0)
-                .then(a.1.cmp(&b.1))
-                .then(b.2.cmp(&a.2))
-                .then(rb.id.cmp(&ra.id))
-        });
-        Ok(Partial {
-            rows: keyed.into_iter().map(|(_, r)| r).collect(),
             unreadable,
         })
     }

@@ -10,14 +10,14 @@ mod postmortems;
 mod presence;
 mod row;
 mod schema;
+mod search;
 
-pub use incidents::{
-    BatchItem, ListQuery, Partial, Record, Scope, SearchRow, TxView, unreadable_error,
-};
+pub use incidents::{BatchItem, ListQuery, Partial, Record, Scope, TxView, unreadable_error};
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
 pub use row::Unreadable;
 pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};
+pub use search::{ListKey, SearchDelta, SearchRow};
 
 use crate::error::{Error, Result};
 use crate::fsafe;

@@ -1,0 +1,163 @@
+//! What fuzzy search reads: the searchable text of every incident in a
+//! list, and — after another process's commit — only the incidents whose
+//! timeline moved since the newest event already seen.
+//!
+//! Every change to an incident row appends an event in the same
+//! transaction, so "incidents with an event newer than N" is exactly the
+//! set of rows that may differ from what a reader saw at event N.
+
+use super::Store;
+use super::incidents::ListQuery;
+use super::row::{self, Unreadable};
+use crate::domain::IncidentId;
+use crate::error::Result;
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+
+/// Where a row sits in the default list order (`ORDER` in incidents.rs):
+/// open first, then priority, newest first, higher id first. Comparing two
+/// keys gives the same answer as the SQL order, so search can break score
+/// ties in list order without re-reading the list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ListKey {
+    closed: bool,
+    priority: i64,
+    newest: std::cmp::Reverse<i64>,
+    id: std::cmp::Reverse<i64>,
+}
+
+impl ListKey {
+    pub fn new(is_open: bool, priority: i64, created_at: i64, id: IncidentId) -> ListKey {
+        ListKey {
+            closed: !is_open,
+            priority,
+            newest: std::cmp::Reverse(created_at),
+            id: std::cmp::Reverse(id.0),
+        }
+    }
+}
+
+/// What the fuzzy finder needs of every incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRow {
+    pub id: IncidentId,
+    pub title: String,
+    pub service: Option<String>,
+    /// The first 300 characters.
+    pub description: String,
+    pub key: ListKey,
+}
+
+/// What changed for one list since an event id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDelta {
+    /// The newest event id this delta covers: pass it as `since` next time.
+    pub upto: i64,
+    /// Changed incidents the list still shows (new ones or new text).
+    pub rows: Vec<SearchRow>,
+    /// Changed incidents the list no longer shows (resolved out of the open
+    /// scope, moved to another service, …).
+    pub gone: Vec<IncidentId>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+const COLUMNS: &str =
+    "id, title, service, substr(description, 1, 300), is_open, priority, created_at";
+const NAMES: &str = "id, title, service, description, is_open, priority, created_at";
+
+fn search_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<std::result::Result<SearchRow, Unreadable>> {
+    let id = IncidentId(r.get(0)?);
+    let decoded = (|| {
+        Ok(SearchRow {
+            id,
+            title: r.get(1)?,
+            service: r.get(2)?,
+            description: r.get(3)?,
+            key: ListKey::new(r.get(4)?, r.get(5)?, r.get(6)?, id),
+        })
+    })();
+    Ok(decoded.map_err(|e: rusqlite::Error| Unreadable {
+        id,
+        reason: row::describe(&e, NAMES),
+    }))
+}
+
+/// The list's filters without search text, paging or limits.
+fn facets(q: &ListQuery) -> ListQuery {
+    ListQuery {
+        search: None,
+        limit: None,
+        offset: 0,
+        ..q.clone()
+    }
+}
+
+impl Store {
+    /// Searchable text of every incident a query matches, in list order.
+    /// Descriptions are cut to their first 300 characters.
+    pub fn search_rows(&self, q: &ListQuery) -> Result<super::Partial<SearchRow>> {
+        let (w, args) = facets(q).where_clause();
+        // A sequential scan and an in-memory sort: walking the list index
+        // would cost a random table lookup per row.
+        let sql = format!("SELECT {COLUMNS} FROM incidents {w}");
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params_from_iter(args), search_row)
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        let mut unreadable = Vec::new();
+        for r in rows {
+            match r.map_err(|e| self.err(e))? {
+                Ok(k) => out.push(k),
+                Err(u) => unreadable.push(u),
+            }
+        }
+        out.sort_unstable_by_key(|r| r.key);
+        Ok(super::Partial {
+            rows: out,
+            unreadable,
+        })
+    }
+
+    /// The incidents of list `q` that changed after event `since`: a few
+    /// rows read through the events primary key and `incidents`' rowid,
+    /// however large the database.
+    pub fn search_changes(&self, q: &ListQuery, since: i64) -> Result<SearchDelta> {
+        // Read the bound first: a commit landing between the two reads is
+        // then seen again next time, never missed.
+        let upto = self.last_event_id()?;
+        let (w, mut args) = facets(q).where_clause();
+        let member = match w.strip_prefix("WHERE ") {
+            Some(cond) => format!("({cond})"),
+            None => "1".into(),
+        };
+        args.push(Value::Integer(since));
+        let sql = format!(
+            "SELECT {COLUMNS}, {member} FROM incidents \
+             WHERE id IN (SELECT incident_id FROM events WHERE id > ?)"
+        );
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let mut rows = st.query(params_from_iter(args)).map_err(|e| self.err(e))?;
+        let mut delta = SearchDelta {
+            upto,
+            rows: Vec::new(),
+            gone: Vec::new(),
+            unreadable: Vec::new(),
+        };
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let member: bool = r.get(7).map_err(|e| self.err(e))?;
+            match search_row(r).map_err(|e| self.err(e))? {
+                Ok(row) if member => delta.rows.push(row),
+                Ok(row) => delta.gone.push(row.id),
+                Err(u) => {
+                    // Whatever it was, it cannot be shown as it is now.
+                    delta.gone.push(u.id);
+                    delta.unreadable.push(u);
+                }
+            }
+        }
+        Ok(delta)
+    }
+}

@@ -103,12 +103,12 @@ impl WorkerState {
                 *loaded = None;
                 let seen = store.last_event_id().map_err(|e| e.to_string())?;
                 // Unreadable rows are left out here; the list names them.
-                let rows = store.search_rows(&query).map_err(|e| e.to_string())?;
+                let (corpus, _) = Corpus::load(store, &query).map_err(|e| e.to_string())?;
                 *loaded = Some(Loaded {
                     db,
                     query,
                     seen,
-                    corpus: Corpus::new(rows.rows),
+                    corpus,
                     version,
                 });
             }

@@ -297,14 +297,13 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Search(a) => {
             let scope = if a.open { Scope::Open } else { Scope::All };
-            let crate::store::Partial {
-                rows,
-                unreadable: mut bad,
-            } = store.search_rows(&ListQuery {
-                scope,
-                ..Default::default()
-            })?;
-            let corpus = crate::search::Corpus::new(rows);
+            let (corpus, mut bad) = crate::search::Corpus::load(
+                &store,
+                &ListQuery {
+                    scope,
+                    ..Default::default()
+                },
+            )?;
             let hits = crate::search::rank(&corpus, &a.query.join(" "), None);
             let take = if a.limit == 0 {
                 hits.len()

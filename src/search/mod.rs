@@ -23,7 +23,7 @@
 mod index;
 
 use crate::domain::IncidentId;
-use crate::store::{ListKey, SearchRow};
+use crate::store::{ListKey, SearchRef, SearchRow};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use index::{Bits, CharIndex};
@@ -47,7 +47,10 @@ pub struct Corpus {
     /// Distinct lowercase titles, how many live rows use each, and where.
     titles: Vec<String>,
     title_refs: Vec<u32>,
+    /// Lowercase title → slot, and the exact title → slot (most titles
+    /// repeat: the exact lookup skips lowercasing them again).
     title_slot: HashMap<String, u32>,
+    raw_slot: HashMap<String, u32>,
     chars: CharIndex,
     dead: usize,
 }
@@ -58,22 +61,57 @@ impl Corpus {
     pub fn new(rows: Vec<SearchRow>) -> Corpus {
         let mut c = Corpus::default();
         c.ids.reserve(rows.len());
-        for r in rows {
-            c.push(r);
+        for r in &rows {
+            c.push(r.as_ref());
         }
         c
     }
 
+    /// Read the rows of list `q` straight into a corpus, without copying
+    /// them first. Returns the rows that could not be read too.
+    pub fn load(
+        store: &crate::store::Store,
+        q: &crate::store::ListQuery,
+    ) -> crate::error::Result<(Corpus, Vec<crate::store::Unreadable>)> {
+        let mut c = Corpus::default();
+        let bad = store.each_search_row(q, |r| c.push(r))?;
+        Ok((c, bad))
+    }
+
     fn intern(&mut self, title: &str) -> u32 {
-        let lower = title.to_lowercase();
-        let slot = match self.title_slot.get(&lower) {
+        let slot = match self.raw_slot.get(title) {
+            Some(&s) => s,
+            None => {
+                let lower = lowercase(title);
+                let s = match self.title_slot.get(&lower) {
+                    Some(&s) => s,
+                    None => {
+                        let s = self.titles.len() as u32;
+                        self.chars.add(s, &lower);
+                        self.titles.push(lower.clone());
+                        self.title_refs.push(0);
+                        self.title_slot.insert(lower, s);
+                        s
+                    }
+                };
+                self.raw_slot.insert(title.to_string(), s);
+                s
+            }
+        };
+        self.title_refs[slot as usize] += 1;
+        slot
+    }
+
+    /// Intern an already lowercased title (compaction).
+    fn intern_lower(&mut self, lower: &str) -> u32 {
+        let slot = match self.title_slot.get(lower) {
             Some(&s) => s,
             None => {
                 let s = self.titles.len() as u32;
-                self.chars.add(s, &lower);
-                self.titles.push(lower.clone());
+                self.chars.add(s, lower);
+                self.titles.push(lower.to_string());
                 self.title_refs.push(0);
-                self.title_slot.insert(lower, s);
+                self.title_slot.insert(lower.to_string(), s);
                 s
             }
         };
@@ -87,15 +125,21 @@ impl Corpus {
         }
     }
 
-    fn tags_of(r: &SearchRow) -> String {
-        format!("{} {}", r.service.as_deref().unwrap_or(""), r.id).to_lowercase()
+    /// Lowercase "service inc-42".
+    fn tags_of(r: &SearchRef<'_>) -> String {
+        use std::fmt::Write;
+        let service = r.service.unwrap_or("");
+        let mut t = String::with_capacity(service.len() + 12);
+        t.push_str(&lowercase(service));
+        let _ = write!(t, " inc-{}", r.id.0);
+        t
     }
 
-    fn push(&mut self, r: SearchRow) {
-        let slot = self.intern(&r.title);
+    fn push(&mut self, r: SearchRef<'_>) {
+        let slot = self.intern(r.title);
         self.pos.insert(r.id, self.ids.len() as u32);
         self.tags.push(Corpus::tags_of(&r));
-        self.desc.push(r.description.to_lowercase());
+        self.desc.push(lowercase(r.description));
         self.title_of.push(slot);
         self.keys.push(r.key);
         self.ids.push(r.id);
@@ -104,7 +148,8 @@ impl Corpus {
     /// Bring the corpus up to date: `rows` are incidents that are new or
     /// changed and belong to the list, `gone` ones that left it.
     pub fn apply(&mut self, rows: Vec<SearchRow>, gone: &[IncidentId]) {
-        for r in rows {
+        for r in &rows {
+            let r = r.as_ref();
             match self.pos.get(&r.id).copied() {
                 Some(i) => {
                     let i = i as usize;
@@ -112,11 +157,11 @@ impl Corpus {
                     if was == REMOVED {
                         self.dead -= 1;
                     }
-                    let slot = self.intern(&r.title);
+                    let slot = self.intern(r.title);
                     self.release(was);
                     self.title_of[i] = slot;
                     self.tags[i] = Corpus::tags_of(&r);
-                    self.desc[i] = r.description.to_lowercase();
+                    self.desc[i] = lowercase(r.description);
                     self.keys[i] = r.key;
                 }
                 None => self.push(r),
@@ -151,8 +196,7 @@ impl Corpus {
             if slot == REMOVED {
                 continue;
             }
-            let title = old.titles[slot as usize].clone();
-            let s = self.intern(&title);
+            let s = self.intern_lower(&old.titles[slot as usize]);
             self.pos.insert(old.ids[i], self.ids.len() as u32);
             self.ids.push(old.ids[i]);
             self.keys.push(old.keys[i]);
@@ -197,6 +241,15 @@ impl Corpus {
             .collect();
         all.sort_unstable_by_key(|&(i, _)| self.keys[i as usize]);
         all
+    }
+}
+
+/// `s.to_lowercase()`, quicker for the common all-ASCII text.
+fn lowercase(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
     }
 }
 
@@ -322,7 +375,7 @@ pub fn rank(corpus: &Corpus, query: &str, candidates: Option<&[u32]>) -> Vec<(u3
     if q.is_empty() {
         return corpus.all_in_order();
     }
-    let ql = q.to_lowercase();
+    let ql = lowercase(q);
     let query = Query::new(&ql);
     // The cut: only distinct titles holding every character of the query
     // can match, and each is scored once.

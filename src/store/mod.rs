@@ -17,7 +17,7 @@ pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
 pub use row::Unreadable;
 pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};
-pub use search::{ListKey, SearchDelta, SearchRow};
+pub use search::{ListKey, SearchDelta, SearchRef, SearchRow};
 
 use crate::error::{Error, Result};
 use crate::fsafe;

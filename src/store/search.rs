@@ -48,6 +48,27 @@ pub struct SearchRow {
     pub key: ListKey,
 }
 
+impl SearchRow {
+    pub fn as_ref(&self) -> SearchRef<'_> {
+        SearchRef {
+            id: self.id,
+            title: &self.title,
+            service: self.service.as_deref(),
+            description: &self.description,
+            key: self.key,
+        }
+    }
+}
+
+/// One row of [`Store::each_search_row`], borrowed from SQLite's buffers.
+pub struct SearchRef<'a> {
+    pub id: IncidentId,
+    pub title: &'a str,
+    pub service: Option<&'a str>,
+    pub description: &'a str,
+    pub key: ListKey,
+}
+
 /// What changed for one list since an event id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchDelta {
@@ -95,30 +116,77 @@ fn facets(q: &ListQuery) -> ListQuery {
 }
 
 impl Store {
-    /// Searchable text of every incident a query matches, in list order.
-    /// Descriptions are cut to their first 300 characters.
+    /// Searchable text of every incident a query matches, in no particular
+    /// order (each row carries its [`ListKey`]). Descriptions are cut to
+    /// their first 300 characters.
     pub fn search_rows(&self, q: &ListQuery) -> Result<super::Partial<SearchRow>> {
+        let mut rows = Vec::new();
+        let unreadable = self.each_search_row(q, |r| {
+            rows.push(SearchRow {
+                id: r.id,
+                title: r.title.to_string(),
+                service: r.service.map(str::to_string),
+                description: r.description.to_string(),
+                key: r.key,
+            })
+        })?;
+        Ok(super::Partial { rows, unreadable })
+    }
+
+    /// [`Store::search_rows`] without copying: `f` sees each row's text in
+    /// place (100k rows make 300k allocations otherwise). Returns the rows
+    /// that could not be read.
+    pub fn each_search_row(
+        &self,
+        q: &ListQuery,
+        mut f: impl FnMut(SearchRef<'_>),
+    ) -> Result<Vec<Unreadable>> {
         let (w, args) = facets(q).where_clause();
-        // A sequential scan and an in-memory sort: walking the list index
-        // would cost a random table lookup per row.
+        // A sequential scan: walking the list index would cost a random
+        // table lookup per row, and ranking orders by ListKey anyway.
         let sql = format!("SELECT {COLUMNS} FROM incidents {w}");
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params_from_iter(args), search_row)
+        let mut rows = st
+            .query(params_from_iter(args))
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
         let mut unreadable = Vec::new();
-        for r in rows {
-            match r.map_err(|e| self.err(e))? {
-                Ok(k) => out.push(k),
-                Err(u) => unreadable.push(u),
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let id = IncidentId(r.get(0).map_err(|e| self.err(e))?);
+            let decoded = (|| {
+                let text = |i: usize| -> rusqlite::Result<&str> {
+                    use rusqlite::types::{Type, ValueRef};
+                    match r.get_ref(i)? {
+                        ValueRef::Text(t) => std::str::from_utf8(t).map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e))
+                        }),
+                        v => Err(rusqlite::Error::InvalidColumnType(
+                            i,
+                            NAMES.split(", ").nth(i).unwrap_or("").into(),
+                            v.data_type(),
+                        )),
+                    }
+                };
+                let service = match r.get_ref(2)? {
+                    rusqlite::types::ValueRef::Null => None,
+                    _ => Some(text(2)?),
+                };
+                Ok(SearchRef {
+                    id,
+                    title: text(1)?,
+                    service,
+                    description: text(3)?,
+                    key: ListKey::new(r.get(4)?, r.get(5)?, r.get(6)?, id),
+                })
+            })();
+            match decoded {
+                Ok(row) => f(row),
+                Err(e) => unreadable.push(Unreadable {
+                    id,
+                    reason: row::describe(&e, NAMES),
+                }),
             }
         }
-        out.sort_unstable_by_key(|r| r.key);
-        Ok(super::Partial {
-            rows: out,
-            unreadable,
-        })
+        Ok(unreadable)
     }
 
     /// The incidents of list `q` that changed after event `since`: a few

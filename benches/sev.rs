@@ -217,17 +217,19 @@ fn search_refresh(c: &mut Criterion) {
             })
             .collect(),
     );
-    g.bench_function(BenchmarkId::new("rank_indexed_distinct_titles/dns", n), |b| {
-        b.iter(|| sev::search::rank(&distinct, "dns", None).len())
-    });
+    g.bench_function(
+        BenchmarkId::new("rank_indexed_distinct_titles/dns", n),
+        |b| b.iter(|| sev::search::rank(&distinct, "dns", None).len()),
+    );
     // The ranking itself, cut by the index, against scoring every row.
     for query in ["dns", "dns fail"] {
         g.bench_function(BenchmarkId::new(format!("rank_indexed/{query}"), n), |b| {
             b.iter(|| sev::search::rank(&corpus, query, None).len())
         });
-        g.bench_function(BenchmarkId::new(format!("rank_unindexed/{query}"), n), |b| {
-            b.iter(|| sev::search::rank_unindexed(&corpus, query).len())
-        });
+        g.bench_function(
+            BenchmarkId::new(format!("rank_unindexed/{query}"), n),
+            |b| b.iter(|| sev::search::rank_unindexed(&corpus, query).len()),
+        );
     }
 }
 

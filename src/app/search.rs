@@ -64,6 +64,9 @@ struct Loaded {
     version: u64,
 }
 
+/// (corpus version, query, hits) of a ranking.
+type LastRanking = (u64, String, Vec<(u32, i64)>);
+
 /// The worker's own state: its connection, the corpus, the last ranking.
 #[derive(Default)]
 struct WorkerState {
@@ -71,7 +74,7 @@ struct WorkerState {
     loaded: Option<Loaded>,
     versions: u64,
     /// (corpus version, query, hits) of the last ranking, for narrowing.
-    last: Option<(u64, String, Vec<(u32, i64)>)>,
+    last: Option<LastRanking>,
 }
 
 impl WorkerState {

@@ -146,9 +146,7 @@ impl Store {
         // table lookup per row, and ranking orders by ListKey anyway.
         let sql = format!("SELECT {COLUMNS} FROM incidents {w}");
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let mut rows = st
-            .query(params_from_iter(args))
-            .map_err(|e| self.err(e))?;
+        let mut rows = st.query(params_from_iter(args)).map_err(|e| self.err(e))?;
         let mut unreadable = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let id = IncidentId(r.get(0).map_err(|e| self.err(e))?);

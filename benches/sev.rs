@@ -240,12 +240,11 @@ fn detail(c: &mut Criterion) {
     let id = app.list.selected_id().unwrap();
     let count = app.store.events(id).unwrap().len();
     for i in count..200 {
-        app.ctx()
-            .note(
-                id,
-                &format!("timeline entry {i}: checked dashboards, nothing new"),
-            )
-            .unwrap();
+        app.run(&sev::app::run::Op::Note {
+            id,
+            text: format!("timeline entry {i}: checked dashboards, nothing new"),
+        })
+        .unwrap();
     }
     let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
     app.resize(120, 40);

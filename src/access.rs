@@ -17,7 +17,7 @@ pub fn group_name(gid: u32) -> String {
         .unwrap_or_else(|| gid.to_string())
 }
 
-fn user_name(uid: u32) -> String {
+pub fn user_name(uid: u32) -> String {
     User::from_uid(Uid::from_raw(uid))
         .ok()
         .flatten()
@@ -72,31 +72,47 @@ fn in_group(gid: u32) -> bool {
         .unwrap_or(false)
 }
 
+/// What stands between the user and the database, and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub why: String,
+    pub fix: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} — fix: {}", self.why, self.fix)
+    }
+}
+
 /// Why the current user cannot read (or, with `write`, write) the database
 /// at `db`: the first file or directory in the way, its owner, group and
 /// mode, and what an admin must do. None when nothing is in the way.
-pub fn problem(db: &Path, write: bool) -> Option<String> {
+///
+/// The group that matters is the sharing group — the shared directory's —
+/// so a file planted or created with another group is fixed (chgrp, or
+/// removed), and nobody is ever told to join that file's group.
+pub fn problem(db: &Path, write: bool) -> Option<Problem> {
     let dir = dir_of(db);
     let me = crate::identity::current_user();
-    let mut checks = vec![(
-        dir.to_path_buf(),
-        if write {
-            AccessFlags::W_OK | AccessFlags::X_OK
-        } else {
-            AccessFlags::X_OK
-        },
-    )];
+    let sharing = crate::fsafe::sharing_group(dir);
+    let dir_flags = if write {
+        AccessFlags::W_OK | AccessFlags::X_OK
+    } else {
+        AccessFlags::X_OK
+    };
     let rw = if write {
         AccessFlags::R_OK | AccessFlags::W_OK
     } else {
         AccessFlags::R_OK
     };
-    checks.push((db.to_path_buf(), rw));
+    let mut checks = vec![(dir.to_path_buf(), dir_flags), (db.to_path_buf(), rw)];
     for s in sidecars(db) {
         if std::fs::symlink_metadata(&s).is_ok() {
             checks.push((s, rw));
         }
     }
+    let verb = if write { "write" } else { "read" };
     for (path, flags) in checks {
         if access(&path, flags).is_ok() {
             continue;
@@ -104,30 +120,52 @@ pub fn problem(db: &Path, write: bool) -> Option<String> {
         let Ok(m) = std::fs::metadata(&path) else {
             continue;
         };
-        let (uid, gid, mode) = (m.uid(), m.gid(), m.mode() & 0o7777);
-        let verb = if write { "write" } else { "read" };
+        let (uid, mode) = (m.uid(), m.mode() & 0o7777);
         let what = format!(
             "{} (owner {}, group {}, mode {mode:o})",
             quote(&path),
             user_name(uid),
-            group_name(gid)
+            group_name(m.gid())
         );
-        if uid == Uid::effective().as_raw() || in_group(gid) {
-            let need = if m.is_dir() { "2770" } else { "660" };
-            let by = if uid != Uid::effective().as_raw() && !m.is_dir() && path != db {
-                format!(" (as {} or root)", user_name(uid))
+        let sidecar = path != db && !m.is_dir();
+        if let Some(sg) = sharing
+            && !m.is_dir()
+            && m.gid() != sg
+        {
+            let or_remove = if sidecar {
+                " (or remove it while no sev is running)"
             } else {
-                String::new()
+                ""
             };
-            return Some(format!(
-                "you are in its group, but {what} does not let the group {verb} it — an admin should run: chmod {need} {}{by}; sev doctor checks every file",
-                quote(&path)
-            ));
+            return Some(Problem {
+                why: format!(
+                    "you cannot {verb} {what}: it should belong to {}, the group of its shared directory",
+                    group_name(sg)
+                ),
+                fix: format!(
+                    "chgrp {} {f} && chmod 660 {f}   # as root{or_remove}",
+                    group_name(sg),
+                    f = quote(&path)
+                ),
+            });
         }
-        return Some(format!(
-            "you ({me}) cannot {verb} {what} — {}",
-            join_fix(gid, &me, dir)
-        ));
+        let group = sharing.unwrap_or(m.gid());
+        if uid == Uid::effective().as_raw() || in_group(group) {
+            let need = if m.is_dir() { "2770" } else { "660" };
+            let by = if uid != Uid::effective().as_raw() && sidecar {
+                format!("   # as {} or root", user_name(uid))
+            } else {
+                "   # as root".to_string()
+            };
+            return Some(Problem {
+                why: format!("you are in its group, but {what} does not let the group {verb} it"),
+                fix: format!("chmod {need} {}{by}", quote(&path)),
+            });
+        }
+        return Some(Problem {
+            why: format!("you ({me}) cannot {verb} {what}"),
+            fix: join_fix(group, &me, dir),
+        });
     }
     None
 }

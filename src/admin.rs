@@ -113,7 +113,10 @@ fn first_missing(dir: &Path) -> Option<PathBuf> {
 /// 0660 database (with its -wal/-shm kept), all owned by GROUP. Nothing is
 /// followed through a link; on failure a directory it created is removed.
 pub fn init_shared(dir: &Path, group: &str) -> Result<PathBuf> {
+    // `dir/` or `dir/.` would make every lstat below follow a link `dir`.
+    let dir = &fsafe::normalize(dir);
     let g = lookup_group(group)?;
+    check_parent(dir)?;
     let created = first_missing(dir);
     let result = init_in(dir, g.gid.as_raw(), group);
     if result.is_err()
@@ -124,10 +127,100 @@ pub fn init_shared(dir: &Path, group: &str) -> Result<PathBuf> {
     result
 }
 
+/// The shared directory must sit in a parent only its owner can change:
+/// in a parent others may write (and that is not sticky), a member could
+/// swap the directory itself for a link between two of init's steps.
+fn check_parent(dir: &Path) -> Result<()> {
+    let parent = dir_of(dir);
+    let Ok(m) = std::fs::metadata(parent) else {
+        return Ok(()); // created below, by us
+    };
+    let me = nix::unistd::Uid::effective().as_raw();
+    if m.uid() != 0 && m.uid() != me {
+        return Err(Error::Usage(format!(
+            "{} belongs to {}, who could rename or replace the shared directory inside it: put it in a directory only root can change, e.g. /srv/sev",
+            shown(parent),
+            crate::access::user_name(m.uid())
+        )));
+    }
+    let open = m.mode() & 0o022 != 0 && m.mode() & 0o1000 == 0;
+    if open {
+        return Err(Error::Usage(format!(
+            "{} is writable by others ({:o}), so the shared directory could be swapped inside it: put it in a directory only root can change, e.g. /srv/sev",
+            shown(parent),
+            m.mode() & 0o7777
+        )));
+    }
+    Ok(())
+}
+
+/// An existing directory is taken over only if it is plainly meant for
+/// sev: owned by whoever runs init, not sticky or open to everyone (not
+/// /tmp), and holding nothing but a sev database (not /etc, not a home).
+fn check_existing(dir: &Path) -> Result<()> {
+    let m = std::fs::metadata(dir)
+        .map_err(|e| Error::Usage(format!("cannot look at {}: {e}", shown(dir))))?;
+    let me = nix::unistd::Uid::effective().as_raw();
+    let refuse = |why: String| {
+        Err(Error::Usage(format!(
+            "{} {why}: sev init --shared sets up a directory of its own — give a new path, e.g. /srv/sev",
+            shown(dir)
+        )))
+    };
+    if m.uid() != me {
+        return refuse(format!(
+            "belongs to {}, not to you",
+            crate::access::user_name(m.uid())
+        ));
+    }
+    if m.mode() & 0o1002 != 0 {
+        return refuse(format!(
+            "is a public directory (mode {:o})",
+            m.mode() & 0o7777
+        ));
+    }
+    const OURS: [&str; 3] = ["sev.db", "sev.db-wal", "sev.db-shm"];
+    let others: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Error::Usage(format!("cannot list {}: {e}", shown(dir))))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !OURS.contains(&n.as_str()))
+        .take(3)
+        .collect();
+    if !others.is_empty() {
+        return refuse(format!(
+            "already holds other files ({})",
+            sanitize_line(&others.join(", "))
+        ));
+    }
+    Ok(())
+}
+
+/// A database already in the directory must be usable as it is (one name,
+/// no links, sev's or empty) before init changes anything.
+fn check_existing_db(db: &Path) -> Result<()> {
+    if !fsafe::check_db(db)? {
+        return Ok(());
+    }
+    let len = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
+    match fsafe::sqlite_header(db) {
+        _ if len == 0 => Ok(()),
+        // A WAL file may hold its application id in the -wal still.
+        Some(h) if h.application_id as i64 == crate::store::APPLICATION_ID || h.wal => Ok(()),
+        _ => Err(Error::Unavailable(format!(
+            "{} is not a sev database: move it away before sev init --shared (nothing was changed)",
+            shown(db)
+        ))),
+    }
+}
+
 fn init_in(dir: &Path, gid: u32, group: &str) -> Result<PathBuf> {
     let io = |what: String| move |e: std::io::Error| Error::Usage(format!("{what}: {e}"));
     match fsafe::entry(dir) {
-        Entry::Dir => {}
+        Entry::Dir => {
+            check_existing(dir)?;
+            check_existing_db(&dir.join("sev.db"))?;
+        }
         Entry::Missing => {
             std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", shown(dir))))?
         }
@@ -169,9 +262,12 @@ fn init_in(dir: &Path, gid: u32, group: &str) -> Result<PathBuf> {
     Ok(db)
 }
 
-/// Every check `sev doctor` makes, in order. Never creates or follows
-/// anything: the file type is checked before anything is opened.
+/// Every check `sev doctor` makes, in order. Never creates, follows or
+/// writes anything: the file type is checked before anything is opened,
+/// and the contents are read through read-only connections only when the
+/// -wal/-shm exist (so not even those are created).
 pub fn doctor(db: &Path) -> Vec<Finding> {
+    let db = &fsafe::normalize(db);
     let mut out = Vec::new();
     if !locate(db, &mut out) {
         return out;
@@ -180,77 +276,127 @@ pub fn doctor(db: &Path) -> Vec<Finding> {
     let (Ok(meta), Ok(dmeta)) = (std::fs::metadata(db), std::fs::metadata(dir)) else {
         return out;
     };
-    let shared = dmeta.mode() & 0o2000 != 0 || meta.mode() & 0o020 != 0;
-    if shared {
+    let readable = access(db, AccessFlags::R_OK).is_ok();
+    let header = fsafe::sqlite_header(db);
+    if readable && !header_is_sev(db, header, &mut out) {
+        return out;
+    }
+    // Files and permissions first, from metadata alone: opening the file
+    // (even read-only, as root) lets SQLite give an empty -wal the
+    // database's owner and mode, which would hide what was wrong.
+    // Shared: a setgid directory, or a group-writable one that is not
+    // public like /tmp (a setgid bit lost by accident).
+    if fsafe::sharing_group(dir).is_some() {
         shared_checks(db, &meta, &dmeta, &mut out);
     } else {
-        personal_checks(db, &meta, &mut out);
+        personal_checks(db, &meta, &dmeta, &mut out);
     }
     out.push(filesystem(dir));
-    let (read, write) = access_check(db, dmeta.gid(), &mut out);
+    let (read, write) = access_check(db, &mut out);
     if !read {
         return out;
     }
-    let missing_sidecar = sidecars(db)
-        .iter()
-        .any(|s| fsafe::entry(s) == Entry::Missing);
-    if !write && missing_sidecar {
+    let sidecars_present = sidecars(db).iter().all(|s| fsafe::entry(s) == Entry::File);
+    if header.is_some_and(|h| h.wal) && !sidecars_present {
         out.push(finding(
             Level::Warn,
             "schema",
-            "not inspected: the -wal/-shm files are missing and a read-only user must not create them",
-            Some("open sev once as a user who can write it (it keeps them from then on)".into()),
+            "contents not inspected: the -wal/-shm files are missing, and doctor creates nothing",
+            Some("open sev once as a user who can write it (sev keeps -wal/-shm from then on), then run sev doctor again".into()),
         ));
         return out;
     }
-    if !schema_checks(db, &mut out) {
+    if let Some(why) = opening_would_change(db, &meta) {
+        out.push(finding(
+            Level::Warn,
+            "schema",
+            format!("contents not inspected: {why}"),
+            Some("fix the findings above, then run sev doctor again".into()),
+        ));
         return out;
     }
+    let i = match crate::store::audit::inspect(db) {
+        Ok(i) => i,
+        Err(e) => {
+            out.push(finding(Level::Fail, "schema", e.to_string(), None));
+            return out;
+        }
+    };
+    let current = schema_checks(db, &i, &mut out);
     out.push(wal_size(db));
-    if write {
-        out.push(audit_trail(db));
+    if current && sidecars_present {
+        out.push(audit_trail(db, write));
+        out.push(records(db));
     }
-    out.push(records(db));
     out
 }
 
-/// Every incident row decodes (a bad disk or a hand edit can leave text
-/// that is not UTF-8, or a state sev does not know).
-fn records(db: &Path) -> Finding {
-    let store = match crate::store::Store::open_for_user(db, false) {
-        Ok(s) => s,
-        Err(e) => return finding(Level::Fail, "records", e.to_string(), None),
-    };
-    let all = crate::store::ListQuery {
-        scope: crate::store::Scope::All,
-        ..Default::default()
-    };
-    match store.list(&all) {
-        Ok(p) if p.unreadable.is_empty() => finding(
-            Level::Ok,
-            "records",
-            format!("{} incidents, all readable", p.rows.len()),
-            None,
-        ),
-        Ok(p) => {
-            let names: Vec<String> = p.unreadable.iter().take(5).map(|u| u.to_string()).collect();
-            finding(
-                Level::Fail,
-                "records",
-                format!(
-                    "{} of {} incidents cannot be read: {}",
-                    p.unreadable.len(),
-                    p.rows.len() + p.unreadable.len(),
-                    names.join("; ")
-                ),
-                Some(format!(
-                    "restore {} from a backup (sev list still shows the readable ones)",
-                    quote(db)
-                )),
-            )
+/// SQLite, on opening, gives an empty -wal the database's mode, and as root
+/// gives -wal and -shm the database's owner and group. Doctor must change
+/// nothing (least of all the evidence it reports), so it does not open a
+/// database whose side files would be changed that way.
+fn opening_would_change(db: &Path, meta: &std::fs::Metadata) -> Option<String> {
+    let me = nix::unistd::Uid::effective().as_raw();
+    for (i, side) in sidecars(db).iter().enumerate() {
+        let Ok(m) = std::fs::symlink_metadata(side) else {
+            continue;
+        };
+        if me == 0 && (m.uid() != meta.uid() || m.gid() != meta.gid()) {
+            return Some(format!(
+                "{} belongs to {}:{}, not to the database's {}:{}, and opening it as root would change that",
+                shown(side),
+                crate::access::user_name(m.uid()),
+                group_name(m.gid()),
+                crate::access::user_name(meta.uid()),
+                group_name(meta.gid())
+            ));
         }
-        Err(e) => finding(Level::Fail, "records", e.to_string(), None),
+        let wal = i == 0;
+        if wal
+            && m.len() == 0
+            && m.mode() & 0o777 != meta.mode() & 0o777
+            && (me == 0 || m.uid() == me)
+        {
+            return Some(format!(
+                "{} has mode {:o}, not the database's {:o}, and opening it would change that",
+                shown(side),
+                m.mode() & 0o777,
+                meta.mode() & 0o777
+            ));
+        }
     }
+    None
+}
+
+/// From the header alone: is this a SQLite file, and sev's (or new)?
+fn header_is_sev(db: &Path, header: Option<fsafe::Header>, out: &mut Vec<Finding>) -> bool {
+    let Some(h) = header else {
+        out.push(finding(
+            Level::Fail,
+            "schema",
+            format!("{} is not a SQLite database (no SQLite header)", shown(db)),
+            Some(
+                "point --db, SEV_DB or database = at the sev database, or restore it from a backup"
+                    .into(),
+            ),
+        ));
+        return false;
+    };
+    let fresh = h.application_id == 0 && h.user_version == 0 && h.schema_cookie == 0;
+    if h.application_id as i64 == crate::store::APPLICATION_ID || fresh {
+        return true;
+    }
+    out.push(finding(
+        Level::Fail,
+        "schema",
+        format!(
+            "{} is not a sev database (application id {:#x}): sev refuses to open it",
+            shown(db),
+            h.application_id
+        ),
+        Some("point --db, SEV_DB or database = at the sev database".into()),
+    ));
+    false
 }
 
 /// Is there a regular database file at `db`? Explains what is there instead.
@@ -258,7 +404,22 @@ fn locate(db: &Path, out: &mut Vec<Finding>) -> bool {
     let dir = dir_of(db);
     let fail = |detail: String, fix: Option<String>| finding(Level::Fail, "database", detail, fix);
     match fsafe::entry(db) {
-        Entry::File => {}
+        Entry::File => {
+            if let Err(e) = fsafe::check_db(db) {
+                out.push(fail(e.to_string(), None));
+                return false;
+            }
+            if std::fs::metadata(db).is_ok_and(|m| m.len() == 0) {
+                out.push(fail(
+                    format!(
+                        "{} is an empty file, not a sev database (deleted and recreated, or swapped?)",
+                        shown(db)
+                    ),
+                    Some("restore the database from a backup; sev verify --expect catches a swap".into()),
+                ));
+                return false;
+            }
+        }
         Entry::Symlink(t) => {
             out.push(fail(
                 format!(
@@ -514,46 +675,101 @@ fn shared_file(f: &Path, m: &std::fs::Metadata, check: &str, dgroup: u32) -> Fin
     }
 }
 
-/// A personal database: only its owner should be able to read it.
-fn personal_checks(db: &Path, meta: &std::fs::Metadata, out: &mut Vec<Finding>) {
+/// A personal database (not in a setgid directory): only its owner
+/// should be able to read or write it.
+fn personal_checks(
+    db: &Path,
+    meta: &std::fs::Metadata,
+    dmeta: &std::fs::Metadata,
+    out: &mut Vec<Finding>,
+) {
     let mode = meta.mode() & 0o777;
+    let me = nix::unistd::Uid::effective().as_raw();
+    let owner = if meta.uid() == me {
+        "your".to_string()
+    } else {
+        format!("{}'s", crate::access::user_name(meta.uid()))
+    };
     let mut open: Vec<PathBuf> = Vec::new();
-    if mode & 0o004 != 0 {
-        open.push(db.to_path_buf());
-    }
-    for s in sidecars(db) {
-        if let Ok(m) = std::fs::symlink_metadata(&s)
-            && m.mode() & 0o004 != 0
+    let mut worst = 0;
+    for p in std::iter::once(db.to_path_buf()).chain(sidecars(db)) {
+        if let Ok(m) = std::fs::symlink_metadata(&p)
+            && m.mode() & 0o066 != 0
         {
-            open.push(s);
+            worst |= m.mode() & 0o066;
+            open.push(p);
         }
     }
-    out.push(if open.is_empty() {
-        finding(
+    if open.is_empty() {
+        out.push(finding(
             Level::Ok,
             "sharing",
             format!(
-                "{} is a personal database ({mode:o}): only you can use it",
+                "{} is {owner} personal database ({mode:o}): only its owner can use it",
                 shown(db)
             ),
             None,
+        ));
+        return;
+    }
+    let who = if worst & 0o006 != 0 {
+        "every local user"
+    } else {
+        "its group"
+    };
+    let fix = sharing_fix(db, &open, meta, dmeta);
+    out.push(finding(
+        if worst & 0o022 != 0 {
+            Level::Fail
+        } else {
+            Level::Warn
+        },
+        "sharing",
+        format!(
+            "{} is {owner} personal database, but {who} can {} it (mode {mode:o}): its incidents may be security incidents; to share it with a team use sev init --shared in a new directory",
+            shown(db),
+            if worst & 0o022 != 0 { "change" } else { "read" }
+        ),
+        Some(fix),
+    ));
+}
+
+/// The chmod that makes a personal database private again.
+fn sharing_fix(
+    db: &Path,
+    open: &[PathBuf],
+    meta: &std::fs::Metadata,
+    dmeta: &std::fs::Metadata,
+) -> String {
+    let me = nix::unistd::Uid::effective().as_raw();
+    let names: Vec<String> = open.iter().map(|p| quote(p)).collect();
+    // chmod 700 only a directory that is the user's own and not shared
+    // with anyone by design (never /tmp, never a system directory).
+    let dir = dir_of(db);
+    let own_dir = dmeta.uid() == me && dmeta.mode() & 0o1000 == 0 && dmeta.uid() != 0;
+    let by = if meta.uid() == me {
+        String::new()
+    } else {
+        format!(" as {} or root;", crate::access::user_name(meta.uid()))
+    };
+    if own_dir {
+        format!(
+            "chmod 600 {} && chmod 700 {}{}",
+            names.join(" "),
+            quote(dir),
+            if by.is_empty() {
+                String::new()
+            } else {
+                format!("   #{by}")
+            }
         )
     } else {
-        let names: Vec<String> = open.iter().map(|p| quote(p)).collect();
-        finding(
-            Level::Warn,
-            "sharing",
-            format!(
-                "{} is a personal database, but every local user can read it (mode {mode:o}): its incidents may be security incidents",
-                shown(db)
-            ),
-            Some(format!(
-                "chmod 600 {} && chmod 700 {}",
-                names.join(" "),
-                quote(dir_of(db))
-            )),
+        format!(
+            "chmod 600 {}   #{by} and keep it in a private directory of your own (mkdir -m 700), not {}",
+            names.join(" "),
+            quote(dir)
         )
-    });
+    }
 }
 
 fn filesystem(dir: &Path) -> Finding {
@@ -573,92 +789,43 @@ fn filesystem(dir: &Path) -> Finding {
     }
 }
 
-/// Can this user read, and write, the database and its -wal/-shm?
-fn access_check(db: &Path, dgroup: u32, out: &mut Vec<Finding>) -> (bool, bool) {
+/// Can this user read, and write, the database and its -wal/-shm? The
+/// fix comes from the same diagnosis as the store's error messages.
+fn access_check(db: &Path, out: &mut Vec<Finding>) -> (bool, bool) {
     let me = crate::identity::current_user();
     let read = access(db, AccessFlags::R_OK).is_ok();
     let write_problem = crate::access::problem(db, true);
     let write = write_problem.is_none();
-    let dir = dir_of(db);
-    out.push(match (read, &write_problem) {
+    out.push(match (read, write_problem) {
         (true, None) => finding(
             Level::Ok,
             "access",
             format!("{me} can read and write the database and its -wal/-shm"),
             None,
         ),
-        (true, Some(why)) => finding(
+        (true, Some(p)) => finding(
             Level::Warn,
             "access",
-            format!("{me} can only read: sev opens read-only for you; {why}"),
-            Some(access_fix(db, dgroup, &me, dir)),
+            format!("{me} can only read (sev opens read-only): {}", p.why),
+            Some(p.fix),
         ),
-        (false, _) => finding(
-            Level::Fail,
-            "access",
-            format!(
-                "{me} cannot read {}: {}",
-                shown(db),
-                crate::access::problem(db, false).unwrap_or_else(|| "permission denied".into())
+        (false, _) => match crate::access::problem(db, false) {
+            Some(p) => finding(Level::Fail, "access", p.why, Some(p.fix)),
+            None => finding(
+                Level::Fail,
+                "access",
+                format!("{me} cannot read {}", shown(db)),
+                None,
             ),
-            Some(access_fix(db, dgroup, &me, dir)),
-        ),
+        },
     });
     (read, write)
 }
 
-/// The fix for a user who cannot use the database: join the group if they
-/// are not in it (unless it is privileged), else repair the file modes.
-fn access_fix(db: &Path, dgroup: u32, me: &str, dir: &Path) -> String {
-    let member = nix::unistd::getgroups()
-        .map(|gs| gs.iter().any(|g| g.as_raw() == dgroup))
-        .unwrap_or(false)
-        || nix::unistd::getegid().as_raw() == dgroup;
-    if member {
-        let mut names = vec![quote(db)];
-        names.extend(
-            sidecars(db)
-                .iter()
-                .filter(|s| fsafe::entry(s) == Entry::File)
-                .map(|s| quote(s)),
-        );
-        format!(
-            "chmod 660 {}   # as root: you are in group {} already",
-            names.join(" "),
-            group_name(dgroup)
-        )
-    } else {
-        join_fix(dgroup, me, dir)
-    }
-}
-
-/// Schema version, owner application, integrity and the append-only
-/// triggers. False when the file is not (usable as) a sev database.
-fn schema_checks(db: &Path, out: &mut Vec<Finding>) -> bool {
-    let i = match crate::store::audit::inspect(db) {
-        Ok(i) => i,
-        Err(e) => {
-            out.push(finding(Level::Fail, "schema", e.to_string(), None));
-            return false;
-        }
-    };
+/// Schema version, integrity and the append-only triggers. True when the
+/// schema is this sev's, so the contents can be checked further.
+fn schema_checks(db: &Path, i: &crate::store::audit::Inspection, out: &mut Vec<Finding>) -> bool {
     let known = crate::store::MIGRATIONS.len() as i64;
-    let sev_file = i.application_id == crate::store::APPLICATION_ID
-        || (i.application_id == 0 && i.user_version == 0 && i.tables == 0);
-    if !sev_file {
-        out.push(finding(
-            Level::Fail,
-            "schema",
-            format!(
-                "{} is not a sev database (application id {:#x}, {} tables): sev refuses to open it",
-                shown(db),
-                i.application_id,
-                i.tables
-            ),
-            Some("point --db, SEV_DB or database = at the sev database".into()),
-        ));
-        return false;
-    }
     out.push(if i.user_version > known {
         finding(
             Level::Fail,
@@ -696,26 +863,35 @@ fn schema_checks(db: &Path, out: &mut Vec<Finding>) -> bool {
         )
     });
     if i.user_version >= 3 {
-        let missing: Vec<&str> = crate::store::EVENT_TRIGGERS
-            .iter()
-            .copied()
-            .filter(|t| !i.event_triggers.iter().any(|have| have == t))
-            .collect();
-        out.push(if missing.is_empty() {
-            finding(Level::Ok, "append-only", "the events table refuses UPDATE and DELETE", None)
-        } else {
-            finding(
-                Level::Fail,
-                "append-only",
-                format!(
-                    "trigger(s) {} missing: timeline events can be changed or deleted without sev",
-                    missing.join(", ")
-                ),
-                Some("someone with write access removed them: run sev verify, compare with a backup, and restore".into()),
-            )
-        });
+        out.push(append_only(&i.event_triggers));
     }
-    true
+    i.user_version == known
+}
+
+/// The triggers that keep the timeline append-only are all there.
+fn append_only(have: &[String]) -> Finding {
+    let missing: Vec<&str> = crate::store::EVENT_TRIGGERS
+        .iter()
+        .copied()
+        .filter(|t| !have.iter().any(|h| h == t))
+        .collect();
+    if missing.is_empty() {
+        return finding(
+            Level::Ok,
+            "append-only",
+            "the events table refuses UPDATE and DELETE",
+            None,
+        );
+    }
+    finding(
+        Level::Fail,
+        "append-only",
+        format!(
+            "trigger(s) {} missing: timeline events can be changed or deleted without sev",
+            missing.join(", ")
+        ),
+        Some("someone with write access removed them: run sev verify, compare with a backup, and restore".into()),
+    )
 }
 
 fn wal_size(db: &Path) -> Finding {
@@ -741,8 +917,9 @@ fn wal_size(db: &Path) -> Finding {
     }
 }
 
-fn audit_trail(db: &Path) -> Finding {
-    let store = match crate::store::Store::open_existing(db) {
+/// The hash chain, through a read-only connection (doctor never writes).
+fn audit_trail(db: &Path, write: bool) -> Finding {
+    let store = match crate::store::Store::open_read_only(db) {
         Ok(s) => s,
         Err(e) => return finding(Level::Fail, "audit trail", e.to_string(), None),
     };
@@ -758,10 +935,53 @@ fn audit_trail(db: &Path) -> Finding {
                 Level::Fail,
                 "audit trail",
                 format!("event #{} (INC-{}): {}", b.event_id, b.incident, b.reason),
-                Some("compare with a backup; `sev verify` shows the same finding".into()),
+                Some(if write {
+                    "compare with a backup; `sev verify` shows the same finding".into()
+                } else {
+                    "tell an admin; `sev verify` shows the same finding".into()
+                }),
             ),
         },
         Err(e) => finding(Level::Fail, "audit trail", e.to_string(), None),
+    }
+}
+
+/// Every incident row decodes (a bad disk or a hand edit can leave text
+/// that is not UTF-8, or a state sev does not know).
+fn records(db: &Path) -> Finding {
+    let store = match crate::store::Store::open_read_only(db) {
+        Ok(s) => s,
+        Err(e) => return finding(Level::Fail, "records", e.to_string(), None),
+    };
+    let all = crate::store::ListQuery {
+        scope: crate::store::Scope::All,
+        ..Default::default()
+    };
+    match store.list(&all) {
+        Ok(p) if p.unreadable.is_empty() => finding(
+            Level::Ok,
+            "records",
+            format!("{} incidents, all readable", p.rows.len()),
+            None,
+        ),
+        Ok(p) => {
+            let names: Vec<String> = p.unreadable.iter().take(5).map(|u| u.to_string()).collect();
+            finding(
+                Level::Fail,
+                "records",
+                format!(
+                    "{} of {} incidents cannot be read: {}",
+                    p.unreadable.len(),
+                    p.rows.len() + p.unreadable.len(),
+                    names.join("; ")
+                ),
+                Some(format!(
+                    "restore {} from a backup (sev list still shows the readable ones)",
+                    quote(db)
+                )),
+            )
+        }
+        Err(e) => finding(Level::Fail, "records", e.to_string(), None),
     }
 }
 

@@ -1,15 +1,59 @@
 //! Time source. Everything that reads "now" takes a [`Clock`], so tests are
-//! deterministic. Storage is always UTC; display converts to local time.
+//! deterministic. Storage is always UTC; the clock also carries the time
+//! zone people read times in, so display takes local time from it (and
+//! tests pick a zone without touching the process environment).
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, Offset, Utc};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
+/// The time zone times are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Zone {
+    /// The system's (TZ, /etc/localtime).
+    #[default]
+    Local,
+    /// A fixed offset from UTC (tests, or a configured zone).
+    Fixed(FixedOffset),
 }
 
-/// The real wall clock.
+impl Zone {
+    pub const UTC: Zone = Zone::Fixed(FixedOffset::east_opt(0).unwrap());
+
+    /// `t` as a wall-clock time in this zone.
+    pub fn at(self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        match self {
+            Zone::Local => t.with_timezone(&Local).fixed_offset(),
+            Zone::Fixed(o) => t.with_timezone(&o.fix()),
+        }
+    }
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+
+    /// The zone people read times in.
+    fn zone(&self) -> Zone {
+        Zone::Local
+    }
+
+    /// `t` in the reader's zone.
+    fn local_time(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        self.zone().at(t)
+    }
+
+    /// A stored time for people: local, minutes precision.
+    fn local(&self, t: DateTime<Utc>) -> String {
+        self.local_time(t).format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// Today's date where the reader is (due dates, overdue).
+    fn today(&self) -> NaiveDate {
+        self.local_time(self.now()).date_naive()
+    }
+}
+
+/// The real wall clock, in the system's time zone.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
@@ -19,13 +63,19 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock for tests: fixed until moved.
+/// A clock for tests: fixed until moved; shows times in UTC unless given
+/// another zone.
 #[derive(Debug, Clone)]
-pub struct FixedClock(Arc<AtomicI64>);
+pub struct FixedClock(Arc<AtomicI64>, Zone);
 
 impl FixedClock {
     pub fn at(t: DateTime<Utc>) -> Self {
-        FixedClock(Arc::new(AtomicI64::new(t.timestamp_micros())))
+        FixedClock(Arc::new(AtomicI64::new(t.timestamp_micros())), Zone::UTC)
+    }
+    /// The same clock, showing times at `offset`.
+    pub fn in_zone(mut self, offset: FixedOffset) -> Self {
+        self.1 = Zone::Fixed(offset);
+        self
     }
     pub fn advance(&self, d: chrono::Duration) {
         self.0
@@ -40,11 +90,9 @@ impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
         DateTime::from_timestamp_micros(self.0.load(Ordering::SeqCst)).unwrap_or_default()
     }
-}
-
-/// Format a stored UTC time for people: local time, minutes precision.
-pub fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+    fn zone(&self) -> Zone {
+        self.1
+    }
 }
 
 /// RFC 3339 UTC with second precision, the storage and JSON format.
@@ -90,6 +138,20 @@ mod tests {
         assert_eq!(c.now(), t);
         c.advance(chrono::Duration::minutes(5));
         assert_eq!(rfc3339(c.now()), "2026-01-02T03:09:05Z");
+    }
+
+    /// Issue 10 design 7: the zone comes from the clock, not from TZ.
+    #[test]
+    fn the_clock_carries_the_time_zone() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 23, 30, 0).unwrap();
+        let utc = FixedClock::at(t);
+        assert_eq!(utc.local(t), "2026-01-01 23:30");
+        assert_eq!(utc.today().to_string(), "2026-01-01");
+        let tokyo = FixedClock::at(t).in_zone(FixedOffset::east_opt(9 * 3600).unwrap());
+        assert_eq!(tokyo.local(t), "2026-01-02 08:30");
+        assert_eq!(tokyo.today().to_string(), "2026-01-02");
+        let shared: &dyn Clock = &tokyo;
+        assert_eq!(shared.local_time(t).offset().local_minus_utc(), 9 * 3600);
     }
 
     #[test]

@@ -66,6 +66,22 @@ pub enum Error {
 }
 
 impl Error {
+    /// The incident field a refusal is about (to put the cursor there).
+    pub fn field(&self) -> Option<crate::domain::Field> {
+        match self {
+            Error::Domain(d) => d.field(),
+            _ => None,
+        }
+    }
+
+    /// The close policy's refusal, when that is what this is.
+    pub fn close_refusal(&self) -> Option<&crate::domain::CloseRefusal> {
+        match self {
+            Error::Domain(DomainError::CannotClose(r)) => Some(r),
+            _ => None,
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) | Error::Domain(_) | Error::Config(_) => exit::USAGE,

@@ -17,6 +17,7 @@ pub mod editor;
 pub mod error;
 pub mod export;
 pub mod fsafe;
+pub mod geometry;
 pub mod identity;
 pub mod keymap;
 pub mod ops;

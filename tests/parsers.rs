@@ -10,7 +10,7 @@ use common::Env;
 use proptest::prelude::*;
 use sev::config::Config;
 use sev::domain::{ActionId, Field, IncidentId, parse_due, parse_severity};
-use sev::keymap::{Key, Keymap, parse_chord};
+use sev::keymap::{Key, Keymap, Name, parse_chord};
 
 /// Run, expect exit 2 with one clear line and no panic; return stderr.
 fn refused(e: &Env, args: &[&str]) -> String {
@@ -160,6 +160,7 @@ fn hostile() -> impl Strategy<Value = String> {
         Just("shift-".to_string()),
         Just("alt-".to_string()),
         Just("f".to_string()),
+        Just("up".to_string()),
         Just(" ".to_string()),
         "[0-9]{1,25}",
         "\\PC{0,3}",
@@ -249,18 +250,19 @@ proptest! {
         let _ = sev::domain::parse_tags(&t);
         if let Ok(f) = s.parse::<Field>() {
             let m = sev::domain::PriorityMatrix::default();
-            let mut inc = sev::domain::sample_incident(1, chrono::Utc::now());
+            let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap();
+            let mut inc = sev::domain::sample_incident(1, now);
             let before = inc.clone();
-            match f.apply(&mut inc, &t, &m) {
+            match f.apply(&mut inc, &t, &m, now) {
                 // A refused value changes nothing.
                 Err(_) => prop_assert_eq!(inc, before),
                 Ok(_) => {
                     // The same value again changes nothing, and so does the
                     // value as shown (it parses back to what is stored).
-                    let again = f.apply(&mut inc, &t, &m).unwrap();
+                    let again = f.apply(&mut inc, &t, &m, now).unwrap();
                     prop_assert!(again.is_empty(), "{:?} then {:?}", t, again);
                     let shown = f.get(&inc).unwrap_or_default();
-                    let again = f.apply(&mut inc, &shown, &m).unwrap();
+                    let again = f.apply(&mut inc, &shown, &m, now).unwrap();
                     prop_assert!(again.is_empty(), "{:?} shown {:?}: {:?}", t, shown, again);
                 }
             }
@@ -283,7 +285,7 @@ proptest! {
                 // What parses prints as something that parses to the same key
                 // (arrows print as ↑↓←→ for people; those are checked below).
                 let shown = k.to_string();
-                if !["↑", "↓", "←", "→"].contains(&shown.as_str()) {
+                if !matches!(k.name, Name::Up | Name::Down | Name::Left | Name::Right) {
                     prop_assert_eq!(Key::parse(&shown), Ok::<Key, String>(k), "{:?} shown as {:?}", x, shown);
                 }
                 // And a key the terminal can send back.
@@ -330,4 +332,9 @@ fn arrow_keys_parse_by_name() {
     for (name, shown) in [("up", "↑"), ("down", "↓"), ("left", "←"), ("right", "→")] {
         assert_eq!(Key::parse(name).unwrap().to_string(), shown);
     }
+    // From the `key` fuzz target: a repeated modifier on an arrow.
+    let k = Key::parse("m-m-up").unwrap();
+    assert_eq!((k.name, k.alt, k.ctrl), (Name::Up, true, false));
+    assert_eq!(k.to_string(), "alt-↑");
+    assert_eq!(Key::from_event(&k.to_event()), Some(k));
 }

@@ -98,14 +98,22 @@ fn a_deleted_event_is_caught_in_the_middle_and_at_the_end() {
 #[test]
 fn an_older_database_gets_its_chain_on_upgrade() {
     let (_d, db) = setup();
-    // Make it look like a version-2 database: no hash column.
+    // Make it look like a version-2 database: no hash column, no presence,
+    // started_at not yet renamed, the old list index.
     let c = raw(&db);
     c.execute_batch(
-        "ALTER TABLE events DROP COLUMN hash; DROP TABLE presence; PRAGMA user_version = 2;",
+        "DROP INDEX incidents_attention; ALTER TABLE incidents DROP COLUMN attention;
+         CREATE INDEX incidents_list ON incidents (is_open DESC, priority, created_at DESC, id DESC);
+         ALTER TABLE incidents RENAME COLUMN impact_started_at TO started_at;
+         UPDATE incidents SET started_at = created_at - 600;
+         ALTER TABLE events DROP COLUMN hash; DROP TABLE presence; PRAGMA user_version = 2;",
     )
     .unwrap();
     drop(c);
     assert!(ok(&db, &["verify"]).contains("8 events"));
+    // The impact start recorded before the upgrade is still there.
+    let show = ok(&db, &["show", "1", "--json"]);
+    assert!(show.contains("\"impact_started_at\": \"20"), "{show}");
     ok(&db, &["note", "1", "after the upgrade"]);
     assert!(ok(&db, &["verify"]).contains("9 events"));
 }

@@ -246,6 +246,7 @@ fn doctor_names_another_applications_file_and_missing_triggers() {
         let c = rusqlite::Connection::open(e.db()).unwrap();
         c.execute_batch("DROP TRIGGER events_no_delete;").unwrap();
     }
+    e.ok(&["list"]); // a writer brings the -wal/-shm back (sqlite3 removed them)
     let o = e.run(&["doctor"]);
     assert_eq!(o.status.code(), Some(6));
     assert!(
@@ -317,4 +318,436 @@ impl Drop for Group {
     fn drop(&mut self) {
         let _ = Command::new("groupdel").arg(&self.0).status();
     }
+}
+
+// ---- Found by an adversarial review after the first round of fixes ----
+
+#[test]
+fn a_hard_link_is_never_used_as_the_database_or_its_wal() {
+    let e = Env::new();
+    e.ok(&["new", "mine"]);
+    let theirs = e.dir.path().join("other-team.db");
+    std::fs::write(&theirs, b"another team's data").unwrap();
+    for name in ["sev.db-shm", "sev.db-wal"] {
+        let side = e.dir.path().join(name);
+        let _ = std::fs::remove_file(&side);
+        std::fs::hard_link(&theirs, &side).unwrap();
+        for args in [&["list"][..], &["new", "x"], &["verify"]] {
+            let err = e.fails(args, 5);
+            assert!(err.contains("hard links") && err.contains(name), "{err}");
+        }
+        let o = e.run(&["doctor"]);
+        assert_eq!(o.status.code(), Some(6));
+        assert!(stdout(&o).contains("hard links"), "{}", stdout(&o));
+        std::fs::remove_file(&side).unwrap();
+    }
+    assert_eq!(std::fs::read(&theirs).unwrap(), b"another team's data");
+    let m = std::fs::metadata(&theirs).unwrap();
+    assert_eq!(m.mode() & 0o777, 0o644, "its mode was not changed");
+}
+
+#[test]
+fn an_empty_file_is_not_a_database_to_a_read_command() {
+    let e = Env::new();
+    std::fs::write(e.db(), b"").unwrap();
+    for args in [
+        &["verify"][..],
+        &["verify", "--head"],
+        &["list"],
+        &["show", "1"],
+    ] {
+        let err = e.fails(args, 5);
+        assert!(err.contains("empty file"), "{err}");
+    }
+    let o = e.run(&["doctor"]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(stdout(&o).contains("empty file"), "{}", stdout(&o));
+    assert_eq!(std::fs::metadata(e.db()).unwrap().len(), 0, "not migrated");
+    assert!(!e.dir.path().join("sev.db-wal").exists());
+}
+
+#[test]
+fn another_applications_file_is_left_exactly_as_it_was() {
+    let e = Env::new();
+    {
+        let c = rusqlite::Connection::open(e.db()).unwrap();
+        c.execute_batch("PRAGMA application_id = 42; CREATE TABLE t (x);")
+            .unwrap();
+    }
+    let before = std::fs::read(e.db()).unwrap();
+    for args in [&["list"][..], &["new", "x"]] {
+        let err = e.fails(args, 5);
+        assert!(err.contains("another application"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read(e.db()).unwrap(),
+        before,
+        "not switched to WAL"
+    );
+    assert!(!e.dir.path().join("sev.db-wal").exists());
+}
+
+#[test]
+fn a_linked_parent_directory_is_fine() {
+    let e = Env::new();
+    let real = e.dir.path().join("data-home");
+    std::fs::create_dir(&real).unwrap();
+    let home = e.dir.path().join("home");
+    symlink(&real, &home).unwrap();
+    let db = home.join("sev.db");
+    let o = e
+        .cmd()
+        .env("SEV_DB", &db)
+        .args(["new", "x"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = e.cmd().env("SEV_DB", &db).args(["list"]).output().unwrap();
+    assert!(stdout(&o).contains('x'), "{}", stderr(&o));
+    let o = e
+        .cmd()
+        .env("SEV_DB", &db)
+        .args(["doctor"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stdout(&o));
+}
+
+#[test]
+fn doctor_writes_nothing_and_never_chmods_a_public_directory() {
+    let e = Env::new();
+    let public = e.dir.path().join("public");
+    std::fs::create_dir(&public).unwrap();
+    std::fs::set_permissions(&public, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let db = public.join("mine.db");
+    e.cmd()
+        .env("SEV_DB", &db)
+        .args(["new", "x"])
+        .output()
+        .unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let o = e.cmd().env("SEV_DB", &db).arg("doctor").output().unwrap();
+    let report = stdout(&o);
+    assert!(report.contains("chmod 600"), "{report}");
+    assert!(
+        !report.contains("chmod 700"),
+        "never chmod a public directory: {report}"
+    );
+    assert!(
+        !report.contains(&format!("sev init --shared {}", public.display())),
+        "{report}"
+    );
+    // Without -wal/-shm, doctor inspects nothing rather than create them.
+    for s in ["mine.db-wal", "mine.db-shm"] {
+        std::fs::remove_file(public.join(s)).unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    e.cmd().env("SEV_DB", &db).arg("doctor").output().unwrap();
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert!(!public.join("mine.db-wal").exists() && !public.join("mine.db-shm").exists());
+}
+
+#[test]
+fn init_takes_over_no_directory_it_was_not_meant_for() {
+    if !is_root() {
+        eprintln!("skipped: needs root to create a group (CI runs as root)");
+        return;
+    }
+    let g = Group::new("sevi");
+    let e = Env::new();
+    // A directory with other files (a stand-in for /etc or a home).
+    let busy = e.dir.path().join("busy");
+    std::fs::create_dir(&busy).unwrap();
+    std::fs::write(busy.join("passwd"), b"x").unwrap();
+    std::fs::set_permissions(&busy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = e.run(&["init", "--shared", busy.to_str().unwrap(), "--group", &g.0]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("other files"), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&busy).unwrap().mode() & 0o7777, 0o755);
+    // A public, sticky directory (a stand-in for /tmp).
+    let tmp = e.dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let o = e.run(&["init", "--shared", tmp.to_str().unwrap(), "--group", &g.0]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&tmp).unwrap().mode() & 0o7777, 0o1777);
+    // A trailing slash or /. must not follow a link to the directory.
+    let target = e.dir.path().join("linktarget");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755)).unwrap();
+    symlink(&target, e.dir.path().join("sldir")).unwrap();
+    for p in ["sldir/", "sldir/."] {
+        let p = format!("{}/{p}", e.dir.path().display());
+        let o = e.run(&["init", "--shared", &p, "--group", &g.0]);
+        assert_ne!(o.status.code(), Some(0), "{p}");
+        assert!(stderr(&o).contains("symbolic link"), "{p}: {}", stderr(&o));
+    }
+    assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o7777, 0o755);
+    assert!(!target.join("sev.db").exists());
+}
+
+#[test]
+fn a_planted_file_in_a_public_directory_is_refused_and_doctor_never_says_join_its_group() {
+    if !is_root() {
+        eprintln!("skipped: needs root to own files as another user (CI runs as root)");
+        return;
+    }
+    let e = Env::new();
+    let public = e.dir.path().join("public");
+    std::fs::create_dir(&public).unwrap();
+    std::fs::set_permissions(&public, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let db = public.join("sev.db");
+    std::fs::write(&db, b"").unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).unwrap();
+    Command::new("chown")
+        .args(["nobody", db.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let o = e
+        .cmd()
+        .env("SEV_DB", &db)
+        .args(["new", "secret"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(stderr(&o).contains("another user"), "{}", stderr(&o));
+
+    // In a shared directory, a -wal with a member's own group is fixed with
+    // chgrp (or removed) — nobody is told to join that member's group.
+    let g = Group::new("sevw");
+    let shared = e.dir.path().join("shared");
+    let o = e.run(&[
+        "init",
+        "--shared",
+        shared.to_str().unwrap(),
+        "--group",
+        &g.0,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let wal = shared.join("sev.db-wal");
+    Command::new("chgrp")
+        .args(["nogroup", wal.to_str().unwrap()])
+        .status()
+        .unwrap();
+    std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = e
+        .cmd()
+        .env("SEV_DB", shared.join("sev.db"))
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let report = stdout(&o);
+    assert!(report.contains(&format!("chgrp {}", g.0)), "{report}");
+    assert!(!report.contains("usermod -aG nogroup"), "{report}");
+}
+
+// ---- Found by the second adversarial review ----
+
+#[test]
+fn a_path_that_is_not_utf8_still_has_its_wal_checked() {
+    use std::os::unix::ffi::OsStrExt;
+    let e = Env::new();
+    let mut raw = e.dir.path().as_os_str().as_bytes().to_vec();
+    raw.extend_from_slice(b"/t\xffeam.db");
+    let db = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&raw));
+    let o = e
+        .cmd()
+        .env("SEV_DB", &db)
+        .args(["new", "base"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let victim = e.dir.path().join("victim");
+    std::fs::write(&victim, b"victim").unwrap();
+    let mut wal = db.clone().into_os_string();
+    wal.push("-wal");
+    let _ = std::fs::remove_file(&wal);
+    std::fs::hard_link(&victim, &wal).unwrap();
+    let o = e
+        .cmd()
+        .env("SEV_DB", &db)
+        .args(["note", "1", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(stderr(&o).contains("hard links"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&victim).unwrap(), b"victim");
+}
+
+#[test]
+fn a_file_sev_never_made_its_own_is_not_read_as_one() {
+    let e = Env::new();
+    let cases: [(&str, &str); 3] = [
+        ("vacuumed.db", "VACUUM;"),
+        ("appid.db", "PRAGMA application_id = 1234567;"),
+        ("uv7.db", "PRAGMA user_version = 7;"),
+    ];
+    for (name, sql) in cases {
+        let db = e.dir.path().join(name);
+        {
+            let c = rusqlite::Connection::open(&db).unwrap();
+            c.execute_batch(sql).unwrap();
+        }
+        let before = std::fs::read(&db).unwrap();
+        for args in [&["verify", "--head"][..], &["list"]] {
+            let o = e.cmd().env("SEV_DB", &db).args(args).output().unwrap();
+            assert_eq!(o.status.code(), Some(5), "{name} {args:?}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("not a sev database")
+                    || stderr(&o).contains("empty SQLite file"),
+                "{}",
+                stderr(&o)
+            );
+            assert!(!stderr(&o).contains("upgrade sev"), "{}", stderr(&o));
+        }
+        assert_eq!(std::fs::read(&db).unwrap(), before, "{name} was changed");
+        assert!(!e.dir.path().join(format!("{name}-wal")).exists(), "{name}");
+    }
+}
+
+#[test]
+fn odd_paths_kernel_files_and_an_adopted_empty_file() {
+    let e = Env::new();
+    e.ok(&["new", "x"]);
+    let slashed = format!("{}/", e.db().display());
+    let o = e
+        .cmd()
+        .env("SEV_DB", &slashed)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = e
+        .cmd()
+        .env("SEV_DB", "/proc/1/environ")
+        .arg("list")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(5));
+    assert!(stderr(&o).contains("kernel file"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("init"), "{}", stderr(&o));
+    let empty = e.dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = e
+        .cmd()
+        .env("SEV_DB", &empty)
+        .args(["new", "y"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&empty).unwrap().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn doctor_as_root_leaves_a_planted_wal_exactly_as_it_found_it() {
+    if !is_root() {
+        eprintln!("skipped: needs root (CI runs as root)");
+        return;
+    }
+    let g = Group::new("sevd");
+    let e = Env::new();
+    let shared = e.dir.path().join("shared");
+    let o = e.run(&[
+        "init",
+        "--shared",
+        shared.to_str().unwrap(),
+        "--group",
+        &g.0,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let db = shared.join("sev.db");
+    let wal = shared.join("sev.db-wal");
+    std::fs::remove_file(&wal).unwrap();
+    std::fs::write(&wal, b"").unwrap();
+    Command::new("chown")
+        .args(["nobody:nogroup", wal.to_str().unwrap()])
+        .status()
+        .unwrap();
+    std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = e.cmd().env("SEV_DB", &db).arg("doctor").output().unwrap();
+    assert_eq!(o.status.code(), Some(6));
+    let report = stdout(&o);
+    assert!(report.contains(&format!("chgrp {}", g.0)), "{report}");
+    assert!(report.contains("not inspected"), "{report}");
+    let m = std::fs::metadata(&wal).unwrap();
+    assert_ne!(m.uid(), 0, "doctor gave the planted file to root");
+    assert_eq!(m.mode() & 0o777, 0o644, "doctor changed its mode");
+}
+
+#[test]
+fn init_changes_nothing_when_it_refuses_and_wants_a_parent_of_roots() {
+    if !is_root() {
+        eprintln!("skipped: needs root (CI runs as root)");
+        return;
+    }
+    let g = Group::new("sevp");
+    let e = Env::new();
+    let dir = e.dir.path().join("team");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let other = e.dir.path().join("other.db");
+    std::fs::write(&other, b"x").unwrap();
+    std::fs::hard_link(&other, dir.join("sev.db")).unwrap();
+    let o = e.run(&["init", "--shared", dir.to_str().unwrap(), "--group", &g.0]);
+    assert_ne!(o.status.code(), Some(0));
+    let m = std::fs::metadata(&dir).unwrap();
+    assert_eq!(
+        m.mode() & 0o7777,
+        0o750,
+        "the refused directory was changed"
+    );
+    assert_eq!(m.gid(), 0);
+
+    let home = e.dir.path().join("home-of-nobody");
+    std::fs::create_dir(&home).unwrap();
+    Command::new("chown")
+        .args(["nobody", home.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let inside = home.join("team");
+    let o = e.run(&[
+        "init",
+        "--shared",
+        inside.to_str().unwrap(),
+        "--group",
+        &g.0,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("belongs to nobody"), "{}", stderr(&o));
+    assert!(!inside.exists());
+}
+
+#[test]
+fn a_planted_file_in_a_group_directory_without_setgid_is_fixed_with_chgrp() {
+    if !is_root() {
+        eprintln!("skipped: needs root (CI runs as root)");
+        return;
+    }
+    let g = Group::new("sevn");
+    let e = Env::new();
+    let shared = e.dir.path().join("shared");
+    let o = e.run(&[
+        "init",
+        "--shared",
+        shared.to_str().unwrap(),
+        "--group",
+        &g.0,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o770)).unwrap();
+    let db = shared.join("sev.db");
+    Command::new("chgrp")
+        .args(["nogroup", db.to_str().unwrap()])
+        .status()
+        .unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    Command::new("chown")
+        .args(["nobody", db.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let o = e.cmd().env("SEV_DB", &db).arg("doctor").output().unwrap();
+    let report = stdout(&o);
+    assert!(!report.contains("usermod -aG nogroup"), "{report}");
+    assert!(report.contains(&format!("chgrp {}", g.0)), "{report}");
 }

@@ -202,6 +202,12 @@ fn a_hang_up_saves_the_draft_and_exits() {
         "draft lost: {}",
         p.drafts()
     );
+    // Its presence went with it (nobody sees it "editing" for 40 s).
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM presence", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0, "the hung-up session's presence is gone");
 }
 
 #[test]

@@ -1,77 +1,47 @@
-//! Normal-mode actions: navigation, facets, and the workflow verbs that act
-//! at once or open a dialog.
+//! The list and details views: navigation, facets, and the workflow verbs
+//! that act at once or open a dialog.
 
 use super::dialog::{Dialog, Form, PickFor, PickItem, Picker, Prioritize, PromptFor};
-use super::{App, Focus, Overlay};
-use crate::domain::{Field, Incident, Status, legal_targets};
+use super::run::{Done, Op};
+use super::view::{Confirm, HelpView};
+use super::{App, Outcome, View};
+use crate::domain::{Field, Incident, IncidentId, Status, StatusMove, legal_targets};
 use crate::keymap::{Action, Mode};
 
 impl App {
-    pub(super) fn normal(&mut self, a: Action) {
+    /// Keys on the incident list (the root view).
+    pub(super) fn list_key(&mut self, a: Action) -> Outcome {
         let page = self.list.height.max(1) as isize;
-        let in_detail = self.focus == Focus::Detail || self.detail_open;
         match a {
-            Action::Down
-            | Action::Up
-            | Action::PageDown
-            | Action::PageUp
-            | Action::Top
-            | Action::Bottom
-                if in_detail =>
-            {
-                let s = &mut self.detail.scroll;
-                *s = match a {
-                    Action::Down => *s + 1,
-                    Action::Up => s.saturating_sub(1),
-                    Action::PageDown => *s + page as usize / 2,
-                    Action::PageUp => s.saturating_sub(page as usize / 2),
-                    Action::Top => 0,
-                    _ => usize::MAX / 2,
-                };
-            }
             Action::Down => self.move_selection(1),
             Action::Up => self.move_selection(-1),
             Action::PageDown => self.move_selection(page),
             Action::PageUp => self.move_selection(-page),
             Action::Top => {
                 self.list.select_index(0);
+                self.list.pinned = None;
                 self.after_move(false);
             }
             Action::Bottom => {
                 self.list.select_index(usize::MAX);
+                self.list.pinned = None;
                 self.after_move(false);
             }
-            Action::Open => {
+            Action::Open | Action::SwitchPane => {
                 if self.list.selected_id().is_some() {
-                    self.focus = Focus::Detail;
-                    self.detail_open = !self.wide();
+                    return Outcome::Push(View::Detail);
                 }
             }
-            Action::SwitchPane => {
-                self.focus = if self.focus == Focus::List {
-                    Focus::Detail
-                } else {
-                    Focus::List
-                };
-                self.detail_open = !self.wide() && self.focus == Focus::Detail;
-            }
             Action::Back | Action::Cancel => {
-                if in_detail {
-                    self.focus = Focus::List;
-                    self.detail_open = false;
-                } else if !self.filter.is_empty() {
+                if !self.filter.is_empty() {
                     self.clear_filter();
                     self.info("search filter cleared");
-                } else {
-                    self.message = None;
                 }
             }
             Action::Search => {
-                self.overlay = Overlay::Search {
+                return Outcome::Push(View::Search {
                     input: self.filter.clone(),
-                };
-                self.focus = Focus::List;
-                self.detail_open = false;
+                });
             }
             Action::CommandLine => {
                 // A command line kept when the session died comes back once.
@@ -79,10 +49,13 @@ impl App {
                 if !input.is_empty() {
                     self.drafts_changed();
                 }
-                self.overlay = Overlay::Command { input };
+                return Outcome::Push(View::Command {
+                    input,
+                    recall: None,
+                });
             }
-            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
-            Action::Quit => self.quit = true,
+            Action::Help => return Outcome::Push(View::Help(HelpView::default())),
+            Action::Quit => return Outcome::Quit,
             Action::Refresh => {
                 let r = self.reload();
                 if self.report(r).is_some() {
@@ -98,21 +71,49 @@ impl App {
             }
             Action::NewIncident => {
                 if self.writable() {
-                    self.open_form()
+                    return self.open_form();
                 }
             }
             Action::OpenPostmortem => match self.list.selected_id() {
-                Some(id) => self.open_postmortem(id),
+                Some(id) => return self.open_postmortem(id),
                 None => self.error("no incident selected"),
             },
-            Action::OpenActions => self.open_actions(),
-            other => self.incident_action(other),
+            Action::OpenActions => return self.open_actions(),
+            other => return self.incident_action(other),
         }
+        Outcome::Stay
+    }
+
+    /// Keys while the details have the focus: movement scrolls them, Esc
+    /// goes back to the list, and the verbs act on the incident shown.
+    pub(super) fn detail_key(&mut self, a: Action) -> Outcome {
+        let page = self.list.height.max(1);
+        let s = &mut self.detail.scroll;
+        match a {
+            Action::Down => *s += 1,
+            Action::Up => *s = s.saturating_sub(1),
+            Action::PageDown => *s += page / 2,
+            Action::PageUp => *s = s.saturating_sub(page / 2),
+            Action::Top => *s = 0,
+            Action::Bottom => *s = usize::MAX / 2,
+            Action::Back | Action::Cancel | Action::Quit | Action::SwitchPane => {
+                return Outcome::Pop;
+            }
+            Action::Open => {}
+            Action::Search => {
+                // Searching is a list matter: leave the details first.
+                self.stack.pop();
+                return self.list_key(a);
+            }
+            other => return self.list_key(other),
+        }
+        Outcome::Stay
     }
 
     pub(super) fn set_facets(&mut self, f: impl FnOnce(&mut super::list::Facets)) {
         f(&mut self.list.facets);
         self.list.selected = 0;
+        self.list.pinned = None;
         let r = self.reload();
         if self.report(r).is_some() {
             self.info(format!(
@@ -123,7 +124,7 @@ impl App {
         }
     }
 
-    fn open_form(&mut self) {
+    fn open_form(&mut self) -> Outcome {
         let mut services = self.config.taxonomy.services.clone();
         if let Some(known) = self.report(self.store.distinct_services()) {
             for s in known {
@@ -137,18 +138,16 @@ impl App {
             None => Form::new(&self.config, services),
         };
         if self.drafts.new_incident.is_some() {
-            self.info("your unsaved draft is back — ctrl-x discards it");
+            let x = self.key(Mode::Dialog, Action::Discard);
+            self.info(format!("your unsaved draft is back — {x} discards it"));
         }
-        self.overlay = Overlay::Dialog(Dialog::Form(Box::new(form)));
+        Outcome::Push(View::Dialog(Dialog::Form(Box::new(form))))
     }
 
     /// The selected incident, freshly read, or a message why there is none.
     fn target(&mut self) -> Option<Incident> {
         let Some(id) = self.list.selected_id() else {
-            let new = self
-                .keymap
-                .key_for(Mode::Normal, Action::NewIncident)
-                .unwrap_or_else(|| "n".into());
+            let new = self.key(Mode::Normal, Action::NewIncident);
             self.error(format!("no incident selected — {new} logs a new one"));
             return None;
         };
@@ -156,7 +155,7 @@ impl App {
     }
 
     /// Verbs on the selected incident.
-    fn incident_action(&mut self, a: Action) {
+    fn incident_action(&mut self, a: Action) -> Outcome {
         if !matches!(
             a,
             Action::Acknowledge
@@ -174,35 +173,29 @@ impl App {
                 | Action::EditTitle
                 | Action::EditDescription
         ) {
-            return;
+            return Outcome::Stay;
         }
         if !self.writable() {
-            return;
+            return Outcome::Stay;
         }
-        let Some(inc) = self.target() else { return };
+        let Some(inc) = self.target() else {
+            return Outcome::Stay;
+        };
         let id = inc.id;
         match a {
-            Action::Acknowledge => {
-                let r = self.ctx().acknowledge(id, Some(inc.status));
-                self.after_write(r.map(|i| {
-                    format!(
-                        "{id} acknowledged — assignee {}",
-                        i.assignee.unwrap_or_default()
-                    )
-                }));
-            }
-            Action::TakeCommand => {
-                let r = self.ctx().take_command(id);
-                self.after_write(r.map(|_| format!("you are incident commander of {id}")));
-            }
-            Action::ChangeStatus => self.open_status_picker(inc),
-            Action::Resolve => self.open_prompt(inc, PromptFor::Resolve),
-            Action::AddNote => self.open_prompt(inc, PromptFor::Note),
-            Action::SetService => self.open_prompt(inc, PromptFor::Set(Field::Service)),
-            Action::Assign => self.open_prompt(inc, PromptFor::Set(Field::Assignee)),
-            Action::SetTags => self.open_prompt(inc, PromptFor::Set(Field::Tags)),
-            Action::EditTitle => self.open_prompt(inc, PromptFor::Set(Field::Title)),
-            Action::EditDescription => self.open_prompt(inc, PromptFor::Set(Field::Description)),
+            Action::Acknowledge => Outcome::Run(Op::Acknowledge {
+                id,
+                seen: Some(inc.status),
+            }),
+            Action::TakeCommand => self.take_command(inc),
+            Action::ChangeStatus => self.status_picker(inc),
+            Action::Resolve => self.prompt(inc, PromptFor::Resolve),
+            Action::AddNote => self.prompt(inc, PromptFor::Note),
+            Action::SetService => self.prompt(inc, PromptFor::Set(Field::Service)),
+            Action::Assign => self.prompt(inc, PromptFor::Set(Field::Assignee)),
+            Action::SetTags => self.prompt(inc, PromptFor::Set(Field::Tags)),
+            Action::EditTitle => self.prompt(inc, PromptFor::Set(Field::Title)),
+            Action::EditDescription => self.prompt(inc, PromptFor::Set(Field::Description)),
             Action::SetSeverity => {
                 let items = crate::domain::Severity::ALL
                     .iter()
@@ -216,7 +209,7 @@ impl App {
                     })
                     .collect();
                 let selected = inc.severity.level() as usize - 1;
-                self.open_picker(inc, PickFor::Severity, "Severity", items, selected);
+                picker(inc, PickFor::Severity, "Severity", items, selected)
             }
             Action::SetCategory => {
                 let mut items: Vec<PickItem> = self
@@ -240,7 +233,7 @@ impl App {
                     .as_ref()
                     .and_then(|c| items.iter().position(|i| &i.value == c))
                     .unwrap_or(0);
-                self.open_picker(inc, PickFor::Category, "Category", items, selected);
+                picker(inc, PickFor::Category, "Category", items, selected)
             }
             Action::SetRole => {
                 let items = [
@@ -256,91 +249,96 @@ impl App {
                     value: f.name().to_string(),
                 })
                 .collect();
-                self.open_picker(inc, PickFor::Role, "Which role?", items, 0);
+                picker(inc, PickFor::Role, "Which role?", items, 0)
             }
             Action::Prioritize => {
-                self.overlay = Overlay::Dialog(Dialog::Prioritize(Box::new(Prioritize {
+                Outcome::Push(View::Dialog(Dialog::Prioritize(Box::new(Prioritize {
                     target: id,
                     impact: inc.impact,
                     urgency: inc.urgency,
                     seen: inc,
                     row: 0,
                     error: None,
-                })))
+                }))))
             }
-            _ => {}
+            _ => Outcome::Stay,
         }
     }
 
-    fn open_picker(
-        &mut self,
-        inc: Incident,
-        purpose: PickFor,
-        title: &str,
-        items: Vec<PickItem>,
-        selected: usize,
-    ) {
-        self.overlay = Overlay::Dialog(Dialog::Picker(Box::new(Picker {
-            title: format!("{title} — {}", inc.id),
-            items,
-            selected,
-            purpose,
-            target: inc.id,
-            seen: inc,
-        })));
+    /// Taking command from someone else asks first.
+    fn take_command(&mut self, inc: Incident) -> Outcome {
+        let op = Op::TakeCommand(inc.id);
+        match &inc.commander {
+            Some(c) if crate::identity::login_of(c) != self.me() => {
+                let (y, n) = (
+                    self.key(Mode::Confirm, Action::Accept),
+                    self.key(Mode::Confirm, Action::Cancel),
+                );
+                Outcome::Push(View::Confirm(Box::new(Confirm {
+                    title: format!("Take command of {}?", inc.id),
+                    text: format!(
+                        "{} is incident commander of {} now. {y} takes command from them, {n} leaves it",
+                        crate::text::sanitize_line(c),
+                        inc.id
+                    ),
+                    yes: op,
+                })))
+            }
+            _ => Outcome::Run(op),
+        }
     }
 
-    fn open_status_picker(&mut self, inc: Incident) {
-        let finished = matches!(
-            inc.status,
-            Status::Resolved | Status::Closed | Status::Cancelled
-        );
+    fn status_picker(&mut self, inc: Incident) -> Outcome {
         let items: Vec<PickItem> = legal_targets(inc.status)
             .iter()
-            .map(|s| {
-                let detail = match s {
-                    Status::Acknowledged => "someone has it (assigns you if unassigned)",
-                    Status::Investigating if finished => "reopen: it is not over after all",
-                    Status::Investigating if inc.status == Status::Mitigated => {
-                        "the mitigation did not hold"
-                    }
-                    Status::Investigating => "working on the cause",
-                    Status::Mitigated => "impact stopped, cause not fixed yet",
-                    Status::Resolved => "impact over — asks for a summary",
-                    Status::Closed => "all follow-up done",
-                    Status::Cancelled => "not an incident — asks for a reason",
-                    Status::Triage => "",
-                };
-                PickItem {
-                    label: s.to_string(),
-                    detail: detail.into(),
-                    value: s.to_string(),
-                }
+            .map(|s| PickItem {
+                label: s.to_string(),
+                detail: StatusMove::to(*s).describe(inc.status).into(),
+                value: s.to_string(),
             })
             .collect();
         let title = format!("Move from {} to", inc.status);
-        self.open_picker(inc, PickFor::Status, &title, items, 0);
+        picker(inc, PickFor::Status, &title, items, 0)
     }
 
-    pub(super) fn open_prompt(&mut self, inc: Incident, purpose: PromptFor) {
+    /// What moving the incident to a status means, decided by the domain:
+    /// run it at once, or first ask for the summary or reason it needs.
+    pub(super) fn move_to(&mut self, inc: Incident, to: Status, text: Option<String>) -> Outcome {
+        let m = StatusMove::to(to);
+        let text = text.filter(|t| !t.trim().is_empty());
+        match (m.needs, text) {
+            (crate::domain::Needs::Summary, None) => self.prompt(inc, PromptFor::Resolve),
+            (crate::domain::Needs::Reason, None) => self.prompt(inc, PromptFor::Cancel),
+            (_, text) => Outcome::Run(Op::Move {
+                id: inc.id,
+                to,
+                text,
+                seen: Some(inc.status),
+            }),
+        }
+    }
+
+    pub(super) fn prompt(&mut self, inc: Incident, purpose: PromptFor) -> Outcome {
         let (title, hint, multiline, prefill) = match purpose {
-            // Postmortem prompts are opened by the pane (show_prompt_text).
-            PromptFor::Section(_) | PromptFor::PmOwner | PromptFor::Annotate(_) => return,
+            // Postmortem prompts are opened by the pane (prompt_view).
+            PromptFor::Section(_) | PromptFor::PmOwner | PromptFor::Annotate(_) => {
+                return Outcome::Stay;
+            }
             PromptFor::Note => (
                 "Add a note",
-                "what happened, what you found, what you did",
+                "what happened, what you found, what you did".to_string(),
                 true,
                 String::new(),
             ),
             PromptFor::Resolve => (
                 "Resolve: what fixed it?",
-                "a resolution summary is required",
+                "a resolution summary is required".to_string(),
                 true,
                 inc.resolution.clone().unwrap_or_default(),
             ),
             PromptFor::Cancel => (
                 "Cancel: why is this not an incident?",
-                "a reason is required",
+                "a reason is required".to_string(),
                 false,
                 String::new(),
             ),
@@ -352,97 +350,96 @@ impl App {
                 } else {
                     cur.clone()
                 };
+                let people = format!(
+                    "a login name; - clears; {} completes a known name",
+                    self.key(Mode::Dialog, Action::NextField)
+                );
                 let (title, hint, multi, pre) = match f {
-                    Field::Assignee => ("Assign to", "a login name; - clears", false, who),
+                    Field::Assignee => ("Assign to".to_string(), people, false, who),
                     Field::Commander | Field::Scribe | Field::Comms => {
-                        ("Who?", "a login name; - clears", false, who)
+                        (format!("{} — who?", f.name()), people, false, who)
                     }
-                    Field::Tags => ("Tags", "comma-separated", false, cur),
-                    Field::Title => ("Title", "what is broken, in a line", false, cur),
-                    Field::Description => {
-                        ("Description", "details; ctrl-e opens $EDITOR", true, cur)
-                    }
-                    Field::Service => ("Service", "", false, cur),
-                    _ => ("Value", "", false, cur),
+                    Field::Tags => ("Tags".into(), "comma-separated".into(), false, cur),
+                    Field::Title => (
+                        "Title".into(),
+                        "what is broken, in a line".into(),
+                        false,
+                        cur,
+                    ),
+                    Field::Description => ("Description".into(), "details".into(), true, cur),
+                    Field::Service if !self.config.taxonomy.services.is_empty() => (
+                        "Service".into(),
+                        format!("one of: {}", self.config.taxonomy.services.join(", ")),
+                        false,
+                        cur,
+                    ),
+                    _ => (f.name().to_string(), String::new(), false, cur),
                 };
-                let hint = if f == Field::Service && !self.config.taxonomy.services.is_empty() {
-                    format!("one of: {}", self.config.taxonomy.services.join(", "))
-                } else {
-                    hint.to_string()
-                };
-                let title = if matches!(f, Field::Commander | Field::Scribe | Field::Comms) {
-                    format!("{} — who?", f.name())
-                } else {
-                    title.to_string()
-                };
-                return self.show_prompt(inc, purpose, title, hint, multi, pre);
+                return self.text_prompt(inc, purpose, &title, &hint, multi, pre);
             }
         };
-        self.show_prompt(
-            inc,
-            purpose,
-            title.to_string(),
-            hint.to_string(),
-            multiline,
-            prefill,
-        );
+        self.text_prompt(inc, purpose, title, &hint, multiline, prefill)
     }
 
-    pub(super) fn show_prompt(
+    /// A prompt whose hint names the keys that save and edit it.
+    pub(super) fn text_prompt(
         &mut self,
         inc: Incident,
         purpose: PromptFor,
-        title: String,
-        hint: String,
+        title: &str,
+        hint: &str,
         multiline: bool,
         prefill: String,
-    ) {
-        let extra = if multiline {
-            " · ctrl-s saves · ctrl-e $EDITOR · enter newline"
+    ) -> Outcome {
+        let hint = if multiline {
+            format!(
+                "{hint} · {} saves · {} $EDITOR · enter newline",
+                self.key(Mode::Dialog, Action::Save),
+                self.key(Mode::Dialog, Action::ExternalEditor)
+            )
         } else {
-            ""
+            hint.to_string()
         };
-        self.show_prompt_text(
-            inc,
-            purpose,
-            &title,
-            &format!("{hint}{extra}"),
-            multiline,
-            prefill,
-        );
+        self.prompt_view(inc, purpose, title, &hint, multiline, prefill)
     }
 
-    /// After a write: reload, and report success or the reason it failed.
-    pub(super) fn after_write(&mut self, r: crate::error::Result<String>) -> bool {
-        match r {
-            Ok(msg) => {
-                let before = self.list.selected_id();
-                let r = self.reload();
-                self.report(r);
-                match before {
-                    Some(id) if !self.list.ids.contains(&id) => {
-                        let f = self
-                            .keymap
-                            .key_for(Mode::Normal, Action::CycleStatusFilter)
-                            .unwrap_or_default();
-                        self.info(format!(
-                            "{msg} — it left the {} list ({f} shows others)",
-                            self.list.facets.describe()
-                        ));
-                    }
-                    _ => self.info(msg),
-                }
-                true
+    /// After a write: reload, keep the selection on the incident acted on,
+    /// and report success.
+    pub(super) fn written(&mut self, target: Option<IncidentId>, done: Done) {
+        // Only a change to the incident itself can move it out of the list.
+        let before = target;
+        if let Some(id) = before
+            && self.list.selected_id() == Some(id)
+        {
+            self.list.pinned = Some(id);
+        }
+        let r = self.reload();
+        self.report(r);
+        self.reload_screen();
+        if let Some(id) = done.select
+            && !self.select_id(id)
+        {
+            let clear = self.key(Mode::Normal, Action::ClearFilters);
+            return self.info(format!(
+                "{} — not shown with the current filters ({clear} clears them)",
+                done.message
+            ));
+        }
+        match before {
+            Some(id) if self.list.pinned == Some(id) && !self.list.in_view(id) => {
+                let f = self.key(Mode::Normal, Action::CycleStatusFilter);
+                self.info(format!(
+                    "{}; not in {} now — kept selected, {f} shows all",
+                    done.message,
+                    self.list.facets.describe()
+                ));
             }
-            Err(e) => {
-                self.error(e.to_string());
-                false
-            }
+            _ => self.info(done.message),
         }
     }
 
     /// Select an incident by id if it is in the view.
-    pub(super) fn select_id(&mut self, id: crate::domain::IncidentId) -> bool {
+    pub(super) fn select_id(&mut self, id: IncidentId) -> bool {
         match self.list.ids.iter().position(|i| *i == id) {
             Some(i) => {
                 self.list.select_index(i);
@@ -452,4 +449,21 @@ impl App {
             None => false,
         }
     }
+}
+
+fn picker(
+    inc: Incident,
+    purpose: PickFor,
+    title: &str,
+    items: Vec<PickItem>,
+    selected: usize,
+) -> Outcome {
+    Outcome::Push(View::Dialog(Dialog::Picker(Box::new(Picker {
+        title: format!("{title} — {}", inc.id),
+        items,
+        selected,
+        purpose,
+        target: inc.id,
+        seen: inc,
+    }))))
 }

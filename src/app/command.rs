@@ -7,36 +7,205 @@
 //! `:commander bob`, `:scribe carol`, `:comms dave`, `:title …`,
 //! `:new title…`, `:42` or `:INC-42` (jump), `:open`, `:all`, `:mine`, `:q`.
 
-use super::{App, Overlay};
-use crate::domain::{Field, IncidentId, NewIncident, Status, Transition};
+use super::run::Op;
+use super::view::HelpView;
+use super::{App, Outcome, View};
+use crate::domain::{Field, IncidentId, NewIncident, Status};
 use crate::error::{Error, Result};
-use crate::keymap::Action;
+use crate::keymap::{Action, Mode};
 use crate::ops::{Edit, parse_assignment};
 use crate::store::Scope;
-use ratatui::crossterm::event::KeyEvent;
+
+/// Verbs Tab completes.
+const VERBS: &[&str] = &[
+    "ack",
+    "status",
+    "resolve",
+    "close",
+    "reopen",
+    "cancel",
+    "assign",
+    "take",
+    "set",
+    "note",
+    "sev",
+    "impact",
+    "urgency",
+    "category",
+    "service",
+    "tags",
+    "commander",
+    "scribe",
+    "comms",
+    "title",
+    "new",
+    "open",
+    "all",
+    "mine",
+    "help",
+    "quit",
+];
 
 pub const COMMAND_VERBS: &str = "ack, status S, resolve TEXT, close, reopen, cancel TEXT, assign [U], take, set F=V…, note TEXT, \
 sev N, impact X, urgency X, category X, service X, tags X, commander U, scribe U, comms U, title TEXT, new TITLE, N (go to), open, all, mine, q";
 
+/// A state by name or by a prefix only one state has (`mitig`).
+pub fn parse_state(s: &str) -> Result<Status> {
+    if let Ok(st) = s.parse::<Status>() {
+        return Ok(st);
+    }
+    let l = s.trim().to_ascii_lowercase();
+    let hits: Vec<Status> = Status::ALL
+        .iter()
+        .copied()
+        .filter(|st| !l.is_empty() && st.as_str().starts_with(&l))
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        _ => Err(s.parse::<Status>().unwrap_err().into()),
+    }
+}
+
 impl App {
-    pub(super) fn command_action(&mut self, a: Action, _ev: KeyEvent) {
+    pub(super) fn command_key(&mut self, a: Action) -> Outcome {
         match a {
             Action::Accept | Action::Save => {
-                let Overlay::Command { input } = &self.overlay else {
-                    return;
+                let Some(View::Command { input, .. }) = self.stack.pop() else {
+                    return Outcome::Stay;
                 };
                 let line = input.trim().to_string();
-                self.overlay = Overlay::None;
-                if !line.is_empty() {
-                    self.run_command(&line);
+                if line.is_empty() {
+                    return Outcome::Stay;
                 }
+                self.drafts.remember(&line);
+                self.drafts_changed();
+                self.run_command(&line);
+                Outcome::Stay
             }
-            Action::Cancel | Action::Discard => self.overlay = Overlay::None,
-            _ => {}
+            Action::Cancel | Action::Discard => Outcome::Pop,
+            Action::Up | Action::Down => {
+                let n = self.drafts.history.len();
+                let Some(View::Command { input, recall }) = self.stack.last_mut() else {
+                    return Outcome::Stay;
+                };
+                let next = match (a, *recall) {
+                    (Action::Up, None) if n > 0 => Some(n - 1),
+                    (Action::Up, Some(i)) => Some(i.saturating_sub(1)),
+                    (Action::Down, Some(i)) if i + 1 < n => Some(i + 1),
+                    (Action::Down, _) => None,
+                    (_, r) => r,
+                };
+                *recall = next;
+                *input = next
+                    .and_then(|i| self.drafts.history.get(i).cloned())
+                    .unwrap_or_default();
+                Outcome::Stay
+            }
+            Action::NextField => {
+                let Some(View::Command { input, .. }) = self.stack.last() else {
+                    return Outcome::Stay;
+                };
+                let line = input.clone();
+                let done = self.complete_command(&line);
+                if let Some(View::Command { input, .. }) = self.stack.last_mut() {
+                    *input = done;
+                }
+                Outcome::Stay
+            }
+            _ => Outcome::Stay,
         }
     }
 
+    /// Tab on the `:` line: complete the word being typed — a verb, a
+    /// state, a field name, a known person or service — as far as it is
+    /// unambiguous.
+    pub(super) fn complete_command(&mut self, line: &str) -> String {
+        let (head, word) = match line.rfind(' ') {
+            Some(i) => (&line[..=i], &line[i + 1..]),
+            None => ("", line),
+        };
+        let verb = head
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let candidates: Vec<String> = if head.is_empty() {
+            owned(VERBS)
+        } else {
+            match verb.as_str() {
+                "status" | "st" => Status::ALL.iter().map(|s| s.to_string()).collect(),
+                "set" => owned(&[
+                    "title=",
+                    "description=",
+                    "kind=",
+                    "severity=",
+                    "impact=",
+                    "urgency=",
+                    "category=",
+                    "service=",
+                    "tags=",
+                    "assignee=",
+                    "commander=",
+                    "scribe=",
+                    "comms=",
+                ]),
+                "assign" | "commander" | "scribe" | "comms" => {
+                    self.store.known_people().unwrap_or_default()
+                }
+                "service" => {
+                    let mut v = self.config.taxonomy.services.clone();
+                    v.extend(self.store.distinct_services().unwrap_or_default());
+                    v
+                }
+                "category" => self.config.taxonomy.categories.clone(),
+                "impact" | "urgency" => owned(&["high", "medium", "low"]),
+                _ => Vec::new(),
+            }
+        };
+        let w = word.to_lowercase();
+        let hits: Vec<&String> = candidates
+            .iter()
+            .filter(|c| c.to_lowercase().starts_with(&w))
+            .collect();
+        let Some(first) = hits.first() else {
+            return line.to_string();
+        };
+        if hits.len() == 1 {
+            let sep = if first.ends_with('=') { "" } else { " " };
+            return format!("{head}{first}{sep}");
+        }
+        // The longest prefix they share.
+        let mut common: String = first.to_string();
+        for h in &hits[1..] {
+            while !h.to_lowercase().starts_with(&common.to_lowercase()) {
+                common.pop();
+            }
+        }
+        if common.chars().count() > word.chars().count() {
+            format!("{head}{common}")
+        } else {
+            line.to_string()
+        }
+    }
+
+    /// Run a `:` line as if typed. A line that is not a valid command is
+    /// kept for correction.
     pub fn run_command(&mut self, line: &str) {
+        match self.parse_command(line) {
+            Ok(o) => self.apply(o),
+            Err(e) => {
+                self.drafts.command = Some(line.trim_start_matches(':').to_string());
+                self.drafts_changed();
+                let key = self.key(Mode::Normal, Action::CommandLine);
+                self.error(format!("{e} ({key} brings your text back to correct it)"));
+            }
+        }
+    }
+
+    /// What a `:` line asks for. A usage mistake is an error; operations
+    /// run through [`Outcome::Run`].
+    fn parse_command(&mut self, line: &str) -> Result<Outcome> {
         let line = line.trim_start_matches(':').trim();
         let (verb, rest) = match line.split_once(char::is_whitespace) {
             Some((v, r)) => (v.to_ascii_lowercase(), r.trim().to_string()),
@@ -44,49 +213,38 @@ impl App {
         };
         // Verbs that need no incident.
         match verb.as_str() {
-            "q" | "quit" | "exit" => {
-                self.quit = true;
-                return;
-            }
-            "help" | "h" => {
-                self.overlay = Overlay::Help { scroll: 0 };
-                return;
-            }
+            "q" | "quit" | "exit" => return Ok(Outcome::Quit),
+            "help" | "h" => return Ok(Outcome::Push(View::Help(HelpView::default()))),
             "open" | "all" | "mine" => {
                 self.set_facets(|f| match verb.as_str() {
                     "open" => f.scope = Scope::Open,
                     "all" => f.scope = Scope::All,
                     _ => f.mine = !f.mine,
                 });
-                return;
+                return Ok(Outcome::Stay);
             }
             "new" => {
                 if !self.writable() {
-                    return;
+                    return Ok(Outcome::Stay);
                 }
-                let r = self.ctx().create(&NewIncident {
+                return Ok(Outcome::Run(Op::Create(NewIncident {
                     title: rest,
                     ..Default::default()
-                });
-                if let Some(inc) = self.report(r) {
-                    self.after_write(Ok(format!("{} logged", inc.id)));
-                    self.select_id(inc.id);
-                }
-                return;
+                })));
             }
             _ => {}
         }
         if let Ok(id) = verb.parse::<IncidentId>() {
-            return self.goto(id);
+            self.goto(id);
+            return Ok(Outcome::Stay);
         }
         if !self.writable() {
-            return;
+            return Ok(Outcome::Stay);
         }
         let Some(id) = self.list.selected_id() else {
-            return self.error("no incident selected");
+            return Err(Error::Usage("no incident selected".into()));
         };
-        let r = self.incident_command(id, &verb, &rest);
-        self.after_write(r);
+        self.incident_command(id, &verb, &rest)
     }
 
     fn goto(&mut self, id: IncidentId) {
@@ -107,8 +265,7 @@ impl App {
         }
     }
 
-    fn incident_command(&mut self, id: IncidentId, verb: &str, rest: &str) -> Result<String> {
-        let cx = self.ctx();
+    fn incident_command(&mut self, id: IncidentId, verb: &str, rest: &str) -> Result<Outcome> {
         let need = |what: &str| -> Result<String> {
             if rest.is_empty() {
                 Err(Error::Usage(format!(":{verb} needs {what}")))
@@ -116,80 +273,59 @@ impl App {
                 Ok(rest.to_string())
             }
         };
-        let set = |f: Field, v: String| -> Result<String> {
-            let i = cx.set(id, &[Edit::new(f, v)], None)?;
-            Ok(format!(
-                "{id} {} is now {}",
-                f.name(),
-                f.get(&i).unwrap_or_else(|| "—".into())
-            ))
+        let set = |f: Field, v: String| -> Result<Outcome> {
+            Ok(Outcome::Run(Op::Set {
+                id,
+                edits: vec![Edit::new(f, v)],
+            }))
         };
+        let text = (!rest.is_empty()).then(|| rest.to_string());
         match verb {
-            "ack" | "acknowledge" => cx
-                .acknowledge(id, None)
-                .map(|_| format!("{id} acknowledged")),
+            "ack" | "acknowledge" => Ok(Outcome::Run(Op::Acknowledge { id, seen: None })),
             "status" | "st" => {
-                let s: Status = need("a state")?.parse()?;
-                let t = match s {
-                    Status::Resolved => {
-                        return Err(Error::Usage(format!(
-                            "use :resolve SUMMARY to resolve {id}"
-                        )));
-                    }
-                    Status::Cancelled => {
-                        return Err(Error::Usage(format!("use :cancel REASON to cancel {id}")));
-                    }
-                    s => Transition::To(s),
+                let (state, text) = match need("a state")?.split_once(char::is_whitespace) {
+                    Some((s, t)) => (s.to_string(), Some(t.trim().to_string())),
+                    None => (rest.to_string(), None),
                 };
-                let i = if s == Status::Acknowledged {
-                    cx.acknowledge(id, None)?
-                } else {
-                    cx.transition(id, &t, None)?
-                };
-                Ok(format!("{id} is now {}", i.status))
+                let to = parse_state(&state)?;
+                let inc = self.store.get(id)?;
+                Ok(self.move_to(inc, to, text))
             }
             "resolve" => {
-                let summary = need("a summary: :resolve rolled back the deploy")?;
-                cx.transition(id, &Transition::Resolve { summary }, None)
-                    .map(|_| format!("{id} resolved"))
+                let inc = self.store.get(id)?;
+                Ok(self.move_to(inc, Status::Resolved, text))
             }
-            "close" => cx
-                .transition(id, &Transition::To(Status::Closed), None)
-                .map(|_| format!("{id} closed")),
-            "reopen" => cx
-                .transition(id, &Transition::Reopen, None)
-                .map(|_| format!("{id} reopened")),
             "cancel" => {
-                let reason = need("a reason: :cancel duplicate of INC-7")?;
-                cx.transition(id, &Transition::Cancel { reason }, None)
-                    .map(|_| format!("{id} cancelled"))
+                let inc = self.store.get(id)?;
+                Ok(self.move_to(inc, Status::Cancelled, text))
+            }
+            "close" => {
+                let inc = self.store.get(id)?;
+                Ok(self.move_to(inc, Status::Closed, None))
+            }
+            "reopen" => {
+                let inc = self.store.get(id)?;
+                Ok(self.move_to(inc, Status::Investigating, None))
             }
             "assign" => set(
                 Field::Assignee,
                 if rest.is_empty() {
-                    cx.me().to_string()
+                    self.me().to_string()
                 } else {
                     rest.to_string()
                 },
             ),
-            "take" | "ic" | "command" => cx
-                .take_command(id)
-                .map(|_| format!("you are incident commander of {id}")),
-            "note" => cx
-                .note(id, &need("text: :note what you found")?)
-                .map(|_| format!("note added to {id}")),
+            "take" | "ic" | "command" => Ok(Outcome::Run(Op::TakeCommand(id))),
+            "note" => Ok(Outcome::Run(Op::Note {
+                id,
+                text: need("text: :note what you found")?,
+            })),
             "set" => {
                 let edits = rest
                     .split_whitespace()
                     .map(parse_assignment)
                     .collect::<Result<Vec<_>>>()?;
-                let before = self.store.get(id)?;
-                let after = cx.set(id, &edits, None)?;
-                Ok(if before.version == after.version {
-                    format!("{id}: no change")
-                } else {
-                    format!("{id} updated")
-                })
+                Ok(Outcome::Run(Op::Set { id, edits }))
             }
             other => match other.parse::<Field>() {
                 Ok(f) => set(f, need("a value")?),

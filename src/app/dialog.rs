@@ -1,6 +1,7 @@
 //! Dialog state: pickers, text prompts, the prioritize matrix and the
 //! new-incident form. Plain data; the app decides what keys do to them.
 
+use super::dialogs::type_select;
 use super::drafts::{ActionDraft, FormDraft};
 use crate::config::Config;
 use crate::domain::{Field, Impact, Incident, IncidentId, Kind, Severity, Urgency};
@@ -105,6 +106,14 @@ impl Prompt {
     }
     pub fn draft_key(&self) -> String {
         draft_key(self.target, self.purpose)
+    }
+    /// Does this prompt ask for a person's login?
+    pub fn is_people(&self) -> bool {
+        matches!(
+            self.purpose,
+            PromptFor::Set(Field::Assignee | Field::Commander | Field::Scribe | Field::Comms)
+                | PromptFor::PmOwner
+        )
     }
 }
 
@@ -267,6 +276,49 @@ impl Form {
                 let cur = self.category.map_or(0, |i| i as isize + 1);
                 let next = (cur + delta).rem_euclid(n);
                 self.category = (next > 0).then(|| next as usize - 1);
+            }
+            _ => {}
+        }
+    }
+
+    /// Type-to-select on a choice field: a digit picks that entry, a letter
+    /// the next one it starts.
+    pub fn type_choice(&mut self, c: char) {
+        fn pick<T: Copy + std::fmt::Display>(all: &[T], cur: usize, c: char) -> Option<T> {
+            let labels: Vec<String> = all.iter().map(|x| x.to_string()).collect();
+            type_select(&labels, cur, c).map(|i| all[i])
+        }
+        fn pos<T: PartialEq>(all: &[T], x: &T) -> usize {
+            all.iter().position(|y| y == x).unwrap_or(0)
+        }
+        match self.focus {
+            FormField::Kind => {
+                self.kind = pick(Kind::ALL, pos(Kind::ALL, &self.kind), c).unwrap_or(self.kind)
+            }
+            FormField::Severity => {
+                // "2" is SEV2, as written everywhere else.
+                let cur = pos(Severity::ALL, &self.severity);
+                let labels: Vec<String> = Severity::ALL
+                    .iter()
+                    .map(|s| s.level().to_string())
+                    .collect();
+                if let Some(i) = type_select(&labels, cur, c) {
+                    self.severity = Severity::ALL[i];
+                }
+            }
+            FormField::Impact => {
+                self.impact =
+                    pick(Impact::ALL, pos(Impact::ALL, &self.impact), c).unwrap_or(self.impact)
+            }
+            FormField::Urgency => {
+                self.urgency =
+                    pick(Urgency::ALL, pos(Urgency::ALL, &self.urgency), c).unwrap_or(self.urgency)
+            }
+            FormField::Category => {
+                let cur = self.category.unwrap_or(self.categories.len());
+                if let Some(i) = type_select(&self.categories, cur, c) {
+                    self.category = Some(i);
+                }
             }
             _ => {}
         }

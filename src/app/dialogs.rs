@@ -1,11 +1,13 @@
-//! Keys inside dialogs, and saving what they hold. A failed save leaves the
-//! dialog open with the person's text and the reason; nothing typed is lost.
+//! Keys inside dialogs, and the operations they ask for. A failed save
+//! leaves the dialog open with the person's text and the reason; nothing
+//! typed is lost.
 
 use super::dialog::{Dialog, FormField, PickFor, PromptFor, text_input, text_of};
-use super::{App, Effect, Overlay};
-use crate::domain::{Field, Impact, NewIncident, Status, Transition, Urgency};
+use super::run::Op;
+use super::{App, Effect, Outcome, View};
+use crate::domain::{Field, Impact, NewIncident, Status, Urgency};
 use crate::error::Error;
-use crate::keymap::Action;
+use crate::keymap::{Action, Mode};
 use crate::ops::Edit;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -14,23 +16,43 @@ fn cycle<T: Copy + PartialEq>(all: &[T], cur: T, d: isize) -> T {
     all[(i + d).rem_euclid(all.len() as isize) as usize]
 }
 
+/// Type-to-select: a digit picks that entry (1 = first), a letter the next
+/// entry after `cur` whose label starts with it.
+pub(super) fn type_select(labels: &[String], cur: usize, c: char) -> Option<usize> {
+    if let Some(d) = c.to_digit(10) {
+        let i = (d as usize).checked_sub(1)?;
+        return (i < labels.len()).then_some(i);
+    }
+    let c = c.to_lowercase().to_string();
+    let n = labels.len();
+    (1..=n)
+        .map(|k| (cur + k) % n)
+        .find(|i| labels[*i].to_lowercase().starts_with(&c))
+}
+
 impl App {
-    pub(super) fn dialog_action(&mut self, a: Action, ev: KeyEvent) {
-        let Overlay::Dialog(d) = &mut self.overlay else {
-            return;
+    pub(super) fn dialog_key(&mut self, a: Action, ev: KeyEvent) -> Outcome {
+        let me = self.me().to_string();
+        let discard_key = self.key(Mode::Dialog, Action::Discard);
+        let new_key = self.key(Mode::Normal, Action::NewIncident);
+        let Some(View::Dialog(d)) = self.stack.last_mut() else {
+            return Outcome::Stay;
         };
         match d {
-            Dialog::Picker(p) => match a {
-                Action::Down | Action::NextField | Action::Right => {
-                    p.selected = (p.selected + 1) % p.items.len().max(1)
+            Dialog::Picker(p) => {
+                let n = p.items.len().max(1);
+                match a {
+                    Action::Down | Action::NextField | Action::Right => {
+                        p.selected = (p.selected + 1) % n
+                    }
+                    Action::Up | Action::PrevField | Action::Left => {
+                        p.selected = (p.selected + n - 1) % n
+                    }
+                    Action::Accept | Action::Save => return self.choose(),
+                    Action::Cancel | Action::Discard | Action::Back => return Outcome::Pop,
+                    _ => {}
                 }
-                Action::Up | Action::PrevField | Action::Left => {
-                    p.selected = (p.selected + p.items.len().max(1) - 1) % p.items.len().max(1)
-                }
-                Action::Accept | Action::Save => self.choose(),
-                Action::Cancel | Action::Discard => self.overlay = Overlay::None,
-                _ => {}
-            },
+            }
             Dialog::Prioritize(p) => match a {
                 Action::Down | Action::Up | Action::NextField | Action::PrevField => {
                     p.row = 1 - p.row
@@ -43,20 +65,39 @@ impl App {
                         p.urgency = cycle(Urgency::ALL, p.urgency, d);
                     }
                 }
-                Action::Accept | Action::Save => self.save_priority(),
-                Action::Cancel | Action::Discard => self.overlay = Overlay::None,
+                Action::Accept | Action::Save => {
+                    let edits = vec![
+                        Edit::new(Field::Impact, p.impact.as_str()).seen(&p.seen),
+                        Edit::new(Field::Urgency, p.urgency.as_str()).seen(&p.seen),
+                    ];
+                    return Outcome::Run(Op::Set {
+                        id: p.target,
+                        edits,
+                    });
+                }
+                Action::Cancel | Action::Discard => return Outcome::Pop,
                 _ => {}
             },
             Dialog::Prompt(p) => match a {
-                Action::Save => self.save_prompt(),
-                Action::Accept if !p.multiline => self.save_prompt(),
-                Action::Cancel => self.close_prompt_keeping_draft(),
+                Action::Save => return self.save_prompt(),
+                Action::Accept if !p.multiline => return self.save_prompt(),
+                // Tab completes a known name in a people field.
+                Action::NextField if p.is_people() => {
+                    let typed = p.text();
+                    if let Some(name) = self.complete_person(&typed)
+                        && let Some(Dialog::Prompt(p)) = self.dialog_mut()
+                    {
+                        p.input = text_input(&name, false);
+                        p.error = None;
+                    }
+                }
+                Action::Cancel => return self.close_prompt_keeping_draft(&me),
                 Action::Discard => {
                     let key = p.draft_key();
                     self.drafts.prompts.remove(&key);
                     self.drafts_changed();
-                    self.overlay = Overlay::None;
                     self.info("draft discarded");
+                    return Outcome::Pop;
                 }
                 Action::ExternalEditor => {
                     self.effect = Some(Effect::Editor { initial: p.text() });
@@ -64,11 +105,12 @@ impl App {
                 // Everything else edits the text (arrows move the cursor).
                 _ => {
                     feed(&mut p.input, ev);
+                    p.error = None;
                 }
             },
             Dialog::ActionForm(f) => match a {
-                Action::Save => self.save_action_form(),
-                Action::Accept if f.focus + 1 >= f.fields() => self.save_action_form(),
+                Action::Save => return self.save_action_form(),
+                Action::Accept if f.focus + 1 >= f.fields() => return self.save_action_form(),
                 Action::Accept | Action::NextField | Action::Down => {
                     f.focus = (f.focus + 1) % f.fields()
                 }
@@ -77,15 +119,17 @@ impl App {
                     if f.is_dirty() {
                         self.drafts.actions.insert(f.draft_key(), f.draft());
                         self.drafts_changed();
-                        self.info("draft kept — reopen the same form to continue it, ctrl-x there discards it");
+                        self.info(format!(
+                            "draft kept — reopen this form to continue, {discard_key} discards"
+                        ));
                     }
-                    self.overlay = Overlay::None;
+                    return Outcome::Pop;
                 }
                 Action::Discard => {
                     self.drafts.actions.remove(&f.draft_key());
                     self.drafts_changed();
-                    self.overlay = Overlay::None;
                     self.info("draft discarded");
+                    return Outcome::Pop;
                 }
                 Action::Left | Action::Right => left_right(f.as_mut(), a, ev),
                 _ => {}
@@ -93,22 +137,22 @@ impl App {
             Dialog::Form(f) => {
                 let multiline = f.focus == FormField::Description;
                 match a {
-                    Action::Save => self.save_form(),
+                    Action::Save => return self.save_form(),
                     Action::Cancel => {
                         if f.is_dirty() {
                             self.drafts.new_incident = Some(f.draft());
                             self.drafts_changed();
-                            self.info(
-                                "draft kept — n continues it, ctrl-x in the form discards it",
-                            );
+                            self.info(format!(
+                                "draft kept — {new_key} continues it, {discard_key} in the form discards it"
+                            ));
                         }
-                        self.overlay = Overlay::None;
+                        return Outcome::Pop;
                     }
                     Action::Discard => {
                         self.drafts.new_incident = None;
                         self.drafts_changed();
-                        self.overlay = Overlay::None;
                         self.info("draft discarded");
+                        return Outcome::Pop;
                     }
                     Action::NextField => f.focus_by(1),
                     Action::PrevField => f.focus_by(-1),
@@ -120,7 +164,7 @@ impl App {
                     Action::Accept if multiline => {
                         feed(&mut f.description, ev);
                     }
-                    Action::Accept if f.focus == FormField::Urgency => self.save_form(),
+                    Action::Accept if f.focus == FormField::Urgency => return self.save_form(),
                     Action::Accept => f.focus_by(1),
                     Action::Up | Action::Down if multiline => {
                         feed(&mut f.description, ev);
@@ -136,17 +180,20 @@ impl App {
                 }
             }
         }
+        Outcome::Stay
     }
 
     /// Typing in a dialog.
     pub(super) fn dialog_type(&mut self, ev: KeyEvent) {
-        let Overlay::Dialog(d) = &mut self.overlay else {
+        let Some(d) = self.dialog_mut() else {
             return;
         };
         match d {
             Dialog::Prompt(p) => {
                 if p.multiline || ev.code != KeyCode::Enter {
                     feed(&mut p.input, ev);
+                    // The reason it could not be saved is about the old text.
+                    p.error = None;
                 }
             }
             Dialog::Form(f) => {
@@ -154,27 +201,22 @@ impl App {
                     feed(t, ev);
                 } else if let KeyCode::Char(' ') = ev.code {
                     f.cycle_choice(1);
+                } else if let KeyCode::Char(c) = ev.code {
+                    f.type_choice(c);
                 }
             }
             Dialog::Picker(p) => {
-                let n = p.items.len().max(1);
-                // j/k move like everywhere else; other letters jump to a choice.
-                if ev.code == KeyCode::Char('j') {
-                    p.selected = (p.selected + 1) % n;
-                } else if ev.code == KeyCode::Char('k') {
-                    p.selected = (p.selected + n - 1) % n;
-                } else if let KeyCode::Char(c) = ev.code
-                    && let Some(i) = p
-                        .items
-                        .iter()
-                        .position(|it| it.label.to_lowercase().starts_with(c.to_ascii_lowercase()))
-                {
-                    p.selected = i;
+                if let KeyCode::Char(c) = ev.code {
+                    let labels: Vec<String> = p.items.iter().map(|i| i.label.clone()).collect();
+                    if let Some(i) = type_select(&labels, p.selected, c) {
+                        p.selected = i;
+                    }
                 }
             }
             Dialog::ActionForm(f) => {
                 if let Some(t) = f.focused_text() {
                     feed(t, ev);
+                    f.error = None;
                 } else if let KeyCode::Char(' ') = ev.code {
                     f.cycle_choice(1);
                 }
@@ -183,21 +225,32 @@ impl App {
         }
     }
 
-    fn close_prompt_keeping_draft(&mut self) {
-        if let Overlay::Dialog(Dialog::Prompt(p)) = &self.overlay {
+    /// A known person's name that starts with what was typed.
+    fn complete_person(&mut self, typed: &str) -> Option<String> {
+        let t = typed.trim().to_lowercase();
+        let people = self.report(self.store.known_people())?;
+        people
+            .into_iter()
+            .filter(|p| p.to_lowercase().starts_with(&t) && p.to_lowercase() != t)
+            .min_by_key(|p| p.len())
+    }
+
+    fn close_prompt_keeping_draft(&mut self, me: &str) -> Outcome {
+        if let Some(Dialog::Prompt(p)) = self.dialog() {
             let text = p.text();
             let prefill = match p.purpose {
                 PromptFor::Set(f) => f.get(&p.seen).unwrap_or_default(),
                 PromptFor::Resolve => p.seen.resolution.clone().unwrap_or_default(),
                 _ => String::new(),
             };
-            if !text.trim().is_empty() && text != prefill && text != self.me() {
-                self.drafts.prompts.insert(p.draft_key(), text);
+            if !text.trim().is_empty() && text != prefill && text != me {
+                let key = p.draft_key();
+                self.drafts.prompts.insert(key, text);
                 self.drafts_changed();
                 self.info("draft kept — reopen the same dialog to continue it");
             }
         }
-        self.overlay = Overlay::None;
+        Outcome::Pop
     }
 
     /// The text the editor returned goes back where it came from.
@@ -209,45 +262,32 @@ impl App {
             }
             Err(e) => return self.error(e.to_string()),
         };
-        match &mut self.overlay {
-            Overlay::Dialog(Dialog::Prompt(p)) => p.input = text_input(&text, p.multiline),
-            Overlay::Dialog(Dialog::Form(f)) => f.description = text_input(&text, true),
+        match self.dialog_mut() {
+            Some(Dialog::Prompt(p)) => p.input = text_input(&text, p.multiline),
+            Some(Dialog::Form(f)) => f.description = text_input(&text, true),
             _ => {}
         }
     }
 
-    fn choose(&mut self) {
-        let Overlay::Dialog(Dialog::Picker(p)) = &self.overlay else {
-            return;
+    fn choose(&mut self) -> Outcome {
+        let Some(Dialog::Picker(p)) = self.dialog() else {
+            return Outcome::Stay;
         };
         let Some(item) = p.items.get(p.selected) else {
-            return;
+            return Outcome::Stay;
         };
         let (purpose, value, inc) = (p.purpose, item.value.clone(), p.seen.clone());
         let id = inc.id;
-        self.overlay = Overlay::None;
         match purpose {
             PickFor::Status => {
-                let Ok(target) = value.parse::<Status>() else {
-                    return;
+                let Ok(to) = value.parse::<Status>() else {
+                    return Outcome::Pop;
                 };
-                let finished = matches!(
-                    inc.status,
-                    Status::Resolved | Status::Closed | Status::Cancelled
-                );
-                let r = match target {
-                    Status::Resolved => return self.open_prompt(inc, PromptFor::Resolve),
-                    Status::Cancelled => return self.open_prompt(inc, PromptFor::Cancel),
-                    Status::Acknowledged => self.ctx().acknowledge(id, Some(inc.status)),
-                    Status::Investigating if finished => {
-                        self.ctx()
-                            .transition(id, &Transition::Reopen, Some(inc.status))
-                    }
-                    s => self
-                        .ctx()
-                        .transition(id, &Transition::To(s), Some(inc.status)),
-                };
-                self.after_write(r.map(|i| format!("{id} is now {}", i.status)));
+                match self.move_to(inc, to, None) {
+                    // A move that needs text replaces the picker with its prompt.
+                    Outcome::Push(v) => Outcome::Replace(v),
+                    o => o,
+                }
             }
             PickFor::Severity | PickFor::Category => {
                 let field = if purpose == PickFor::Severity {
@@ -255,148 +295,101 @@ impl App {
                 } else {
                     Field::Category
                 };
-                let r = self
-                    .ctx()
-                    .set(id, &[Edit::new(field, value).seen(&inc)], None);
-                self.after_write(r.map(|i| {
-                    format!(
-                        "{id} {} is now {}",
-                        field.name(),
-                        field.get(&i).unwrap_or_else(|| "—".into())
-                    )
-                }));
+                Outcome::Run(Op::Set {
+                    id,
+                    edits: vec![Edit::new(field, value).seen(&inc)],
+                })
             }
-            PickFor::Role => {
-                if let Ok(f) = value.parse::<Field>() {
-                    self.open_prompt(inc, PromptFor::Set(f));
+            PickFor::Role => match value.parse::<Field>() {
+                Ok(f) => match self.prompt(inc, PromptFor::Set(f)) {
+                    Outcome::Push(v) => Outcome::Replace(v),
+                    o => o,
+                },
+                Err(_) => Outcome::Pop,
+            },
+            PickFor::PmStatus => match value.parse::<crate::domain::PmStatus>() {
+                Ok(status) => Outcome::Run(Op::PmStatus { id, status }),
+                Err(e) => {
+                    self.error(e.to_string());
+                    Outcome::Pop
                 }
-            }
-            PickFor::PmStatus => {
-                let r = value
-                    .parse::<crate::domain::PmStatus>()
-                    .map_err(crate::error::Error::from)
-                    .and_then(|st| self.ctx().set_pm_status(id, st))
-                    .map(|p| format!("{id} postmortem is {}", p.status));
-                self.after_write(r);
-            }
+            },
         }
     }
 
-    fn save_priority(&mut self) {
-        let Overlay::Dialog(Dialog::Prioritize(p)) = &self.overlay else {
-            return;
-        };
-        let (id, inc) = (p.target, p.seen.clone());
-        let edits = [
-            Edit::new(Field::Impact, p.impact.as_str()).seen(&inc),
-            Edit::new(Field::Urgency, p.urgency.as_str()).seen(&inc),
-        ];
-        match self.ctx().set(id, &edits, None) {
-            Ok(i) => {
-                self.overlay = Overlay::None;
-                self.after_write(Ok(format!(
-                    "{id} impact {} × urgency {} → {}",
-                    i.impact, i.urgency, i.priority
-                )));
-            }
-            Err(e) => {
-                let fresh = matches!(e, Error::Conflict(_))
-                    .then(|| self.store.get(id).ok())
-                    .flatten();
-                if let Overlay::Dialog(Dialog::Prioritize(p)) = &mut self.overlay {
-                    p.error = Some(match &fresh {
-                        Some(_) => format!("{e} — enter again keeps yours, esc keeps theirs"),
-                        None => e.to_string(),
-                    });
-                    if let Some(f) = fresh {
-                        p.seen = f;
-                    }
-                }
-            }
-        }
-    }
-
-    fn save_prompt(&mut self) {
-        let Overlay::Dialog(Dialog::Prompt(p)) = &self.overlay else {
-            return;
+    fn save_prompt(&mut self) -> Outcome {
+        let Some(Dialog::Prompt(p)) = self.dialog() else {
+            return Outcome::Stay;
         };
         let (id, text, purpose, inc) = (p.target, p.text(), p.purpose, p.seen.clone());
-        let key = p.draft_key();
-        let r: crate::error::Result<String> = match purpose {
-            PromptFor::Note => self
-                .ctx()
-                .note(id, &text)
-                .map(|_| format!("note added to {id}")),
-            PromptFor::Resolve => self
-                .ctx()
-                .transition(
+        let op = match purpose {
+            PromptFor::Note => Op::Note { id, text },
+            PromptFor::Resolve => Op::Move {
+                id,
+                to: Status::Resolved,
+                text: Some(text),
+                seen: Some(inc.status),
+            },
+            PromptFor::Cancel => Op::Move {
+                id,
+                to: Status::Cancelled,
+                text: Some(text),
+                seen: Some(inc.status),
+            },
+            PromptFor::Set(f) => {
+                if matches!(
+                    f,
+                    Field::Assignee | Field::Commander | Field::Scribe | Field::Comms
+                ) && !self.confirmed_person(&text)
+                {
+                    return Outcome::Stay;
+                }
+                Op::Set {
                     id,
-                    &Transition::Resolve {
-                        summary: text.clone(),
-                    },
-                    Some(inc.status),
-                )
-                .map(|_| format!("{id} resolved")),
-            PromptFor::Cancel => self
-                .ctx()
-                .transition(
-                    id,
-                    &Transition::Cancel {
-                        reason: text.clone(),
-                    },
-                    Some(inc.status),
-                )
-                .map(|_| format!("{id} cancelled")),
-            PromptFor::Set(f) => self
-                .ctx()
-                .set(id, &[Edit::new(f, text.clone()).seen(&inc)], None)
-                .map(|i| {
-                    let v = f.get(&i).unwrap_or_else(|| "—".into());
-                    format!(
-                        "{id} {} is now {}",
-                        f.name(),
-                        crate::text::truncate(&crate::text::sanitize_line(&v), 50)
-                    )
-                }),
-            p if p.is_postmortem() => self.save_pm_prompt(id, p, &text),
-            _ => unreachable!("every prompt purpose is handled above"),
+                    edits: vec![Edit::new(f, text).seen(&inc)],
+                }
+            }
+            p => match self.pm_prompt_op(id, p, &text) {
+                Ok(op) => op,
+                Err(e) => {
+                    self.dialog_failed(e);
+                    return Outcome::Stay;
+                }
+            },
         };
-        match r {
-            Ok(msg) => {
-                self.drafts.prompts.remove(&key);
-                self.drafts_changed();
-                self.overlay = Overlay::None;
-                self.after_write(Ok(msg));
-            }
-            Err(e) => {
-                // Keep the text (also on disk) and say why.
-                if !text.trim().is_empty() {
-                    self.drafts.prompts.insert(key, text);
-                    self.drafts_changed();
-                }
-                let conflict = matches!(e, Error::Conflict(_));
-                let fresh = if conflict {
-                    self.store.get(id).ok()
-                } else {
-                    None
-                };
-                if let Overlay::Dialog(Dialog::Prompt(p)) = &mut self.overlay {
-                    p.error = Some(e.to_string());
-                    if let Some(fresh) = fresh {
-                        // Saving again now means "keep mine" over theirs.
-                        p.seen = fresh;
-                        p.stale = Some("ctrl-s again keeps yours over theirs · esc keeps theirs (your text stays a draft)".into());
-                    }
-                }
-            }
-        }
+        Outcome::Run(op)
     }
 
-    fn save_form(&mut self) {
-        let Overlay::Dialog(Dialog::Form(f)) = &self.overlay else {
-            return;
+    /// A name never seen in this database is probably a typo: warn once in
+    /// the dialog; saving again confirms it.
+    fn confirmed_person(&mut self, name: &str) -> bool {
+        let n = name.trim();
+        if n.is_empty() || n == "-" || n == self.me() {
+            return true;
+        }
+        let known = self.store.known_people().unwrap_or_default();
+        if known.iter().any(|k| k == n) {
+            return true;
+        }
+        let save = self.key(Mode::Dialog, Action::Accept);
+        let warning = format!(
+            "nobody called '{}' has worked on any incident here — {save} again to use it anyway",
+            crate::text::sanitize_line(n)
+        );
+        if let Some(Dialog::Prompt(p)) = self.dialog_mut() {
+            if p.error.as_deref() == Some(warning.as_str()) {
+                return true;
+            }
+            p.error = Some(warning);
+        }
+        false
+    }
+
+    fn save_form(&mut self) -> Outcome {
+        let Some(Dialog::Form(f)) = self.dialog() else {
+            return Outcome::Stay;
         };
-        let new = NewIncident {
+        Outcome::Run(Op::Create(NewIncident {
             title: text_of(&f.title),
             description: text_of(&f.description),
             kind: Some(f.kind),
@@ -406,91 +399,122 @@ impl App {
             category: f.category_name().map(str::to_string),
             service: Some(text_of(&f.service)).filter(|s| !s.trim().is_empty()),
             ..Default::default()
-        };
-        match self.ctx().create(&new) {
-            Ok(inc) => {
-                self.drafts.new_incident = None;
-                self.drafts_changed();
-                self.overlay = Overlay::None;
-                self.after_write(Ok(format!(
-                    "{} logged as {} {}",
-                    inc.id, inc.severity, inc.priority
-                )));
-                if !self.select_id(inc.id) {
-                    self.info(format!(
-                        "{} logged — not shown with the current filters (0 clears them)",
-                        inc.id
-                    ));
-                }
-            }
-            Err(e) => {
-                let draft = f.draft();
-                self.drafts.new_incident = Some(draft);
-                self.drafts_changed();
-                if let Overlay::Dialog(Dialog::Form(f)) = &mut self.overlay {
-                    if e.to_string().contains("title") {
-                        f.focus = FormField::Title;
-                    }
-                    f.error = Some(e.to_string());
-                }
-            }
-        }
+        }))
     }
-}
 
-impl App {
-    fn save_action_form(&mut self) {
-        let Overlay::Dialog(Dialog::ActionForm(f)) = &self.overlay else {
-            return;
+    fn save_action_form(&mut self) -> Outcome {
+        let Some(Dialog::ActionForm(f)) = self.dialog() else {
+            return Outcome::Stay;
         };
         let (description, owner, due) =
             (text_of(&f.description), text_of(&f.owner), text_of(&f.due));
-        let (key, draft) = (f.draft_key(), f.draft());
-        let r = match f.editing {
-            None => self
-                .ctx()
-                .add_action(
-                    f.incident,
-                    &crate::ops::NewAction {
-                        description,
-                        kind: Some(f.kind),
-                        owner: Some(owner),
-                        due: Some(due),
-                    },
-                )
-                .map(|a| format!("{} added to {}", a.id, a.incident)),
+        Outcome::Run(match f.editing {
+            None => Op::AddAction {
+                id: f.incident,
+                new: crate::ops::NewAction {
+                    description,
+                    kind: Some(f.kind),
+                    owner: Some(owner),
+                    due: Some(due),
+                },
+            },
             Some(id) => {
-                let edit = |field: &str, value: String| crate::ops::ActionEdit {
-                    field: field.into(),
-                    value,
-                };
-                let edits = [
-                    edit("description", description),
-                    edit("type", f.kind.to_string()),
-                    edit("owner", owner),
-                    edit("due", due),
-                    edit("status", f.status.to_string()),
-                ];
-                self.ctx()
-                    .edit_action(id, &edits)
-                    .map(|a| format!("{} saved", a.id))
-            }
-        };
-        match r {
-            Ok(msg) => {
-                self.drafts.actions.remove(&key);
-                self.drafts_changed();
-                self.overlay = Overlay::None;
-                self.after_write(Ok(msg));
-            }
-            Err(e) => {
-                // Keep what was typed (also on disk) and say why.
-                self.drafts.actions.insert(key, draft);
-                self.drafts_changed();
-                if let Overlay::Dialog(Dialog::ActionForm(f)) = &mut self.overlay {
-                    f.error = Some(e.to_string());
+                use crate::ops::ActionEdit;
+                Op::EditAction {
+                    id,
+                    edits: vec![
+                        ActionEdit::Description(description),
+                        ActionEdit::Kind(f.kind),
+                        ActionEdit::Owner(owner),
+                        ActionEdit::Due(due),
+                        ActionEdit::Status(f.status),
+                    ],
                 }
             }
+        })
+    }
+
+    /// The dialog on top saved: its draft is no longer needed.
+    pub(super) fn forget_dialog_draft(&mut self) {
+        match self.dialog() {
+            Some(Dialog::Prompt(p)) => {
+                let k = p.draft_key();
+                self.drafts.prompts.remove(&k);
+            }
+            Some(Dialog::Form(_)) => self.drafts.new_incident = None,
+            Some(Dialog::ActionForm(f)) => {
+                let k = f.draft_key();
+                self.drafts.actions.remove(&k);
+            }
+            _ => return,
+        }
+        self.drafts_changed();
+    }
+
+    /// The dialog on top could not save: keep the text (also on disk) and
+    /// say why inside the dialog.
+    pub(super) fn dialog_failed(&mut self, e: Error) {
+        // A picker holds nothing typed: close it and say why.
+        if matches!(self.dialog(), Some(Dialog::Picker(_))) {
+            self.stack.pop();
+            return self.error(e.to_string());
+        }
+        let conflict = matches!(e, Error::Conflict(_));
+        let fresh = match self.dialog().and_then(|d| d.target()) {
+            Some((id, _)) if conflict => self.store.get(id).ok(),
+            _ => None,
+        };
+        let accept = self.key(Mode::Dialog, Action::Accept);
+        let save = self.key(Mode::Dialog, Action::Save);
+        let cancel = self.key(Mode::Dialog, Action::Cancel);
+        let msg = e.to_string();
+        let title_refused = e.field() == Some(crate::domain::Field::Title);
+        match self.dialog() {
+            Some(Dialog::Prompt(p)) if !p.text().trim().is_empty() => {
+                let (k, t) = (p.draft_key(), p.text());
+                self.drafts.prompts.insert(k, t);
+                self.drafts_changed();
+            }
+            Some(Dialog::Form(f)) => {
+                let d = f.draft();
+                self.drafts.new_incident = Some(d);
+                self.drafts_changed();
+            }
+            Some(Dialog::ActionForm(f)) => {
+                let (k, d) = (f.draft_key(), f.draft());
+                self.drafts.actions.insert(k, d);
+                self.drafts_changed();
+            }
+            _ => {}
+        }
+        match self.dialog_mut() {
+            Some(Dialog::Prompt(p)) => {
+                p.error = Some(msg);
+                if let Some(fresh) = fresh {
+                    // Saving again now means "keep mine" over theirs.
+                    p.seen = fresh;
+                    p.stale = Some(format!(
+                        "{save} again keeps yours over theirs · {cancel} keeps theirs (your text stays a draft)"
+                    ));
+                }
+            }
+            Some(Dialog::Prioritize(p)) => {
+                p.error = Some(match &fresh {
+                    Some(_) => format!("{msg} — {accept} again keeps yours, {cancel} keeps theirs"),
+                    None => msg,
+                });
+                if let Some(f) = fresh {
+                    p.seen = f;
+                }
+            }
+            Some(Dialog::Form(f)) => {
+                if title_refused {
+                    f.focus = FormField::Title;
+                }
+                f.error = Some(msg);
+            }
+            Some(Dialog::ActionForm(f)) => f.error = Some(msg),
+            Some(Dialog::Picker(_)) | None => self.error(msg),
         }
     }
 }

@@ -43,7 +43,13 @@ pub struct Drafts {
     /// The `:` command line, when it held text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// `:` lines run before, oldest first (the newest [`HISTORY`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<String>,
 }
+
+/// How many `:` lines the history keeps.
+pub const HISTORY: usize = 100;
 
 impl Drafts {
     pub fn is_empty(&self) -> bool {
@@ -51,6 +57,17 @@ impl Drafts {
             && self.prompts.is_empty()
             && self.actions.is_empty()
             && self.command.is_none()
+    }
+
+    /// Remember a `:` line (no immediate repeats; the newest [`HISTORY`]).
+    pub fn remember(&mut self, line: &str) {
+        let line = line.trim();
+        if line.is_empty() || self.history.last().map(String::as_str) == Some(line) {
+            return;
+        }
+        self.history.push(line.to_string());
+        let over = self.history.len().saturating_sub(HISTORY);
+        self.history.drain(..over);
     }
 }
 
@@ -73,7 +90,7 @@ pub fn load(path: &Path) -> Drafts {
 /// Write atomically with owner-only permissions; remove the file when empty.
 pub fn save(path: &Path, d: &Drafts) -> std::io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if d.is_empty() {
+    if d.is_empty() && d.history.is_empty() {
         return match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),

@@ -69,6 +69,11 @@ pub struct List {
     /// Rows `offset .. offset + rows.len()` of `ids`.
     pub rows: Vec<Incident>,
     pub height: usize,
+    /// The incident just acted on: it stays selected (and listed) even when
+    /// the change took it out of the filter, until the selection moves.
+    pub pinned: Option<IncidentId>,
+    /// Set when `pinned` is listed only because it is pinned.
+    pub extra: Option<IncidentId>,
 }
 
 impl List {
@@ -84,16 +89,30 @@ impl List {
 
     /// Replace the ids, keeping the selection on the same incident if it is
     /// still there.
-    pub fn set_ids(&mut self, ids: Vec<IncidentId>) {
+    pub fn set_ids(&mut self, mut ids: Vec<IncidentId>) {
         let keep = self.selected_id();
+        self.extra = None;
+        if let Some(p) = self.pinned
+            && keep == Some(p)
+            && !ids.contains(&p)
+        {
+            ids.insert(self.selected.min(ids.len()), p);
+            self.extra = Some(p);
+        }
         self.ids = ids;
         self.selected = keep
             .and_then(|k| self.ids.iter().position(|i| *i == k))
             .unwrap_or(self.selected.min(self.ids.len().saturating_sub(1)));
     }
 
+    /// Is this incident in the view on its own merit (not only pinned)?
+    pub fn in_view(&self, id: IncidentId) -> bool {
+        self.extra != Some(id) && self.ids.contains(&id)
+    }
+
     /// Move the selection by `delta`, clamped.
     pub fn move_by(&mut self, delta: isize) {
+        self.pinned = None;
         if self.ids.is_empty() {
             self.selected = 0;
             return;

@@ -6,7 +6,9 @@ mod actions;
 mod command;
 pub mod postmortem;
 mod presence;
+pub mod run;
 mod searching;
+pub mod view;
 pub use command::COMMAND_VERBS;
 pub mod dialog;
 mod dialogs;
@@ -19,32 +21,16 @@ use crate::config::Config;
 use crate::domain::{Event, Incident, IncidentId};
 use crate::error::Result;
 use crate::keymap::{Action, Key, Keymap, Mode, Resolved};
-use crate::ops::Ctx;
 use crate::store::Store;
 use dialog::Dialog;
 use drafts::Drafts;
 use list::List;
-use postmortem::Screen;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use search::Search;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// What covers the panes.
-pub enum Overlay {
-    None,
-    Help { scroll: usize },
-    Search { input: String },
-    Command { input: String },
-    Dialog(Dialog),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    List,
-    Detail,
-}
+pub use view::{Outcome, View};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -67,8 +53,7 @@ pub struct Detail {
     pub scroll: usize,
 }
 
-/// Terminal width from which list and details sit side by side.
-pub const WIDE: u16 = 120;
+pub use crate::geometry::WIDE;
 
 pub struct App {
     pub store: Store,
@@ -81,12 +66,9 @@ pub struct App {
     pub db_label: String,
     pub list: List,
     pub detail: Detail,
-    pub focus: Focus,
-    /// On narrow terminals the details replace the list while open.
-    pub detail_open: bool,
-    pub overlay: Overlay,
-    /// The incident list, a postmortem pane or the actions view.
-    pub screen: Screen,
+    /// Where the person is: the list at the bottom, then whatever was
+    /// opened over it. Never empty.
+    pub stack: Vec<View>,
     pub message: Option<Message>,
     pub search: Search,
     /// The search filter in force ("" = none).
@@ -94,8 +76,8 @@ pub struct App {
     /// Matched title positions of the visible rows.
     pub highlights: HashMap<IncidentId, Vec<usize>>,
     pub pending_keys: Vec<Key>,
-    pub quit: bool,
-    pub effect: Option<Effect>,
+    quitting: bool,
+    effect: Option<Effect>,
     pub drafts: Drafts,
     pub drafts_path: Option<PathBuf>,
     drafts_dirty: bool,
@@ -144,16 +126,13 @@ impl App {
             db_label,
             list: List::default(),
             detail: Detail::default(),
-            focus: Focus::List,
-            detail_open: false,
-            overlay: Overlay::None,
-            screen: Screen::Incidents,
+            stack: vec![View::List],
             message: None,
             search: Search::default(),
             filter: String::new(),
             highlights: HashMap::new(),
             pending_keys: Vec::new(),
-            quit: false,
+            quitting: false,
             effect: None,
             drafts: Drafts::default(),
             drafts_path: None,
@@ -172,45 +151,45 @@ impl App {
     }
 
     /// Keep drafts in this file (per user, per database) and offer back
-    /// what is there.
+    /// what is there: every draft is announced, with the key that reaches it.
     pub fn use_drafts(&mut self, path: PathBuf) {
         self.drafts = drafts::load(&path);
         self.drafts_path = Some(path);
+        let mut said = Vec::new();
         if let Some(d) = &self.drafts.new_incident {
-            let key = self
-                .keymap
-                .key_for(Mode::Normal, Action::NewIncident)
-                .unwrap_or_else(|| "n".into());
-            self.info(format!(
-                "unsaved draft incident \"{}\" kept from last time: press {key} to continue it",
-                d.title
-            ));
-        } else if let Some(k) = self.drafts.prompts.keys().next() {
-            self.info(format!(
-                "unsaved draft {k} kept from last time: open that incident to continue it"
-            ));
-        } else if let Some(k) = self.drafts.actions.keys().next() {
-            self.info(format!(
-                "unsaved draft {k} kept from last time: open that action form again to continue it"
-            ));
-        } else if self.drafts.command.is_some() {
-            let key = self
-                .keymap
-                .key_for(Mode::Normal, Action::CommandLine)
-                .unwrap_or_else(|| ":".into());
-            self.info(format!(
-                "unsaved command line kept from last time: press {key} to continue it"
+            let key = self.key(Mode::Normal, Action::NewIncident);
+            said.push(format!(
+                "draft incident \"{}\" ({key} continues it)",
+                crate::text::truncate(&crate::text::sanitize_line(&d.title), 30)
             ));
         }
+        let cmd = self.key(Mode::Normal, Action::CommandLine);
+        for k in self.drafts.prompts.keys() {
+            let id = k.split_whitespace().next().unwrap_or_default();
+            said.push(format!("draft {k} ({cmd}{} jumps to it)", id));
+        }
+        for k in self.drafts.actions.keys() {
+            said.push(format!("draft action {k} (reopen that form)"));
+        }
+        if self.drafts.command.is_some() {
+            said.push(format!("command line ({cmd} continues it)"));
+        }
+        match said.len() {
+            0 => {}
+            1 => self.info(format!("unsaved {} kept from last time", said[0])),
+            n => self.info(format!(
+                "{n} unsaved drafts kept from last time: {}",
+                said.join("; ")
+            )),
+        }
+        self.box_long_message();
     }
 
-    pub fn ctx(&self) -> Ctx<'_> {
-        Ctx {
-            store: &self.store,
-            config: &self.config,
-            actor: self.actor.clone(),
-            clock: self.clock.as_ref(),
-        }
+    /// The first key bound to an action, for messages and hints.
+    pub fn key(&self, mode: Mode, a: Action) -> String {
+        self.keymap
+            .key_for(mode, a)
+            .unwrap_or_else(|| format!(":{}", a.name()))
     }
 
     /// The login of the person at the keyboard.
@@ -218,17 +197,64 @@ impl App {
         crate::identity::login_of(&self.actor)
     }
 
-    pub fn mode(&self) -> Mode {
-        match &self.overlay {
-            Overlay::None => match self.screen {
-                Screen::Incidents => Mode::Normal,
-                Screen::Postmortem(_) => Mode::Postmortem,
-                Screen::Actions(_) => Mode::Actions,
-            },
-            Overlay::Help { .. } => Mode::Help,
-            Overlay::Search { .. } => Mode::Search,
-            Overlay::Command { .. } | Overlay::Dialog(_) => Mode::Dialog,
+    pub fn top(&self) -> &View {
+        self.stack.last().unwrap_or(&View::List)
+    }
+
+    pub fn top_mut(&mut self) -> &mut View {
+        if self.stack.is_empty() {
+            self.stack.push(View::List);
         }
+        let n = self.stack.len() - 1;
+        &mut self.stack[n]
+    }
+
+    /// The view that fills the body: the topmost screen on the stack.
+    pub fn screen(&self) -> &View {
+        self.stack
+            .iter()
+            .rev()
+            .find(|v| v.is_screen())
+            .unwrap_or(&View::List)
+    }
+
+    /// The open dialog, if a dialog has the keys.
+    pub fn dialog(&self) -> Option<&Dialog> {
+        match self.top() {
+            View::Dialog(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn dialog_mut(&mut self) -> Option<&mut Dialog> {
+        match self.top_mut() {
+            View::Dialog(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Whether the details have the keys.
+    pub fn in_detail(&self) -> bool {
+        matches!(self.screen(), View::Detail)
+    }
+
+    /// Nothing was ever recorded in this database.
+    pub fn database_empty(&self) -> bool {
+        self.last_event == 0
+    }
+
+    /// Has the root view been asked to quit?
+    pub fn quitting(&self) -> bool {
+        self.quitting
+    }
+
+    /// Work for the terminal loop (it owns the terminal).
+    pub fn take_effect(&mut self) -> Option<Effect> {
+        self.effect.take()
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.top().mode()
     }
 
     pub fn wide(&self) -> bool {
@@ -247,7 +273,16 @@ impl App {
         true
     }
 
+    /// The message on screen: the box on top, or the status line's.
+    pub fn shown_message(&self) -> Option<&Message> {
+        match self.top() {
+            View::Message(m) => Some(m),
+            _ => self.message.as_ref(),
+        }
+    }
+
     pub fn info(&mut self, text: impl Into<String>) {
+        self.drop_message_box();
         self.message = Some(Message {
             text: text.into(),
             error: false,
@@ -255,10 +290,36 @@ impl App {
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
+        self.drop_message_box();
         self.message = Some(Message {
             text: text.into(),
             error: true,
         });
+    }
+
+    /// A newer message replaces the box on top.
+    fn drop_message_box(&mut self) {
+        if matches!(self.top(), View::Message(_)) {
+            self.stack.pop();
+        }
+    }
+
+    /// A message too long for the status line becomes a message box: it
+    /// shows whole, and the key that closes it does nothing else.
+    fn box_long_message(&mut self) {
+        let Some(m) = &self.message else { return };
+        if matches!(
+            self.top(),
+            View::Search { .. } | View::Command { .. } | View::Message(_)
+        ) {
+            return;
+        }
+        let w = unicode_width::UnicodeWidthStr::width(crate::text::sanitize_line(&m.text).as_ref());
+        if !crate::geometry::fits_status_line(self.size.0, w)
+            && let Some(m) = self.message.take()
+        {
+            self.stack.push(View::Message(m));
+        }
     }
 
     /// Show a failed action's reason; nothing else changes.
@@ -274,7 +335,7 @@ impl App {
 
     pub fn resize(&mut self, w: u16, h: u16) {
         self.size = (w, h);
-        self.list.height = crate::ui::list_rows(w, h);
+        self.list.height = crate::geometry::list_rows(w, h);
         let r = self.list.load_window(&self.store, false);
         self.report(r);
         self.update_highlights();
@@ -289,6 +350,12 @@ impl App {
         let Some(key) = Key::from_event(&ev) else {
             return;
         };
+        // A message box takes the key that closes it: that key does nothing
+        // else (an `i` or `q` meant for the box must not act).
+        if self.pending_keys.is_empty() && matches!(self.top(), View::Message(_)) {
+            self.stack.pop();
+            return;
+        }
         // Messages last until the next key.
         if self.pending_keys.is_empty() {
             self.message = None;
@@ -298,7 +365,8 @@ impl App {
         match self.keymap.resolve(mode, &self.pending_keys) {
             Resolved::Action(a) => {
                 self.pending_keys.clear();
-                self.dispatch(a, ev);
+                let o = self.handle(a, ev);
+                self.apply(o);
             }
             Resolved::Pending => {}
             Resolved::Unbound => {
@@ -316,63 +384,191 @@ impl App {
                     self.on_key(KeyEvent::new(ev.code, ev.modifiers - KeyModifiers::ALT));
                     return;
                 }
-                self.type_key(ev, key);
+                let o = self.type_key(ev, key);
+                self.apply(o);
+            }
+        }
+        self.box_long_message();
+    }
+
+    /// The view on top handles the action.
+    fn handle(&mut self, a: Action, ev: KeyEvent) -> Outcome {
+        match self.top() {
+            View::List => self.list_key(a),
+            View::Detail => self.detail_key(a),
+            View::Postmortem(_) => self.postmortem_key(a),
+            View::Actions(_) => self.actions_key(a),
+            View::Help(_) => self.help_key(a),
+            View::Search { .. } => self.search_key(a),
+            View::Command { .. } => self.command_key(a),
+            View::Dialog(_) => self.dialog_key(a, ev),
+            View::Confirm(_) => match a {
+                Action::Accept => match self.stack.last() {
+                    Some(View::Confirm(c)) => Outcome::Run(c.yes.clone()),
+                    _ => Outcome::Pop,
+                },
+                Action::Cancel | Action::Back | Action::Quit => Outcome::Pop,
+                _ => Outcome::Stay,
+            },
+            View::Message(_) => Outcome::Pop,
+        }
+    }
+
+    /// Carry out what a view answered.
+    pub fn apply(&mut self, o: Outcome) {
+        match o {
+            Outcome::Stay => {}
+            Outcome::Push(v) => self.stack.push(v),
+            Outcome::Pop => self.pop(),
+            Outcome::Replace(v) => {
+                if self.stack.len() > 1 {
+                    self.stack.pop();
+                }
+                self.stack.push(v);
+            }
+            Outcome::Run(op) => self.run_op(op),
+            Outcome::Quit => self.quit(),
+        }
+    }
+
+    /// Close the view on top (never the list at the bottom).
+    fn pop(&mut self) {
+        if self.stack.len() <= 1 {
+            return;
+        }
+        let gone = self.stack.pop();
+        // Leaving a postmortem or the actions view: what is under it may
+        // have changed meanwhile.
+        if matches!(gone, Some(View::Postmortem(_) | View::Actions(_))) {
+            if matches!(self.top(), View::List | View::Detail) {
+                let r = self.reload();
+                self.report(r);
+            } else {
+                self.reload_screen();
             }
         }
     }
 
-    /// Run an action in the current mode.
-    pub fn dispatch(&mut self, a: Action, ev: KeyEvent) {
-        match self.mode() {
-            Mode::Normal => self.normal(a),
-            Mode::Postmortem => self.postmortem_action(a),
-            Mode::Actions => self.actions_view_action(a),
-            Mode::Help => self.help(a),
-            Mode::Search => self.search_action(a),
-            Mode::Dialog => {
-                if matches!(self.overlay, Overlay::Command { .. }) {
-                    self.command_action(a, ev)
-                } else {
-                    self.dialog_action(a, ev)
+    /// Quit from the root. With drafts that cannot be kept on disk, ask
+    /// first.
+    fn quit(&mut self) {
+        if self.stack.len() > 1 {
+            return self.pop();
+        }
+        let kept = self.drafts_path.is_some();
+        if !kept && !self.drafts.is_empty() && !matches!(self.top(), View::Confirm(_)) {
+            let (y, n) = (
+                self.key(Mode::Confirm, Action::Accept),
+                self.key(Mode::Confirm, Action::Cancel),
+            );
+            self.stack.push(View::Confirm(Box::new(view::Confirm {
+                title: "Quit and lose your drafts?".into(),
+                text: format!(
+                    "unsaved drafts cannot be kept in this session — {y} quits anyway, {n} stays"
+                ),
+                yes: run::Op::Quit,
+            })));
+            return;
+        }
+        self.quitting = true;
+    }
+
+    /// Run an operation for the view on top; a dialog closes when it
+    /// succeeds and keeps the text with the reason when it fails.
+    fn run_op(&mut self, op: run::Op) {
+        if let run::Op::Quit = op {
+            self.quitting = true;
+            return;
+        }
+        let target = match &op {
+            run::Op::Acknowledge { id, .. }
+            | run::Op::TakeCommand(id)
+            | run::Op::Move { id, .. }
+            | run::Op::Set { id, .. }
+            | run::Op::Note { id, .. } => Some(*id),
+            _ => None,
+        };
+        let closing = matches!(
+            op,
+            run::Op::Move {
+                to: crate::domain::Status::Closed,
+                ..
+            }
+        );
+        let r = self.run(&op);
+        if closing && let Err(e) = &r {
+            // The refusal names the key that opens what it asks for.
+            if matches!(self.top(), View::Dialog(_)) {
+                self.stack.pop();
+            }
+            let pm = self.key(Mode::Normal, Action::OpenPostmortem);
+            let x = self.key(Mode::Normal, Action::OpenActions);
+            return self.error(format!(
+                "{e} — {pm} opens the postmortem, {x} the action items"
+            ));
+        }
+        let in_dialog = matches!(self.top(), View::Dialog(_) | View::Confirm(_));
+        match r {
+            Ok(done) => {
+                if in_dialog {
+                    self.forget_dialog_draft();
+                    self.stack.pop();
                 }
+                self.written(target, done);
+            }
+            Err(e) if matches!(self.top(), View::Dialog(_)) => self.dialog_failed(e),
+            Err(e) => {
+                if matches!(self.top(), View::Confirm(_)) {
+                    self.stack.pop();
+                }
+                self.error(e.to_string())
             }
         }
     }
 
     /// A key no binding claimed: typing, where typing goes somewhere.
-    fn type_key(&mut self, ev: KeyEvent, key: Key) {
-        match &mut self.overlay {
-            Overlay::Search { input } => {
+    fn type_key(&mut self, ev: KeyEvent, key: Key) -> Outcome {
+        match self.top_mut() {
+            View::Search { input } => {
                 if edit_line(input, &ev) {
                     self.request_search();
                 }
             }
-            Overlay::Command { input } => {
+            View::Command { input, .. } => {
                 edit_line(input, &ev);
             }
-            Overlay::Dialog(_) => self.dialog_type(ev),
-            Overlay::Help { .. } => {}
-            Overlay::None => {
-                let help = self
-                    .keymap
-                    .key_for(Mode::Normal, Action::Help)
-                    .unwrap_or_else(|| "?".into());
+            View::Help(h) if h.typing => {
+                edit_line(&mut h.query, &ev);
+                h.scroll = 0;
+            }
+            View::Dialog(_) => self.dialog_type(ev),
+            View::Help(_) | View::Confirm(_) | View::Message(_) => {}
+            View::List | View::Detail | View::Postmortem(_) | View::Actions(_) => {
+                let mode = self.mode();
+                let help = self.key(mode, Action::Help);
                 self.info(format!("{key} does nothing here — {help} shows the keys"));
             }
         }
+        Outcome::Stay
     }
 
-    fn help(&mut self, a: Action) {
-        if let Overlay::Help { scroll } = &mut self.overlay {
-            match a {
-                Action::Down => *scroll += 1,
-                Action::Up => *scroll = scroll.saturating_sub(1),
-                Action::Cancel | Action::Back | Action::Quit | Action::Help => {
-                    self.overlay = Overlay::None
-                }
-                _ => {}
+    fn help_key(&mut self, a: Action) -> Outcome {
+        let View::Help(h) = self.top_mut() else {
+            return Outcome::Stay;
+        };
+        match a {
+            Action::Search => h.typing = true,
+            Action::Accept if h.typing => h.typing = false,
+            Action::Cancel if h.typing => {
+                h.typing = false;
+                h.query.clear();
             }
+            Action::Down => h.scroll += 1,
+            Action::Up => h.scroll = h.scroll.saturating_sub(1),
+            Action::Cancel | Action::Back | Action::Quit | Action::Help => return Outcome::Pop,
+            _ => {}
         }
+        Outcome::Stay
     }
 
     // ---- selection, reload, live refresh ---------------------------------
@@ -459,12 +655,13 @@ impl App {
         if self.drafts_dirty {
             self.save_drafts();
         }
+        self.box_long_message();
     }
 
     /// If the incident a dialog edits changed under it, say so (the text
     /// typed stays; saving checks for a real conflict).
     fn flag_stale_dialog(&mut self) {
-        let Overlay::Dialog(d) = &self.overlay else {
+        let Some(d) = self.dialog() else {
             return;
         };
         let Some((id, seen_version)) = d.target() else {
@@ -484,7 +681,7 @@ impl App {
             let text = format!(
                 "{id} was changed{by} while you were editing; your text is kept — saving checks for conflicts"
             );
-            if let Overlay::Dialog(Dialog::Prompt(p)) = &mut self.overlay {
+            if let Some(Dialog::Prompt(p)) = self.dialog_mut() {
                 p.stale = Some(text);
             } else {
                 self.error(text);
@@ -515,22 +712,25 @@ impl App {
     /// open dialog or the `:` line holds.
     pub fn draft_snapshot(&self) -> Drafts {
         let mut d = self.drafts.clone();
-        match &self.overlay {
-            Overlay::Dialog(dlg) => match dlg {
-                Dialog::Form(f) if f.is_dirty() => d.new_incident = Some(f.draft()),
-                Dialog::Prompt(p) if !p.text().trim().is_empty() => {
-                    d.prompts.insert(p.draft_key(), p.text());
+        // Every open dialog, also one under a message box.
+        for v in &self.stack {
+            match v {
+                View::Dialog(dlg) => match dlg {
+                    Dialog::Form(f) if f.is_dirty() => d.new_incident = Some(f.draft()),
+                    Dialog::Prompt(p) if !p.text().trim().is_empty() => {
+                        d.prompts.insert(p.draft_key(), p.text());
+                    }
+                    Dialog::ActionForm(f) if f.is_dirty() => {
+                        d.actions.insert(f.draft_key(), f.draft());
+                    }
+                    // Pickers and the priority matrix hold no typed text.
+                    _ => {}
+                },
+                View::Command { input, .. } if !input.trim().is_empty() => {
+                    d.command = Some(input.clone());
                 }
-                Dialog::ActionForm(f) if f.is_dirty() => {
-                    d.actions.insert(f.draft_key(), f.draft());
-                }
-                // Pickers and the priority matrix hold no typed text.
                 _ => {}
-            },
-            Overlay::Command { input } if !input.trim().is_empty() => {
-                d.command = Some(input.clone());
             }
-            _ => {}
         }
         d
     }

@@ -3,12 +3,14 @@
 use super::dialog::{
     ActionForm, Dialog, PickFor, PickItem, Picker, Prompt, PromptFor, draft_key, text_input,
 };
-use super::{App, Overlay};
+use super::run::Op;
+use super::view::HelpView;
+use super::{App, Outcome, View};
 use crate::domain::{
     ActionItem, ActionStatus, IncidentId, Mark, PmStatus, Section, timeline_worthy,
 };
 use crate::error::Result;
-use crate::keymap::Action;
+use crate::keymap::{Action, Mode};
 use crate::ops::PostmortemView;
 use crate::store::ActionQuery;
 
@@ -100,17 +102,12 @@ pub struct ActionsView {
     pub selected: usize,
 }
 
-/// What fills the body of the screen.
-pub enum Screen {
-    Incidents,
-    Postmortem(Box<PmPane>),
-    Actions(ActionsView),
-}
-
 impl App {
-    pub(super) fn open_postmortem(&mut self, id: IncidentId) {
-        let r = self.ctx().postmortem_view(id);
-        let Some(view) = self.report(r) else { return };
+    pub(super) fn open_postmortem(&mut self, id: IncidentId) -> Outcome {
+        let r = self.postmortem_view(id);
+        let Some(view) = self.report(r) else {
+            return Outcome::Stay;
+        };
         let mut entries = vec![PmEntry::Overview];
         entries.extend(
             self.config
@@ -126,94 +123,75 @@ impl App {
             }
         }
         entries.extend([PmEntry::Timeline, PmEntry::Actions]);
-        self.screen = Screen::Postmortem(Box::new(PmPane {
+        Outcome::Push(View::Postmortem(Box::new(PmPane {
             view,
             entries,
             selected: 0,
             item: 0,
-        }));
+        })))
     }
 
-    /// Reload what the postmortem pane or actions view shows.
+    /// Reload every postmortem pane and actions view on the stack.
     pub(super) fn reload_screen(&mut self) {
-        match &mut self.screen {
-            Screen::Postmortem(p) => {
-                let id = p.view.incident.id;
-                match self.ctx_view(id) {
-                    Ok(v) => {
-                        if let Screen::Postmortem(p) = &mut self.screen {
-                            p.view = v;
-                            p.item = p.item.min(p.items_len().saturating_sub(1));
+        let today = self.today();
+        let me = self.me().to_string();
+        let mut errors = Vec::new();
+        for i in 0..self.stack.len() {
+            match &self.stack[i] {
+                View::Postmortem(p) => {
+                    let id = p.view.incident.id;
+                    match self.postmortem_view(id) {
+                        Ok(v) => {
+                            if let View::Postmortem(p) = &mut self.stack[i] {
+                                p.view = v;
+                                p.item = p.item.min(p.items_len().saturating_sub(1));
+                            }
                         }
+                        Err(e) => errors.push(e.to_string()),
                     }
-                    Err(e) => self.error(e.to_string()),
                 }
-            }
-            Screen::Actions(v) => {
-                let today = crate::ops::Ctx {
-                    store: &self.store,
-                    config: &self.config,
-                    actor: self.actor.clone(),
-                    clock: self.clock.as_ref(),
-                }
-                .today();
-                let q = match v.filter {
-                    ActionFilter::Open => ActionQuery {
-                        open_only: true,
-                        ..Default::default()
-                    },
-                    ActionFilter::Overdue => ActionQuery {
-                        overdue_on: Some(today),
-                        ..Default::default()
-                    },
-                    ActionFilter::Mine => ActionQuery {
-                        open_only: true,
-                        owner: Some(self.me().to_string()),
-                        ..Default::default()
-                    },
-                    ActionFilter::All => ActionQuery::default(),
-                };
-                match self.store.actions(&q) {
-                    Ok(items) => {
-                        if let Screen::Actions(v) = &mut self.screen {
-                            v.selected = v.selected.min(items.len().saturating_sub(1));
-                            v.items = items;
+                View::Actions(v) => {
+                    let q = match v.filter {
+                        ActionFilter::Open => ActionQuery {
+                            open_only: true,
+                            ..Default::default()
+                        },
+                        ActionFilter::Overdue => ActionQuery {
+                            overdue_on: Some(today),
+                            ..Default::default()
+                        },
+                        ActionFilter::Mine => ActionQuery {
+                            open_only: true,
+                            owner: Some(me.clone()),
+                            ..Default::default()
+                        },
+                        ActionFilter::All => ActionQuery::default(),
+                    };
+                    match self.store.actions(&q) {
+                        Ok(items) => {
+                            if let View::Actions(v) = &mut self.stack[i] {
+                                v.selected = v.selected.min(items.len().saturating_sub(1));
+                                v.items = items;
+                            }
                         }
+                        Err(e) => errors.push(e.to_string()),
                     }
-                    Err(e) => self.error(e.to_string()),
                 }
+                _ => {}
             }
-            Screen::Incidents => {}
+        }
+        if let Some(e) = errors.pop() {
+            self.error(e);
         }
     }
 
-    fn ctx_view(&self, id: IncidentId) -> Result<PostmortemView> {
-        self.ctx().postmortem_view(id)
-    }
-
-    fn back_to_incidents(&mut self) {
-        self.screen = Screen::Incidents;
-        let r = self.reload();
-        self.report(r);
-    }
-
-    pub(super) fn open_actions(&mut self) {
-        self.screen = Screen::Actions(ActionsView::default());
+    pub(super) fn open_actions(&mut self) -> Outcome {
+        self.stack.push(View::Actions(ActionsView::default()));
         self.reload_screen();
+        Outcome::Stay
     }
 
-    /// After a postmortem or action write: reload and report.
-    fn pm_written(&mut self, r: Result<String>) {
-        match r {
-            Ok(msg) => {
-                self.reload_screen();
-                self.info(msg);
-            }
-            Err(e) => self.error(e.to_string()),
-        }
-    }
-
-    pub(super) fn postmortem_action(&mut self, a: Action) {
+    pub(super) fn postmortem_key(&mut self, a: Action) -> Outcome {
         let changes = matches!(
             a,
             Action::Edit
@@ -226,10 +204,11 @@ impl App {
                 | Action::ToggleHidden
         );
         if changes && !self.writable() {
-            return;
+            return Outcome::Stay;
         }
-        let Screen::Postmortem(p) = &mut self.screen else {
-            return;
+        let next_item = self.key(Mode::Postmortem, Action::NextItem);
+        let Some(View::Postmortem(p)) = self.stack.last_mut() else {
+            return Outcome::Stay;
         };
         let id = p.view.incident.id;
         let n = p.entries.len();
@@ -244,13 +223,12 @@ impl App {
             }
             Action::NextItem => p.item = (p.item + 1).min(p.items_len().saturating_sub(1)),
             Action::PrevItem => p.item = p.item.saturating_sub(1),
-            Action::Back | Action::Cancel => self.back_to_incidents(),
-            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
-            Action::Quit => self.quit = true,
-            Action::OpenActions => self.open_actions(),
+            Action::Back | Action::Cancel | Action::Quit => return Outcome::Pop,
+            Action::Help => return Outcome::Push(View::Help(HelpView::default())),
+            Action::OpenActions => return self.open_actions(),
             Action::Edit | Action::Annotate if p.entry() == PmEntry::Timeline => {
                 let Some(ev) = p.timeline().get(p.item).map(|e| e.id) else {
-                    return;
+                    return Outcome::Stay;
                 };
                 let current = p
                     .view
@@ -259,7 +237,7 @@ impl App {
                     .and_then(|m| m.annotation.clone())
                     .unwrap_or_default();
                 let inc = p.view.incident.clone();
-                self.show_prompt_text(
+                return self.prompt_view(
                     inc,
                     PromptFor::Annotate(ev),
                     "Annotate the timeline entry",
@@ -273,23 +251,30 @@ impl App {
                     let text = p.view.postmortem.text(s.key).unwrap_or("").to_string();
                     let inc = p.view.incident.clone();
                     let (title, hint) = (s.title.to_string(), s.hint.to_string());
-                    self.show_prompt(inc, PromptFor::Section(s.key), title, hint, true, text);
+                    return self.text_prompt(
+                        inc,
+                        PromptFor::Section(s.key),
+                        &title,
+                        &hint,
+                        true,
+                        text,
+                    );
                 }
                 PmEntry::Actions => {
-                    if let Some(item) = p.selected_action().cloned() {
-                        self.open_action_form(ActionForm::edit(&item));
-                    } else {
-                        self.open_action_form(ActionForm::new(id));
-                    }
+                    let form = match p.selected_action() {
+                        Some(item) => ActionForm::edit(item),
+                        None => ActionForm::new(id),
+                    };
+                    return self.action_form(form);
                 }
-                PmEntry::Overview => self.postmortem_action(Action::SetOwner),
+                PmEntry::Overview => return self.postmortem_key(Action::SetOwner),
                 PmEntry::Timeline => {}
             },
             Action::SetOwner => {
                 let me = crate::identity::login_of(&self.actor).to_string();
                 let current = p.view.postmortem.owner.clone().unwrap_or(me);
                 let inc = p.view.incident.clone();
-                self.show_prompt_text(
+                return self.prompt_view(
                     inc,
                     PromptFor::PmOwner,
                     "Postmortem owner",
@@ -318,28 +303,28 @@ impl App {
                     .iter()
                     .position(|s| *s == current)
                     .unwrap_or(0);
-                self.overlay = Overlay::Dialog(Dialog::Picker(Box::new(Picker {
+                return Outcome::Push(View::Dialog(Dialog::Picker(Box::new(Picker {
                     title: format!("Postmortem status — {id}"),
                     items,
                     selected,
                     purpose: PickFor::PmStatus,
                     target: id,
                     seen: inc,
-                })));
+                }))));
             }
-            Action::AddAction => {
-                self.open_action_form(ActionForm::new(id));
-            }
+            Action::AddAction => return self.action_form(ActionForm::new(id)),
             Action::ActionDone => {
                 let Some(item) = p.selected_action().map(|a| a.id) else {
-                    return self.error("select an action item first (Action items, then J/K)");
+                    self.error(format!(
+                        "select an action item first (Action items, then {next_item})"
+                    ));
+                    return Outcome::Stay;
                 };
-                let r = self.ctx().action_done(item).map(|_| format!("{item} done"));
-                self.pm_written(r);
+                return Outcome::Run(Op::ActionDone(item));
             }
             Action::ToggleHighlight | Action::ToggleHidden if p.entry() == PmEntry::Timeline => {
                 let Some(ev) = p.timeline().get(p.item).map(|e| e.id) else {
-                    return;
+                    return Outcome::Stay;
                 };
                 let mut mark = p.view.marks.get(&ev).cloned().unwrap_or_default();
                 if a == Action::ToggleHighlight {
@@ -347,15 +332,15 @@ impl App {
                 } else {
                     mark.hidden = !mark.hidden;
                 }
-                let r = self
-                    .ctx()
-                    .set_mark(id, ev, &mark)
-                    .map(|_| "timeline entry marked".to_string());
-                self.pm_written(r);
+                return Outcome::Run(Op::Mark {
+                    id,
+                    event: ev,
+                    mark,
+                });
             }
-            Action::ToggleHighlight | Action::ToggleHidden | Action::Annotate => {
-                self.error("select the Timeline and an entry (J/K) first")
-            }
+            Action::ToggleHighlight | Action::ToggleHidden | Action::Annotate => self.error(
+                format!("select the Timeline and an entry ({next_item}) first"),
+            ),
             Action::Export => {
                 let view = &p.view;
                 let path = std::path::PathBuf::from(format!("{}-postmortem.md", view.incident.id));
@@ -365,18 +350,22 @@ impl App {
                     })
                 });
                 let cwd = std::env::current_dir().unwrap_or_default();
-                self.pm_written(r.map(|_| format!("wrote {}", cwd.join(&path).display())));
+                match r {
+                    Ok(()) => self.info(format!("wrote {}", cwd.join(&path).display())),
+                    Err(e) => self.error(e.to_string()),
+                }
             }
             _ => {}
         }
+        Outcome::Stay
     }
 
-    pub(super) fn actions_view_action(&mut self, a: Action) {
+    pub(super) fn actions_key(&mut self, a: Action) -> Outcome {
         if matches!(a, Action::ActionDone | Action::Edit) && !self.writable() {
-            return;
+            return Outcome::Stay;
         }
-        let Screen::Actions(v) = &mut self.screen else {
-            return;
+        let Some(View::Actions(v)) = self.stack.last_mut() else {
+            return Outcome::Stay;
         };
         let n = v.items.len();
         match a {
@@ -395,51 +384,52 @@ impl App {
                 self.reload_screen();
             }
             Action::ActionDone => {
-                let Some(item) = v.items.get(v.selected).map(|i| i.id) else {
-                    return;
-                };
-                let r = self.ctx().action_done(item).map(|_| format!("{item} done"));
-                self.pm_written(r);
+                if let Some(item) = v.items.get(v.selected).map(|i| i.id) {
+                    return Outcome::Run(Op::ActionDone(item));
+                }
             }
             Action::Edit => {
                 if let Some(form) = v.items.get(v.selected).map(ActionForm::edit) {
-                    self.open_action_form(form);
+                    return self.action_form(form);
                 }
             }
             Action::OpenPostmortem => {
                 if let Some(inc) = v.items.get(v.selected).map(|i| i.incident) {
-                    self.open_postmortem(inc);
-                    if let Screen::Postmortem(p) = &mut self.screen {
+                    let mut o = self.open_postmortem(inc);
+                    if let Outcome::Push(View::Postmortem(p)) = &mut o {
                         p.selected = p
                             .entries
                             .iter()
                             .position(|e| *e == PmEntry::Actions)
                             .unwrap_or(0);
                     }
+                    return o;
                 }
             }
-            Action::Back | Action::Cancel => self.back_to_incidents(),
-            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
-            Action::Quit => self.quit = true,
+            Action::Back | Action::Cancel | Action::Quit => return Outcome::Pop,
+            Action::Help => return Outcome::Push(View::Help(HelpView::default())),
             _ => {}
         }
+        Outcome::Stay
     }
 
-    /// Save what a postmortem prompt holds.
-    pub(super) fn save_pm_prompt(
+    /// What a postmortem prompt asks to run.
+    pub(super) fn pm_prompt_op(
         &mut self,
         id: IncidentId,
         purpose: PromptFor,
         text: &str,
-    ) -> Result<String> {
-        let cx = self.ctx();
-        match purpose {
-            PromptFor::Section(key) => cx
-                .write_section(id, key, text)
-                .map(|(_, done)| done.describe(id, key)),
-            PromptFor::PmOwner => cx
-                .set_pm_owner(id, text)
-                .map(|_| format!("{id} postmortem owner set")),
+    ) -> Result<Op> {
+        Ok(match purpose {
+            PromptFor::Section(key) => Op::Section {
+                id,
+                key,
+                text: text.to_string(),
+            },
+            PromptFor::PmOwner => Op::PmOwner {
+                id,
+                owner: text.to_string(),
+            },
             PromptFor::Annotate(ev) => {
                 let mut mark = self
                     .store
@@ -447,24 +437,32 @@ impl App {
                     .remove(&ev)
                     .unwrap_or_else(Mark::default);
                 mark.annotation = Some(text.trim().to_string()).filter(|t| !t.is_empty());
-                cx.set_mark(id, ev, &mark)
-                    .map(|_| "annotation saved".to_string())
+                Op::Mark {
+                    id,
+                    event: ev,
+                    mark,
+                }
             }
-            _ => unreachable!("not a postmortem prompt"),
-        }
+            _ => {
+                return Err(crate::error::Error::Internal(
+                    "not a postmortem prompt".into(),
+                ));
+            }
+        })
     }
 
     /// Open an action-item form; a draft kept for it comes back.
-    pub(super) fn open_action_form(&mut self, mut form: ActionForm) {
+    pub(super) fn action_form(&mut self, mut form: ActionForm) -> Outcome {
         if let Some(d) = self.drafts.actions.get(&form.draft_key()) {
             form.restore(d);
-            self.info("your unsaved draft is back — ctrl-x discards it");
+            let x = self.key(Mode::Dialog, Action::Discard);
+            self.info(format!("your unsaved draft is back — {x} discards it"));
         }
-        self.overlay = Overlay::Dialog(Dialog::ActionForm(Box::new(form)));
+        Outcome::Push(View::Dialog(Dialog::ActionForm(Box::new(form))))
     }
 
     /// A prompt with a title and prefilled text (drafts win over prefill).
-    pub(super) fn show_prompt_text(
+    pub(super) fn prompt_view(
         &mut self,
         inc: crate::domain::Incident,
         purpose: PromptFor,
@@ -472,14 +470,15 @@ impl App {
         hint: &str,
         multiline: bool,
         prefill: String,
-    ) {
+    ) -> Outcome {
         let key = draft_key(inc.id, purpose);
         let draft = self.drafts.prompts.get(&key).cloned();
         if draft.is_some() {
-            self.info("your unsaved draft is back — ctrl-x discards it");
+            let x = self.key(Mode::Dialog, Action::Discard);
+            self.info(format!("your unsaved draft is back — {x} discards it"));
         }
         let text = draft.unwrap_or(prefill);
-        self.overlay = Overlay::Dialog(Dialog::Prompt(Box::new(Prompt {
+        Outcome::Push(View::Dialog(Dialog::Prompt(Box::new(Prompt {
             title: format!("{title} — {}", inc.id),
             hint: hint.to_string(),
             input: text_input(&text, multiline),
@@ -489,7 +488,7 @@ impl App {
             seen: inc,
             stale: None,
             error: None,
-        })));
+        }))))
     }
 }
 

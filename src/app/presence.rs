@@ -1,8 +1,7 @@
 //! Presence: this process's heartbeat and who else is on the incident.
 
 use super::dialog::Dialog;
-use super::postmortem::Screen;
-use super::{App, Overlay};
+use super::{App, View};
 use crate::domain::IncidentId;
 
 impl App {
@@ -21,15 +20,15 @@ impl App {
 
     /// The incident on screen, and whether a dialog is editing it.
     pub(super) fn focus_incident(&self) -> (Option<IncidentId>, bool) {
-        let inc = match &self.screen {
-            Screen::Postmortem(p) => Some(p.view.incident.id),
-            Screen::Actions(_) => None,
-            Screen::Incidents => self.list.selected_id(),
+        let inc = match self.screen() {
+            View::Postmortem(p) => Some(p.view.incident.id),
+            View::Actions(_) => None,
+            _ => self.list.selected_id(),
         };
-        let editing = match &self.overlay {
-            Overlay::Dialog(Dialog::ActionForm(f)) => Some(f.incident) == inc,
-            Overlay::Dialog(d) => d.target().map(|(id, _)| id) == inc && inc.is_some(),
-            _ => false,
+        let editing = match self.dialog() {
+            Some(Dialog::ActionForm(f)) => Some(f.incident) == inc,
+            Some(d) => d.target().map(|(id, _)| id) == inc && inc.is_some(),
+            None => false,
         };
         (inc, editing)
     }

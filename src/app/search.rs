@@ -311,7 +311,7 @@ mod tests {
             title: t.into(),
             service: None,
             description: String::new(),
-            key: ListKey::new(true, 3, 0, IncidentId(id)),
+            key: ListKey::new(0, 3, 3, 0, IncidentId(id)),
         };
         let mut s = Search::default();
         let c = Arc::new(Corpus::new(vec![row(1, "DNS down"), row(2, "Disk full")]));

@@ -1,14 +1,14 @@
 //! The search overlay: asking the worker, taking its answers, highlights.
 
-use super::{App, Overlay, search};
+use super::{App, Outcome, View, search};
 use crate::domain::IncidentId;
 use crate::keymap::{Action, Mode};
 
 impl App {
     /// Ask the worker for the current search input (or filter).
     pub(super) fn request_search(&mut self) {
-        let q = match &self.overlay {
-            Overlay::Search { input } => input.clone(),
+        let q = match self.top() {
+            View::Search { input } => input.clone(),
             _ => self.filter.clone(),
         };
         if q.trim().is_empty() {
@@ -23,31 +23,36 @@ impl App {
         self.search.request(&q, source);
     }
 
-    pub(super) fn search_action(&mut self, a: Action) {
+    pub(super) fn search_key(&mut self, a: Action) -> Outcome {
         match a {
             Action::Accept => {
-                if let Overlay::Search { input } = &self.overlay {
+                if let Some(View::Search { input }) = self.stack.pop() {
                     self.filter = input.trim().to_string();
                 }
-                self.overlay = Overlay::None;
                 if self.filter.is_empty() {
                     self.apply_base_ids();
                 } else {
-                    let back = self
-                        .keymap
-                        .key_for(Mode::Normal, Action::Back)
-                        .unwrap_or_else(|| "esc".into());
+                    let back = self.key(Mode::Normal, Action::Back);
                     self.info(format!("filtered by \"{}\" — {back} clears", self.filter));
                 }
             }
             Action::Cancel | Action::Back => {
-                self.overlay = Overlay::None;
+                self.stack.pop();
                 self.clear_filter();
             }
             Action::Down => self.move_selection(1),
             Action::Up => self.move_selection(-1),
+            Action::SearchAll => {
+                self.list.facets = Default::default();
+                self.list.facets.scope = crate::store::Scope::All;
+                self.list.pinned = None;
+                // Other rows to search: older answers no longer apply.
+                self.search.reset();
+                self.request_search();
+            }
             _ => {}
         }
+        Outcome::Stay
     }
 
     pub fn clear_filter(&mut self) {
@@ -97,8 +102,8 @@ impl App {
     }
 
     pub fn search_query(&self) -> &str {
-        match &self.overlay {
-            Overlay::Search { input } => input,
+        match self.top() {
+            View::Search { input } => input,
             _ => &self.filter,
         }
     }

@@ -77,6 +77,10 @@ pub enum Command {
     /// Check or print the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script: sev completions bash > /etc/bash_completion.d/sev
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, or write one page per command with --dir
+    Man(ManArgs),
 }
 
 impl Command {
@@ -100,6 +104,7 @@ pub struct NewArgs {
     /// What is broken (words are joined)
     #[arg(required = true, num_args = 1..)]
     pub title: Vec<String>,
+    /// Details: what is seen, since when, who is affected
     #[arg(short, long)]
     pub description: Option<String>,
     /// incident, near-miss or security
@@ -114,13 +119,16 @@ pub struct NewArgs {
     /// high, medium or low
     #[arg(long)]
     pub urgency: Option<String>,
+    /// The affected service (from the config's taxonomy, when it has one)
     #[arg(long)]
     pub service: Option<String>,
+    /// The category (from the config's taxonomy, when it has one)
     #[arg(long)]
     pub category: Option<String>,
     /// A tag (repeatable, or comma-separated)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Who works on it (a login name)
     #[arg(long)]
     pub assignee: Option<String>,
 }
@@ -130,15 +138,21 @@ pub struct ListArgs {
     /// Include resolved, closed and cancelled incidents
     #[arg(short, long)]
     pub all: bool,
-    #[arg(long)]
+    /// Only this state (triage, acknowledged, investigating, mitigated, resolved,
+    /// closed, cancelled), or open / all
+    #[arg(long, value_name = "STATE")]
     pub status: Option<String>,
-    #[arg(long)]
+    /// Only this severity: SEV1 … SEV5 (or 1 … 5)
+    #[arg(long, value_name = "SEV")]
     pub severity: Option<String>,
-    #[arg(long)]
+    /// Only this priority: P1 … P5
+    #[arg(long, value_name = "P")]
     pub priority: Option<String>,
+    /// Only incidents of this service
     #[arg(long)]
     pub service: Option<String>,
-    #[arg(long, conflicts_with = "mine")]
+    /// Only incidents assigned to this user
+    #[arg(long, value_name = "USER", conflicts_with = "mine")]
     pub assignee: Option<String>,
     /// Only incidents assigned to you
     #[arg(long)]
@@ -167,7 +181,9 @@ pub struct SearchArgs {
 
 #[derive(Args, Debug)]
 pub struct StatusArgs {
+    /// Incident: 42 or INC-42
     pub id: String,
+    /// triage, acknowledged, investigating, mitigated, resolved, closed or cancelled
     pub state: String,
     /// Resolution summary (when moving to resolved)
     #[arg(long)]
@@ -179,9 +195,12 @@ pub struct StatusArgs {
 
 #[derive(Args, Debug)]
 pub struct SetArgs {
+    /// Incident: 42 or INC-42
     pub id: String,
     /// field=value pairs; fields: title, description, kind, severity, impact, urgency,
-    /// category, service, tags, assignee, commander, scribe, comms (value - clears)
+    /// category, service, tags, assignee, commander, scribe, comms, impact_started_at,
+    /// detected_at (value - clears). Times: RFC 3339 (2026-11-28T03:10:00Z) or relative
+    /// to now (-20m, -2h, -1d)
     #[arg(required = true, num_args = 1..)]
     pub assignments: Vec<String>,
     /// Refuse (exit 4) unless the incident is still at this version
@@ -191,12 +210,15 @@ pub struct SetArgs {
 
 #[derive(Args, Debug)]
 pub struct AssignArgs {
+    /// Incident: 42 or INC-42
     pub id: String,
+    /// A login name (default: you)
     pub user: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct NoteArgs {
+    /// Incident: 42 or INC-42
     pub id: String,
     /// The note (words are joined). Without it: read stdin, or open $EDITOR on a terminal.
     pub text: Vec<String>,
@@ -204,6 +226,7 @@ pub struct NoteArgs {
 
 #[derive(Args, Debug)]
 pub struct ResolveArgs {
+    /// Incident: 42 or INC-42
     pub id: String,
     /// What fixed it
     #[arg(short, long)]
@@ -212,6 +235,7 @@ pub struct ResolveArgs {
 
 #[derive(Args, Debug)]
 pub struct CancelArgs {
+    /// Incident: 42 or INC-42
     pub id: String,
     /// Why this is not an incident
     #[arg(short, long)]
@@ -255,7 +279,8 @@ pub struct ActionsArgs {
     /// Only open items past their due date
     #[arg(long)]
     pub overdue: bool,
-    #[arg(long, conflicts_with = "mine")]
+    /// Only items this user owns
+    #[arg(long, value_name = "USER", conflicts_with = "mine")]
     pub owner: Option<String>,
     /// Only items you own
     #[arg(long)]
@@ -285,7 +310,8 @@ pub struct ActionAddArgs {
     /// mitigate, prevent, detect or process (default prevent)
     #[arg(long = "type", value_name = "TYPE")]
     pub kind: Option<String>,
-    #[arg(long)]
+    /// Who will do it (a login name)
+    #[arg(long, value_name = "USER")]
     pub owner: Option<String>,
     /// 2026-12-01, +7d, +2w, today, tomorrow
     #[arg(long)]
@@ -346,4 +372,51 @@ pub enum ConfigCommand {
     Check,
     /// Print the effective configuration as TOML
     Show,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write sev.1 and one page per subcommand (sev-list.1 …) into this directory
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Issue 10 fix 13: every flag and argument says what it is for.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let cmd = Cli::command();
+        cmd.clone().debug_assert();
+        let mut missing = Vec::new();
+        walk(&cmd, "sev", &mut missing);
+        assert!(missing.is_empty(), "no --help text: {missing:#?}");
+    }
 }

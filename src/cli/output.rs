@@ -2,7 +2,7 @@
 //! scripts. Every string from the database goes through `text::sanitize*`
 //! (or `text::json_safe` for JSON) on its way out.
 
-use crate::clock;
+use crate::clock::{self, Clock};
 use crate::domain::{Event, Incident};
 use crate::text::{json_safe, sanitize, sanitize_line, truncate};
 use chrono::{DateTime, Utc};
@@ -32,7 +32,7 @@ pub struct IncidentJson<'a> {
     pub comms: Option<&'a str>,
     pub reporter: &'a str,
     pub created_at: String,
-    pub started_at: Option<String>,
+    pub impact_started_at: Option<String>,
     pub detected_at: Option<String>,
     pub acknowledged_at: Option<String>,
     pub mitigated_at: Option<String>,
@@ -82,7 +82,7 @@ pub fn incident_json<'a>(i: &'a Incident, events: Option<&'a [Event]>) -> Incide
         comms: i.comms.as_deref(),
         reporter: &i.reporter,
         created_at: clock::rfc3339(i.created_at),
-        started_at: t(i.started_at),
+        impact_started_at: t(i.impact_started_at),
         detected_at: t(i.detected_at),
         acknowledged_at: t(i.acknowledged_at),
         mitigated_at: t(i.mitigated_at),
@@ -157,12 +157,12 @@ pub fn table(rows: &[Incident], now: DateTime<Utc>, width: usize) -> String {
     out
 }
 
-fn when(o: Option<DateTime<Utc>>) -> String {
-    o.map(clock::local).unwrap_or_else(|| "—".into())
+fn when(clock: &dyn Clock, o: Option<DateTime<Utc>>) -> String {
+    o.map(|t| clock.local(t)).unwrap_or_else(|| "—".into())
 }
 
 /// The full record and timeline, for `sev show`.
-pub fn record(i: &Incident, events: &[Event], sev_name: &str) -> String {
+pub fn record(i: &Incident, events: &[Event], sev_name: &str, clock: &dyn Clock) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -194,19 +194,14 @@ pub fn record(i: &Incident, events: &[Event], sev_name: &str) -> String {
     let _ = writeln!(o, "  scribe       {}", opt(&i.scribe));
     let _ = writeln!(o, "  comms        {}", opt(&i.comms));
     let _ = writeln!(o, "  reporter     {}", sanitize_line(&i.reporter));
-    let _ = writeln!(o, "  created      {}", when(Some(i.created_at)));
-    if i.started_at.is_some() || i.detected_at.is_some() {
-        let _ = writeln!(
-            o,
-            "  started      {}   detected {}",
-            when(i.started_at),
-            when(i.detected_at)
-        );
-    }
-    let _ = writeln!(o, "  acknowledged {}", when(i.acknowledged_at));
-    let _ = writeln!(o, "  mitigated    {}", when(i.mitigated_at));
-    let _ = writeln!(o, "  resolved     {}", when(i.resolved_at));
-    let _ = writeln!(o, "  closed       {}", when(i.closed_at));
+    let _ = writeln!(o, "  created      {}", when(clock, Some(i.created_at)));
+    // Always shown: "—" says they can be recorded (sev set ID impact_started_at=-20m).
+    let _ = writeln!(o, "  impact start {}", when(clock, i.impact_started_at));
+    let _ = writeln!(o, "  detected     {}", when(clock, i.detected_at));
+    let _ = writeln!(o, "  acknowledged {}", when(clock, i.acknowledged_at));
+    let _ = writeln!(o, "  mitigated    {}", when(clock, i.mitigated_at));
+    let _ = writeln!(o, "  resolved     {}", when(clock, i.resolved_at));
+    let _ = writeln!(o, "  closed       {}", when(clock, i.closed_at));
     if let Some(r) = &i.resolution {
         let _ = writeln!(o, "  resolution   {}", sanitize_line(r));
     }
@@ -232,7 +227,7 @@ pub fn record(i: &Incident, events: &[Event], sev_name: &str) -> String {
         let _ = writeln!(
             o,
             "  {}  {:<10} {}",
-            clock::local(e.at),
+            clock.local(e.at),
             truncate(&sanitize_line(&e.actor), 10),
             first
         );

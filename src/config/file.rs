@@ -152,29 +152,10 @@ impl File {
             c.database = expand_home(db.get_ref());
         }
         if let Some(d) = &self.defaults {
-            if let Some(v) = &d.kind {
-                c.defaults.kind = cx.parse::<Kind>(v)?;
-            }
-            if let Some(v) = &d.severity {
-                c.defaults.severity = cx.parse::<Severity>(v)?;
-            }
-            if let Some(v) = &d.impact {
-                c.defaults.impact = cx.parse::<Impact>(v)?;
-            }
-            if let Some(v) = &d.urgency {
-                c.defaults.urgency = cx.parse::<Urgency>(v)?;
-            }
+            d.apply(c, &cx)?;
         }
         if let Some(t) = &self.taxonomy {
-            if let Some(v) = &t.categories {
-                c.taxonomy.categories = strings(v);
-            }
-            if let Some(v) = &t.services {
-                c.taxonomy.services = strings(v);
-            }
-            if let Some(v) = &t.tags {
-                c.taxonomy.tags = strings(v);
-            }
+            t.apply(c);
         }
         if let Some(sevs) = self.severity {
             for (k, def) in sevs {
@@ -189,62 +170,106 @@ impl File {
             }
         }
         if let Some(p) = &self.priority {
-            for (impact, row) in [
-                (Impact::High, &p.high),
-                (Impact::Medium, &p.medium),
-                (Impact::Low, &p.low),
-            ] {
-                let Some(row) = row else { continue };
-                if row.get_ref().len() != 3 {
-                    return Err(cx.locate(&Spanned::new(row.span(), ())).error(format!(
-                        "priority.{impact} needs 3 values (for urgency high, medium, low), found {}",
-                        row.get_ref().len()
-                    )));
-                }
-                for (u, v) in Urgency::ALL.iter().zip(row.get_ref()) {
-                    let pr = cx.parse::<Priority>(v)?;
-                    c.priority.set(impact, *u, pr);
-                }
-            }
+            p.apply(c, &cx)?;
         }
         if let Some(pm) = &self.postmortem {
-            if let Some(sevs) = &pm.close_requires {
-                c.postmortem.close_requires = sevs
-                    .iter()
-                    .map(|s| cx.parse::<Severity>(s))
-                    .collect::<Result<_, _>>()?;
-            }
-            if let Some(t) = &pm.template {
-                c.postmortem_template = Some(expand_home(t.get_ref()));
-            }
-            for (table, target) in [(&pm.sections, 0), (&pm.required, 1)] {
-                let Some(table) = table else { continue };
-                for (kind, keys) in table {
-                    let kind = cx.parse::<Kind>(kind)?;
-                    let mut list = Vec::new();
-                    for k in keys {
-                        let s = crate::domain::parse_section(k.get_ref())
-                            .map_err(|e| cx.locate(k).error(e.to_string()))?;
-                        list.push(s.key);
-                    }
-                    let map = if target == 0 {
-                        &mut c.postmortem.sections
-                    } else {
-                        &mut c.postmortem.required
-                    };
-                    map.insert(kind, list);
-                }
+            pm.apply(c, &cx)?;
+        }
+        for (mode, map) in self.keys.iter().flatten() {
+            for (key, action) in map {
+                c.keys.push(KeyBinding {
+                    mode: mode.get_ref().clone(),
+                    key: cx.locate(key),
+                    action: cx.locate(action),
+                });
             }
         }
-        if let Some(modes) = &self.keys {
-            for (mode, map) in modes {
-                for (key, action) in map {
-                    c.keys.push(KeyBinding {
-                        mode: mode.get_ref().clone(),
-                        key: cx.locate(key),
-                        action: cx.locate(action),
-                    });
+        Ok(())
+    }
+}
+
+impl DefaultsFile {
+    fn apply(&self, c: &mut Config, cx: &Ctx<'_>) -> Result<(), ConfigError> {
+        if let Some(v) = &self.kind {
+            c.defaults.kind = cx.parse::<Kind>(v)?;
+        }
+        if let Some(v) = &self.severity {
+            c.defaults.severity = cx.parse::<Severity>(v)?;
+        }
+        if let Some(v) = &self.impact {
+            c.defaults.impact = cx.parse::<Impact>(v)?;
+        }
+        if let Some(v) = &self.urgency {
+            c.defaults.urgency = cx.parse::<Urgency>(v)?;
+        }
+        Ok(())
+    }
+}
+
+impl TaxonomyFile {
+    fn apply(&self, c: &mut Config) {
+        if let Some(v) = &self.categories {
+            c.taxonomy.categories = strings(v);
+        }
+        if let Some(v) = &self.services {
+            c.taxonomy.services = strings(v);
+        }
+        if let Some(v) = &self.tags {
+            c.taxonomy.tags = strings(v);
+        }
+    }
+}
+
+impl PriorityFile {
+    fn apply(&self, c: &mut Config, cx: &Ctx<'_>) -> Result<(), ConfigError> {
+        for (impact, row) in [
+            (Impact::High, &self.high),
+            (Impact::Medium, &self.medium),
+            (Impact::Low, &self.low),
+        ] {
+            let Some(row) = row else { continue };
+            if row.get_ref().len() != 3 {
+                return Err(cx.locate(&Spanned::new(row.span(), ())).error(format!(
+                    "priority.{impact} needs 3 values (for urgency high, medium, low), found {}",
+                    row.get_ref().len()
+                )));
+            }
+            for (u, v) in Urgency::ALL.iter().zip(row.get_ref()) {
+                let pr = cx.parse::<Priority>(v)?;
+                c.priority.set(impact, *u, pr);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl PostmortemFile {
+    fn apply(&self, c: &mut Config, cx: &Ctx<'_>) -> Result<(), ConfigError> {
+        if let Some(sevs) = &self.close_requires {
+            c.postmortem.close_requires = sevs
+                .iter()
+                .map(|s| cx.parse::<Severity>(s))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(t) = &self.template {
+            c.postmortem_template = Some(expand_home(t.get_ref()));
+        }
+        for (table, target) in [(&self.sections, 0), (&self.required, 1)] {
+            let Some(table) = table else { continue };
+            for (kind, keys) in table {
+                let kind = cx.parse::<Kind>(kind)?;
+                let mut list = Vec::new();
+                for k in keys {
+                    let s = crate::domain::parse_section(k.get_ref())
+                        .map_err(|e| cx.locate(k).error(e.to_string()))?;
+                    list.push(s.key);
                 }
+                let map = if target == 0 {
+                    &mut c.postmortem.sections
+                } else {
+                    &mut c.postmortem.required
+                };
+                map.insert(kind, list);
             }
         }
         Ok(())

@@ -161,14 +161,17 @@ impl Config {
         Ok(())
     }
 
+    /// Lay a file's raw contents over this config: text that is not UTF-8
+    /// is an error located at its first bad byte.
+    pub fn layer_bytes(&mut self, bytes: Vec<u8>, name: &str) -> Result<(), ConfigError> {
+        let text = String::from_utf8(bytes).map_err(|e| not_utf8(name, e))?;
+        self.layer_str(&text, name)
+    }
+
     /// Lay a file over this config; `required` files must exist.
     pub fn layer_file(&mut self, path: &Path, required: bool) -> Result<(), ConfigError> {
         match std::fs::read(path) {
-            Ok(bytes) => {
-                let name = path.display().to_string();
-                let text = String::from_utf8(bytes).map_err(|e| not_utf8(&name, e))?;
-                self.layer_str(&text, &name)
-            }
+            Ok(bytes) => self.layer_bytes(bytes, &path.display().to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(()),
             Err(e) => Err(ConfigError::whole(
                 path,

@@ -12,7 +12,7 @@ use crate::domain::{
 mod text;
 
 use crate::store::BatchItem;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 pub use text::USERS;
 use text::*;
 
@@ -99,20 +99,9 @@ impl Generator {
         }
     }
 
-    pub fn next_incident(&mut self) -> BatchItem {
-        let i = self.i;
-        self.i += 1;
-        // Position in time: evenly spread with jitter, newest last.
-        let frac = (i as f64 + self.rng.f64()) / self.n.max(1) as f64;
-        let back = self.span.num_seconds() as f64 * (1.0 - frac);
-        let created = self.now - Duration::seconds(back as i64 + 60);
-        let age = self.now - created;
-
-        let service = self.pick(SERVICES);
-        let (tpl, cat, kind) = TITLES[self.rng.usize(..TITLES.len())];
-        let title = self.fill(tpl, service);
-        let severity = self.severity();
-        let (impact, urgency) = match severity {
+    /// Impact and urgency that fit a severity.
+    fn levels(&mut self, severity: Severity) -> (Impact, Urgency) {
+        match severity {
             Severity::Sev1 => (Impact::High, Urgency::High),
             Severity::Sev2 => (
                 Impact::High,
@@ -132,7 +121,58 @@ impl Generator {
             ),
             Severity::Sev4 => (Impact::Low, Urgency::Medium),
             Severity::Sev5 => (Impact::Low, Urgency::Low),
+        }
+    }
+
+    pub fn next_incident(&mut self) -> BatchItem {
+        let (mut inc, status, cat) = self.logged();
+        let mut tl = Timeline {
+            events: Vec::with_capacity(12),
+            t: inc.created_at,
+            limit: self.now,
         };
+        let title = inc.title.clone();
+        tl.push(&inc.reporter, EventKind::Created, None, None, Some(title));
+        if status == Status::Triage {
+            return BatchItem {
+                incident: inc,
+                events: tl.events,
+                postmortem: None,
+                actions: Vec::new(),
+            };
+        }
+        self.respond(&mut inc, &mut tl, status);
+        inc.updated_at = tl.t;
+        // One version per change, as if each had been a separate write.
+        inc.version = tl
+            .events
+            .iter()
+            .filter(|e| e.kind != EventKind::Note)
+            .count() as i64;
+        let (postmortem, actions) = self.follow_up(&inc, cat);
+        BatchItem {
+            incident: inc,
+            events: tl.events,
+            postmortem,
+            actions,
+        }
+    }
+
+    /// The next incident as logged, the state it is to reach, its category.
+    fn logged(&mut self) -> (Incident, Status, &'static str) {
+        let i = self.i;
+        self.i += 1;
+        // Position in time: evenly spread with jitter, newest last.
+        let frac = (i as f64 + self.rng.f64()) / self.n.max(1) as f64;
+        let back = self.span.num_seconds() as f64 * (1.0 - frac);
+        let created = self.now - Duration::seconds(back as i64 + 60);
+        let age = self.now - created;
+
+        let service = self.pick(SERVICES);
+        let (tpl, cat, kind) = TITLES[self.rng.usize(..TITLES.len())];
+        let title = self.fill(tpl, service);
+        let severity = self.severity();
+        let (impact, urgency) = self.levels(severity);
         let priority: Priority = self.matrix.priority(impact, urgency);
         let reporter = self.pick(USERS).to_string();
         // The newest few cover every state, so even a small demo shows them all.
@@ -149,9 +189,9 @@ impl Generator {
                 service
             )
         );
-        let mut inc = Incident {
+        let inc = Incident {
             id: IncidentId(0),
-            title: title.clone(),
+            title,
             description,
             kind,
             status: Status::Triage,
@@ -170,9 +210,9 @@ impl Generator {
             commander: None,
             scribe: None,
             comms: None,
-            reporter: reporter.clone(),
+            reporter,
             created_at: created,
-            started_at: Some(created - Duration::minutes(self.rng.i64(1..30))),
+            impact_started_at: Some(created - Duration::minutes(self.rng.i64(1..30))),
             detected_at: Some(created - Duration::minutes(self.rng.i64(0..2))),
             acknowledged_at: None,
             mitigated_at: None,
@@ -183,21 +223,11 @@ impl Generator {
             cancel_reason: None,
             version: 1,
         };
-        let mut tl = Timeline {
-            events: Vec::with_capacity(12),
-            t: created,
-            limit: self.now,
-        };
-        tl.push(&reporter, EventKind::Created, None, None, Some(title));
-        if status == Status::Triage {
-            return BatchItem {
-                incident: inc,
-                events: tl.events,
-                postmortem: None,
-                actions: Vec::new(),
-            };
-        }
+        (inc, status, cat)
+    }
 
+    /// Someone takes it and works it to `status`, on the timeline.
+    fn respond(&mut self, inc: &mut Incident, tl: &mut Timeline, status: Status) {
         let responder = self.pick(USERS).to_string();
         tl.wait(&mut self.rng, 600);
         tl.status(&responder, Status::Triage, Status::Acknowledged, None);
@@ -210,7 +240,7 @@ impl Generator {
         );
         inc.acknowledged_at = Some(tl.t);
         inc.assignee = Some(responder.clone());
-        if severity <= Severity::Sev2 {
+        if inc.severity <= Severity::Sev2 {
             let ic = self.pick(USERS).to_string();
             let scribe = self.pick(USERS).to_string();
             tl.wait(&mut self.rng, 300);
@@ -231,6 +261,15 @@ impl Generator {
             inc.commander = Some(ic);
             inc.scribe = Some(scribe);
         }
+        self.work(inc, tl, &responder, status);
+    }
+
+    /// The responder investigates, then cancels, mitigates, resolves or
+    /// closes, as far as `status`.
+    fn work(&mut self, inc: &mut Incident, tl: &mut Timeline, responder: &str, status: Status) {
+        let service = inc.service.clone().unwrap_or_default();
+        let service = service.as_str();
+        let responder = responder.to_string();
         let mut cur = Status::Acknowledged;
         if status != Status::Acknowledged {
             tl.wait(&mut self.rng, 900);
@@ -279,20 +318,6 @@ impl Generator {
             cur = Status::Closed;
         }
         inc.status = cur;
-        inc.updated_at = tl.t;
-        // One version per change, as if each had been a separate write.
-        inc.version = tl
-            .events
-            .iter()
-            .filter(|e| e.kind != EventKind::Note)
-            .count() as i64;
-        let (postmortem, actions) = self.follow_up(&inc, cat);
-        BatchItem {
-            incident: inc,
-            events: tl.events,
-            postmortem,
-            actions,
-        }
     }
 }
 
@@ -314,7 +339,7 @@ impl Generator {
         let written = resolved + Duration::hours(self.rng.i64(4..72));
         let written = written.min(self.now).max(resolved);
         let mut pm = Postmortem::new(IncidentId(0), written);
-        let minutes = (resolved - inc.started_at.unwrap_or(inc.created_at)).num_minutes();
+        let minutes = (resolved - inc.impact_started_at.unwrap_or(inc.created_at)).num_minutes();
         let rc = ROOT_CAUSES
             .iter()
             .find(|(c, _)| *c == category)
@@ -352,26 +377,19 @@ impl Generator {
         pm.published_at = closed.then_some(inc.closed_at.unwrap_or(written).max(written));
         pm.updated_at = pm.published_at.unwrap_or(written);
         pm.version = 1;
+        let actions = self.actions_after(written);
+        (Some(pm), actions)
+    }
+
+    /// One to three action items decided when the postmortem was written.
+    fn actions_after(&mut self, written: DateTime<Utc>) -> Vec<ActionItem> {
         let today = self.now.date_naive();
         let n = self.rng.usize(1..4);
         let mut actions = Vec::with_capacity(n);
         for k in 0..n {
             let (desc, kind) = ACTIONS[self.rng.usize(..ACTIONS.len())];
             let due = (written + Duration::days(self.rng.i64(7..45))).date_naive();
-            // Old items are mostly done; recent ones open, some overdue.
-            let status = if due < today - chrono::Days::new(30) {
-                if self.rng.u8(0..10) == 0 {
-                    ActionStatus::WontDo
-                } else {
-                    ActionStatus::Done
-                }
-            } else if due < today && self.rng.bool() {
-                ActionStatus::Done
-            } else if self.rng.u8(0..3) == 0 {
-                ActionStatus::InProgress
-            } else {
-                ActionStatus::Open
-            };
+            let status = self.action_status(due, today);
             // The owned first item is one the policy counts.
             let status = if k == 0 && status == ActionStatus::WontDo {
                 ActionStatus::Done
@@ -396,7 +414,24 @@ impl Generator {
                 version: 1,
             });
         }
-        (Some(pm), actions)
+        actions
+    }
+
+    /// Old items are mostly done; recent ones open, some overdue.
+    fn action_status(&mut self, due: NaiveDate, today: NaiveDate) -> ActionStatus {
+        if due < today - chrono::Days::new(30) {
+            if self.rng.u8(0..10) == 0 {
+                ActionStatus::WontDo
+            } else {
+                ActionStatus::Done
+            }
+        } else if due < today && self.rng.bool() {
+            ActionStatus::Done
+        } else if self.rng.u8(0..3) == 0 {
+            ActionStatus::InProgress
+        } else {
+            ActionStatus::Open
+        }
     }
 }
 

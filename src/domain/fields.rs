@@ -2,6 +2,7 @@
 //! applying it in memory. Setting impact or urgency recomputes priority.
 
 use super::{DomainError, Impact, Incident, Kind, PriorityMatrix, Severity, Urgency};
+use chrono::{DateTime, Utc};
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +20,10 @@ pub enum Field {
     Commander,
     Scribe,
     Comms,
+    /// When the impact began (often before anyone noticed).
+    ImpactStartedAt,
+    /// When someone or something noticed.
+    DetectedAt,
 }
 
 /// One field's change, as recorded on the timeline (`None` = empty).
@@ -44,6 +49,8 @@ impl Field {
         Field::Commander,
         Field::Scribe,
         Field::Comms,
+        Field::ImpactStartedAt,
+        Field::DetectedAt,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +68,8 @@ impl Field {
             Field::Commander => "commander",
             Field::Scribe => "scribe",
             Field::Comms => "comms",
+            Field::ImpactStartedAt => "impact_started_at",
+            Field::DetectedAt => "detected_at",
         }
     }
 
@@ -89,6 +98,8 @@ impl Field {
             Field::Commander => inc.commander.clone(),
             Field::Scribe => inc.scribe.clone(),
             Field::Comms => inc.comms.clone(),
+            Field::ImpactStartedAt => inc.impact_started_at.map(crate::clock::rfc3339),
+            Field::DetectedAt => inc.detected_at.map(crate::clock::rfc3339),
         }
     }
 
@@ -100,6 +111,7 @@ impl Field {
         inc: &mut Incident,
         value: &str,
         matrix: &PriorityMatrix,
+        now: DateTime<Utc>,
     ) -> Result<Vec<FieldChange>, DomainError> {
         // Every field but the description is one line: line breaks fold
         // into a space, so a value can never forge a line of output.
@@ -141,6 +153,8 @@ impl Field {
                     _ => inc.comms = who,
                 }
             }
+            Field::ImpactStartedAt => inc.impact_started_at = parse_when(self, v, now)?,
+            Field::DetectedAt => inc.detected_at = parse_when(self, v, now)?,
         }
         inc.priority = matrix.priority(inc.impact, inc.urgency);
         let new = self.get(inc);
@@ -173,6 +187,10 @@ impl FromStr for Field {
             "tag" => "tags",
             "ic" | "incident-commander" => "commander",
             "owner" => "assignee",
+            "impact_start" | "impact_started" | "impact-started-at" | "started_at" | "started" => {
+                "impact_started_at"
+            }
+            "detected" | "detected-at" => "detected_at",
             other => other,
         };
         Field::ALL
@@ -199,6 +217,84 @@ pub fn parse_severity(v: &str) -> Result<Severity, DomainError> {
         return Ok(s);
     }
     Severity::from_str(v)
+}
+
+/// A point in time a person gives: RFC 3339 (`2026-11-28T03:10:00Z`, any
+/// offset), or relative to `now`: `-20m`, `-2h`, `-1d` (also `s`, `w`), or
+/// `now`; empty or `-` clears. Kept to whole seconds, as stored. A time in
+/// the future is refused: these record what already happened.
+pub fn parse_when(
+    field: Field,
+    v: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, DomainError> {
+    let t = v.trim();
+    if t.is_empty() || t == "-" {
+        return Ok(None);
+    }
+    let bad = |why: &str| DomainError::BadField {
+        field,
+        message: format!(
+            "invalid {} '{}': {why} — give an RFC 3339 time like 2026-11-28T03:10:00Z, or a time relative to now like -20m, -2h or -1d (- clears)",
+            field.name(),
+            crate::text::sanitize_line(t)
+        ),
+    };
+    let at = if t.eq_ignore_ascii_case("now") {
+        now
+    } else if let Some(rel) = t.strip_prefix('-') {
+        let (n, unit) = rel.split_at(rel.find(|c: char| !c.is_ascii_digit()).unwrap_or(rel.len()));
+        let n: i64 = n
+            .parse()
+            .map_err(|_| bad("not a number of minutes, hours or days"))?;
+        let secs = match unit.to_ascii_lowercase().as_str() {
+            "s" => Some(1),
+            "m" => Some(60),
+            "h" => Some(3600),
+            "d" => Some(86_400),
+            "w" => Some(604_800),
+            _ => None,
+        }
+        .ok_or_else(|| bad("the unit must be s, m, h, d or w"))?;
+        n.checked_mul(secs)
+            .and_then(chrono::Duration::try_seconds)
+            .and_then(|d| now.checked_sub_signed(d))
+            .ok_or_else(|| bad("that is too long ago"))?
+    } else {
+        DateTime::parse_from_rfc3339(t)
+            .map_err(|_| bad("not a time sev understands"))?
+            .with_timezone(&Utc)
+    };
+    let at = DateTime::from_timestamp(at.timestamp(), 0).ok_or_else(|| bad("out of range"))?;
+    if at > now {
+        return Err(DomainError::BadField {
+            field,
+            message: format!(
+                "{} {} is in the future: record when it happened (now is {})",
+                field.name(),
+                crate::clock::rfc3339(at),
+                crate::clock::rfc3339(now)
+            ),
+        });
+    }
+    Ok(Some(at))
+}
+
+/// Impact cannot start after it was detected.
+pub fn check_times(inc: &Incident) -> Result<(), DomainError> {
+    if let (Some(s), Some(d)) = (inc.impact_started_at, inc.detected_at)
+        && s > d
+    {
+        return Err(DomainError::BadField {
+            field: Field::ImpactStartedAt,
+            message: format!(
+                "impact_started_at {} is after detected_at {}: impact cannot start after it was detected — fix one of them",
+                crate::clock::rfc3339(s),
+                crate::clock::rfc3339(d)
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// `a, b,,c` → `[a, b, c]`, deduplicated, order kept.
@@ -246,6 +342,10 @@ mod tests {
     use super::*;
     use crate::domain::Priority;
 
+    fn now() -> DateTime<Utc> {
+        chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap()
+    }
+
     fn inc() -> Incident {
         crate::domain::incident::sample_incident(3, chrono::Utc::now())
     }
@@ -254,7 +354,7 @@ mod tests {
     fn impact_change_recomputes_priority() {
         let m = PriorityMatrix::default();
         let mut i = inc();
-        let ch = Field::Impact.apply(&mut i, "high", &m).unwrap();
+        let ch = Field::Impact.apply(&mut i, "high", &m, now()).unwrap();
         assert_eq!(i.priority, Priority::P2);
         assert_eq!(ch.len(), 2);
         assert_eq!(ch[1].field, "priority");
@@ -266,9 +366,13 @@ mod tests {
         let m = PriorityMatrix::default();
         let mut i = inc();
         let before = i.clone();
-        assert!(Field::Severity.apply(&mut i, "SEV0", &m).is_err());
-        assert!(Field::Urgency.apply(&mut i, "asap", &m).is_err());
-        assert!(Field::Assignee.apply(&mut i, "bob smith", &m).is_err());
+        assert!(Field::Severity.apply(&mut i, "SEV0", &m, now()).is_err());
+        assert!(Field::Urgency.apply(&mut i, "asap", &m, now()).is_err());
+        assert!(
+            Field::Assignee
+                .apply(&mut i, "bob smith", &m, now())
+                .is_err()
+        );
         // Fillers and format characters look like nothing (or like another
         // name): refused with the code point named.
         for hidden in [
@@ -282,7 +386,7 @@ mod tests {
             "bob\u{FE0F}",
         ] {
             let e = Field::Commander
-                .apply(&mut i, hidden, &m)
+                .apply(&mut i, hidden, &m, now())
                 .unwrap_err()
                 .to_string();
             assert!(
@@ -291,7 +395,7 @@ mod tests {
             );
             assert!(crate::text::is_clean(&e), "{e}");
         }
-        assert!(Field::Title.apply(&mut i, "", &m).is_err());
+        assert!(Field::Title.apply(&mut i, "", &m, now()).is_err());
         assert_eq!(i, before);
         assert!(
             "colour"
@@ -307,19 +411,23 @@ mod tests {
         let m = PriorityMatrix::default();
         let mut i = inc();
         Field::Title
-            .apply(&mut i, "Real title\n\n## Root cause(s)\nfake", &m)
+            .apply(&mut i, "Real title\n\n## Root cause(s)\nfake", &m, now())
             .unwrap();
         assert_eq!(i.title, "Real title ## Root cause(s) fake");
         Field::Service
-            .apply(&mut i, "api\u{2028}| x |", &m)
+            .apply(&mut i, "api\u{2028}| x |", &m, now())
             .unwrap();
         assert_eq!(i.service.as_deref(), Some("api | x |"));
-        Field::Category.apply(&mut i, "a\r\nb", &m).unwrap();
+        Field::Category.apply(&mut i, "a\r\nb", &m, now()).unwrap();
         assert_eq!(i.category.as_deref(), Some("a b"));
-        Field::Tags.apply(&mut i, "x\ny,z\u{2029}w", &m).unwrap();
+        Field::Tags
+            .apply(&mut i, "x\ny,z\u{2029}w", &m, now())
+            .unwrap();
         assert_eq!(i.tags, vec!["x y", "z w"]);
         // The description is the one multi-line field.
-        Field::Description.apply(&mut i, "one\ntwo", &m).unwrap();
+        Field::Description
+            .apply(&mut i, "one\ntwo", &m, now())
+            .unwrap();
         assert_eq!(i.description, "one\ntwo");
     }
 
@@ -327,14 +435,85 @@ mod tests {
     fn clearing_and_noop() {
         let m = PriorityMatrix::default();
         let mut i = inc();
-        Field::Assignee.apply(&mut i, "alice", &m).unwrap();
-        assert_eq!(Field::Assignee.apply(&mut i, "alice", &m).unwrap(), vec![]);
-        let ch = Field::Assignee.apply(&mut i, "-", &m).unwrap();
+        Field::Assignee.apply(&mut i, "alice", &m, now()).unwrap();
+        assert_eq!(
+            Field::Assignee.apply(&mut i, "alice", &m, now()).unwrap(),
+            vec![]
+        );
+        let ch = Field::Assignee.apply(&mut i, "-", &m, now()).unwrap();
         assert_eq!(ch[0].old.as_deref(), Some("alice"));
         assert_eq!(i.assignee, None);
-        Field::Severity.apply(&mut i, "1", &m).unwrap();
+        Field::Severity.apply(&mut i, "1", &m, now()).unwrap();
         assert_eq!(i.severity, Severity::Sev1);
-        Field::Tags.apply(&mut i, "db, db ,network", &m).unwrap();
+        Field::Tags
+            .apply(&mut i, "db, db ,network", &m, now())
+            .unwrap();
         assert_eq!(i.tags, vec!["db", "network"]);
+    }
+
+    /// Issue 10 fix 10: impact start and detection can be recorded.
+    #[test]
+    fn times_take_rfc3339_or_relative_and_refuse_the_future() {
+        let m = PriorityMatrix::default();
+        let mut i = inc();
+        let ch = Field::ImpactStartedAt
+            .apply(&mut i, "-20m", &m, now())
+            .unwrap();
+        assert_eq!(
+            i.impact_started_at,
+            Some(now() - chrono::Duration::minutes(20))
+        );
+        assert_eq!(ch[0].field, "impact_started_at");
+        Field::DetectedAt
+            .apply(&mut i, "2026-05-28T20:00:00+02:00", &m, now())
+            .unwrap();
+        assert_eq!(
+            i.detected_at.map(crate::clock::rfc3339).as_deref(),
+            Some("2026-05-28T18:00:00Z")
+        );
+        for (v, d) in [("-2h", 2 * 3600), ("-1d", 86_400), ("-90s", 90), ("now", 0)] {
+            Field::DetectedAt.apply(&mut i, v, &m, now()).unwrap();
+            assert_eq!(
+                i.detected_at,
+                Some(now() - chrono::Duration::seconds(d)),
+                "{v}"
+            );
+        }
+        let before = i.clone();
+        for bad in [
+            "+20m",
+            "-20y",
+            "-m",
+            "yesterday",
+            "-99999999999999d",
+            "2999-01-01T00:00:00Z",
+        ] {
+            let e = Field::ImpactStartedAt
+                .apply(&mut i, bad, &m, now())
+                .unwrap_err();
+            assert_eq!(e.field(), Some(Field::ImpactStartedAt), "{bad}");
+            assert_eq!(i, before, "{bad}");
+        }
+        let e = Field::DetectedAt
+            .apply(&mut i, "2999-01-01T00:00:00Z", &m, now())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is in the future"), "{e}");
+        Field::DetectedAt.apply(&mut i, "-", &m, now()).unwrap();
+        assert_eq!(i.detected_at, None);
+        assert_eq!(
+            "impact_start".parse::<Field>().unwrap(),
+            Field::ImpactStartedAt
+        );
+        // Impact cannot start after detection.
+        Field::ImpactStartedAt
+            .apply(&mut i, "-10m", &m, now())
+            .unwrap();
+        Field::DetectedAt.apply(&mut i, "-30m", &m, now()).unwrap();
+        let e = check_times(&i).unwrap_err().to_string();
+        assert!(
+            e.contains("impact cannot start after it was detected"),
+            "{e}"
+        );
     }
 }

@@ -52,7 +52,7 @@ pub struct Incident {
     pub comms: Option<String>,
     pub reporter: String,
     pub created_at: DateTime<Utc>,
-    pub started_at: Option<DateTime<Utc>>,
+    pub impact_started_at: Option<DateTime<Utc>>,
     pub detected_at: Option<DateTime<Utc>>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub mitigated_at: Option<DateTime<Utc>>,
@@ -78,7 +78,7 @@ pub struct NewIncident {
     pub service: Option<String>,
     pub tags: Vec<String>,
     pub assignee: Option<String>,
-    pub started_at: Option<DateTime<Utc>>,
+    pub impact_started_at: Option<DateTime<Utc>>,
     pub detected_at: Option<DateTime<Utc>>,
 }
 
@@ -87,7 +87,7 @@ pub const MAX_TITLE: usize = 300;
 impl NewIncident {
     pub fn validate(&self) -> Result<(), super::DomainError> {
         validate_title(&self.title)?;
-        if let (Some(s), Some(d)) = (self.started_at, self.detected_at)
+        if let (Some(s), Some(d)) = (self.impact_started_at, self.detected_at)
             && d < s
         {
             return Err(super::DomainError::Missing(
@@ -100,13 +100,17 @@ impl NewIncident {
 }
 
 pub fn validate_title(title: &str) -> Result<(), super::DomainError> {
+    let bad = |message: String| super::DomainError::BadField {
+        field: super::Field::Title,
+        message,
+    };
     if title.trim().is_empty() {
-        return Err(super::DomainError::Missing(
+        return Err(bad(
             "the title is empty: give a short description of what is broken".into(),
         ));
     }
     if title.chars().count() > MAX_TITLE {
-        return Err(super::DomainError::Missing(format!(
+        return Err(bad(format!(
             "the title is longer than {MAX_TITLE} characters: put the details in the description"
         )));
     }
@@ -251,7 +255,7 @@ pub fn sample_incident(id: i64, now: DateTime<Utc>) -> Incident {
         comms: None,
         reporter: "r".into(),
         created_at: now,
-        started_at: None,
+        impact_started_at: None,
         detected_at: None,
         acknowledged_at: None,
         mitigated_at: None,

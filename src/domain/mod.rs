@@ -8,14 +8,16 @@ mod incident;
 mod priority;
 mod workflow;
 
-pub use fields::{Field, FieldChange, parse_severity, parse_tags, validate_user};
+pub use fields::{
+    Field, FieldChange, check_times, parse_severity, parse_tags, parse_when, validate_user,
+};
 #[doc(hidden)]
 pub use incident::sample_incident;
 pub use incident::{
     Event, EventKind, Incident, IncidentId, MAX_TITLE, NewIncident, validate_title,
 };
 pub use priority::PriorityMatrix;
-pub use workflow::{Transition, apply_transition, legal_targets};
+pub use workflow::{Needs, StatusMove, Transition, apply_transition, legal_targets};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -39,6 +41,23 @@ pub enum DomainError {
     },
     #[error("{0}")]
     Missing(String),
+    /// A value given for `field` is refused; the message says why and
+    /// what would do. Front ends can put the cursor on the field.
+    #[error("{message}")]
+    BadField { field: Field, message: String },
+    /// The close policy asks for more first.
+    #[error("{0}")]
+    CannotClose(CloseRefusal),
+}
+
+impl DomainError {
+    /// The incident field this error is about, when it is about one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            DomainError::BadField { field, .. } => Some(*field),
+            _ => None,
+        }
+    }
 }
 
 /// The number in `42`, `INC-42` or `inc-42` (for `prefix` "INC-"): ASCII
@@ -121,9 +140,9 @@ text_enum!(
 
 mod postmortem;
 pub use postmortem::{
-    ActionId, ActionItem, ActionKind, ActionStatus, Mark, Measures, PmStatus, Postmortem,
-    PostmortemPolicy, SECTIONS, Section, check_close, check_editable, measures, parse_due,
-    parse_section, section, timeline_worthy, worst_severity,
+    ActionId, ActionItem, ActionKind, ActionStatus, Blocker, CloseRefusal, Mark, Measures,
+    PmStatus, Postmortem, PostmortemPolicy, SECTIONS, Section, check_close, check_editable,
+    measures, parse_due, parse_section, section, timeline_worthy, worst_severity,
 };
 
 impl Severity {

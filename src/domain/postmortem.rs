@@ -309,11 +309,11 @@ pub struct Measures {
 
 pub fn measures(i: &Incident) -> Measures {
     Measures {
-        time_to_detect: span(i.started_at, i.detected_at),
+        time_to_detect: span(i.impact_started_at, i.detected_at),
         time_to_acknowledge: span(Some(i.created_at), i.acknowledged_at),
         time_to_mitigate: span(Some(i.created_at), i.mitigated_at),
         time_to_resolve: span(Some(i.created_at), i.resolved_at),
-        impact_duration: span(i.started_at, i.resolved_at),
+        impact_duration: span(i.impact_started_at, i.resolved_at),
     }
 }
 
@@ -336,41 +336,107 @@ impl PostmortemPolicy {
             .collect()
     }
 
+    /// The sections a postmortem of this kind must have before closing:
+    /// always the root cause, plus what the config adds for the kind.
+    pub fn required_sections(&self, k: Kind) -> Vec<&'static str> {
+        let mut required: Vec<&'static str> = vec!["root-cause"];
+        for key in self.required.get(&k).into_iter().flatten() {
+            if !required.contains(key) {
+                required.push(key);
+            }
+        }
+        required
+    }
+
     /// What is missing before `inc` may close; empty = may close.
     pub fn close_blockers(
         &self,
         inc: &Incident,
         pm: Option<&Postmortem>,
         actions: &[ActionItem],
-    ) -> Vec<String> {
+    ) -> Vec<Blocker> {
         if !self.close_requires.contains(&inc.severity) {
             return Vec::new();
         }
         let mut missing = Vec::new();
         match pm {
             Some(p) if p.status == PmStatus::Published => {}
-            Some(p) => missing.push(format!("the postmortem is {} — publish it", p.status)),
-            None => missing.push("a postmortem — write one and publish it".into()),
+            Some(p) => missing.push(Blocker::Unpublished(p.status)),
+            None => missing.push(Blocker::NoPostmortem),
         }
-        let mut required: Vec<&str> = vec!["root-cause"];
-        for k in self.required.get(&inc.kind).into_iter().flatten() {
-            if !required.contains(k) {
-                required.push(k);
-            }
-        }
-        for key in required {
-            if pm.and_then(|p| p.text(key)).is_none() {
-                let title = section(key).map_or(key, |s| s.title);
-                missing.push(format!("the \"{title}\" section"));
+        for key in self.required_sections(inc.kind) {
+            if pm.and_then(|p| p.text(key)).is_none()
+                && let Some(s) = section(key)
+            {
+                missing.push(Blocker::Section(s.key));
             }
         }
         if !actions
             .iter()
             .any(|a| a.owner.is_some() && a.status != ActionStatus::WontDo)
         {
-            missing.push("at least one action item with an owner".into());
+            missing.push(Blocker::OwnedActionItem);
         }
         missing
+    }
+}
+
+/// One thing the close policy still asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocker {
+    /// No postmortem was started.
+    NoPostmortem,
+    /// The postmortem exists but is not published (its status now).
+    Unpublished(PmStatus),
+    /// A required section (its key) is not written.
+    Section(&'static str),
+    /// No action item with an owner (that is not won't-do).
+    OwnedActionItem,
+}
+
+impl fmt::Display for Blocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Blocker::NoPostmortem => f.write_str("a postmortem — write one and publish it"),
+            Blocker::Unpublished(s) => write!(f, "the postmortem is {s} — publish it"),
+            Blocker::Section(key) => {
+                let title = section(key).map_or(*key, |s| s.title);
+                write!(f, "the \"{title}\" section")
+            }
+            Blocker::OwnedActionItem => f.write_str("at least one action item with an owner"),
+        }
+    }
+}
+
+/// Why an incident may not close yet: a typed value, so front ends can
+/// offer what fixes each blocker instead of parsing the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseRefusal {
+    pub incident: IncidentId,
+    /// Its severity now.
+    pub severity: Severity,
+    /// The severity the policy was applied at (the worst it had).
+    pub judged: Severity,
+    pub missing: Vec<Blocker>,
+}
+
+impl fmt::Display for CloseRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let was = if self.judged != self.severity {
+            format!(
+                "was {} (now {}; the close policy follows the highest severity it had)",
+                self.judged, self.severity
+            )
+        } else {
+            format!("is {}", self.severity)
+        };
+        let missing: Vec<String> = self.missing.iter().map(ToString::to_string).collect();
+        write!(
+            f,
+            "{} {was} and cannot close yet; missing: {}",
+            self.incident,
+            missing.join("; ")
+        )
     }
 }
 
@@ -408,19 +474,12 @@ pub fn check_close(
     if missing.is_empty() {
         return Ok(());
     }
-    let was = if judged.severity != inc.severity {
-        format!(
-            "was {} (now {}; the close policy follows the highest severity it had)",
-            judged.severity, inc.severity
-        )
-    } else {
-        format!("is {}", inc.severity)
-    };
-    Err(DomainError::Missing(format!(
-        "{} {was} and cannot close yet; missing: {}",
-        inc.id,
-        missing.join("; ")
-    )))
+    Err(DomainError::CannotClose(CloseRefusal {
+        incident: inc.id,
+        severity: inc.severity,
+        judged: judged.severity,
+        missing,
+    }))
 }
 
 /// Field edits are refused on a closed incident: it is the record that met

@@ -32,6 +32,70 @@ impl Transition {
     }
 }
 
+/// What moving to a status asks of the person, decided once for the CLI,
+/// the `:` line and the status picker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Nothing more: the move can run at once.
+    Nothing,
+    /// A resolution summary (what fixed it).
+    Summary,
+    /// A reason (why this is not an incident).
+    Reason,
+}
+
+/// Which operation a move to `to` means and what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusMove {
+    pub to: Status,
+    pub needs: Needs,
+    /// Acknowledging is its own operation: it also takes an unassigned
+    /// incident for the person acting.
+    pub acknowledge: bool,
+}
+
+impl StatusMove {
+    pub fn to(to: Status) -> StatusMove {
+        StatusMove {
+            to,
+            needs: match to {
+                Status::Resolved => Needs::Summary,
+                Status::Cancelled => Needs::Reason,
+                _ => Needs::Nothing,
+            },
+            acknowledge: to == Status::Acknowledged,
+        }
+    }
+
+    /// The transition for this move with the text it needs (ignored when it
+    /// needs none). Moving a finished incident to investigating is a reopen;
+    /// [`apply_transition`] sees that itself.
+    pub fn transition(&self, text: Option<&str>) -> Transition {
+        let text = text.unwrap_or_default().to_string();
+        match self.needs {
+            Needs::Summary => Transition::Resolve { summary: text },
+            Needs::Reason => Transition::Cancel { reason: text },
+            Needs::Nothing => Transition::To(self.to),
+        }
+    }
+
+    /// A one-line description for pickers.
+    pub fn describe(&self, from: Status) -> &'static str {
+        let finished = matches!(from, Status::Resolved | Status::Closed | Status::Cancelled);
+        match self.to {
+            Status::Acknowledged => "someone has it (assigns you if unassigned)",
+            Status::Investigating if finished => "reopen: it is not over after all",
+            Status::Investigating if from == Status::Mitigated => "the mitigation did not hold",
+            Status::Investigating => "working on the cause",
+            Status::Mitigated => "impact stopped, cause not fixed yet",
+            Status::Resolved => "impact over — asks for a summary",
+            Status::Closed => "all follow-up done",
+            Status::Cancelled => "not an incident — asks for a reason",
+            Status::Triage => "",
+        }
+    }
+}
+
 /// The states one may move to from `from`.
 pub fn legal_targets(from: Status) -> &'static [Status] {
     use Status::*;
@@ -76,6 +140,23 @@ pub fn apply_transition(
             legal: legal_list(from),
         });
     }
+    needs_text(inc, t)?;
+
+    // Never go back in time, even if this host's clock is behind another's.
+    let at = now.max(inc.latest_milestone());
+    stamp(inc, from, to, reopen, at);
+    match t {
+        Transition::Resolve { summary } => inc.resolution = Some(summary.trim().to_string()),
+        Transition::Cancel { reason } => inc.cancel_reason = Some(reason.trim().to_string()),
+        _ => {}
+    }
+    inc.status = to;
+    inc.updated_at = at;
+    Ok(from)
+}
+
+/// Resolving needs a summary and cancelling a reason.
+fn needs_text(inc: &Incident, t: &Transition) -> Result<(), DomainError> {
     match t {
         Transition::To(Status::Resolved) => {
             return Err(DomainError::Missing(format!(
@@ -103,9 +184,11 @@ pub fn apply_transition(
         }
         _ => {}
     }
+    Ok(())
+}
 
-    // Never go back in time, even if this host's clock is behind another's.
-    let at = now.max(inc.latest_milestone());
+/// Set the milestone times moving to `to` means (clear them on a reopen).
+fn stamp(inc: &mut Incident, from: Status, to: Status, reopen: bool, at: DateTime<Utc>) {
     let fill = |slot: &mut Option<DateTime<Utc>>| {
         if slot.is_none() {
             *slot = Some(at);
@@ -141,14 +224,6 @@ pub fn apply_transition(
         }
         _ => {}
     }
-    match t {
-        Transition::Resolve { summary } => inc.resolution = Some(summary.trim().to_string()),
-        Transition::Cancel { reason } => inc.cancel_reason = Some(reason.trim().to_string()),
-        _ => {}
-    }
-    inc.status = to;
-    inc.updated_at = at;
-    Ok(from)
 }
 
 #[cfg(test)]

@@ -20,6 +20,9 @@ struct Doc {
     postmortem: PmDoc,
     measures: MeasuresDoc,
     sections: Vec<SectionDoc>,
+    /// Titles of the optional sections nobody wrote (listed once, at the
+    /// end of the Markdown, instead of a heading each).
+    not_written: Vec<String>,
     timeline: Vec<TimelineDoc>,
     actions: Vec<ActionDoc>,
 }
@@ -30,6 +33,8 @@ struct IncidentDoc {
     #[serde(rename = "ref")]
     reference: String,
     title: String,
+    /// What was seen, as the responders wrote it (may be several lines).
+    description: String,
     kind: String,
     status: String,
     severity: String,
@@ -75,6 +80,9 @@ struct SectionDoc {
     title: String,
     text: String,
     written: bool,
+    /// Required before the incident may close (shown as missing when not
+    /// written; optional unwritten sections are only listed).
+    required: bool,
 }
 
 #[derive(Serialize)]
@@ -187,12 +195,13 @@ fn dur(x: Option<i64>) -> String {
     x.map(clock::duration).unwrap_or_else(|| "unknown".into())
 }
 
-fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
-    let i = &v.incident;
-    let m = crate::domain::measures(i);
-    let keys = config.postmortem.sections_for(i.kind);
-    // Sections of the kind's template, plus any others that were written.
-    let sections = SECTIONS
+/// The sections of the kind's template, plus any others that were written,
+/// and the titles of the optional ones nobody wrote.
+fn sections_doc(v: &PostmortemView, config: &Config, to: Target) -> (Vec<SectionDoc>, Vec<String>) {
+    let kind = v.incident.kind;
+    let keys = config.postmortem.sections_for(kind);
+    let required = config.postmortem.required_sections(kind);
+    let sections: Vec<SectionDoc> = SECTIONS
         .iter()
         .filter(|sec| keys.iter().any(|k| k.key == sec.key) || v.postmortem.text(sec.key).is_some())
         .map(|sec| {
@@ -205,12 +214,22 @@ fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
                 key: sec.key.into(),
                 title: sec.title.into(),
                 written: !text.is_empty(),
+                required: required.contains(&sec.key),
                 text,
             }
         })
         .collect();
-    let timeline = v
-        .events
+    let not_written = sections
+        .iter()
+        .filter(|s| !s.written && !s.required)
+        .map(|s| s.title.clone())
+        .collect();
+    (sections, not_written)
+}
+
+/// The timeline events worth a postmortem, with the author's marks.
+fn timeline_doc(v: &PostmortemView, to: Target) -> Vec<TimelineDoc> {
+    v.events
         .iter()
         .filter(|e| timeline_worthy(e))
         .filter(|e| !v.marks.get(&e.id).is_some_and(|m| m.hidden))
@@ -230,9 +249,11 @@ fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
                     .unwrap_or_default(),
             }
         })
-        .collect();
-    let actions = v
-        .actions
+        .collect()
+}
+
+fn actions_doc(v: &PostmortemView, to: Target) -> Vec<ActionDoc> {
+    v.actions
         .iter()
         .map(|a| ActionDoc {
             id: a.id.0,
@@ -243,45 +264,48 @@ fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
             due: a.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
             status: a.status.to_string(),
         })
-        .collect();
+        .collect()
+}
+
+fn incident_doc(v: &PostmortemView, config: &Config, to: Target) -> IncidentDoc {
+    let i = &v.incident;
+    IncidentDoc {
+        id: i.id.0,
+        reference: i.id.to_string(),
+        title: to.line(&i.title),
+        description: to.lines(&i.description),
+        kind: i.kind.to_string(),
+        status: i.status.to_string(),
+        severity: i.severity.to_string(),
+        severity_name: to.line(&config.severity(i.severity).name),
+        impact: i.impact.to_string(),
+        urgency: i.urgency.to_string(),
+        priority: i.priority.to_string(),
+        service: to.opt(&i.service),
+        category: to.opt(&i.category),
+        commander: to.opt(&i.commander),
+        assignee: to.opt(&i.assignee),
+        created: utc(Some(i.created_at)),
+        started: utc(i.impact_started_at),
+        detected: utc(i.detected_at),
+        acknowledged: utc(i.acknowledged_at),
+        mitigated: utc(i.mitigated_at),
+        resolved: utc(i.resolved_at),
+        closed: utc(i.closed_at),
+        resolution: to.opt(&i.resolution),
+    }
+}
+
+fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
+    let m = crate::domain::measures(&v.incident);
+    let pm = &v.postmortem;
+    let (sections, not_written) = sections_doc(v, config, to);
     Doc {
-        incident: IncidentDoc {
-            id: i.id.0,
-            reference: i.id.to_string(),
-            title: to.line(&i.title),
-            kind: i.kind.to_string(),
-            status: i.status.to_string(),
-            severity: i.severity.to_string(),
-            severity_name: to.line(&config.severity(i.severity).name),
-            impact: i.impact.to_string(),
-            urgency: i.urgency.to_string(),
-            priority: i.priority.to_string(),
-            service: to.opt(&i.service),
-            category: to.opt(&i.category),
-            commander: to.opt(&i.commander),
-            assignee: to.opt(&i.assignee),
-            created: utc(Some(i.created_at)),
-            started: utc(i.started_at),
-            detected: utc(i.detected_at),
-            acknowledged: utc(i.acknowledged_at),
-            mitigated: utc(i.mitigated_at),
-            resolved: utc(i.resolved_at),
-            closed: utc(i.closed_at),
-            resolution: to.opt(&i.resolution),
-        },
+        incident: incident_doc(v, config, to),
         postmortem: PmDoc {
-            status: v.postmortem.status.to_string(),
-            owner: v
-                .postmortem
-                .owner
-                .as_deref()
-                .map(|o| to.line(o))
-                .unwrap_or_default(),
-            published: v
-                .postmortem
-                .published_at
-                .map(|t| utc(Some(t)))
-                .unwrap_or_default(),
+            status: pm.status.to_string(),
+            owner: pm.owner.as_deref().map(|o| to.line(o)).unwrap_or_default(),
+            published: pm.published_at.map(|t| utc(Some(t))).unwrap_or_default(),
         },
         measures: MeasuresDoc {
             detect: dur(m.time_to_detect),
@@ -292,8 +316,9 @@ fn doc(v: &PostmortemView, config: &Config, to: Target) -> Doc {
             seconds: m,
         },
         sections,
-        timeline,
-        actions,
+        not_written,
+        timeline: timeline_doc(v, to),
+        actions: actions_doc(v, to),
     }
 }
 

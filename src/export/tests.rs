@@ -26,7 +26,7 @@ fn realistic() -> (tempfile::TempDir, Responder, IncidentId) {
                 urgency: Some(Urgency::High),
                 service: Some("checkout".into()),
                 category: Some("config".into()),
-                started_at: Some(start),
+                impact_started_at: Some(start),
                 detected_at: Some(start + chrono::Duration::minutes(6)),
                 ..Default::default()
             })
@@ -285,4 +285,66 @@ fn json_export_carries_the_exact_text_terminal_safe() {
         .find(|s| s["key"] == "lessons")
         .unwrap();
     assert_eq!(lessons["text"], evil);
+}
+
+/// Issue 10 fix 11: the export reads well in review.
+#[test]
+fn markdown_shows_description_and_resolution_and_lists_what_is_not_written() {
+    let (_d, r, id) = realistic();
+    let cx = r.ctx("alice");
+    let md = markdown(&cx.postmortem_view(id).unwrap(), &r.config).unwrap();
+    assert!(
+        md.contains("## What was seen\n\nPayments API behind the EU load balancer answers 502."),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Resolution | Reverted config push 8812 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Impact started (UTC) | 2026-06-03 02:05:00 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Detected (UTC) | 2026-06-03 02:11:00 |"),
+        "{md}"
+    );
+    // Unwritten optional sections: no heading each, one line at the end.
+    assert!(!md.contains("_Not written._"), "{md}");
+    assert_eq!(md.matches("Not written:").count(), 1, "{md}");
+    let last = md.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(last.starts_with("_Not written: "), "{last}");
+    let listed = last
+        .trim_start_matches("_Not written: ")
+        .trim_end_matches("._");
+    for title in listed.split(", ") {
+        assert!(SECTIONS.iter().any(|s| s.title == title), "{title}");
+        assert!(
+            !md.contains(&format!("## {title}\n")),
+            "{title} has no heading: {md}"
+        );
+    }
+    assert!(listed.contains("Where we got lucky"), "{listed}");
+    // A required section that is not written stays, visibly missing.
+    cx.set_section(id, "root-cause", "").unwrap();
+    let md = markdown(&cx.postmortem_view(id).unwrap(), &r.config).unwrap();
+    assert!(
+        md.contains(&format!(
+            "## Root cause(s)\n\n**Missing** — required before {id} can close."
+        )),
+        "{md}"
+    );
+    assert!(!md.lines().last().unwrap().contains("Root cause"), "{md}");
+    // A description cannot add structure.
+    cx.set(
+        id,
+        &[crate::ops::Edit::new(
+            Field::Description,
+            "x\n## Root cause(s)\nforged",
+        )],
+        None,
+    )
+    .unwrap();
+    let md = markdown(&cx.postmortem_view(id).unwrap(), &r.config).unwrap();
+    assert_eq!(root_cause_headings(&md), 1, "{md}");
 }

@@ -6,7 +6,7 @@
 
 mod key;
 
-pub use key::{Key, parse_chord};
+pub use key::{Key, Name, parse_chord};
 
 use crate::config::{ConfigError, KeyBinding, Located};
 use serde::{Deserialize, Serialize};
@@ -81,6 +81,7 @@ pub enum Action {
     Annotate,
     Export,
     CycleActionFilter,
+    SearchAll,
 }
 
 impl Action {
@@ -151,6 +152,7 @@ impl Action {
         Action::Annotate,
         Action::Export,
         Action::CycleActionFilter,
+        Action::SearchAll,
     ];
 
     /// What the action does, for help and hints.
@@ -211,6 +213,7 @@ impl Action {
             Action::Annotate => "annotate the timeline entry",
             Action::Export => "export Markdown to INC-N-postmortem.md",
             Action::CycleActionFilter => "filter: open → overdue → mine → all",
+            Action::SearchAll => "search all incidents, not just this filter",
         }
     }
 }
@@ -245,12 +248,14 @@ impl Action {
             Action::Down => "down",
             Action::Up => "up",
             Action::OpenPostmortem => "postmortem",
+            Action::OpenActions => "actions",
             Action::Edit => "edit",
             Action::SetOwner => "owner",
             Action::AddAction => "action",
             Action::ActionDone => "done",
             Action::Export => "export",
             Action::CycleActionFilter => "filter",
+            Action::SearchAll => "search all",
             _ => "",
         }
     }
@@ -272,6 +277,11 @@ pub enum Mode {
     Help,
     Postmortem,
     Actions,
+    /// Choosing from a list (status, severity, category…): keys it does not
+    /// bind choose by first letter or number.
+    Picker,
+    /// A yes/no question.
+    Confirm,
 }
 
 impl Mode {
@@ -281,6 +291,8 @@ impl Mode {
         Mode::Actions,
         Mode::Search,
         Mode::Dialog,
+        Mode::Picker,
+        Mode::Confirm,
         Mode::Help,
     ];
     pub fn name(self) -> &'static str {
@@ -291,6 +303,8 @@ impl Mode {
             Mode::Help => "help",
             Mode::Postmortem => "postmortem",
             Mode::Actions => "actions",
+            Mode::Picker => "picker",
+            Mode::Confirm => "confirm",
         }
     }
     fn parse(s: &str) -> Option<Mode> {
@@ -335,7 +349,7 @@ impl Keymap {
     fn bind(&mut self, b: &KeyBinding) -> Result<(), ConfigError> {
         let mode = Mode::parse(&b.mode).ok_or_else(|| {
             b.key.error(format!(
-                "unknown key mode '{}': use one of normal, postmortem, actions, search, dialog, help",
+                "unknown key mode '{}': use one of normal, postmortem, actions, search, dialog, picker, confirm, help",
                 b.mode
             ))
         })?;

@@ -112,7 +112,7 @@ pub fn build(
         comms: None,
         reporter: reporter.to_string(),
         created_at: now,
-        started_at: new.started_at,
+        impact_started_at: new.impact_started_at,
         detected_at: new.detected_at,
         acknowledged_at: None,
         mitigated_at: None,
@@ -141,7 +141,12 @@ fn conflict(
 }
 
 /// Apply edits to an incident in memory (inside a store transaction).
-fn apply_edits(config: &Config, inc: &mut Incident, edits: &[Edit]) -> Result<Vec<Record>> {
+fn apply_edits(
+    config: &Config,
+    inc: &mut Incident,
+    edits: &[Edit],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Record>> {
     let mut records = Vec::new();
     for e in edits {
         let current = e.field.get(inc);
@@ -151,16 +156,18 @@ fn apply_edits(config: &Config, inc: &mut Incident, edits: &[Edit]) -> Result<Ve
             // Someone else changed this field. Fine only if they set exactly
             // what we wanted too.
             let mut probe = inc.clone();
-            e.field.apply(&mut probe, &e.value, &config.priority)?;
+            e.field.apply(&mut probe, &e.value, &config.priority, now)?;
             if e.field.get(&probe) != current {
                 return Err(conflict(inc, e.field.name(), current, e.field.get(&probe)));
             }
             continue;
         }
         config.check_taxonomy(e.field, &e.value)?;
-        let changes = e.field.apply(inc, &e.value, &config.priority)?;
+        let changes = e.field.apply(inc, &e.value, &config.priority, now)?;
         records.extend(changes.into_iter().map(Record::Field));
     }
+    // Checked once all edits are in, so both times can move together.
+    domain::check_times(inc)?;
     Ok(records)
 }
 
@@ -193,7 +200,8 @@ impl Ctx<'_> {
                 "nothing to set: give one or more field=value".into(),
             ));
         }
-        self.store.modify(id, &self.actor, self.now(), |inc, _| {
+        let now = self.now();
+        self.store.modify(id, &self.actor, now, |inc, _| {
             if let Some(v) = expect_version
                 && (v < 1 || v > inc.version)
             {
@@ -214,12 +222,12 @@ impl Ctx<'_> {
                 let mut probe = inc.clone();
                 let attempted = e
                     .field
-                    .apply(&mut probe, &e.value, &self.config.priority)
+                    .apply(&mut probe, &e.value, &self.config.priority, now)
                     .ok()
                     .and(e.field.get(&probe));
                 return Err(conflict(inc, e.field.name(), e.field.get(inc), attempted));
             }
-            apply_edits(self.config, inc, edits)
+            apply_edits(self.config, inc, edits, now)
         })
     }
 
@@ -269,11 +277,29 @@ impl Ctx<'_> {
                 text: None,
             }];
             if inc.assignee.is_none() {
-                let ch = Field::Assignee.apply(inc, self.me(), &self.config.priority)?;
+                let ch = Field::Assignee.apply(inc, self.me(), &self.config.priority, now)?;
                 records.extend(ch.into_iter().map(Record::Field));
             }
             Ok(records)
         })
+    }
+
+    /// Move an incident to a status: the one path the CLI's `status`, the
+    /// `:status` line and the status picker share. `text` is the summary or
+    /// reason the move needs (see [`domain::StatusMove`]).
+    pub fn move_to(
+        &self,
+        id: IncidentId,
+        to: Status,
+        text: Option<&str>,
+        seen: Option<Status>,
+    ) -> Result<Incident> {
+        let m = domain::StatusMove::to(to);
+        if m.acknowledge {
+            self.acknowledge(id, seen)
+        } else {
+            self.transition(id, &m.transition(text), seen)
+        }
     }
 
     /// Become incident commander (a no-op if already).

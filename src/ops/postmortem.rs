@@ -17,11 +17,18 @@ pub struct NewAction {
     pub due: Option<String>,
 }
 
-/// One `field=value` change of an action item.
+/// One change of an action item, typed: type and status are parsed when
+/// the edit is made; owner and due are checked when it is applied (a
+/// relative due date needs today).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionEdit {
-    pub field: String,
-    pub value: String,
+pub enum ActionEdit {
+    Description(String),
+    Kind(ActionKind),
+    /// A login name, or empty / `-` to clear.
+    Owner(String),
+    /// `2026-12-01`, `+7d`, `tomorrow`… or empty / `-` to clear.
+    Due(String),
+    Status(ActionStatus),
 }
 
 /// `owner=alice`, `due=+7d`, `status=done`, `type=prevent`, `description=…`
@@ -32,21 +39,19 @@ pub fn parse_action_assignment(s: &str) -> Result<ActionEdit> {
             crate::text::sanitize_line(s)
         ))
     })?;
-    let field = k.trim().to_ascii_lowercase();
-    let field = match field.as_str() {
-        "desc" => "description".to_string(),
-        "kind" => "type".to_string(),
-        _ => field,
-    };
-    if !["description", "type", "owner", "due", "status"].contains(&field.as_str()) {
-        return Err(Error::Usage(format!(
-            "unknown action field '{}': use description, type, owner, due or status",
-            crate::text::sanitize_line(k)
-        )));
-    }
-    Ok(ActionEdit {
-        field,
-        value: v.trim().to_string(),
+    let v = v.trim();
+    Ok(match k.trim().to_ascii_lowercase().as_str() {
+        "description" | "desc" => ActionEdit::Description(v.to_string()),
+        "type" | "kind" => ActionEdit::Kind(v.parse()?),
+        "owner" => ActionEdit::Owner(v.to_string()),
+        "due" => ActionEdit::Due(v.to_string()),
+        "status" => ActionEdit::Status(v.parse()?),
+        _ => {
+            return Err(Error::Usage(format!(
+                "unknown action field '{}': use description, type, owner, due or status",
+                crate::text::sanitize_line(k)
+            )));
+        }
     })
 }
 
@@ -87,7 +92,7 @@ impl SectionWrite {
 impl Ctx<'_> {
     /// Today in the user's time zone (for due dates).
     pub fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&chrono::Local).date_naive()
+        self.clock.today()
     }
 
     /// Write one section (empty text clears it).
@@ -205,53 +210,55 @@ impl Ctx<'_> {
         self.store.modify_action(id, &self.actor, self.now(), |a| {
             let mut out = Vec::new();
             for e in edits {
-                let ch = match e.field.as_str() {
-                    "description" => {
-                        if e.value.trim().is_empty() {
-                            return Err(Error::Usage(
-                                "an action item's description cannot be empty".into(),
-                            ));
-                        }
-                        let old = a.description.clone();
-                        a.description = crate::text::fold_lines(&e.value).trim().to_string();
-                        change("description", Some(old), Some(a.description.clone()))
-                    }
-                    "type" => {
-                        let old = a.kind;
-                        a.kind = e.value.parse()?;
-                        change("type", Some(old.to_string()), Some(a.kind.to_string()))
-                    }
-                    "owner" => {
-                        let old = a.owner.clone();
-                        a.owner = opt_user(&e.value)?;
-                        change("owner", old, a.owner.clone())
-                    }
-                    "due" => {
-                        let old = a.due.map(|d| d.to_string());
-                        a.due = parse_due(&e.value, today)?;
-                        change("due", old, a.due.map(|d| d.to_string()))
-                    }
-                    _ => {
-                        let old = a.status;
-                        a.status = e.value.parse::<ActionStatus>()?;
-                        change("status", Some(old.to_string()), Some(a.status.to_string()))
-                    }
-                };
-                out.extend(ch);
+                out.extend(apply_action_edit(a, e, today)?);
             }
             Ok(out)
         })
     }
 
     pub fn action_done(&self, id: ActionId) -> Result<ActionItem> {
-        self.edit_action(
-            id,
-            &[ActionEdit {
-                field: "status".into(),
-                value: "done".into(),
-            }],
-        )
+        self.edit_action(id, &[ActionEdit::Status(ActionStatus::Done)])
     }
+}
+
+/// Apply one edit to an action item in memory; the change to record, if any.
+fn apply_action_edit(
+    a: &mut ActionItem,
+    e: &ActionEdit,
+    today: NaiveDate,
+) -> Result<Option<FieldChange>> {
+    Ok(match e {
+        ActionEdit::Description(v) => {
+            if v.trim().is_empty() {
+                return Err(Error::Usage(
+                    "an action item's description cannot be empty".into(),
+                ));
+            }
+            let old = a.description.clone();
+            a.description = crate::text::fold_lines(v).trim().to_string();
+            change("description", Some(old), Some(a.description.clone()))
+        }
+        ActionEdit::Kind(k) => {
+            let old = a.kind;
+            a.kind = *k;
+            change("type", Some(old.to_string()), Some(a.kind.to_string()))
+        }
+        ActionEdit::Owner(v) => {
+            let old = a.owner.clone();
+            a.owner = opt_user(v)?;
+            change("owner", old, a.owner.clone())
+        }
+        ActionEdit::Due(v) => {
+            let old = a.due.map(|d| d.to_string());
+            a.due = parse_due(v, today)?;
+            change("due", old, a.due.map(|d| d.to_string()))
+        }
+        ActionEdit::Status(st) => {
+            let old = a.status;
+            a.status = *st;
+            change("status", Some(old.to_string()), Some(a.status.to_string()))
+        }
+    })
 }
 
 /// Everything the postmortem pane and the export show of one incident.

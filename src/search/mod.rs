@@ -290,11 +290,20 @@ fn tag_score(tags: &str, ql: &str) -> Option<i64> {
     }
 }
 
-/// A query, lowercased, with the scorer it needs.
+/// A fresh fuzzy scorer: one per title. SkimMatcherV2 reuses its score
+/// matrix between calls without clearing it (`Vec::resize` keeps old
+/// cells), so a title's score would depend on the titles scored before it;
+/// and its `use_cache(false)` panics ("RefCell already borrowed"). Found by
+/// the `search` fuzz target. Titles are interned and cut by the index
+/// first, so only distinct titles that can match pay for a matcher.
+fn matcher() -> SkimMatcherV2 {
+    SkimMatcherV2::default().ignore_case()
+}
+
+/// A query, lowercased.
 struct Query<'a> {
     ql: &'a str,
     single: Option<char>,
-    matcher: SkimMatcherV2,
 }
 
 impl Query<'_> {
@@ -304,20 +313,14 @@ impl Query<'_> {
             (Some(c), None) => Some(c),
             _ => None,
         };
-        // Both sides are already lowercase.
-        let matcher = SkimMatcherV2::default().respect_case();
-        Query {
-            ql,
-            single,
-            matcher,
-        }
+        Query { ql, single }
     }
 
     /// The title's score; the title is lowercase.
     fn title(&self, hay: &str) -> Option<i64> {
         match self.single {
             Some(c) => score_one_char(hay, c),
-            None if subsequence(hay, self.ql) => self.matcher.fuzzy_match(hay, self.ql),
+            None if subsequence(hay, self.ql) => matcher().fuzzy_match(hay, self.ql),
             None => None,
         }
     }
@@ -461,21 +464,23 @@ pub fn rank_unindexed(corpus: &Corpus, query: &str) -> Vec<(u32, i64)> {
     hits
 }
 
-/// May the hits of `old` stand in for the candidates of `new`? Only when
-/// every row `new` matches was matched by `old`: the title is a growing
-/// subsequence, but service/reference matches start at 2 characters and
-/// description matches at 3, and an exact reference ("4" → INC-4) does not
-/// carry over to a longer one ("42"). From 3 characters on every kind of
-/// match only shrinks as the query grows.
+/// May the hits for `old` stand in for the candidates of `new`? Only when
+/// every row `new` can match was matched by `old`: `new` extends `old` as the
+/// matcher sees them (trimmed, lowercase: `K` (Kelvin) lowercases to one
+/// byte, a final `Σ` to `ς`), and `old` already ran every test `new` runs.
+/// Service and reference substrings start at 2 bytes and descriptions at 3
+/// (and an exact reference "4" → INC-4 does not carry over to "42"), so
+/// only an old query of 3 bytes or more (or the same query) narrows.
 pub fn narrows(old: &str, new: &str) -> bool {
-    let (old, new) = (old.trim().to_lowercase(), new.trim().to_lowercase());
-    old.len() >= 3 && new.starts_with(&old)
+    let (o, n) = (old.trim().to_lowercase(), new.trim().to_lowercase());
+    !o.is_empty() && n.starts_with(&o) && (o.len() >= 3 || o == n)
 }
 
 /// Positions of matched characters inside `title`, for highlighting.
 pub fn title_positions(title: &str, query: &str) -> Option<Vec<usize>> {
-    let m = SkimMatcherV2::default().ignore_case();
-    m.fuzzy_indices(title, query.trim()).map(|(_, pos)| pos)
+    matcher()
+        .fuzzy_indices(title, query.trim())
+        .map(|(_, pos)| pos)
 }
 
 #[cfg(test)]

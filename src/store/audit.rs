@@ -110,7 +110,7 @@ impl Stored {
                 incident: r.get(1).unwrap_or(0),
                 reason: format!(
                     "it cannot be read as sev wrote it ({}): it was changed outside sev",
-                    super::row::describe(&e, STORED_COLUMNS)
+                    super::error::describe(&e, r)
                 ),
             })),
         }
@@ -255,7 +255,7 @@ pub struct Inspection {
 /// Open read-only (no migration, no WAL files created) and look.
 pub fn inspect(path: &std::path::Path) -> Result<Inspection> {
     let c = Connection::open_with_flags(
-        path,
+        crate::fsafe::real_path(path),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW,
     )
     .map_err(|e| super::db_error(path, e))?;

@@ -5,23 +5,34 @@
 //! bumps its `version` and appends its events, all or nothing.
 
 pub mod audit;
+mod bulk;
+mod close_view;
+mod error;
 mod incidents;
 mod postmortems;
 mod presence;
 mod row;
 mod schema;
 mod search;
+mod timeline;
+mod types;
 
-pub use incidents::{BatchItem, ListQuery, Partial, Record, Scope, TxView, unreadable_error};
+pub use bulk::BatchItem;
+pub use close_view::TxView;
+pub use error::{Partial, Unreadable, unreadable_error};
+pub use incidents::{ListQuery, ORDER, Scope};
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
-pub use row::Unreadable;
 pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};
 pub use search::{ListKey, SearchDelta, SearchRef, SearchRow};
+pub use timeline::Record;
+
+pub(crate) use error::db_error;
+use error::{access_reason, shown};
 
 use crate::error::{Error, Result};
 use crate::fsafe;
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -29,75 +40,6 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
-}
-
-fn shown(p: &Path) -> String {
-    crate::text::sanitize_line(&p.display().to_string()).into_owned()
-}
-
-/// Why the user may not use the file, or the generic pointer to doctor.
-fn access_reason(path: &Path) -> String {
-    crate::access::problem(path, true)
-        .unwrap_or_else(|| "sev doctor shows why and how to fix it".into())
-}
-
-/// Turn a SQLite failure into a message that says what to do.
-pub(crate) fn db_error(path: &Path, e: rusqlite::Error) -> Error {
-    let p = shown(path);
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Unavailable(
-            format!("database {p} is busy (another sev is writing); nothing was saved — try again"),
-        ),
-        Some(ErrorCode::ReadOnly) => Error::Unavailable(format!(
-            "database {p} is read-only for you; nothing was saved: {}",
-            access_reason(path)
-        )),
-        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => {
-            match crate::access::problem(path, false) {
-                Some(why) => {
-                    Error::Unavailable(format!("permission denied on database {p}: {why}"))
-                }
-                None => Error::Unavailable(format!(
-                    "cannot open database {p}: check the path, that it is a regular file and that its directory exists and is writable (sev doctor)"
-                )),
-            }
-        }
-        Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
-            Error::Unavailable(format!(
-                "{p} is not a sev database or is corrupt: point SEV_DB/--db at the right file, or restore a backup"
-            ))
-        }
-        Some(ErrorCode::DiskFull) => Error::Unavailable(format!(
-            "database {p} is full (disk or size limit); nothing was saved — free space and try again"
-        )),
-        Some(ErrorCode::SystemIoFailure) => io_error(path, &e),
-        _ => Error::Internal(format!("database {p}: {e}")),
-    }
-}
-
-/// SQLITE_IOERR: say which cause, when it can be told (a full disk is the
-/// usual one: SQLite cannot create or grow the -shm even to read).
-fn io_error(path: &Path, e: &rusqlite::Error) -> Error {
-    let p = shown(path);
-    let dir = fsafe::dir_of(path);
-    let full = nix::sys::statvfs::statvfs(dir)
-        .map(|v| v.blocks_available() == 0)
-        .unwrap_or(false);
-    if full {
-        return Error::Unavailable(format!(
-            "no space left on the disk holding {p}: SQLite cannot create or grow its -wal/-shm files; nothing was saved — free space (df -h {}) and try again",
-            shown(dir)
-        ));
-    }
-    if let fsafe::Entry::Special(what) = fsafe::entry(path) {
-        return Error::Unavailable(format!(
-            "{p} is {what}, not a regular file: point --db/SEV_DB at a database file"
-        ));
-    }
-    Error::Unavailable(format!(
-        "disk I/O error on database {p} ({}): check the disk (dmesg, df -h) and run sev doctor",
-        crate::text::sanitize_line(&e.to_string())
-    ))
 }
 
 impl Store {
@@ -117,6 +59,7 @@ impl Store {
     }
 
     fn open_rw(path: &Path, create: bool) -> Result<Store> {
+        let path = &fsafe::normalize(path);
         if !fsafe::check_db(path)? {
             if !create {
                 return Err(fsafe::missing_refusal(path));
@@ -131,21 +74,64 @@ impl Store {
                 })?;
             }
             fsafe::create_db_file(path)?;
+        } else if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            // A read never turns an empty (swapped, recreated) file into a
+            // fresh database that then passes `verify`; a write adopts it
+            // with the mode a new one would get.
+            if !create {
+                return Err(fsafe::empty_refusal(path));
+            }
+            fsafe::adopt_empty(path)?;
         }
         // NOFOLLOW: SQLite refuses a link even if one is planted after the
-        // check above; it opens -wal/-shm with O_NOFOLLOW itself.
+        // check above; it opens -wal/-shm with O_NOFOLLOW itself. It also
+        // refuses links in parent directories, so it gets them resolved.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, e))?;
+        let conn = Connection::open_with_flags(fsafe::real_path(path), flags)
+            .map_err(|e| db_error(path, e))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
             read_only: false,
         };
+        // Before anything writes (WAL mode is written into the file): is
+        // this sev's file, or a new empty one?
+        store.refuse_foreign(create)?;
         store.configure()?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Refuse, before changing anything in it, a file that is not a sev
+    /// database: another application's (an application id, a
+    /// user_version or tables of its own), or — for a command that only
+    /// reads — any file that sev has not made its own yet.
+    fn refuse_foreign(&self, create: bool) -> Result<()> {
+        let (version, app_id) = self.schema_info()?;
+        if app_id == schema::APPLICATION_ID {
+            return Ok(());
+        }
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let fresh = app_id == 0 && version == 0 && tables == 0;
+        if fresh && create {
+            return Ok(());
+        }
+        let what = if fresh {
+            "an empty SQLite file, not a sev database (swapped?)".to_string()
+        } else {
+            format!(
+                "not a sev database (application id {app_id:#x}, user_version {version}, {tables} tables: another application's file)"
+            )
+        };
+        Err(Error::Unavailable(format!(
+            "{} is {what}: point SEV_DB/--db at the sev database, or restore it from a backup — nothing in it was changed",
+            shown(&self.path)
+        )))
     }
 
     pub fn path(&self) -> &Path {
@@ -158,6 +144,7 @@ impl Store {
     /// commands); without, it is "no database at PATH" (read commands).
     pub fn open_for_user(path: &Path, create: bool) -> Result<Store> {
         use nix::unistd::{AccessFlags, access};
+        let path = &fsafe::normalize(path);
         let exists = fsafe::check_db(path)?;
         let dir = fsafe::dir_of(path);
         if !exists {
@@ -175,12 +162,13 @@ impl Store {
                 "permission denied: you cannot read {}: {}",
                 shown(path),
                 crate::access::problem(path, false)
+                    .map(|p| p.to_string())
                     .unwrap_or_else(|| "sev doctor shows why".into())
             )));
         }
         match crate::access::problem(path, true) {
             None => Store::open_rw(path, create),
-            Some(why) => Store::read_only_because(path, Some(&why)),
+            Some(why) => Store::read_only_because(path, Some(&why.to_string())),
         }
     }
 
@@ -194,8 +182,12 @@ impl Store {
 
     /// [`Store::open_read_only`], saying why the user may only read.
     fn read_only_because(path: &Path, why: Option<&str>) -> Result<Store> {
+        let path = &fsafe::normalize(path);
         if !fsafe::check_db(path)? {
             return Err(fsafe::missing_refusal(path));
+        }
+        if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            return Err(fsafe::empty_refusal(path));
         }
         let missing: Vec<String> = fsafe::sidecars(path)
             .iter()
@@ -214,7 +206,7 @@ impl Store {
             )));
         }
         let conn = Connection::open_with_flags(
-            path,
+            fsafe::real_path(path),
             OpenFlags::SQLITE_OPEN_READ_ONLY
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_NOFOLLOW,

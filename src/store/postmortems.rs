@@ -3,80 +3,67 @@
 //! incident's timeline.
 
 use super::Store;
-use super::incidents::not_found;
-use super::row::ts;
-use crate::domain::{
-    ActionId, ActionItem, ActionKind, ActionStatus, Event, EventKind, FieldChange, IncidentId,
-    Mark, PmStatus, Postmortem,
-};
+use super::error::{action_not_found, decode, not_found};
+use super::row::{self, ACTION_COLUMNS, POSTMORTEM_COLUMNS};
+use super::timeline;
+use super::types::{Day, Epoch, epoch};
+use crate::domain::{ActionId, ActionItem, EventKind, FieldChange, IncidentId, Mark, Postmortem};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};
 use std::collections::HashMap;
 
-fn time(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(v, 0).unwrap_or_default()
-}
-
-fn parsed<T: std::str::FromStr>(s: String) -> rusqlite::Result<T> {
-    s.parse::<T>().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("unexpected value '{s}'").into(),
-        )
-    })
-}
-
-pub(crate) fn get_postmortem(
+/// The postmortem of `id`, if one was started; unreadable is an error
+/// naming it (never an empty postmortem).
+pub(crate) fn postmortem_of(
     c: &Connection,
     id: IncidentId,
-) -> rusqlite::Result<Option<Postmortem>> {
-    c.prepare_cached(
-        "SELECT status, owner, sections, created_at, updated_at, published_at, version FROM postmortems WHERE incident_id = ?",
-    )?
-    .query_row([id.0], |r| {
-        let sections: String = r.get(2)?;
-        Ok(Postmortem {
-            incident: id,
-            status: parsed::<PmStatus>(r.get(0)?)?,
-            owner: r.get(1)?,
-            sections: serde_json::from_str(&sections).unwrap_or_default(),
-            created_at: time(r.get(3)?),
-            updated_at: time(r.get(4)?),
-            published_at: r.get::<_, Option<i64>>(5)?.map(time),
-            version: r.get(6)?,
-        })
-    })
-    .optional()
+) -> rusqlite::Result<Result<Option<Postmortem>>> {
+    let got = c
+        .prepare_cached(&format!(
+            "SELECT {POSTMORTEM_COLUMNS} FROM postmortems WHERE incident_id = ?"
+        ))?
+        .query_row([id], |r| decode(r, row::postmortem_name, row::postmortem))
+        .optional()?;
+    Ok(got.transpose())
 }
 
-const ACTION_COLUMNS: &str =
-    "id, incident_id, description, type, owner, due_date, status, created_at, updated_at, version";
-
-fn action_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem> {
-    let due: Option<String> = r.get(5)?;
-    Ok(ActionItem {
-        id: ActionId(r.get(0)?),
-        incident: IncidentId(r.get(1)?),
-        description: r.get(2)?,
-        kind: parsed::<ActionKind>(r.get(3)?)?,
-        owner: r.get(4)?,
-        due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-        status: parsed::<ActionStatus>(r.get(6)?)?,
-        created_at: time(r.get(7)?),
-        updated_at: time(r.get(8)?),
-        version: r.get(9)?,
-    })
-}
-
-pub(crate) fn actions_of(c: &Connection, id: IncidentId) -> rusqlite::Result<Vec<ActionItem>> {
+/// Every action item of `id`, oldest first.
+pub(crate) fn actions_of(
+    c: &Connection,
+    id: IncidentId,
+) -> rusqlite::Result<Result<Vec<ActionItem>>> {
     let mut st = c.prepare_cached(&format!(
         "SELECT {ACTION_COLUMNS} FROM action_items WHERE incident_id = ? ORDER BY id"
     ))?;
-    let rows = st.query_map([id.0], action_row)?;
-    rows.collect()
+    let rows = st.query_map([id], |r| decode(r, row::action_name, row::action))?;
+    collect(rows)
+}
+
+/// Rows decoded with [`decode`]: the first SQLite error, else the first
+/// unreadable row, else all of them.
+fn collect<T>(
+    rows: impl Iterator<Item = rusqlite::Result<Result<T>>>,
+) -> rusqlite::Result<Result<Vec<T>>> {
+    let mut out = Vec::new();
+    for r in rows {
+        match r? {
+            Ok(v) => out.push(v),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(out))
+}
+
+/// One action item, read inside `c`.
+fn action_in(c: &Connection, id: ActionId) -> rusqlite::Result<Result<ActionItem>> {
+    let got = c
+        .prepare_cached(&format!(
+            "SELECT {ACTION_COLUMNS} FROM action_items WHERE id = ?"
+        ))?
+        .query_row([id], |r| decode(r, row::action_name, row::action))
+        .optional()?;
+    Ok(got.unwrap_or_else(|| Err(action_not_found(id))))
 }
 
 fn audit(
@@ -87,27 +74,16 @@ fn audit(
     kind: EventKind,
     ch: &FieldChange,
 ) -> rusqlite::Result<()> {
-    super::incidents::insert_event_conn(
-        c,
-        id,
-        &Event {
-            id: 0,
-            incident: id,
-            at,
-            actor: actor.to_string(),
-            kind,
-            field: Some(ch.field.to_string()),
-            old: ch.old.clone(),
-            new: ch.new.clone(),
-            text: None,
-        },
-    )
-    .map(|_| ())
+    timeline::append(c, id, &timeline::change_event(id, at, actor, kind, ch)).map(|_| ())
 }
 
 fn incident_exists(c: &Connection, id: IncidentId) -> rusqlite::Result<bool> {
     c.prepare_cached("SELECT 1 FROM incidents WHERE id = ?")?
-        .exists([id.0])
+        .exists([id])
+}
+
+fn sections_json(pm: &Postmortem) -> String {
+    serde_json::to_string(&pm.sections).unwrap_or_else(|_| "{}".into())
 }
 
 /// Bulk load: a postmortem row for incident `id`.
@@ -116,18 +92,17 @@ pub(crate) fn insert_postmortem(
     id: IncidentId,
     pm: &Postmortem,
 ) -> rusqlite::Result<()> {
-    c.prepare_cached(
-        "INSERT INTO postmortems (incident_id, status, owner, sections, created_at, updated_at, published_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
+    c.prepare_cached(&format!(
+        "INSERT INTO postmortems ({POSTMORTEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    ))?
     .execute(params![
-        id.0,
-        pm.status.as_str(),
+        id,
+        pm.status,
         pm.owner,
-        serde_json::to_string(&pm.sections).unwrap_or_else(|_| "{}".into()),
-        ts(pm.created_at),
-        ts(pm.updated_at),
-        pm.published_at.map(ts),
+        sections_json(pm),
+        Epoch(pm.created_at),
+        Epoch(pm.updated_at),
+        epoch(pm.published_at),
         pm.version.max(1)
     ])
     .map(|_| ())
@@ -143,14 +118,14 @@ pub(crate) fn insert_action(
         "INSERT INTO action_items ({ACTION_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))?
     .execute(params![
-        id.0,
+        id,
         a.description,
-        a.kind.as_str(),
+        a.kind,
         a.owner,
-        a.due.map(|d| d.format("%Y-%m-%d").to_string()),
-        a.status.as_str(),
-        ts(a.created_at),
-        ts(a.updated_at),
+        a.due.map(Day),
+        a.status,
+        Epoch(a.created_at),
+        Epoch(a.updated_at),
         a.version.max(1)
     ])
     .map(|_| ())
@@ -168,7 +143,7 @@ pub struct ActionQuery {
 
 impl Store {
     pub fn postmortem(&self, id: IncidentId) -> Result<Option<Postmortem>> {
-        get_postmortem(&self.conn, id).map_err(|e| self.err(e))
+        postmortem_of(&self.conn, id).map_err(|e| self.err(e))?
     }
 
     /// Change a postmortem (created on first change). `f` gets the stored
@@ -187,8 +162,8 @@ impl Store {
         if !incident_exists(&tx, id).map_err(|e| self.err(e))? {
             return Err(not_found(id));
         }
-        let stored = get_postmortem(&tx, id)
-            .map_err(|e| self.err(e))?
+        let stored = postmortem_of(&tx, id)
+            .map_err(|e| self.err(e))??
             .unwrap_or_else(|| Postmortem::new(id, now));
         let mut pm = stored.clone();
         let changes = f(&mut pm)?;
@@ -197,7 +172,7 @@ impl Store {
         }
         pm.version = stored.version + 1;
         pm.updated_at = now;
-        let sections = serde_json::to_string(&pm.sections).unwrap_or_else(|_| "{}".into());
+        let sections = sections_json(&pm);
         let n = tx
             .execute(
                 "INSERT INTO postmortems (incident_id, status, owner, sections, created_at, updated_at, published_at, version)
@@ -206,13 +181,13 @@ impl Store {
                      published_at = ?7, version = ?8
                  WHERE postmortems.version = ?9",
                 params![
-                    id.0,
-                    pm.status.as_str(),
+                    id,
+                    pm.status,
                     pm.owner,
                     sections,
-                    ts(pm.created_at),
-                    ts(pm.updated_at),
-                    pm.published_at.map(ts),
+                    Epoch(pm.created_at),
+                    Epoch(pm.updated_at),
+                    epoch(pm.published_at),
                     pm.version,
                     stored.version
                 ],
@@ -237,13 +212,13 @@ impl Store {
             .prepare_cached("SELECT event_id, highlight, hidden, annotation FROM timeline_marks WHERE incident_id = ?")
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([id.0], |r| {
+            .query_map([id], |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>("event_id")?,
                     Mark {
-                        highlight: r.get(1)?,
-                        hidden: r.get(2)?,
-                        annotation: r.get(3)?,
+                        highlight: r.get("highlight")?,
+                        hidden: r.get("hidden")?,
+                        annotation: r.get("annotation")?,
                     },
                 ))
             })
@@ -265,7 +240,7 @@ impl Store {
         let tx = self.write_tx()?;
         let belongs: bool = tx
             .prepare_cached("SELECT 1 FROM events WHERE id = ? AND incident_id = ?")
-            .and_then(|mut s| s.exists(params![event_id, id.0]))
+            .and_then(|mut s| s.exists(params![event_id, id]))
             .map_err(|e| self.err(e))?;
         if !belongs {
             return Err(Error::NotFound(format!(
@@ -275,7 +250,7 @@ impl Store {
         tx.execute(
             "INSERT INTO timeline_marks (event_id, incident_id, highlight, hidden, annotation) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (event_id) DO UPDATE SET highlight = ?3, hidden = ?4, annotation = ?5",
-            params![event_id, id.0, mark.highlight, mark.hidden, mark.annotation],
+            params![event_id, id, mark.highlight, mark.hidden, mark.annotation],
         )
         .map_err(|e| self.err(e))?;
         let what = format!(
@@ -294,21 +269,21 @@ impl Store {
 
     pub fn actions(&self, q: &ActionQuery) -> Result<Vec<ActionItem>> {
         let mut conds: Vec<&str> = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
         if let Some(i) = q.incident {
             conds.push("incident_id = ?");
-            args.push(Value::Integer(i.0));
+            args.push(Box::new(i));
         }
         if q.open_only || q.overdue_on.is_some() {
             conds.push("status IN ('open', 'in-progress')");
         }
         if let Some(d) = q.overdue_on {
             conds.push("due_date IS NOT NULL AND due_date < ?");
-            args.push(Value::Text(d.format("%Y-%m-%d").to_string()));
+            args.push(Box::new(Day(d)));
         }
         if let Some(o) = &q.owner {
             conds.push("owner = ?");
-            args.push(Value::Text(o.clone()));
+            args.push(Box::new(o.clone()));
         }
         let w = if conds.is_empty() {
             String::new()
@@ -322,22 +297,15 @@ impl Store {
         );
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params_from_iter(args), action_row)
+            .query_map(params_from_iter(args), |r| {
+                decode(r, row::action_name, row::action)
+            })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        collect(rows).map_err(|e| self.err(e))?
     }
 
     pub fn action(&self, id: ActionId) -> Result<ActionItem> {
-        self.conn
-            .prepare_cached(&format!(
-                "SELECT {ACTION_COLUMNS} FROM action_items WHERE id = ?"
-            ))
-            .and_then(|mut s| s.query_row([id.0], action_row).optional())
-            .map_err(|e| self.err(e))?
-            .ok_or_else(|| {
-                Error::NotFound(format!("no action item {id}: list them with `sev actions`"))
-            })
+        action_in(&self.conn, id).map_err(|e| self.err(e))?
     }
 
     /// Add an action item (its id is assigned here) and record it on the
@@ -383,15 +351,7 @@ impl Store {
         F: FnOnce(&mut ActionItem) -> Result<Vec<FieldChange>>,
     {
         let tx = self.write_tx()?;
-        let stored = tx
-            .prepare_cached(&format!(
-                "SELECT {ACTION_COLUMNS} FROM action_items WHERE id = ?"
-            ))
-            .and_then(|mut s| s.query_row([id.0], action_row).optional())
-            .map_err(|e| self.err(e))?
-            .ok_or_else(|| {
-                Error::NotFound(format!("no action item {id}: list them with `sev actions`"))
-            })?;
+        let stored = action_in(&tx, id).map_err(|e| self.err(e))??;
         let mut a = stored.clone();
         let changes = f(&mut a)?;
         if changes.is_empty() {
@@ -404,13 +364,13 @@ impl Store {
              version = ? WHERE id = ? AND version = ?",
             params![
                 a.description,
-                a.kind.as_str(),
+                a.kind,
                 a.owner,
-                a.due.map(|d| d.format("%Y-%m-%d").to_string()),
-                a.status.as_str(),
-                ts(now),
+                a.due.map(Day),
+                a.status,
+                Epoch(now),
                 a.version,
-                id.0,
+                id,
                 stored.version
             ],
         )

@@ -3,7 +3,7 @@
 //! and fall out of [`Store::viewers`] after [`EXPIRY`].
 
 use super::Store;
-use super::row::ts;
+use super::types::Epoch;
 use crate::domain::IncidentId;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
@@ -30,12 +30,12 @@ impl Store {
         tx.execute(
             "INSERT INTO presence (host, pid, actor, origin, incident_id, editing, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (host, pid) DO UPDATE SET actor = ?3, origin = ?4, incident_id = ?5, editing = ?6, seen_at = ?7",
-            params![p.host, p.pid, p.actor, p.origin, p.incident.map(|i| i.0), p.editing, ts(p.seen_at)],
+            params![p.host, p.pid, p.actor, p.origin, p.incident, p.editing, Epoch(p.seen_at)],
         )
         .map_err(|e| self.err(e))?;
         tx.execute(
             "DELETE FROM presence WHERE seen_at < ?",
-            [ts(p.seen_at - chrono::Duration::minutes(10))],
+            [Epoch(p.seen_at - chrono::Duration::minutes(10))],
         )
         .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
@@ -62,15 +62,15 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![id.0, ts(now - EXPIRY)], |r| {
+            .query_map(params![id, Epoch(now - EXPIRY)], |r| {
                 Ok(Presence {
-                    host: r.get(0)?,
-                    pid: r.get(1)?,
-                    actor: r.get(2)?,
-                    origin: r.get(3)?,
-                    incident: r.get::<_, Option<i64>>(4)?.map(IncidentId),
-                    editing: r.get(5)?,
-                    seen_at: DateTime::from_timestamp(r.get(6)?, 0).unwrap_or_default(),
+                    host: r.get("host")?,
+                    pid: r.get("pid")?,
+                    actor: r.get("actor")?,
+                    origin: r.get("origin")?,
+                    incident: r.get("incident_id")?,
+                    editing: r.get("editing")?,
+                    seen_at: r.get::<_, Epoch>("seen_at")?.0,
                 })
             })
             .map_err(|e| self.err(e))?;

@@ -1,155 +1,200 @@
-//! Mapping between `incidents`/`events` rows and domain values.
+//! Mapping between rows and domain values, column by name.
 
-use crate::domain::{Event, EventKind, Incident, IncidentId, Kind, Priority, Severity, Status};
+use super::error::{Unreadable, describe};
+use super::types::{Day, Epoch, Tags};
+use crate::domain::{ActionItem, Event, Incident, IncidentId, Postmortem};
 use chrono::{DateTime, Utc};
 use rusqlite::Row;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
-use std::str::FromStr;
 
 pub const INCIDENT_COLUMNS: &str = "id, title, description, kind, status, severity, impact, urgency, \
     priority, category, service, tags, assignee, commander, scribe, comms, reporter, created_at, \
-    started_at, detected_at, acknowledged_at, mitigated_at, resolved_at, closed_at, updated_at, \
+    impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at, closed_at, updated_at, \
     resolution, cancel_reason, version";
 
-pub fn ts(t: DateTime<Utc>) -> i64 {
-    t.timestamp()
+pub const EVENT_COLUMNS: &str = "id, incident_id, at, actor, kind, field, old, new, text";
+
+pub const ACTION_COLUMNS: &str =
+    "id, incident_id, description, type, owner, due_date, status, created_at, updated_at, version";
+
+pub const POSTMORTEM_COLUMNS: &str =
+    "incident_id, status, owner, sections, created_at, updated_at, published_at, version";
+
+fn time(r: &Row<'_>, col: &str) -> rusqlite::Result<DateTime<Utc>> {
+    Ok(r.get::<_, Epoch>(col)?.0)
 }
 
-pub fn ts_opt(t: Option<DateTime<Utc>>) -> Option<i64> {
-    t.map(ts)
+fn time_opt(r: &Row<'_>, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    Ok(r.get::<_, Option<Epoch>>(col)?.map(|e| e.0))
 }
 
-fn time(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(v, 0).unwrap_or_default()
-}
+/// The columns of a statement by name, looked up once per statement: rows
+/// are still read by name, without asking SQLite for every column's name
+/// on every read of every row (what `Row::get("title")` does).
+pub struct Cols(Vec<String>);
 
-/// A text column parsed with `FromStr` (status, kind, …).
-struct Parsed<T>(T);
+impl Cols {
+    pub fn of(st: &rusqlite::Statement<'_>) -> Cols {
+        Cols(st.column_names().into_iter().map(str::to_string).collect())
+    }
 
-impl<T: FromStr> FromSql for Parsed<T> {
-    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        let s = v.as_str()?;
-        s.parse::<T>()
-            .map(Parsed)
-            .map_err(|_| FromSqlError::Other(format!("'{s}' is not a value this sev knows").into()))
+    /// One row, read through these columns.
+    pub fn row<'a, 'r>(&'a self, r: &'a Row<'r>) -> Named<'a, 'r> {
+        Named { r, cols: self }
     }
 }
 
-fn level<T>(r: &Row<'_>, i: usize, f: fn(u8) -> Option<T>) -> rusqlite::Result<T> {
-    let v: i64 = r.get(i)?;
-    u8::try_from(v)
-        .ok()
-        .and_then(f)
-        .ok_or(rusqlite::Error::IntegralValueOutOfRange(i, v))
+/// A row read by column name through [`Cols`].
+pub struct Named<'a, 'r> {
+    r: &'a Row<'r>,
+    cols: &'a Cols,
 }
 
-/// An incident row that cannot be turned into an incident (a corrupt or
-/// hand-edited database). The id is always readable: it is the rowid.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable {
-    pub id: IncidentId,
-    /// What is wrong with it, e.g. "its title is not valid UTF-8".
-    pub reason: String,
-}
-
-impl std::fmt::Display for Unreadable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.id, self.reason)
+impl Named<'_, '_> {
+    pub fn get<T: rusqlite::types::FromSql>(&self, name: &str) -> rusqlite::Result<T> {
+        let i = self
+            .cols
+            .0
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnName(name.to_string()))?;
+        self.r.get(i)
     }
-}
 
-/// Why a column could not be decoded, in words (`columns` names them).
-pub fn describe(e: &rusqlite::Error, columns: &str) -> String {
-    use rusqlite::Error as E;
-    let name = |i: usize| columns.split(", ").nth(i).unwrap_or("a column").to_string();
-    match e {
-        E::FromSqlConversionFailure(i, _, err) if err.is::<std::str::Utf8Error>() => {
-            format!("its {} is not valid UTF-8 text", name(*i))
-        }
-        E::FromSqlConversionFailure(i, _, err) => format!("its {} is bad: {err}", name(*i)),
-        E::Utf8Error(_) => "a text column is not valid UTF-8".into(),
-        E::InvalidColumnType(i, _, ty) => {
-            let ty = match ty {
-                rusqlite::types::Type::Blob => "BLOB (binary)",
-                rusqlite::types::Type::Integer => "integer",
-                rusqlite::types::Type::Real => "real number",
-                rusqlite::types::Type::Text => "text",
-                rusqlite::types::Type::Null => "NULL",
-            };
-            format!(
-                "its {} holds a {ty} value, which sev never writes there",
-                name(*i)
-            )
-        }
-        E::IntegralValueOutOfRange(i, v) => {
-            format!("its {} holds {v}, which is out of range", name(*i))
-        }
-        other => other.to_string(),
+    fn time(&self, col: &str) -> rusqlite::Result<DateTime<Utc>> {
+        Ok(self.get::<Epoch>(col)?.0)
+    }
+
+    fn time_opt(&self, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
+        Ok(self.get::<Option<Epoch>>(col)?.map(|e| e.0))
     }
 }
 
 /// An incident, or why this row cannot be one. Errors from SQLite itself
 /// (I/O, busy) stay errors.
-pub fn incident_or_unreadable(r: &Row<'_>) -> rusqlite::Result<Result<Incident, Unreadable>> {
-    match incident(r) {
+pub fn incident_or_unreadable(
+    r: &Row<'_>,
+    cols: &Cols,
+) -> rusqlite::Result<Result<Incident, Unreadable>> {
+    match incident(&cols.row(r)) {
         Ok(i) => Ok(Ok(i)),
-        Err(e) => Ok(Err(Unreadable {
-            id: IncidentId(r.get(0)?),
-            reason: describe(&e, INCIDENT_COLUMNS),
+        Err(e) if super::error::is_decode(&e) => Ok(Err(Unreadable {
+            id: r.get("id")?,
+            reason: describe(&e, r),
         })),
+        Err(e) => Err(e),
     }
 }
 
-pub fn incident(r: &Row<'_>) -> rusqlite::Result<Incident> {
-    let tags: String = r.get(11)?;
-    let t = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
-        Ok(r.get::<_, Option<i64>>(i)?.map(time))
-    };
+pub fn incident(r: &Named<'_, '_>) -> rusqlite::Result<Incident> {
     Ok(Incident {
-        id: IncidentId(r.get(0)?),
-        title: r.get(1)?,
-        description: r.get(2)?,
-        kind: r.get::<_, Parsed<Kind>>(3)?.0,
-        status: r.get::<_, Parsed<Status>>(4)?.0,
-        severity: level(r, 5, Severity::from_level)?,
-        impact: r.get::<_, Parsed<_>>(6)?.0,
-        urgency: r.get::<_, Parsed<_>>(7)?.0,
-        priority: level(r, 8, Priority::from_level)?,
-        category: r.get(9)?,
-        service: r.get(10)?,
-        tags: crate::domain::parse_tags(&tags),
-        assignee: r.get(12)?,
-        commander: r.get(13)?,
-        scribe: r.get(14)?,
-        comms: r.get(15)?,
-        reporter: r.get(16)?,
-        created_at: time(r.get(17)?),
-        started_at: t(18)?,
-        detected_at: t(19)?,
-        acknowledged_at: t(20)?,
-        mitigated_at: t(21)?,
-        resolved_at: t(22)?,
-        closed_at: t(23)?,
-        updated_at: time(r.get(24)?),
-        resolution: r.get(25)?,
-        cancel_reason: r.get(26)?,
-        version: r.get(27)?,
+        id: r.get("id")?,
+        title: r.get("title")?,
+        description: r.get("description")?,
+        kind: r.get("kind")?,
+        status: r.get("status")?,
+        severity: r.get("severity")?,
+        impact: r.get("impact")?,
+        urgency: r.get("urgency")?,
+        priority: r.get("priority")?,
+        category: r.get("category")?,
+        service: r.get("service")?,
+        tags: r.get::<Tags>("tags")?.0,
+        assignee: r.get("assignee")?,
+        commander: r.get("commander")?,
+        scribe: r.get("scribe")?,
+        comms: r.get("comms")?,
+        reporter: r.get("reporter")?,
+        created_at: r.time("created_at")?,
+        impact_started_at: r.time_opt("impact_started_at")?,
+        detected_at: r.time_opt("detected_at")?,
+        acknowledged_at: r.time_opt("acknowledged_at")?,
+        mitigated_at: r.time_opt("mitigated_at")?,
+        resolved_at: r.time_opt("resolved_at")?,
+        closed_at: r.time_opt("closed_at")?,
+        updated_at: r.time("updated_at")?,
+        resolution: r.get("resolution")?,
+        cancel_reason: r.get("cancel_reason")?,
+        version: r.get("version")?,
     })
 }
 
-pub const EVENT_COLUMNS: &str = "id, incident_id, at, actor, kind, field, old, new, text";
-
+/// One timeline event; an unknown kind is an error, never a note.
 pub fn event(r: &Row<'_>) -> rusqlite::Result<Event> {
-    let kind: String = r.get(4)?;
     Ok(Event {
-        id: r.get(0)?,
-        incident: IncidentId(r.get(1)?),
-        at: time(r.get(2)?),
-        actor: r.get(3)?,
-        kind: EventKind::parse(&kind).unwrap_or(EventKind::Note),
-        field: r.get(5)?,
-        old: r.get(6)?,
-        new: r.get(7)?,
-        text: r.get(8)?,
+        id: r.get("id")?,
+        incident: r.get("incident_id")?,
+        at: time(r, "at")?,
+        actor: r.get("actor")?,
+        kind: r.get("kind")?,
+        field: r.get("field")?,
+        old: r.get("old")?,
+        new: r.get("new")?,
+        text: r.get("text")?,
     })
+}
+
+/// "event #12 of INC-3", for errors.
+pub fn event_name(r: &Row<'_>) -> String {
+    let id = r.get::<_, i64>("id").unwrap_or(0);
+    match r.get::<_, IncidentId>("incident_id") {
+        Ok(inc) => format!("event #{id} of {inc}"),
+        Err(_) => format!("event #{id}"),
+    }
+}
+
+pub fn action(r: &Row<'_>) -> rusqlite::Result<ActionItem> {
+    Ok(ActionItem {
+        id: r.get("id")?,
+        incident: r.get("incident_id")?,
+        description: r.get("description")?,
+        kind: r.get("type")?,
+        owner: r.get("owner")?,
+        due: r.get::<_, Option<Day>>("due_date")?.map(|d| d.0),
+        status: r.get("status")?,
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
+        version: r.get("version")?,
+    })
+}
+
+/// "action item ACT-7 (of INC-3)", for errors.
+pub fn action_name(r: &Row<'_>) -> String {
+    let id = r.get::<_, i64>("id").unwrap_or(0);
+    let inc = r
+        .get::<_, IncidentId>("incident_id")
+        .map(|i| format!(" (of {i})"))
+        .unwrap_or_default();
+    format!("action item ACT-{id}{inc}")
+}
+
+/// A postmortem; sections that are not a JSON object of texts are an
+/// error naming the incident, never an empty postmortem.
+pub fn postmortem(r: &Row<'_>) -> rusqlite::Result<Postmortem> {
+    let sections: String = r.get("sections")?;
+    let sections = serde_json::from_str(&sections).map_err(|e| {
+        let i = r.as_ref().column_index("sections").unwrap_or(0);
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("not a JSON object of section texts ({e})").into(),
+        )
+    })?;
+    Ok(Postmortem {
+        incident: r.get("incident_id")?,
+        status: r.get("status")?,
+        owner: r.get("owner")?,
+        sections,
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
+        published_at: time_opt(r, "published_at")?,
+        version: r.get("version")?,
+    })
+}
+
+/// "the postmortem of INC-3", for errors.
+pub fn postmortem_name(r: &Row<'_>) -> String {
+    match r.get::<_, IncidentId>("incident_id") {
+        Ok(i) => format!("the postmortem of {i}"),
+        Err(_) => "a postmortem".into(),
+    }
 }

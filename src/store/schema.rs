@@ -134,4 +134,19 @@ CREATE TABLE presence (
 CREATE INDEX presence_incident ON presence (incident_id, seen_at);
 "#,
     ),
+    // 5: impact start, recorded by people (`sev set ID impact_started_at=-20m`).
+    Step::Sql("ALTER TABLE incidents RENAME COLUMN started_at TO impact_started_at;"),
+    // 6: the default list puts what needs a responder now on top: active
+    // (triage, acknowledged, investigating), then mitigated, then finished;
+    // within each the worst severity, then priority, then the oldest.
+    Step::Sql(
+        r#"
+ALTER TABLE incidents ADD COLUMN attention INTEGER GENERATED ALWAYS AS
+    (CASE WHEN status IN ('triage', 'acknowledged', 'investigating') THEN 0
+          WHEN status = 'mitigated' THEN 1
+          ELSE 2 END) VIRTUAL;
+DROP INDEX incidents_list;
+CREATE INDEX incidents_attention ON incidents (attention, severity, priority, created_at, id);
+"#,
+    ),
 ];

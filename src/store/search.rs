@@ -7,32 +7,43 @@
 //! set of rows that may differ from what a reader saw at event N.
 
 use super::Store;
+use super::error::{Partial, Unreadable, describe};
 use super::incidents::ListQuery;
-use super::row::{self, Unreadable};
 use crate::domain::IncidentId;
 use crate::error::Result;
-use rusqlite::params_from_iter;
-use rusqlite::types::Value;
+use rusqlite::types::{Type, ValueRef};
+use rusqlite::{ToSql, params_from_iter};
 
-/// Where a row sits in the default list order (`ORDER` in incidents.rs):
-/// open first, then priority, newest first, higher id first. Comparing two
-/// keys gives the same answer as the SQL order, so search can break score
-/// ties in list order without re-reading the list.
+/// Where a row sits in the default list order ([`super::ORDER`]): what
+/// needs a responder first (`attention`), then the worst severity, the
+/// highest priority, the oldest, the lowest id. Comparing two keys gives the
+/// same answer as the SQL order, so search breaks score ties in list order
+/// without re-reading the list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ListKey {
-    closed: bool,
+    attention: i64,
+    severity: i64,
     priority: i64,
-    newest: std::cmp::Reverse<i64>,
-    id: std::cmp::Reverse<i64>,
+    created_at: i64,
+    id: i64,
 }
 
 impl ListKey {
-    pub fn new(is_open: bool, priority: i64, created_at: i64, id: IncidentId) -> ListKey {
+    /// From the columns of the same names (severity and priority as their
+    /// stored levels, 1 = worst).
+    pub fn new(
+        attention: i64,
+        severity: i64,
+        priority: i64,
+        created_at: i64,
+        id: IncidentId,
+    ) -> ListKey {
         ListKey {
-            closed: !is_open,
+            attention,
+            severity,
             priority,
-            newest: std::cmp::Reverse(created_at),
-            id: std::cmp::Reverse(id.0),
+            created_at,
+            id: id.0,
         }
     }
 }
@@ -69,6 +80,18 @@ pub struct SearchRef<'a> {
     pub key: ListKey,
 }
 
+impl SearchRef<'_> {
+    fn to_row(&self) -> SearchRow {
+        SearchRow {
+            id: self.id,
+            title: self.title.to_string(),
+            service: self.service.map(str::to_string),
+            description: self.description.to_string(),
+            key: self.key,
+        }
+    }
+}
+
 /// What changed for one list since an event id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchDelta {
@@ -82,27 +105,36 @@ pub struct SearchDelta {
     pub unreadable: Vec<Unreadable>,
 }
 
-const COLUMNS: &str =
-    "id, title, service, substr(description, 1, 300), is_open, priority, created_at";
-const NAMES: &str = "id, title, service, description, is_open, priority, created_at";
+const COLUMNS: &str = "id, title, service, substr(description, 1, 300) AS description, \
+     attention, severity, priority, created_at";
 
-fn search_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<std::result::Result<SearchRow, Unreadable>> {
-    let id = IncidentId(r.get(0)?);
-    let decoded = (|| {
-        Ok(SearchRow {
-            id,
-            title: r.get(1)?,
-            service: r.get(2)?,
-            description: r.get(3)?,
-            key: ListKey::new(r.get(4)?, r.get(5)?, r.get(6)?, id),
-        })
-    })();
-    Ok(decoded.map_err(|e: rusqlite::Error| Unreadable {
+/// A text column in place; not UTF-8 or not text is a decode error that
+/// names the column.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    match r.get_ref(i)? {
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e))),
+        v => Err(rusqlite::Error::InvalidColumnType(
+            i,
+            r.as_ref().column_name(i).unwrap_or("").into(),
+            v.data_type(),
+        )),
+    }
+}
+
+/// One row of [`COLUMNS`], borrowed.
+fn search_ref<'r>(r: &'r rusqlite::Row<'_>, id: IncidentId) -> rusqlite::Result<SearchRef<'r>> {
+    let service = match r.get_ref(2)? {
+        ValueRef::Null => None,
+        _ => Some(text(r, 2)?),
+    };
+    Ok(SearchRef {
         id,
-        reason: row::describe(&e, NAMES),
-    }))
+        title: text(r, 1)?,
+        service,
+        description: text(r, 3)?,
+        key: ListKey::new(r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, id),
+    })
 }
 
 /// The list's filters without search text, paging or limits.
@@ -116,21 +148,13 @@ fn facets(q: &ListQuery) -> ListQuery {
 }
 
 impl Store {
-    /// Searchable text of every incident a query matches, in no particular
-    /// order (each row carries its [`ListKey`]). Descriptions are cut to
-    /// their first 300 characters.
-    pub fn search_rows(&self, q: &ListQuery) -> Result<super::Partial<SearchRow>> {
+    /// Searchable text of every incident a query matches, in list order.
+    /// Descriptions are cut to their first 300 characters.
+    pub fn search_rows(&self, q: &ListQuery) -> Result<Partial<SearchRow>> {
         let mut rows = Vec::new();
-        let unreadable = self.each_search_row(q, |r| {
-            rows.push(SearchRow {
-                id: r.id,
-                title: r.title.to_string(),
-                service: r.service.map(str::to_string),
-                description: r.description.to_string(),
-                key: r.key,
-            })
-        })?;
-        Ok(super::Partial { rows, unreadable })
+        let unreadable = self.each_search_row(q, |r| rows.push(r.to_row()))?;
+        rows.sort_unstable_by_key(|r| r.key);
+        Ok(Partial { rows, unreadable })
     }
 
     /// [`Store::search_rows`] without copying: `f` sees each row's text in
@@ -146,41 +170,19 @@ impl Store {
         // table lookup per row, and ranking orders by ListKey anyway.
         let sql = format!("SELECT {COLUMNS} FROM incidents {w}");
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let mut rows = st.query(params_from_iter(args)).map_err(|e| self.err(e))?;
+        let mut rows = st
+            .query(params_from_iter(
+                args.iter().map(|a| a.as_ref() as &dyn ToSql),
+            ))
+            .map_err(|e| self.err(e))?;
         let mut unreadable = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let id = IncidentId(r.get(0).map_err(|e| self.err(e))?);
-            let decoded = (|| {
-                let text = |i: usize| -> rusqlite::Result<&str> {
-                    use rusqlite::types::{Type, ValueRef};
-                    match r.get_ref(i)? {
-                        ValueRef::Text(t) => std::str::from_utf8(t).map_err(|e| {
-                            rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e))
-                        }),
-                        v => Err(rusqlite::Error::InvalidColumnType(
-                            i,
-                            NAMES.split(", ").nth(i).unwrap_or("").into(),
-                            v.data_type(),
-                        )),
-                    }
-                };
-                let service = match r.get_ref(2)? {
-                    rusqlite::types::ValueRef::Null => None,
-                    _ => Some(text(2)?),
-                };
-                Ok(SearchRef {
-                    id,
-                    title: text(1)?,
-                    service,
-                    description: text(3)?,
-                    key: ListKey::new(r.get(4)?, r.get(5)?, r.get(6)?, id),
-                })
-            })();
-            match decoded {
+            match search_ref(r, id) {
                 Ok(row) => f(row),
                 Err(e) => unreadable.push(Unreadable {
                     id,
-                    reason: row::describe(&e, NAMES),
+                    reason: describe(&e, r),
                 }),
             }
         }
@@ -199,13 +201,17 @@ impl Store {
             Some(cond) => format!("({cond})"),
             None => "1".into(),
         };
-        args.push(Value::Integer(since));
+        args.push(Box::new(since));
         let sql = format!(
             "SELECT {COLUMNS}, {member} FROM incidents \
              WHERE id IN (SELECT incident_id FROM events WHERE id > ?)"
         );
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let mut rows = st.query(params_from_iter(args)).map_err(|e| self.err(e))?;
+        let mut rows = st
+            .query(params_from_iter(
+                args.iter().map(|a| a.as_ref() as &dyn ToSql),
+            ))
+            .map_err(|e| self.err(e))?;
         let mut delta = SearchDelta {
             upto,
             rows: Vec::new(),
@@ -213,14 +219,18 @@ impl Store {
             unreadable: Vec::new(),
         };
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let member: bool = r.get(7).map_err(|e| self.err(e))?;
-            match search_row(r).map_err(|e| self.err(e))? {
-                Ok(row) if member => delta.rows.push(row),
-                Ok(row) => delta.gone.push(row.id),
-                Err(u) => {
+            let id = IncidentId(r.get(0).map_err(|e| self.err(e))?);
+            let member: bool = r.get(8).map_err(|e| self.err(e))?;
+            match search_ref(r, id) {
+                Ok(row) if member => delta.rows.push(row.to_row()),
+                Ok(_) => delta.gone.push(id),
+                Err(e) => {
                     // Whatever it was, it cannot be shown as it is now.
-                    delta.gone.push(u.id);
-                    delta.unreadable.push(u);
+                    delta.gone.push(id);
+                    delta.unreadable.push(Unreadable {
+                        id,
+                        reason: describe(&e, r),
+                    });
                 }
             }
         }

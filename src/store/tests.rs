@@ -370,22 +370,175 @@ fn list_filters_and_orders() {
     );
 }
 
-#[test]
-fn list_query_uses_the_index() {
-    let (_d, s) = temp_store();
+fn plan(s: &Store, sql: &str) -> String {
     let plan: Vec<String> = s
         .conn()
-        .prepare("EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE is_open = 1 ORDER BY is_open DESC, priority, created_at DESC, id DESC")
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
         .unwrap()
         .query_map([], |r| r.get::<_, String>(3))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let plan = plan.join("; ");
-    assert!(plan.contains("incidents_list"), "{plan}");
+    plan.join("; ")
+}
+
+#[test]
+fn list_query_uses_the_index() {
+    let (_d, s) = temp_store();
+    for w in ["WHERE attention < 2", ""] {
+        let plan = plan(&s, &format!("SELECT id FROM incidents {w} {ORDER}"));
+        assert!(plan.contains("incidents_attention"), "{plan}");
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "list order must come from the index: {plan}"
+        );
+    }
+}
+
+/// Issue 10 fix 2: the worst fire is on top. Active (triage, acknowledged,
+/// investigating) before mitigated before finished; then severity, then
+/// priority, then the oldest.
+#[test]
+fn default_order_puts_what_needs_a_responder_first() {
+    let (_d, s) = temp_store();
+    let cfg = Config::builtin();
+    let c = clock();
+    let cx = ctx(&s, &cfg, &c, "alice");
+    let make = |title: &str, sev: Severity, impact: Impact, to: &[Status]| {
+        let i = cx
+            .create(&NewIncident {
+                severity: Some(sev),
+                impact: Some(impact),
+                urgency: Some(Urgency::Medium),
+                ..new(title)
+            })
+            .unwrap();
+        for st in to {
+            let t = match st {
+                Status::Resolved => Transition::Resolve {
+                    summary: "fixed".into(),
+                },
+                s => Transition::To(*s),
+            };
+            cx.transition(i.id, &t, None).unwrap();
+        }
+        c.advance(chrono::Duration::minutes(1));
+        i.id
+    };
+    use Status::*;
+    let mitigated_a = make(
+        "mitigated sev2 old",
+        Severity::Sev2,
+        Impact::High,
+        &[Acknowledged, Mitigated],
+    );
+    let mitigated_b = make(
+        "mitigated sev2 new",
+        Severity::Sev2,
+        Impact::High,
+        &[Acknowledged, Mitigated],
+    );
+    let resolved = make("resolved sev1", Severity::Sev1, Impact::High, &[Resolved]);
+    let triage_low = make("triage sev3 low", Severity::Sev3, Impact::Low, &[]);
+    let triage_high = make("triage sev3 high", Severity::Sev3, Impact::High, &[]);
+    let investigating = make(
+        "investigating sev1",
+        Severity::Sev1,
+        Impact::Low,
+        &[Acknowledged, Investigating],
+    );
+    let triage_old = make("triage sev3 high later", Severity::Sev3, Impact::High, &[]);
+    let all = ListQuery {
+        scope: Scope::All,
+        ..Default::default()
+    };
+    let expected = vec![
+        investigating,
+        triage_high,
+        triage_old,
+        triage_low,
+        mitigated_a,
+        mitigated_b,
+        resolved,
+    ];
+    let got: Vec<IncidentId> = s.list(&all).unwrap().rows.iter().map(|i| i.id).collect();
+    assert_eq!(got, expected);
+    assert_eq!(s.list_ids(&all).unwrap(), expected);
+    let open: Vec<IncidentId> = s.list_ids(&ListQuery::default()).unwrap();
+    assert_eq!(open, expected[..6].to_vec());
+    let searched: Vec<IncidentId> = s
+        .search_rows(&all)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(searched, expected, "search ranks ties in list order");
+}
+
+#[test]
+fn an_unknown_event_kind_is_an_error_naming_the_event() {
+    let (_d, s) = temp_store();
+    let (config, clock) = (Config::builtin(), clock());
+    let c = ctx(&s, &config, &clock, "alice");
+    let id = c.create(&new("db down")).unwrap().id;
+    corrupt(
+        &s,
+        &format!(
+            "INSERT INTO events (id, incident_id, at, actor, kind, text) VALUES (99, {}, 0, 'x', 'escalated', 'page')",
+            id.0
+        ),
+    );
+    let e = s.events(id).unwrap_err();
+    assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "event #99 of {id} is unreadable: its kind is bad: 'escalated' is not an event kind this sev knows — restore a backup or run sev doctor"
+        )
+    );
+}
+
+#[test]
+fn an_unreadable_postmortem_is_an_error_not_an_empty_one() {
+    let (_d, s) = temp_store();
+    let (config, clock) = (Config::builtin(), clock());
+    let c = ctx(&s, &config, &clock, "alice");
+    let id = c.create(&new("db down")).unwrap().id;
+    c.set_section(id, "summary", "it broke").unwrap();
+    corrupt(
+        &s,
+        &format!(
+            "UPDATE postmortems SET sections = '{{\"summary\": ' WHERE incident_id = {}",
+            id.0
+        ),
+    );
+    let e = s.postmortem(id).unwrap_err();
+    assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
+    let msg = e.to_string();
     assert!(
-        !plan.contains("TEMP B-TREE"),
-        "list order must come from the index: {plan}"
+        msg.starts_with(&format!(
+            "the postmortem of {id} is unreadable: its sections is bad: not a JSON object"
+        )),
+        "{msg}"
+    );
+    // Writing over it is refused too: it would lose what is there.
+    assert!(c.set_section(id, "summary", "new").is_err());
+    c.add_action(
+        id,
+        &crate::ops::NewAction {
+            description: "fix it".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    corrupt(&s, "UPDATE action_items SET status = 'someday'");
+    let e = s.actions(&ActionQuery::default()).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!(
+            "action item ACT-1 (of {id}) is unreadable: its status is bad: 'someday'"
+        )),
+        "{e}"
     );
 }
 

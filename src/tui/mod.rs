@@ -47,6 +47,10 @@ struct Shared {
     done: AtomicBool,
     drafts: Mutex<Drafts>,
     drafts_path: std::path::PathBuf,
+    /// This process's presence row (database, host, pid): a hung-up
+    /// session takes it away at once instead of showing "editing" until
+    /// it expires.
+    presence: (std::path::PathBuf, String, u32),
 }
 
 fn watchdog(shared: Arc<Shared>) -> Result<()> {
@@ -58,6 +62,10 @@ fn watchdog(shared: Arc<Shared>) -> Result<()> {
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
                 shared.stop.store(true, Ordering::SeqCst);
+                let (db, host, pid) = &shared.presence;
+                if let Ok(store) = Store::open(db) {
+                    let _ = store.leave(host, *pid);
+                }
                 std::thread::sleep(GRACE);
                 if !shared.done.load(Ordering::SeqCst) {
                     let d = shared.drafts.lock().map(|d| d.clone()).unwrap_or_default();
@@ -93,13 +101,14 @@ pub fn run(config: Config) -> Result<()> {
     let host = nix::unistd::gethostname()
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "localhost".into());
-    app.enable_presence(host, std::process::id(), crate::identity::origin());
+    app.enable_presence(host.clone(), std::process::id(), crate::identity::origin());
 
     let shared = Arc::new(Shared {
         stop: AtomicBool::new(false),
         done: AtomicBool::new(false),
         drafts: Mutex::new(app.draft_snapshot()),
         drafts_path: drafts,
+        presence: (app.store.path().to_path_buf(), host, std::process::id()),
     });
     watchdog(shared.clone())?;
 
@@ -137,7 +146,7 @@ fn event_loop(terminal: &mut Term, app: &mut App, shared: &Shared) -> Result<()>
     let mut last_tick = std::time::Instant::now();
     loop {
         terminal.draw(|f| crate::ui::render(app, f)).map_err(io)?;
-        if app.quit || shared.stop.load(Ordering::SeqCst) {
+        if app.quitting() || shared.stop.load(Ordering::SeqCst) {
             return Ok(());
         }
         // Poll faster while a search answer is on its way.
@@ -163,7 +172,7 @@ fn event_loop(terminal: &mut Term, app: &mut App, shared: &Shared) -> Result<()>
             app.tick();
             last_tick = std::time::Instant::now();
         }
-        if let Some(Effect::Editor { initial }) = app.effect.take() {
+        if let Some(Effect::Editor { initial }) = app.take_effect() {
             app.stash_open_dialog(); // in case the editor session dies with the SSH link
             ratatui::restore();
             let r = crate::editor::edit(&initial, ".md");

@@ -2,7 +2,8 @@
 
 use super::theme::Theme;
 use crate::app::dialog::Dialog;
-use crate::app::{App, Overlay};
+use crate::app::{App, Message, View};
+use crate::domain::Status;
 use crate::keymap::{Action, Mode};
 use crate::text::{sanitize_line, truncate, truncate_left};
 use ratatui::Frame;
@@ -20,7 +21,7 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     if app.store.is_read_only() {
         left.push_str(" │ READ-ONLY: browse, search, export");
     }
-    if !app.filter.is_empty() && !matches!(app.overlay, Overlay::Search { .. }) {
+    if !app.filter.is_empty() && !matches!(app.top(), View::Search { .. }) {
         left.push_str(&format!(" │ search \"{}\"", sanitize_line(&app.filter)));
     }
     if !app.pending_keys.is_empty() {
@@ -43,8 +44,8 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 
 pub fn status(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
-    let line = match &app.overlay {
-        Overlay::Search { input } => {
+    let line = match app.top() {
+        View::Search { input } => {
             let state = if app.search.pending() {
                 "searching…".to_string()
             } else {
@@ -64,7 +65,7 @@ pub fn status(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 Span::styled(format!("   {state}"), theme.dim()),
             ])
         }
-        Overlay::Command { input } => {
+        View::Command { input, .. } => {
             let text = format!(":{}", sanitize_line(input));
             let cursor_x = area.x
                 + unicode_width::UnicodeWidthStr::width(text.as_str()).min(w.saturating_sub(1))
@@ -87,18 +88,11 @@ pub fn status(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// A message too long for the status line is shown whole, wrapped, in a box
-/// at the bottom of the body (the next key clears it).
-pub fn long_message(app: &App, theme: &Theme, frame: &mut Frame<'_>, body: Rect) {
-    let Some(m) = &app.message else { return };
-    if !matches!(app.overlay, Overlay::None) {
-        return;
-    }
+/// A message too long for the status line, shown whole, wrapped, in a box
+/// at the bottom of the body. The key that closes it does nothing else.
+pub fn message_box(m: &Message, theme: &Theme, frame: &mut Frame<'_>, body: Rect) {
     let text = sanitize_line(&m.text).into_owned();
     let width = body.width.saturating_sub(2).max(1) as usize;
-    if unicode_width::UnicodeWidthStr::width(text.as_str()) + 7 <= body.width as usize {
-        return;
-    }
     // Lists ("missing: a; b; c") read better one item per line.
     let mut lines: Vec<Line> = Vec::new();
     let (head, items) = match text.split_once(": ") {
@@ -132,29 +126,82 @@ pub fn long_message(app: &App, theme: &Theme, frame: &mut Frame<'_>, body: Rect)
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(ratatui::widgets::Wrap { trim: true })
-            .block(ratatui::widgets::Block::bordered().title(" message — any key closes ")),
+            .block(
+                ratatui::widgets::Block::bordered()
+                    .title(" message — any key closes it (and does nothing else) "),
+            ),
         area,
     );
 }
 
-/// Key hints for the current mode, generated from the keymap.
+/// The list's hints for an incident in this state: what applies next.
+fn list_actions(status: Option<Status>) -> &'static [Action] {
+    use Action as A;
+    match status {
+        None => &[A::NewIncident, A::Search, A::CommandLine, A::Help, A::Quit],
+        Some(Status::Triage) => &[
+            A::Acknowledge,
+            A::TakeCommand,
+            A::SetCategory,
+            A::Prioritize,
+            A::ChangeStatus,
+            A::AddNote,
+            A::NewIncident,
+            A::Search,
+            A::Help,
+            A::Quit,
+        ],
+        Some(Status::Acknowledged | Status::Investigating | Status::Mitigated) => &[
+            A::ChangeStatus,
+            A::Resolve,
+            A::AddNote,
+            A::TakeCommand,
+            A::Prioritize,
+            A::NewIncident,
+            A::Search,
+            A::Help,
+            A::Quit,
+        ],
+        Some(Status::Resolved) => &[
+            A::OpenPostmortem,
+            A::ChangeStatus,
+            A::OpenActions,
+            A::AddNote,
+            A::NewIncident,
+            A::Search,
+            A::Help,
+            A::Quit,
+        ],
+        Some(Status::Closed | Status::Cancelled) => &[
+            A::OpenPostmortem,
+            A::OpenActions,
+            A::NewIncident,
+            A::Search,
+            A::CommandLine,
+            A::Help,
+            A::Quit,
+        ],
+    }
+}
+
+/// Key hints for the view on top, generated from the keymap.
 pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    use crate::app::postmortem::Screen;
-    let (mode, actions): (Mode, &[Action]) = match &app.overlay {
-        Overlay::None if matches!(app.screen, Screen::Postmortem(_)) => (
+    let status = app.detail.incident.as_ref().map(|i| i.status);
+    let (mode, actions): (Mode, &[Action]) = match app.top() {
+        View::Postmortem(_) => (
             Mode::Postmortem,
             &[
                 Action::Edit,
-                Action::SetOwner,
+                Action::Back,
                 Action::ChangeStatus,
                 Action::AddAction,
                 Action::ActionDone,
+                Action::SetOwner,
                 Action::Export,
-                Action::Back,
                 Action::Help,
             ],
         ),
-        Overlay::None if matches!(app.screen, Screen::Actions(_)) => (
+        View::Actions(_) => (
             Mode::Actions,
             &[
                 Action::CycleActionFilter,
@@ -165,28 +212,31 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 Action::Help,
             ],
         ),
-        Overlay::None => (
-            Mode::Normal,
+        View::List => (Mode::Normal, list_actions(status)),
+        View::Detail => (Mode::Normal, list_actions(status)),
+        View::Search { .. } => (
+            Mode::Search,
             &[
-                Action::NewIncident,
-                Action::Acknowledge,
-                Action::ChangeStatus,
-                Action::Resolve,
-                Action::AddNote,
-                Action::Prioritize,
-                Action::Search,
-                Action::CommandLine,
-                Action::Help,
-                Action::Quit,
+                Action::Accept,
+                Action::Cancel,
+                Action::SearchAll,
+                Action::Down,
+                Action::Up,
             ],
         ),
-        Overlay::Search { .. } => (
-            Mode::Search,
-            &[Action::Accept, Action::Cancel, Action::Down, Action::Up],
+        View::Command { .. } => (Mode::Dialog, &[Action::Accept, Action::Cancel]),
+        View::Help(h) if h.typing => (Mode::Search, &[Action::Accept, Action::Cancel]),
+        View::Help(_) => (
+            Mode::Help,
+            &[Action::Cancel, Action::Search, Action::Down, Action::Up],
         ),
-        Overlay::Command { .. } => (Mode::Dialog, &[Action::Accept, Action::Cancel]),
-        Overlay::Help { .. } => (Mode::Help, &[Action::Cancel, Action::Down, Action::Up]),
-        Overlay::Dialog(Dialog::Prompt(p)) if p.multiline => (
+        View::Confirm(_) => (Mode::Confirm, &[Action::Accept, Action::Cancel]),
+        View::Message(_) => {
+            let line = Line::styled(" any key closes the message", theme.dim());
+            frame.render_widget(Paragraph::new(line), area);
+            return;
+        }
+        View::Dialog(Dialog::Prompt(p)) if p.multiline => (
             Mode::Dialog,
             &[
                 Action::Save,
@@ -195,11 +245,11 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 Action::Discard,
             ],
         ),
-        Overlay::Dialog(Dialog::Prompt(_)) => (
+        View::Dialog(Dialog::Prompt(_)) => (
             Mode::Dialog,
             &[Action::Accept, Action::Cancel, Action::Discard],
         ),
-        Overlay::Dialog(Dialog::Form(_)) | Overlay::Dialog(Dialog::ActionForm(_)) => (
+        View::Dialog(Dialog::Form(_)) | View::Dialog(Dialog::ActionForm(_)) => (
             Mode::Dialog,
             &[
                 Action::Save,
@@ -209,7 +259,11 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 Action::ExternalEditor,
             ],
         ),
-        Overlay::Dialog(_) => (Mode::Dialog, &[Action::Accept, Action::Cancel]),
+        View::Dialog(Dialog::Picker(_)) => (
+            Mode::Picker,
+            &[Action::Accept, Action::Down, Action::Up, Action::Cancel],
+        ),
+        View::Dialog(_) => (Mode::Dialog, &[Action::Accept, Action::Cancel]),
     };
     let mut spans = Vec::new();
     let mut used = 0usize;

@@ -18,8 +18,8 @@ fn opt(o: &Option<String>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(clock::local).unwrap_or_else(|| "—".into())
+fn when(app: &App, t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| app.clock.local(t)).unwrap_or_else(|| "—".into())
 }
 
 fn field<'a>(theme: &Theme, label: &'a str, value: String) -> Vec<Span<'a>> {
@@ -115,7 +115,7 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<Line<'a>
         "created",
         format!(
             "{} ({} ago)",
-            clock::local(inc.created_at),
+            app.clock.local(inc.created_at),
             clock::age(inc.created_at, now)
         ),
     ));
@@ -124,14 +124,18 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<Line<'a>
         "ack'd",
         format!(
             "{}   mitigated {}",
-            when(inc.acknowledged_at),
-            when(inc.mitigated_at)
+            when(app, inc.acknowledged_at),
+            when(app, inc.mitigated_at)
         ),
     ));
     push(field(
         theme,
         "resolved",
-        format!("{}   closed {}", when(inc.resolved_at), when(inc.closed_at)),
+        format!(
+            "{}   closed {}",
+            when(app, inc.resolved_at),
+            when(app, inc.closed_at)
+        ),
     ));
     if let Some(res) = &inc.resolution {
         push(field(theme, "fix", sanitize_line(res).into_owned()));
@@ -152,10 +156,7 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<Line<'a>
         theme.dim(),
     )));
     for e in &app.detail.events {
-        let t =
-            e.at.with_timezone(&chrono::Local)
-                .format("%m-%d %H:%M")
-                .to_string();
+        let t = app.clock.local_time(e.at).format("%m-%d %H:%M").to_string();
         let style = match e.kind {
             EventKind::Note => ratatui::style::Style::new(),
             EventKind::Status => theme.header(),

@@ -5,6 +5,7 @@ use super::theme::Theme;
 use crate::app::App;
 use crate::app::dialog::{Dialog, Form, FormField, Picker, Prioritize, Prompt};
 use crate::domain::{Impact, Severity, Urgency};
+use crate::keymap::{Action, Mode};
 use crate::text::sanitize_line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,15 +14,46 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 pub fn render(app: &App, d: &Dialog, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     match d {
-        Dialog::Picker(p) => picker(p, theme, frame, area),
+        Dialog::Picker(p) => picker(app, p, theme, frame, area),
         Dialog::Prompt(p) => prompt(p, theme, frame, area),
         Dialog::Prioritize(p) => prioritize(app, p, theme, frame, area),
         Dialog::Form(f) => form(app, f, theme, frame, area),
-        Dialog::ActionForm(f) => action_form(f, theme, frame, area),
+        Dialog::ActionForm(f) => action_form(app, f, theme, frame, area),
     }
 }
 
+/// A key for a dialog footer, from the keymap.
+fn k(app: &App, mode: Mode, a: Action) -> String {
+    app.key(mode, a)
+}
+
+/// A yes/no question.
+pub fn confirm(
+    app: &App,
+    c: &crate::app::view::Confirm,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+) {
+    let outer = centered(area, 64, 8);
+    let inner = popup(frame, outer, &c.title);
+    let lines = vec![
+        Line::from(sanitize_line(&c.text).into_owned()),
+        Line::from(""),
+        Line::styled(
+            format!(
+                "{} yes · {} no",
+                k(app, Mode::Confirm, Action::Accept),
+                k(app, Mode::Confirm, Action::Cancel)
+            ),
+            theme.dim(),
+        ),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
 fn action_form(
+    app: &App,
     f: &crate::app::dialog::ActionForm,
     theme: &Theme,
     frame: &mut Frame<'_>,
@@ -82,7 +114,11 @@ fn action_form(
         ));
     }
     tail.push(Line::styled(
-        "types: mitigate, prevent, detect, process · due: 2026-12-01, +7d, +2w · tab next · ctrl-s save",
+        format!(
+            "types: mitigate, prevent, detect, process · due: 2026-12-01, +7d, +2w · {} next · {} save",
+            k(app, Mode::Dialog, Action::NextField),
+            k(app, Mode::Dialog, Action::Save)
+        ),
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(tail).wrap(Wrap { trim: true }), rows[5]);
@@ -96,13 +132,25 @@ fn popup(frame: &mut Frame<'_>, area: Rect, title: &str) -> Rect {
     inner
 }
 
-fn picker(p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    let detail = p
+fn picker(app: &App, p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let item = p
         .items
         .get(p.selected)
         .map(|i| i.detail.clone())
         .unwrap_or_default();
-    let h = p.items.len() as u16 + 2 + if detail.is_empty() { 0 } else { 4 };
+    let keys = format!(
+        "{}/{} move · a digit or first letter chooses · {} picks · {} cancels",
+        k(app, Mode::Picker, Action::Down),
+        k(app, Mode::Picker, Action::Up),
+        k(app, Mode::Picker, Action::Accept),
+        k(app, Mode::Picker, Action::Cancel)
+    );
+    let detail = if item.is_empty() {
+        keys
+    } else {
+        format!("{item}\n{keys}")
+    };
+    let h = p.items.len() as u16 + 2 + 4;
     let outer = centered(area, 64, h);
     let inner = popup(frame, outer, &p.title);
     let [list, det] =
@@ -126,14 +174,19 @@ fn picker(p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
-    if !detail.is_empty() {
-        frame.render_widget(
-            Paragraph::new(format!("\n{}", sanitize_line(&detail)))
-                .wrap(Wrap { trim: true })
-                .style(theme.dim()),
-            det,
-        );
-    }
+    let text: Vec<Line> = std::iter::once(Line::from(""))
+        .chain(
+            detail
+                .lines()
+                .map(|l| Line::from(sanitize_line(l).into_owned())),
+        )
+        .collect();
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .style(theme.dim()),
+        det,
+    );
 }
 
 fn prompt(p: &Prompt, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -215,7 +268,15 @@ fn prioritize(app: &App, p: &Prioritize, theme: &Theme, frame: &mut Frame<'_>, a
     lines.extend(matrix_lines(app, p.impact, p.urgency, theme));
     lines.push(Line::from(""));
     lines.push(Line::styled(
-        "←/→ change · ↑/↓ impact/urgency · enter saves",
+        format!(
+            "{}/{} change · {}/{} impact/urgency · {} saves · {} cancels",
+            k(app, Mode::Dialog, Action::Left),
+            k(app, Mode::Dialog, Action::Right),
+            k(app, Mode::Dialog, Action::Up),
+            k(app, Mode::Dialog, Action::Down),
+            k(app, Mode::Dialog, Action::Accept),
+            k(app, Mode::Dialog, Action::Cancel)
+        ),
         theme.dim(),
     ));
     if let Some(e) = &p.error {
@@ -345,7 +406,16 @@ fn form(app: &App, f: &Form, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         ));
     }
     tail.push(Line::styled(
-        "tab/↑↓ field · ←/→ change choice · ctrl-s save · esc keeps draft · ctrl-x discards",
+        format!(
+            "{}/{} field · {}/{}, a letter or digit: choice · {} save · {} keeps draft · {} discards",
+            k(app, Mode::Dialog, Action::NextField),
+            k(app, Mode::Dialog, Action::PrevField),
+            k(app, Mode::Dialog, Action::Left),
+            k(app, Mode::Dialog, Action::Right),
+            k(app, Mode::Dialog, Action::Save),
+            k(app, Mode::Dialog, Action::Cancel),
+            k(app, Mode::Dialog, Action::Discard)
+        ),
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(tail).wrap(Wrap { trim: true }), rows[11]);

@@ -38,16 +38,38 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             ),
             theme.header(),
         )),
+        Line::from(Span::styled(
+            format!(
+                "→ {} postmortem → {} action items. {} goes back one level; only the list quits ({}).",
+                k(A::OpenPostmortem),
+                k(A::OpenActions),
+                k(A::Back),
+                k(A::Quit)
+            ),
+            theme.header(),
+        )),
+        Line::from(
+            "Choices: a digit or a first letter picks. A message box closes on any key, which does nothing else.",
+        ),
         Line::from(""),
     ];
     for mode in Mode::ALL {
+        let pm = format!(
+            "Postmortem pane ({}; {} closes it)",
+            k(A::OpenPostmortem),
+            app.key(Mode::Postmortem, A::Back)
+        );
+        let actions = format!("Action items ({})", k(A::OpenActions));
+        let search = format!("Search ({})", k(A::Search));
         let title = match mode {
             Mode::Normal => "List and details",
-            Mode::Search => "Search (/)",
+            Mode::Search => search.as_str(),
             Mode::Dialog => "Dialogs and forms (other keys type)",
             Mode::Help => "This help",
-            Mode::Postmortem => "Postmortem pane (P)",
-            Mode::Actions => "Action items (X)",
+            Mode::Postmortem => pm.as_str(),
+            Mode::Actions => actions.as_str(),
+            Mode::Picker => "Pickers (a digit or a first letter chooses)",
+            Mode::Confirm => "Questions (yes / no)",
         };
         out.push(Line::from(Span::styled(title.to_string(), theme.header())));
         for (action, keys) in app.keymap.bindings(*mode) {
@@ -63,10 +85,44 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect, scroll: usize) {
-    let lines = lines(app, theme);
-    let scroll = scroll.min(lines.len().saturating_sub(3)) as u16;
-    let block = Block::bordered().title(" Help — esc closes, j/k scroll ");
+pub fn render(
+    app: &App,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    h: &crate::app::view::HelpView,
+) {
+    let mut lines = lines(app, theme);
+    let q = h.query.trim().to_lowercase();
+    if !q.is_empty() {
+        lines.retain(|l| l.to_string().to_lowercase().contains(&q));
+        if lines.is_empty() {
+            lines.push(Line::from(format!(
+                "nothing in the help mentions \"{}\"",
+                crate::text::sanitize_line(&q)
+            )));
+        }
+    }
+    let scroll = h.scroll.min(lines.len().saturating_sub(3)) as u16;
+    let k = |a| app.key(Mode::Help, a);
+    use crate::keymap::Action as A;
+    let title = if h.typing || !q.is_empty() {
+        format!(
+            " Help — /{}  ({} keeps, {} clears) ",
+            crate::text::sanitize_line(&h.query),
+            app.key(Mode::Search, A::Accept),
+            app.key(Mode::Search, A::Cancel)
+        )
+    } else {
+        format!(
+            " Help — {} closes · {}/{} scroll · {} searches ",
+            k(A::Cancel),
+            k(A::Down),
+            k(A::Up),
+            k(A::Search)
+        )
+    };
+    let block = Block::bordered().title(title);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)

@@ -1,7 +1,7 @@
 //! The incident table: only the visible window of rows is drawn (and loaded).
 
 use super::theme::Theme;
-use crate::app::{App, Focus};
+use crate::app::{App, View};
 use crate::clock;
 use crate::domain::Incident;
 use crate::keymap::{Action, Mode};
@@ -75,15 +75,27 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             .keymap
             .key_for(Mode::Normal, Action::CycleStatusFilter)
             .unwrap_or_default();
-        let text = if app.filter.is_empty() {
+        let query = app.search_query().trim();
+        let text = if !query.is_empty() {
+            let back = app.key(Mode::Search, Action::Cancel);
+            let filt = if matches!(app.top(), View::Search { .. }) {
+                app.key(Mode::Search, Action::SearchAll)
+            } else {
+                filt
+            };
             format!(
-                "No {} incidents.\n\n{new} logs a new one · {filt} changes the filter (open → all → each state)",
+                "Nothing matches \"{}\" in {} — {filt} widens the filter · {back} clears the search",
+                sanitize_line(query),
                 app.list.facets.describe()
+            )
+        } else if app.database_empty() {
+            format!(
+                "No incidents yet in this database.\n\n{new} logs the first one · `sev demo` fills a scratch database with examples to try sev on"
             )
         } else {
             format!(
-                "Nothing matches \"{}\". Esc clears the search.",
-                sanitize_line(&app.filter)
+                "No {} incidents.\n\n{new} logs a new one · {filt} changes the filter (open → all → each state)",
+                app.list.facets.describe()
             )
         };
         frame.render_widget(
@@ -130,7 +142,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         })
         .collect();
     let mut state = TableState::default();
-    if app.focus == Focus::List || app.wide() {
+    // No second cursor while a dialog, question or help has the keys.
+    let covered = matches!(
+        app.top(),
+        View::Dialog(_) | View::Confirm(_) | View::Help(_)
+    );
+    if !covered && (!app.in_detail() || app.wide()) {
         state.select(app.list.selected.checked_sub(app.list.offset));
     }
     let table = Table::new(rows, widths)

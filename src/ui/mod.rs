@@ -10,44 +10,15 @@ mod list;
 mod postmortem;
 pub mod theme;
 
-use crate::app::{App, Overlay};
+use crate::app::{App, View};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use theme::Theme;
 
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 15;
-
-/// Screen areas: header, body, status line, key hints.
-pub fn areas(area: Rect) -> [Rect; 4] {
-    Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area)
-}
-
-/// The body split into list and (on wide terminals) details.
-pub fn body_split(body: Rect, wide: bool) -> (Rect, Option<Rect>) {
-    if wide {
-        let [l, d] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
-            .areas(body);
-        (l, Some(d))
-    } else {
-        (body, None)
-    }
-}
-
-/// How many incident rows fit on screen at this terminal size.
-pub fn list_rows(w: u16, h: u16) -> usize {
-    let [_, body, _, _] = areas(Rect::new(0, 0, w, h));
-    body.height.saturating_sub(1) as usize // table header
-}
+pub use crate::geometry::{MIN_HEIGHT, MIN_WIDTH, areas, body_split, list_rows};
 
 pub fn render(app: &App, frame: &mut Frame<'_>) {
     let theme = Theme { color: app.color };
@@ -66,32 +37,34 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     let [header, body, status, hints] = areas(area);
     bars::header(app, &theme, frame, header);
-    if let crate::app::postmortem::Screen::Postmortem(p) = &app.screen {
-        postmortem::render_pane(app, p, &theme, frame, body);
-    } else if let crate::app::postmortem::Screen::Actions(v) = &app.screen {
-        postmortem::render_actions(app, v, &theme, frame, body);
-    } else if app.detail_open && !app.wide() {
-        detail::render(app, &theme, frame, body, true);
-    } else {
-        let (l, d) = body_split(body, app.wide());
-        list::render(app, &theme, frame, l);
-        if let Some(d) = d {
-            detail::render(
-                app,
-                &theme,
-                frame,
-                d,
-                app.focus == crate::app::Focus::Detail,
-            );
+    match app.screen() {
+        View::Postmortem(p) => postmortem::render_pane(app, p, &theme, frame, body),
+        View::Actions(v) => postmortem::render_actions(app, v, &theme, frame, body),
+        View::Detail if !app.wide() => detail::render(app, &theme, frame, body, true),
+        _ => {
+            let (l, d) = body_split(body, app.wide());
+            list::render(app, &theme, frame, l);
+            if let Some(d) = d {
+                detail::render(app, &theme, frame, d, app.in_detail());
+            }
         }
     }
     bars::status(app, &theme, frame, status);
-    bars::long_message(app, &theme, frame, body);
     bars::hints(app, &theme, frame, hints);
-    match &app.overlay {
-        Overlay::Help { scroll } => help::render(app, &theme, frame, body, *scroll),
-        Overlay::Dialog(d) => dialog::render(app, d, &theme, frame, area),
-        _ => {}
+    // What was opened over the screen, bottom to top.
+    let from = app
+        .stack
+        .iter()
+        .rposition(|v| v.is_screen())
+        .map_or(0, |i| i + 1);
+    for v in &app.stack[from..] {
+        match v {
+            View::Help(h) => help::render(app, &theme, frame, body, h),
+            View::Dialog(d) => dialog::render(app, d, &theme, frame, area),
+            View::Confirm(c) => dialog::confirm(app, c, &theme, frame, area),
+            View::Message(m) => bars::message_box(m, &theme, frame, body),
+            _ => {}
+        }
     }
     scrub(frame.buffer_mut());
 }

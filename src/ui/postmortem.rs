@@ -6,6 +6,7 @@ use crate::app::App;
 use crate::app::postmortem::{ActionsView, PmEntry, PmPane};
 use crate::clock;
 use crate::domain::{ActionItem, measures};
+use crate::keymap::Mode;
 use crate::text::{sanitize, sanitize_line, truncate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -43,9 +44,12 @@ fn action_line(
         truncate(&sanitize_line(a.owner.as_deref().unwrap_or("—")), 8),
         due
     );
-    let rest = truncate(
-        &format!("{}{tag}", sanitize_line(&a.description)),
-        width.saturating_sub(head.chars().count()),
+    // The description gives way (with …); the status tag never does.
+    let room = width
+        .saturating_sub(head.chars().count() + unicode_width::UnicodeWidthStr::width(tag.as_str()));
+    let rest = format!(
+        "{}{tag}",
+        truncate(&sanitize_line(&a.description), room.max(1))
     );
     let style = if overdue {
         theme.error()
@@ -63,6 +67,8 @@ fn action_line(
 }
 
 pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    use crate::keymap::Action as A;
+    let k = |a| app.key(Mode::Postmortem, a);
     let inc = &p.view.incident;
     let pm = &p.view.postmortem;
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(area);
@@ -133,7 +139,7 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
         .borders(Borders::LEFT)
         .border_style(theme.dim());
     let w = right.width.saturating_sub(2) as usize;
-    let today = app.clock.now().with_timezone(&chrono::Local).date_naive();
+    let today = app.clock.today();
     let mut lines: Vec<Line> = Vec::new();
     let mut scroll = 0usize;
     match p.entry() {
@@ -206,7 +212,17 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
             }
             lines.push(Line::from(""));
             lines.push(Line::styled(
-                "j/k sections · enter edit · o owner · s status · a add action · w export · esc back",
+                format!(
+                    "{}/{} sections · {} edit · {} owner · {} status · {} add action · {} export · {} closes",
+                    k(A::Down),
+                    k(A::Up),
+                    k(A::Edit),
+                    k(A::SetOwner),
+                    k(A::ChangeStatus),
+                    k(A::AddAction),
+                    k(A::Export),
+                    k(A::Back)
+                ),
                 theme.dim(),
             ));
         }
@@ -220,7 +236,11 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
                         theme.dim(),
                     ));
                     lines.push(Line::styled(
-                        "enter writes it (ctrl-e in the dialog opens $EDITOR)",
+                        format!(
+                            "{} writes it ({} in the dialog opens $EDITOR)",
+                            k(A::Edit),
+                            app.key(Mode::Dialog, A::ExternalEditor)
+                        ),
                         theme.dim(),
                     ));
                 }
@@ -228,16 +248,20 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
         }
         PmEntry::Timeline => {
             lines.push(Line::styled(
-                "Timeline from the record (J/K entry · h highlight · x hide · n annotate)",
+                format!(
+                    "Timeline from the record ({}/{} entry · {} highlight · {} hide · {} annotate)",
+                    k(A::NextItem),
+                    k(A::PrevItem),
+                    k(A::ToggleHighlight),
+                    k(A::ToggleHidden),
+                    k(A::Annotate)
+                ),
                 theme.dim(),
             ));
             let tl = p.timeline();
             for (i, e) in tl.iter().enumerate() {
                 let mark = p.view.marks.get(&e.id).cloned().unwrap_or_default();
-                let t =
-                    e.at.with_timezone(&chrono::Local)
-                        .format("%m-%d %H:%M")
-                        .to_string();
+                let t = app.clock.local_time(e.at).format("%m-%d %H:%M").to_string();
                 let what = sanitize_line(&e.summary()).into_owned();
                 let text = truncate(
                     &format!(
@@ -278,12 +302,22 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
         }
         PmEntry::Actions => {
             lines.push(Line::styled(
-                "J/K item · a add · e edit · d done",
+                format!(
+                    "{}/{} item · {} add · {} edit · {} done",
+                    k(A::NextItem),
+                    k(A::PrevItem),
+                    k(A::AddAction),
+                    k(A::Edit),
+                    k(A::ActionDone)
+                ),
                 theme.dim(),
             ));
             if p.view.actions.is_empty() {
                 lines.push(Line::styled(
-                    "No action items yet: a adds one (description, type, owner, due date).",
+                    format!(
+                        "No action items yet: {} adds one (description, type, owner, due date).",
+                        k(A::AddAction)
+                    ),
                     theme.dim(),
                 ));
             }
@@ -308,16 +342,27 @@ pub fn render_actions(
     frame: &mut Frame<'_>,
     area: Rect,
 ) {
-    let today = app.clock.now().with_timezone(&chrono::Local).date_naive();
+    use crate::keymap::Action as A;
+    let ak = |a| app.key(crate::keymap::Mode::Actions, a);
+    let today = app.clock.today();
     let w = area.width as usize;
+    let head = format!("Action items — {} ({})", v.filter.label(), v.items.len());
+    let head_w = unicode_width::UnicodeWidthStr::width(head.as_str());
     let mut lines = vec![
         Line::from(vec![
+            Span::styled(head, theme.header()),
             Span::styled(
-                format!("Action items — {} ({})", v.filter.label(), v.items.len()),
-                theme.header(),
-            ),
-            Span::styled(
-                "   f filter · d done · e edit · enter postmortem · esc back",
+                truncate(
+                    &format!(
+                        "   {} filter · {} done · {} edit · {} postmortem · {} back",
+                        ak(A::CycleActionFilter),
+                        ak(A::ActionDone),
+                        ak(A::Edit),
+                        ak(A::OpenPostmortem),
+                        ak(A::Back)
+                    ),
+                    w.saturating_sub(head_w),
+                ),
                 theme.dim(),
             ),
         ]),
@@ -331,14 +376,18 @@ pub fn render_actions(
     ];
     if v.items.is_empty() {
         lines.push(Line::styled(
-            "  Nothing here. f shows other filters.",
+            format!(
+                "  Nothing here. {} shows other filters.",
+                ak(A::CycleActionFilter)
+            ),
             theme.dim(),
         ));
     }
     let height = area.height.saturating_sub(2) as usize;
     let offset = v.selected.saturating_sub(height.saturating_sub(1));
     for (i, a) in v.items.iter().enumerate().skip(offset).take(height) {
-        let mut line = action_line(a, today, theme, i == v.selected, w);
+        // Room for the incident column inserted below.
+        let mut line = action_line(a, today, theme, i == v.selected, w.saturating_sub(10));
         // Insert the incident before the description.
         let inc = Span::styled(format!("{:<9} ", a.incident), theme.dim());
         if line.spans.len() == 2 {

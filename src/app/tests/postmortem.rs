@@ -4,7 +4,8 @@ use super::*;
 
 #[test]
 fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
-    use crate::app::postmortem::{PmEntry, Screen};
+    use crate::app::View;
+    use crate::app::postmortem::PmEntry;
     let mut h = Harness::new();
     h.seed(&[("Payments down everywhere", Severity::Sev1)]);
     let id = h.app.list.selected_id().unwrap();
@@ -13,15 +14,17 @@ fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
     h.app.run_command(&id.to_string());
     h.keys("s enter"); // closed → refused
     assert!(h.message().contains("cannot close yet"), "{}", h.message());
-
+    // The refusal is a message box: the key that closes it does nothing else.
     h.keys("P");
-    assert!(matches!(h.app.screen, Screen::Postmortem(_)));
+    assert!(matches!(h.app.top(), View::List));
+    h.keys("P");
+    assert!(matches!(h.app.top(), View::Postmortem(_)));
     assert_eq!(h.app.mode(), crate::keymap::Mode::Postmortem);
     // Write the summary (first section) and the root cause.
     h.keys("j enter");
     h.type_text("Payments failed for 25 minutes.");
     h.keys("ctrl-s");
-    let Screen::Postmortem(p) = &h.app.screen else {
+    let View::Postmortem(p) = h.app.top() else {
         panic!()
     };
     let rc = p
@@ -70,7 +73,7 @@ fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
     ));
 
     // Timeline: highlight and annotate an entry, never changing it.
-    let Screen::Postmortem(p) = &h.app.screen else {
+    let View::Postmortem(p) = h.app.top() else {
         panic!()
     };
     let tl = p
@@ -98,7 +101,7 @@ fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
         crate::domain::PmStatus::Published
     );
     h.keys("esc");
-    assert!(matches!(h.app.screen, Screen::Incidents));
+    assert!(matches!(h.app.top(), View::List));
     h.keys("s enter");
     assert_eq!(
         h.app.store.get(id).unwrap().status,
@@ -112,7 +115,7 @@ fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
     h.keys("X");
     assert_eq!(h.app.mode(), crate::keymap::Mode::Actions);
     h.keys("f"); // overdue
-    let Screen::Actions(v) = &h.app.screen else {
+    let View::Actions(v) = h.app.top() else {
         panic!()
     };
     assert_eq!(v.items.len(), 1);
@@ -124,13 +127,13 @@ fn postmortem_pane_from_the_keyboard_then_close_and_overdue_next_week() {
     );
     h.keys("d");
     h.keys("f f f"); // back to open
-    let Screen::Actions(v) = &h.app.screen else {
+    let View::Actions(v) = h.app.top() else {
         panic!()
     };
     assert_eq!(v.items.len(), 1, "the done item left the open list");
     h.keys("enter");
     assert!(
-        matches!(h.app.screen, Screen::Postmortem(_)),
+        matches!(h.app.top(), View::Postmortem(_)),
         "enter opens the item's postmortem"
     );
 }
@@ -208,7 +211,7 @@ fn the_command_line_is_kept_in_the_snapshot_and_comes_back() {
     h.keys("esc");
     h.app.drafts = snap;
     h.keys(":");
-    let crate::app::Overlay::Command { input } = &h.app.overlay else {
+    let crate::app::View::Command { input, .. } = h.app.top() else {
         panic!("the command line is open")
     };
     assert_eq!(input, "resolve rolled ba");
@@ -232,14 +235,14 @@ fn hostile_due_dates_in_the_action_form_show_an_error_and_keep_the_form() {
         h.keys("ctrl-u");
         h.type_text(due);
         h.keys("enter");
-        let Overlay::Dialog(Dialog::ActionForm(f)) = &h.app.overlay else {
+        let View::Dialog(Dialog::ActionForm(f)) = h.app.top() else {
             panic!("{due}: the form closed: {}", h.message())
         };
         let err = f.error.clone().unwrap_or_default();
         assert!(err.contains("due date"), "{due}: {err}");
         let screen = crate::ui::tests::screen(&h.app, 100, 30);
         assert!(screen.contains("due date"), "{due}: {screen}");
-        assert!(!h.app.quit);
+        assert!(!h.app.quitting());
         assert_eq!(f.focus, 3, "still on the due date");
     }
     assert!(h.app.store.actions(&Default::default()).unwrap().is_empty());
@@ -247,7 +250,11 @@ fn hostile_due_dates_in_the_action_form_show_an_error_and_keep_the_form() {
     h.keys("ctrl-u");
     h.type_text("+7d");
     h.keys("enter");
-    assert!(matches!(h.app.overlay, Overlay::None), "{}", h.message());
+    assert!(
+        matches!(h.app.top(), View::Postmortem(_)),
+        "{}",
+        h.message()
+    );
     let actions = h.app.store.actions(&Default::default()).unwrap();
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0].incident, id);

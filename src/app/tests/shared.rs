@@ -55,7 +55,7 @@ fn a_change_under_an_open_dialog_is_flagged_and_a_conflict_keeps_the_text() {
     )
     .unwrap();
     h.app.tick();
-    let Overlay::Dialog(Dialog::Prompt(p)) = &h.app.overlay else {
+    let View::Dialog(Dialog::Prompt(p)) = h.app.top() else {
         panic!()
     };
     assert!(
@@ -64,7 +64,7 @@ fn a_change_under_an_open_dialog_is_flagged_and_a_conflict_keeps_the_text() {
         p.stale
     );
     h.keys("enter");
-    let Overlay::Dialog(Dialog::Prompt(p)) = &h.app.overlay else {
+    let View::Dialog(Dialog::Prompt(p)) = h.app.top() else {
         panic!("the dialog must stay open")
     };
     assert!(
@@ -154,11 +154,11 @@ fn a_full_database_gives_a_clear_error_and_keeps_the_text() {
     let long = "x".repeat(20_000);
     h.type_text(&long[..50]);
     // Paste-like bulk text so the note cannot fit in the free space of the last page.
-    if let Overlay::Dialog(Dialog::Prompt(p)) = &mut h.app.overlay {
+    if let View::Dialog(Dialog::Prompt(p)) = h.app.top_mut() {
         p.input.insert_str(&long);
     }
     h.keys("ctrl-s");
-    let Overlay::Dialog(Dialog::Prompt(p)) = &h.app.overlay else {
+    let View::Dialog(Dialog::Prompt(p)) = h.app.top() else {
         panic!("the dialog must stay open")
     };
     let err = p.error.clone().unwrap_or_default();
@@ -199,7 +199,7 @@ fn a_simultaneous_priority_edit_is_a_conflict_not_a_lost_update() {
     )
     .unwrap();
     h.keys("enter");
-    let Overlay::Dialog(Dialog::Prioritize(p)) = &h.app.overlay else {
+    let View::Dialog(Dialog::Prioritize(p)) = h.app.top() else {
         panic!("the dialog stays open")
     };
     let e = p.error.clone().unwrap();

@@ -15,7 +15,7 @@ fn inc(sev: Severity, kind: Kind) -> Incident {
         urgency: Urgency::High,
         priority: Priority::P1,
         created_at: t(10, 5),
-        started_at: Some(t(10, 0)),
+        impact_started_at: Some(t(10, 0)),
         detected_at: Some(t(10, 4)),
         acknowledged_at: Some(t(10, 7)),
         mitigated_at: Some(t(10, 35)),
@@ -55,7 +55,7 @@ fn measures_come_from_timestamps_and_are_unknown_when_missing() {
     assert_eq!(m.time_to_mitigate, Some(30 * 60));
     assert_eq!(m.time_to_resolve, Some(60 * 60));
     assert_eq!(m.impact_duration, Some(65 * 60));
-    i.started_at = None;
+    i.impact_started_at = None;
     i.mitigated_at = None;
     let m = measures(&i);
     assert_eq!(

@@ -1,0 +1,25 @@
+//! `sev config check|show`.
+
+use crate::cli::{ConfigCommand, to_json};
+use crate::config::Config;
+use crate::error::Result;
+use crate::text::sanitize_line;
+
+pub(super) fn run(config: &Config, c: &ConfigCommand, json: bool) -> Result<()> {
+    match c {
+        ConfigCommand::Check => {
+            // Key bindings are part of the config: check them too.
+            crate::keymap::Keymap::load(&config.keys)?;
+            if json {
+                println!(
+                    "{}",
+                    to_json(&serde_json::json!({"ok": true, "sources": config.sources}))
+                );
+            } else {
+                println!("config ok: {}", sanitize_line(&config.sources.join(", ")));
+            }
+        }
+        ConfigCommand::Show => print!("{}", crate::text::sanitize(&config.to_toml())),
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! `sev list`: incidents in the default order (what needs a responder
+//! first), filtered.
+
+use super::Env;
+use crate::cli::{ListArgs, incident_json, output, parse_opt, term_width, to_json};
+use crate::domain::{Priority, Status};
+use crate::error::Result;
+use crate::store::{ListQuery, Scope};
+use std::io::IsTerminal;
+
+fn query(env: &Env<'_>, a: ListArgs) -> Result<ListQuery> {
+    let scope = match (&a.status, a.all) {
+        (Some(s), _) if s.eq_ignore_ascii_case("open") => Scope::Open,
+        (Some(s), _) if s.eq_ignore_ascii_case("all") => Scope::All,
+        (Some(s), _) => Scope::Status(s.parse::<Status>()?),
+        (None, true) => Scope::All,
+        (None, false) => Scope::Open,
+    };
+    Ok(ListQuery {
+        scope,
+        severity: a
+            .severity
+            .as_deref()
+            .map(crate::domain::parse_severity)
+            .transpose()?,
+        priority: parse_opt::<Priority>(&a.priority)?,
+        service: a.service,
+        assignee: if a.mine {
+            Some(env.cx.me().to_string())
+        } else {
+            a.assignee
+        },
+        search: a.search,
+        limit: (a.limit > 0).then_some(a.limit),
+        offset: 0,
+    })
+}
+
+pub(super) fn run(env: &Env<'_>, a: ListArgs) -> Result<()> {
+    let q = query(env, a)?;
+    let listed = env.store().list(&q)?;
+    let rows = &listed.rows;
+    if env.json {
+        let v: Vec<_> = rows.iter().map(|i| incident_json(i, None)).collect();
+        println!("{}", to_json(&v));
+    } else {
+        print!("{}", output::table(rows, env.cx.clock.now(), term_width()));
+        if std::io::stdout().is_terminal() {
+            footer(env, &q, rows.len())?;
+        }
+    }
+    // The readable rows are out; now name the ones that are not.
+    listed.check()
+}
+
+/// On a terminal: say when rows were left out, or that none matched.
+fn footer(env: &Env<'_>, q: &ListQuery, shown: usize) -> Result<()> {
+    let total = env.store().count(&ListQuery {
+        limit: None,
+        ..q.clone()
+    })?;
+    if total > shown {
+        println!("({shown} of {total} shown: raise --limit, or 0 for all)");
+    } else if total == 0 {
+        println!(
+            "(no incidents match{})",
+            if matches!(q.scope, Scope::Open) {
+                "; --all includes finished ones"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}

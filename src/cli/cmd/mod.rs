@@ -1,0 +1,105 @@
+//! One module per subcommand. [`run`] opens what a command needs and hands
+//! it over; each module reads top to bottom.
+
+mod ack;
+mod actions;
+mod assign;
+mod cancel;
+mod close;
+mod completions;
+mod config;
+mod demo;
+mod doctor;
+mod init;
+mod list;
+mod man;
+mod new;
+mod note;
+mod postmortem;
+mod reopen;
+mod resolve;
+mod search;
+mod set;
+mod show;
+mod status;
+mod verify;
+
+use super::{Cli, Command};
+use crate::clock::SystemClock;
+use crate::config::{Config, Locations};
+use crate::error::Result;
+use crate::ops::Ctx;
+use crate::store::Store;
+
+/// What every command that works on incidents gets.
+pub(super) struct Env<'a> {
+    pub cx: Ctx<'a>,
+    pub json: bool,
+}
+
+impl Env<'_> {
+    pub fn store(&self) -> &Store {
+        self.cx.store
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let loc = Locations {
+        config_flag: cli.config.clone(),
+        db_flag: cli.db.clone(),
+    };
+    let config = Config::load(&loc)?;
+    let Some(command) = cli.command else {
+        return crate::tui::run(config);
+    };
+    let json = cli.json;
+    // Commands that must not open (and so create or migrate) the database.
+    match command {
+        Command::Doctor => doctor::run(&config.database, json),
+        Command::Init(a) => init::run(&a, json),
+        Command::Config(c) => config::run(&config, &c, json),
+        Command::Completions(a) => completions::run(&a),
+        Command::Man(a) => man::run(&a),
+        command => {
+            let store = Store::open_for_user(&config.database, command.creates())?;
+            let env = Env {
+                cx: Ctx {
+                    store: &store,
+                    config: &config,
+                    actor: crate::identity::current_actor(),
+                    clock: &SystemClock,
+                },
+                json,
+            };
+            on_incidents(&env, command)
+        }
+    }
+}
+
+fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
+    match command {
+        Command::New(a) => new::run(env, a),
+        Command::List(a) => list::run(env, a),
+        Command::Search(a) => search::run(env, a),
+        Command::Show(a) => show::run(env, &a),
+        Command::Ack(a) => ack::run(env, &a),
+        Command::Status(a) => status::run(env, a),
+        Command::Set(a) => set::run(env, &a),
+        Command::Assign(a) => assign::run(env, a),
+        Command::Note(a) => note::run(env, &a),
+        Command::Resolve(a) => resolve::run(env, &a),
+        Command::Close(a) => close::run(env, &a),
+        Command::Reopen(a) => reopen::run(env, &a),
+        Command::Cancel(a) => cancel::run(env, &a),
+        Command::Demo(a) => demo::run(env, a),
+        Command::Postmortem(a) => postmortem::run(env, a),
+        Command::Verify(a) => verify::run(env, &a),
+        Command::Actions(a) => actions::list(env, a),
+        Command::Action(c) => actions::change(env, c),
+        Command::Doctor
+        | Command::Init(_)
+        | Command::Config(_)
+        | Command::Completions(_)
+        | Command::Man(_) => unreachable!("handled before opening the database"),
+    }
+}

@@ -1,0 +1,33 @@
+//! `sev new`: log an incident, print its reference.
+
+use super::Env;
+use crate::cli::{NewArgs, incident_json, parse_opt, to_json};
+use crate::domain::{Impact, Kind, NewIncident, Urgency};
+use crate::error::Result;
+
+pub(super) fn run(env: &Env<'_>, a: NewArgs) -> Result<()> {
+    let new = NewIncident {
+        title: a.title.join(" "),
+        description: a.description.unwrap_or_default(),
+        kind: parse_opt::<Kind>(&a.kind)?,
+        severity: a
+            .severity
+            .as_deref()
+            .map(crate::domain::parse_severity)
+            .transpose()?,
+        impact: parse_opt::<Impact>(&a.impact)?,
+        urgency: parse_opt::<Urgency>(&a.urgency)?,
+        category: a.category,
+        service: a.service,
+        tags: a.tags,
+        assignee: a.assignee,
+        ..Default::default()
+    };
+    let inc = env.cx.create(&new)?;
+    if env.json {
+        println!("{}", to_json(&incident_json(&inc, None)));
+    } else {
+        println!("{}", inc.id);
+    }
+    Ok(())
+}

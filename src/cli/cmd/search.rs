@@ -32,14 +32,14 @@ pub(super) fn run(env: &Env<'_>, a: SearchArgs) -> Result<()> {
     bad.dedup_by_key(|u| u.id);
     if env.json {
         let v: Vec<_> = found.iter().map(|i| incident_json(i, None)).collect();
-        println!("{}", to_json(&v));
+        crate::outln!("{}", to_json(&v));
     } else {
-        print!(
+        crate::out!(
             "{}",
             output::table(&found, env.cx.clock.now(), term_width())
         );
         if std::io::stdout().is_terminal() && hits.len() > take {
-            println!(
+            crate::outln!(
                 "({take} of {} matches shown: raise --limit, or 0 for all)",
                 hits.len()
             );

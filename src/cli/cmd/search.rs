@@ -10,24 +10,20 @@ use std::io::IsTerminal;
 pub(super) fn run(env: &Env<'_>, a: SearchArgs) -> Result<()> {
     let store = env.store();
     let scope = if a.open { Scope::Open } else { Scope::All };
-    let Partial {
-        rows,
-        unreadable: mut bad,
-    } = store.search_rows(&ListQuery {
-        scope,
-        ..Default::default()
-    })?;
-    let corpus = crate::app::search::Corpus::new(rows);
-    let hits = crate::app::search::rank(&corpus, &a.query.join(" "), None);
+    let (corpus, mut bad) = crate::search::Corpus::load(
+        store,
+        &ListQuery {
+            scope,
+            ..Default::default()
+        },
+    )?;
+    let hits = crate::search::rank(&corpus, &a.query.join(" "), None);
     let take = if a.limit == 0 {
         hits.len()
     } else {
         a.limit.min(hits.len())
     };
-    let ids: Vec<IncidentId> = hits[..take]
-        .iter()
-        .map(|(i, _)| corpus.ids[*i as usize])
-        .collect();
+    let ids: Vec<IncidentId> = hits[..take].iter().map(|(i, _)| corpus.id(*i)).collect();
     let Partial {
         rows: found,
         unreadable,

@@ -21,10 +21,12 @@ pub fn areas(area: Rect) -> [Rect; 4] {
     .areas(area)
 }
 
-/// The body split into list and (on wide terminals) details.
+/// The body split into list and (on wide terminals) details. The list gets
+/// 60% so that from 120 columns on it still shows SERVICE and ASSIGNEE (see
+/// `columns`); the details wrap under their labels in the rest.
 pub fn body_split(body: Rect, wide: bool) -> (Rect, Option<Rect>) {
     if wide {
-        let [l, d] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+        let [l, d] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
             .areas(body);
         (l, Some(d))
     } else {

@@ -213,6 +213,20 @@ impl Store {
         both!(self, b => b.search_rows(q))
     }
 
+    /// [`Store::search_rows`] without copying: `f` sees each row in place.
+    pub fn each_search_row(
+        &self,
+        q: &ListQuery,
+        f: impl FnMut(super::SearchRef<'_>),
+    ) -> Result<Vec<super::Unreadable>> {
+        both!(self, b => b.each_search_row(q, f))
+    }
+
+    /// The incidents of list `q` that changed after event `since`.
+    pub fn search_changes(&self, q: &ListQuery, since: i64) -> Result<super::SearchDelta> {
+        both!(self, b => b.search_changes(q, since))
+    }
+
     pub fn distinct_services(&self) -> Result<Vec<String>> {
         both!(self, b => b.distinct_services())
     }

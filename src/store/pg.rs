@@ -13,10 +13,11 @@
 
 use super::audit::{Break, GENESIS, Verified, event_hash};
 use super::error::{Partial, Unreadable, not_found, unreadable_error};
-use super::incidents::{ListQuery, ORDER, Scope, SearchRow};
+use super::incidents::{ListQuery, ORDER, Scope};
 use super::postmortems::ActionQuery;
 use super::presence::{EXPIRY, Presence};
 use super::row::{ACTION_COLUMNS, EVENT_COLUMNS, INCIDENT_COLUMNS, POSTMORTEM_COLUMNS};
+use super::search::{ListKey, SearchDelta, SearchRef, SearchRow};
 use super::timeline::{self, Record};
 use super::{APPLICATION_ID, BatchItem, MIGRATIONS, TxView};
 use crate::domain::{
@@ -240,6 +241,26 @@ fn incident(r: &Row) -> Result<Incident, String> {
         resolution: get(r, "resolution")?,
         cancel_reason: get(r, "cancel_reason")?,
         version: get(r, "version")?,
+    })
+}
+
+const SEARCH_COLUMNS: &str = "id, title, service, substr(description, 1, 300) AS description, \
+     attention, severity, priority, created_at";
+
+/// One search row, borrowed from the fetched row.
+fn search_ref(r: &Row, id: IncidentId) -> Result<SearchRef<'_>, String> {
+    Ok(SearchRef {
+        id,
+        title: get(r, "title")?,
+        service: get(r, "service")?,
+        description: get(r, "description")?,
+        key: ListKey::new(
+            get(r, "attention")?,
+            get(r, "severity")?,
+            get(r, "priority")?,
+            get(r, "created_at")?,
+            id,
+        ),
     })
 }
 
@@ -926,37 +947,66 @@ impl Pg {
         })
     }
 
+    /// Searchable text of every incident `q` matches, in list order.
     pub fn search_rows(&self, q: &ListQuery) -> Result<Partial<SearchRow>> {
-        let q = ListQuery {
-            search: None,
-            limit: None,
-            offset: 0,
-            ..q.clone()
+        let mut rows = Vec::new();
+        let unreadable = self.each_search_row(q, |r| rows.push(r.to_row()))?;
+        rows.sort_unstable_by_key(|r| r.key);
+        Ok(Partial { rows, unreadable })
+    }
+
+    pub fn each_search_row(
+        &self,
+        q: &ListQuery,
+        mut f: impl FnMut(SearchRef<'_>),
+    ) -> Result<Vec<Unreadable>> {
+        let (w, args) = Pg::where_clause(&super::search::facets(q));
+        let sql = format!("SELECT {SEARCH_COLUMNS} FROM incidents {w}");
+        let mut unreadable = Vec::new();
+        for r in self.query(&sql, &args)? {
+            let id = IncidentId(r.try_get("id").unwrap_or(0));
+            match search_ref(&r, id) {
+                Ok(row) => f(row),
+                Err(reason) => unreadable.push(Unreadable { id, reason }),
+            }
+        }
+        Ok(unreadable)
+    }
+
+    /// The incidents of list `q` whose timeline moved after event `since`.
+    pub fn search_changes(&self, q: &ListQuery, since: i64) -> Result<SearchDelta> {
+        // The bound first: a commit between the two reads is seen next time.
+        let upto = self.last_event_id()?;
+        let (w, mut args) = Pg::where_clause(&super::search::facets(q));
+        let member = match w.strip_prefix("WHERE ") {
+            Some(cond) => format!("({cond})"),
+            None => "true".into(),
         };
-        let (w, args) = Pg::where_clause(&q);
+        args.push(Box::new(since));
         let sql = format!(
-            "SELECT id, title, service, substr(description, 1, 300) AS description FROM incidents {w} {ORDER}"
+            "SELECT {SEARCH_COLUMNS}, {member} AS member FROM incidents \
+             WHERE id IN (SELECT incident_id FROM events WHERE id > ${})",
+            args.len()
         );
-        let mut out = Partial {
+        let mut delta = SearchDelta {
+            upto,
             rows: Vec::new(),
+            gone: Vec::new(),
             unreadable: Vec::new(),
         };
         for r in self.query(&sql, &args)? {
             let id = IncidentId(r.try_get("id").unwrap_or(0));
-            let row = (|| {
-                Ok::<_, String>(SearchRow {
-                    id,
-                    title: get(&r, "title")?,
-                    service: get(&r, "service")?,
-                    description: get(&r, "description")?,
-                })
-            })();
-            match row {
-                Ok(s) => out.rows.push(s),
-                Err(reason) => out.unreadable.push(Unreadable { id, reason }),
+            let member: bool = r.try_get("member").unwrap_or(false);
+            match search_ref(&r, id) {
+                Ok(row) if member => delta.rows.push(row.to_row()),
+                Ok(_) => delta.gone.push(id),
+                Err(reason) => {
+                    delta.gone.push(id);
+                    delta.unreadable.push(Unreadable { id, reason });
+                }
             }
         }
-        Ok(out)
+        Ok(delta)
     }
 
     pub fn distinct_services(&self) -> Result<Vec<String>> {

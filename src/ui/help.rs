@@ -51,6 +51,7 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         Line::from(
             "Choices: a digit or a first letter picks. A message box closes on any key, which does nothing else.",
         ),
+        Line::from(super::list::LEGEND),
         Line::from(""),
     ];
     for mode in Mode::ALL {

@@ -273,3 +273,80 @@ fn init_creates_the_schema_on_postgres() {
     let err = empty.fails(&["list"], 3);
     assert!(err.contains("no sev database at"), "{err}");
 }
+
+/// README's least-privilege grants: the `sev` role works an incident
+/// (new, note, set, postmortem, action, presence) but cannot change,
+/// delete or truncate events, nor switch their triggers off; doctor says
+/// so.
+#[test]
+fn the_readme_grants_let_sev_write_but_never_alter_events() {
+    let Some(e) = Env::postgres() else { return };
+    let db = e.pg.as_ref().unwrap();
+    e.ok(&["init"]);
+    let name = db
+        .locator
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let role = format!("sev_app_{:08x}", fastrand::u32(..));
+    db.psql(&format!(
+        "CREATE ROLE {role} LOGIN;
+         GRANT CONNECT ON DATABASE {name} TO {role};
+         GRANT USAGE ON SCHEMA public TO {role};
+         GRANT SELECT ON sev_schema TO {role};
+         GRANT SELECT, INSERT, UPDATE ON incidents, postmortems, timeline_marks, action_items TO {role};
+         GRANT SELECT, INSERT ON events TO {role};
+         GRANT SELECT, INSERT, UPDATE, DELETE ON presence TO {role};"
+    ));
+    let url = format!("postgres://{role}@127.0.0.1:5432/{name}");
+    let as_app = |args: &[&str]| e.cmd().env("SEV_DB", &url).args(args).output().unwrap();
+    for args in [
+        &["new", "least", "privilege"][..],
+        &["note", "1", "works"],
+        &["set", "1", "service=api", "severity=SEV2"],
+        &["postmortem", "1", "--section", "root-cause", "--text", "x"],
+        &["action", "add", "1", "Fix it", "--owner", "alice"],
+        &["verify"],
+    ] {
+        let o = as_app(args);
+        assert!(
+            o.status.success(),
+            "sev {args:?} as {role}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    for sql in [
+        "UPDATE events SET text = 'forged' WHERE id = 2",
+        "DELETE FROM events",
+        "TRUNCATE events CASCADE",
+        "ALTER TABLE events DISABLE TRIGGER events_no_update",
+    ] {
+        let err = c.batch_execute(sql).unwrap_err();
+        let code = err.code().map(|c| c.code().to_string());
+        assert_eq!(code.as_deref(), Some("42501"), "{sql}: {err}");
+    }
+    drop(c);
+    let o = as_app(&["doctor"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(&format!(
+            "ok   events         role {role} cannot alter events"
+        )),
+        "{out}"
+    );
+    assert!(o.status.success(), "{out}");
+    db.psql(&format!(
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};
+         REVOKE ALL ON SCHEMA public FROM {role};
+         REVOKE ALL ON DATABASE {name} FROM {role};"
+    ));
+    drop(e);
+    if let Ok(mut c) = postgres::Client::connect(&sev::store::testdb::admin_url(), postgres::NoTls)
+    {
+        let _ = c.batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
+    }
+}

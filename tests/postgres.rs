@@ -350,3 +350,40 @@ fn the_readme_grants_let_sev_write_but_never_alter_events() {
         let _ = c.batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
     }
 }
+
+/// A password file named in the config is used only when only its owner
+/// can read it; `config show` names the file, never its content.
+#[test]
+fn a_config_named_password_file_must_be_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(e) = Env::postgres() else { return };
+    let secret = format!("file-{:016x}", fastrand::u64(..));
+    let pw = e.dir.path().join("sev.pw");
+    std::fs::write(&pw, format!("{secret}\n")).unwrap();
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let cfg = e.dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!("database_password_file = {:?}\n", pw.to_str().unwrap()),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        e.cmd()
+            .env("SEV_CONFIG", &cfg)
+            .env_remove("PGPASSWORD")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["new", "x"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{err}");
+    assert!(err.contains("chmod 600"), "{err}");
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = run(&["new", "x"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&["config", "show"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("database_password_file = "), "{out}");
+    assert!(!out.contains(&secret), "{out}");
+}

@@ -44,6 +44,7 @@ type KeyTable = BTreeMap<Spanned<String>, Spanned<String>>;
 #[serde(deny_unknown_fields)]
 pub(super) struct File {
     database: Option<Spanned<String>>,
+    database_password_file: Option<Spanned<String>>,
     defaults: Option<DefaultsFile>,
     taxonomy: Option<TaxonomyFile>,
     severity: Option<BTreeMap<Spanned<String>, SeverityFile>>,
@@ -150,6 +151,14 @@ impl File {
                     .error("database path is empty: give a file path or remove the key"));
             }
             c.database = expand_home(db.get_ref());
+        }
+        if let Some(f) = &self.database_password_file {
+            if f.get_ref().trim().is_empty() {
+                return Err(cx.locate(f).error(
+                    "database_password_file is empty: name a file only you can read, or remove the key",
+                ));
+            }
+            c.database_password_file = Some(expand_home(f.get_ref()));
         }
         if let Some(d) = &self.defaults {
             d.apply(c, &cx)?;
@@ -309,6 +318,13 @@ pub(super) fn render(c: &Config) -> String {
         db
     };
     let _ = writeln!(out, "database = {}", q(&db));
+    if let Some(f) = &c.database_password_file {
+        let _ = writeln!(
+            out,
+            "database_password_file = {}",
+            q(&f.display().to_string())
+        );
+    }
     let _ = writeln!(out, "\n[defaults]");
     let _ = writeln!(out, "kind = {}", q(c.defaults.kind.as_str()));
     let _ = writeln!(out, "severity = {}", q(c.defaults.severity.as_str()));

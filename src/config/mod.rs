@@ -64,6 +64,9 @@ pub struct SeverityDef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub database: PathBuf,
+    /// A file holding the PostgreSQL password (first line), readable only
+    /// by its owner.
+    pub database_password_file: Option<PathBuf>,
     pub defaults: Defaults,
     pub taxonomy: Taxonomy,
     pub severities: [SeverityDef; 5],
@@ -149,6 +152,7 @@ impl Config {
                 close_requires: Vec::new(),
             },
             postmortem_template: None,
+            database_password_file: None,
             sources: Vec::new(),
         }
     }

@@ -346,10 +346,15 @@ impl Store {
     }
 }
 
-/// The password file named in the environment (`SEV_DB_PASSWORD_FILE`,
-/// set from the config's `database_password_file`).
+/// The config's `database_password_file`, set once when the config is
+/// loaded (every store this process opens, the search worker's too, uses it).
+static PASSWORD_FILE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+
+/// Remember the config's password file for PostgreSQL connections.
+pub fn use_password_file(f: Option<std::path::PathBuf>) {
+    let _ = PASSWORD_FILE.set(f);
+}
+
 fn password_file() -> Option<std::path::PathBuf> {
-    std::env::var_os("SEV_DB_PASSWORD_FILE")
-        .filter(|v| !v.is_empty())
-        .map(std::path::PathBuf::from)
+    PASSWORD_FILE.get().cloned().flatten()
 }

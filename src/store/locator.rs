@@ -67,9 +67,10 @@ pub fn has_password(url: &str) -> bool {
 }
 
 /// The password for `host:port/dbname` as `user`, when the URL has none:
-/// `PGPASSWORD`, then the first matching line of `PGPASSFILE` or
-/// `~/.pgpass` (libpq's format and its rule that the file must not be
-/// readable by group or others), then sev's own `password_file`.
+/// `PGPASSWORD`, then the config's `database_password_file` (first line;
+/// refused unless only its owner can read it), then the first matching
+/// line of `PGPASSFILE` or `~/.pgpass` (libpq's format, and its rule that
+/// a file readable by group or others is ignored).
 pub fn password_for(
     host: &str,
     port: u16,
@@ -80,24 +81,13 @@ pub fn password_for(
     if let Some(p) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
         return Ok(Some(p.to_string_lossy().into_owned()));
     }
-    let pgpass = std::env::var_os("PGPASSFILE")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".pgpass")));
-    if let Some(f) = pgpass
-        && owner_only(&f).unwrap_or(false)
-        && let Ok(text) = std::fs::read_to_string(&f)
-        && let Some(p) = pgpass_lookup(&text, host, port, dbname, user)
-    {
-        return Ok(Some(p));
-    }
     if let Some(f) = password_file {
         let shown_f = crate::text::sanitize_line(&f.display().to_string()).into_owned();
         match owner_only(f) {
             Ok(true) => {}
             Ok(false) => {
                 return Err(Error::Unavailable(format!(
-                    "password file {shown_f} can be read by others: chmod 600 {shown_f}"
+                    "password file {shown_f} must be yours and readable only by you: chmod 600 {shown_f}"
                 )));
             }
             Err(e) => {
@@ -112,6 +102,17 @@ pub fn password_for(
         if !p.is_empty() {
             return Ok(Some(p));
         }
+    }
+    let pgpass = std::env::var_os("PGPASSFILE")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".pgpass")));
+    if let Some(f) = pgpass
+        && owner_only(&f).unwrap_or(false)
+        && let Ok(text) = std::fs::read_to_string(&f)
+        && let Some(p) = pgpass_lookup(&text, host, port, dbname, user)
+    {
+        return Ok(Some(p));
     }
     Ok(None)
 }

@@ -35,7 +35,7 @@ pub use search::{ListKey, SearchDelta, SearchRef, SearchRow};
 pub use timeline::Record;
 
 pub(crate) use error::db_error;
-pub use facade::Store;
+pub use facade::{Store, use_password_file};
 mod facade;
 use error::{access_reason, shown};
 

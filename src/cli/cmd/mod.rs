@@ -59,6 +59,7 @@ pub fn run(cli: Cli) -> Result<()> {
         )));
     }
     let config = Config::load(&loc)?;
+    crate::store::use_password_file(config.database_password_file.clone());
     let Some(command) = cli.command else {
         return crate::tui::run(config);
     };

@@ -92,6 +92,9 @@ pub struct App {
     last_beat: Option<(Option<IncidentId>, bool, chrono::DateTime<chrono::Utc>)>,
     /// Others who have the current incident on screen.
     pub viewers: Vec<crate::store::Presence>,
+    /// The database cannot be reached (a dropped PostgreSQL connection):
+    /// the header says so until a reconnect reloads the screen.
+    pub offline: bool,
 }
 
 /// The full path of the database, with the home directory shown as `~`.
@@ -144,6 +147,7 @@ impl App {
             me: None,
             last_beat: None,
             viewers: Vec::new(),
+            offline: false,
         };
         app.resize(80, 24);
         app.reload()?;
@@ -634,7 +638,12 @@ impl App {
     pub fn tick(&mut self) {
         self.beat();
         self.poll_search();
-        match self.store.data_version() {
+        let version = self.store.data_version();
+        if version.is_ok() && self.offline {
+            self.offline = false;
+            self.info("connection to the database is back; reloaded");
+        }
+        match version {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
                 // Presence heartbeats change the file but not the record:
@@ -650,7 +659,12 @@ impl App {
                 }
             }
             Ok(_) => {}
-            Err(e) => self.error(e.to_string()),
+            // Said once, then kept in the header while it lasts.
+            Err(e) if self.offline => drop(e),
+            Err(e) => {
+                self.offline = matches!(e, crate::error::Error::Unavailable(_));
+                self.error(e.to_string());
+            }
         }
         if self.drafts_dirty {
             self.save_drafts();

@@ -122,6 +122,15 @@ impl Store {
         both!(self, b => b.last_event_id())
     }
 
+    /// The PostgreSQL server process of this connection (tests).
+    #[doc(hidden)]
+    pub fn pg_backend_pid(&self) -> Option<i32> {
+        match &self.0 {
+            Backend::Lite(_) => None,
+            Backend::Pg(p) => p.backend_pid().ok(),
+        }
+    }
+
     /// Raw SQLite access for tests and diagnostics inside the crate.
     #[doc(hidden)]
     pub fn conn(&self) -> &rusqlite::Connection {

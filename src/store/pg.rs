@@ -41,7 +41,17 @@ pub struct Pg {
     client: RefCell<Client>,
     /// The URL with its password masked: what errors and `path()` show.
     path: PathBuf,
+    /// How to connect again after the connection drops.
+    config: postgres::Config,
+    /// Bumped for every change notified (and on a reconnect): the
+    /// "something changed" signal, read without touching any table.
+    changes: std::cell::Cell<i64>,
+    /// When to try to reconnect next, and the wait after that.
+    retry: std::cell::Cell<Option<(std::time::Instant, std::time::Duration)>>,
 }
+
+/// The channel every write notifies on commit (payload: newest event id).
+const CHANNEL: &str = "sev_changes";
 
 /// The migrations, step for step the same versions as SQLite's.
 const STEPS: [&str; 6] = [
@@ -500,8 +510,12 @@ impl Pg {
         let pg = Pg {
             client: RefCell::new(client),
             path: PathBuf::from(shown),
+            config,
+            changes: std::cell::Cell::new(0),
+            retry: std::cell::Cell::new(None),
         };
         pg.migrate(create)?;
+        pg.listen()?;
         Ok(pg)
     }
 
@@ -610,12 +624,109 @@ impl Pg {
             .get(0);
         let now = DateTime::from_timestamp(now, 0).unwrap_or_else(Utc::now);
         let out = f(&mut tx, now)?;
+        notify(&mut tx).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(out)
     }
 
+    fn listen(&self) -> Result<()> {
+        self.client
+            .borrow_mut()
+            .batch_execute(&format!("LISTEN {CHANNEL}"))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Changes when another process commits a change (LISTEN/NOTIFY: no
+    /// table is read). When the connection has dropped, an error saying
+    /// so — the screen is not current — and a reconnect with backoff
+    /// (immediately, then 1, 2, 4 … 30 s); once back, the value moves, so
+    /// the caller reloads everything it shows.
     pub fn data_version(&self) -> Result<i64> {
-        self.last_event_id()
+        use postgres::fallible_iterator::FallibleIterator;
+        if self.client.borrow().is_closed() {
+            return self.reconnect();
+        }
+        let mut n = 0;
+        {
+            let mut c = self.client.borrow_mut();
+            let mut notes = c.notifications();
+            // Not `iter()`: it never lets the client's runtime look at the
+            // socket, so it only sees notifications some query already
+            // read. A 1 ms wait lets it read what has arrived.
+            let mut it = notes.timeout_iter(std::time::Duration::from_millis(1));
+            loop {
+                match it.next() {
+                    Ok(Some(_)) => n += 1,
+                    Ok(None) => break,
+                    Err(e) => {
+                        drop(it);
+                        drop(notes);
+                        drop(c);
+                        return Err(self.lost(&e.to_string()));
+                    }
+                }
+            }
+        }
+        if self.client.borrow().is_closed() {
+            return Err(self.lost("the server closed it"));
+        }
+        self.changes.set(self.changes.get() + n);
+        Ok(self.changes.get())
+    }
+
+    fn lost(&self, why: &str) -> Error {
+        if self.retry.get().is_none() {
+            self.retry.set(Some((
+                std::time::Instant::now(),
+                std::time::Duration::from_secs(1),
+            )));
+        }
+        Error::Unavailable(format!(
+            "lost the connection to PostgreSQL at {} ({}): what is on screen may be out of date; reconnecting — your typing is kept",
+            self.shown(),
+            crate::text::sanitize_line(why)
+        ))
+    }
+
+    fn reconnect(&self) -> Result<i64> {
+        let now = std::time::Instant::now();
+        let (at, wait) = self
+            .retry
+            .get()
+            .unwrap_or((now, std::time::Duration::from_secs(1)));
+        if now < at {
+            return Err(Error::Unavailable(format!(
+                "no connection to PostgreSQL at {}: retrying in {} s; what is on screen may be out of date — your typing is kept",
+                self.shown(),
+                (at - now).as_secs() + 1
+            )));
+        }
+        match self.config.connect(NoTls) {
+            Ok(c) => {
+                *self.client.borrow_mut() = c;
+                self.retry.set(None);
+                self.listen()?;
+                self.changes.set(self.changes.get() + 1);
+                Ok(self.changes.get())
+            }
+            Err(e) => {
+                self.retry.set(Some((
+                    now + wait,
+                    (wait * 2).min(std::time::Duration::from_secs(30)),
+                )));
+                Err(connect_error(&self.shown(), &e))
+            }
+        }
+    }
+
+    /// This connection's server process (tests drop it on purpose).
+    #[doc(hidden)]
+    pub fn backend_pid(&self) -> Result<i32> {
+        self.client
+            .borrow_mut()
+            .query_one("SELECT pg_backend_pid()", &[])
+            .map(|r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     pub fn last_event_id(&self) -> Result<i64> {
@@ -794,6 +905,7 @@ impl Pg {
         for r in &records {
             self.append(&mut tx, id, &r.to_event(id, now, actor))?;
         }
+        notify(&mut tx).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(inc)
     }
@@ -1723,6 +1835,17 @@ pub struct Health {
     pub can_alter_events: bool,
     /// Enabled triggers on the events table.
     pub event_triggers: Vec<String>,
+}
+
+/// Tell every listening sev, on commit, that events were appended (the
+/// payload is the newest event id). Sent inside the transaction, so a
+/// rolled-back change notifies no one.
+fn notify(tx: &mut Transaction<'_>) -> std::result::Result<(), postgres::Error> {
+    tx.execute(
+        "SELECT pg_notify($1, (SELECT coalesce(max(id), 0) FROM events)::text)",
+        &[&CHANNEL],
+    )
+    .map(|_| ())
 }
 
 fn action_named(r: &Row) -> Result<ActionItem> {

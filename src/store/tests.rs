@@ -291,7 +291,12 @@ fn two_connections_see_each_others_commits_via_data_version() {
         let c = clock();
         let before = b.data_version().unwrap();
         let inc = ctx(&a, &cfg, &c, "alice").create(&new("from a")).unwrap();
-        assert_ne!(b.data_version().unwrap(), before);
+        // SQLite: at once; PostgreSQL: the NOTIFY arrives within a second.
+        let t = std::time::Instant::now();
+        while b.data_version().unwrap() == before {
+            assert!(t.elapsed().as_secs() < 1, "{}: no change seen", db.name());
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         assert_eq!(b.get(inc.id).unwrap().title, "from a");
         ctx(&b, &cfg, &c, "bob").note(inc.id, "from b").unwrap();
         assert_eq!(a.events(inc.id).unwrap().len(), 2);
@@ -671,4 +676,31 @@ fn one_corrupt_row_does_not_hide_the_others() {
         .set(ids[1], &[Edit::new(Field::Assignee, "bob")], None)
         .unwrap_err();
     assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
+}
+
+/// PostgreSQL: a connection the server drops is said once ("lost the
+/// connection"), then re-made; what changed meanwhile moves the version.
+#[test]
+fn a_dropped_postgres_connection_is_said_and_remade() {
+    let Some(db) = TestDb::postgres() else { return };
+    let a = db.open();
+    let cfg = Config::builtin();
+    let c = clock();
+    let inc = ctx(&a, &cfg, &c, "alice").create(&new("x")).unwrap();
+    let before = a.data_version().unwrap();
+    let pid = a.pg_backend_pid().unwrap();
+    db.psql(&format!("SELECT pg_terminate_backend({pid})"));
+    let t = std::time::Instant::now();
+    let e = loop {
+        match a.data_version() {
+            Err(e) => break e,
+            Ok(_) => assert!(t.elapsed().as_secs() < 1, "the drop is not noticed"),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
+    assert!(e.to_string().contains("lost the connection"), "{e}");
+    let after = a.data_version().unwrap();
+    assert_ne!(after, before, "a reconnect makes the screen reload");
+    assert_eq!(a.get(inc.id).unwrap().title, "x");
 }

@@ -18,6 +18,9 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         app.list.facets.describe(),
         app.list.ids.len()
     );
+    if app.offline {
+        left = " sev │ OFFLINE: not current, reconnecting".to_string();
+    }
     if app.store.is_read_only() {
         left.push_str(" │ READ-ONLY: browse, search, export");
     }

@@ -256,3 +256,97 @@ fn another_users_heartbeat_does_not_reload_but_their_note_does() {
         Some("a real change")
     );
 }
+
+/// PostgreSQL: another process's commit reaches this TUI through
+/// LISTEN/NOTIFY within a second; when the server drops the connection
+/// (`pg_terminate_backend`) the TUI says so, keeps the text being typed,
+/// reconnects and reloads, and changes made meanwhile arrive.
+#[test]
+fn postgres_notify_brings_changes_and_a_dropped_connection_keeps_the_draft() {
+    use std::time::{Duration, Instant};
+    let Some(db) = crate::store::testdb::TestDb::postgres() else {
+        return;
+    };
+    let clock = FixedClock::at(t0());
+    let store = db.open();
+    let mut app = App::new(
+        store,
+        Config::builtin(),
+        Keymap::defaults(),
+        Arc::new(clock.clone()),
+        "alice".into(),
+    )
+    .unwrap();
+    app.ctx()
+        .create(&NewIncident {
+            title: "Checkout down".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    app.tick();
+    let mut h = Harness {
+        dir: tempfile::tempdir().unwrap(),
+        app,
+        clock: clock.clone(),
+    };
+    let bob = crate::ops::Responder {
+        store: db.open(),
+        config: Config::builtin(),
+        clock,
+    };
+    let arrives = |h: &mut Harness, id: crate::domain::IncidentId| {
+        let t = Instant::now();
+        while !h.app.list.ids.contains(&id) {
+            assert!(t.elapsed() < Duration::from_secs(1), "not within 1 s");
+            std::thread::sleep(Duration::from_millis(20));
+            h.app.tick();
+        }
+    };
+    let first = bob.ctx("bob").create(&NewIncident {
+        title: "Payments down".into(),
+        ..Default::default()
+    });
+    arrives(&mut h, first.unwrap().id);
+
+    h.keys("T");
+    h.keys("ctrl-u");
+    h.type_text("My draft title");
+    let pid = h.app.store.pg_backend_pid().unwrap();
+    db.psql(&format!("SELECT pg_terminate_backend({pid})"));
+    let second = bob
+        .ctx("bob")
+        .create(&NewIncident {
+            title: "DNS down".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let t = Instant::now();
+    while !h.app.offline {
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "the drop is not noticed"
+        );
+        h.app.tick();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let said = match h.app.top() {
+        View::Message(m) => m.text.clone(),
+        _ => h
+            .app
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default(),
+    };
+    assert!(said.contains("lost the connection"), "{said:?}");
+    let header = crate::ui::tests::screen(&h.app, 80, 24);
+    assert!(header.contains("OFFLINE: not current"), "{header}");
+    if matches!(h.app.top(), View::Message(_)) {
+        h.keys("esc");
+    }
+    arrives(&mut h, second.id);
+    let View::Dialog(Dialog::Prompt(p)) = h.app.top() else {
+        panic!("the dialog must stay open")
+    };
+    assert_eq!(p.text(), "My draft title", "the draft is kept");
+}

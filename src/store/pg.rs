@@ -48,6 +48,30 @@ pub struct Pg {
     changes: std::cell::Cell<i64>,
     /// When to try to reconnect next, and the wait after that.
     retry: std::cell::Cell<Option<(std::time::Instant, std::time::Duration)>>,
+    /// This client's host name when the server runs on another host:
+    /// recorded with the actor, so alice on jump-eu and alice on jump-us
+    /// are told apart on the timeline and in the audit trail.
+    from_host: Option<String>,
+}
+
+/// The host to record with the actor: none when the server is reached
+/// over a Unix socket or loopback (then it is this host).
+pub(crate) fn remote_origin(server_addr: Option<&str>, client_host: &str) -> Option<String> {
+    let addr = server_addr?;
+    let ip = addr.split('/').next().unwrap_or(addr);
+    let local = ip
+        .parse::<std::net::IpAddr>()
+        .map(|ip| ip.is_loopback())
+        .unwrap_or(false);
+    (!local && !client_host.is_empty()).then(|| client_host.to_string())
+}
+
+/// `alice` from jump-eu → `alice (on jump-eu)`.
+pub(crate) fn actor_from(actor: &str, host: Option<&str>) -> String {
+    match host {
+        Some(h) => format!("{actor} (on {h})"),
+        None => actor.to_string(),
+    }
 }
 
 /// The channel every write notifies on commit (payload: newest event id).
@@ -513,10 +537,23 @@ impl Pg {
             config,
             changes: std::cell::Cell::new(0),
             retry: std::cell::Cell::new(None),
+            from_host: None,
         };
         pg.migrate(create)?;
         pg.listen()?;
-        Ok(pg)
+        let server: Option<String> = pg
+            .client
+            .borrow_mut()
+            .query_one("SELECT inet_server_addr()::text", &[])
+            .map_err(|e| pg.err(e))?
+            .get(0);
+        let host = nix::unistd::gethostname()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Pg {
+            from_host: remote_origin(server.as_deref(), &crate::text::sanitize_line(&host)),
+            ..pg
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -780,6 +817,8 @@ impl Pg {
             .unwrap_or((0, GENESIS.to_string()));
         let event_id = last + 1;
         let at = e.at.timestamp();
+        let actor = actor_from(&e.actor, self.from_host.as_deref());
+        let e = &Event { actor, ..e.clone() };
         let hash = event_hash(
             &prev,
             event_id,
@@ -1932,5 +1971,27 @@ impl View<'_> {
     pub(super) fn severity_events(&self, id: IncidentId) -> Result<Vec<Event>> {
         self.pg
             .events_of(&mut *self.tx.borrow_mut(), id, Some("severity"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_is_recorded_only_for_a_server_elsewhere() {
+        assert_eq!(remote_origin(None, "jump-eu"), None, "Unix socket");
+        assert_eq!(remote_origin(Some("127.0.0.1/32"), "jump-eu"), None);
+        assert_eq!(remote_origin(Some("::1/128"), "jump-eu"), None);
+        assert_eq!(
+            remote_origin(Some("10.1.2.3/32"), "jump-eu").as_deref(),
+            Some("jump-eu")
+        );
+        assert_eq!(actor_from("alice", Some("jump-eu")), "alice (on jump-eu)");
+        assert_eq!(
+            crate::identity::login_of(&actor_from("alice (sudo root)", Some("jump-us"))),
+            "alice"
+        );
+        assert_eq!(actor_from("bob", None), "bob");
     }
 }

@@ -534,8 +534,11 @@ impl App {
                     self.request_search();
                 }
             }
-            View::Command { input, .. } => {
+            View::Command {
+                input, candidates, ..
+            } => {
                 edit_line(input, &ev);
+                candidates.clear();
             }
             View::Help(h) if h.typing => {
                 edit_line(&mut h.query, &ev);

@@ -224,6 +224,16 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 Action::Up,
             ],
         ),
+        View::Command { candidates, .. } if !candidates.is_empty() => {
+            // Tab could not choose: the choices, as a shell lists them.
+            let text = sanitize_line(&candidates.join("  ")).into_owned();
+            let line = Line::styled(
+                truncate(&format!(" {text}"), area.width as usize),
+                theme.dim(),
+            );
+            frame.render_widget(Paragraph::new(line), area);
+            return;
+        }
         View::Command { .. } => (Mode::Dialog, &[Action::Accept, Action::Cancel]),
         View::Help(h) if h.typing => (Mode::Search, &[Action::Accept, Action::Cancel]),
         View::Help(_) => (

@@ -547,3 +547,60 @@ fn the_command_line_completes_and_remembers() {
     h.keys("esc");
     assert_eq!(h.app.drafts.history.len(), 2, "kept with the user's drafts");
 }
+
+/// Polish 1: ↑ then ↓ on the `:` line brings back the text being typed,
+/// as a shell does.
+#[test]
+fn the_command_line_keeps_the_line_being_typed_across_history() {
+    let mut h = seeded();
+    let input = |h: &Harness| match h.app.top() {
+        View::Command { input, .. } => input.clone(),
+        _ => panic!("the : line is open"),
+    };
+    h.keys(":");
+    h.type_text("note first");
+    h.keys("enter");
+    h.keys(":");
+    h.type_text("note half typ");
+    h.keys("up");
+    assert_eq!(input(&h), "note first");
+    h.keys("down");
+    assert_eq!(input(&h), "note half typ", "↓ past the newest restores it");
+    let s = screen(&h.app, 80, 24);
+    assert!(s.contains(":note half typ"), "{s}");
+}
+
+/// Polish 1: Tab knows every settable field (also the times) and lists
+/// the candidates when it cannot choose; `:status ` + Tab shows the states.
+#[test]
+fn command_completion_reaches_every_field_and_lists_candidates() {
+    let mut h = seeded();
+    let input = |h: &Harness| match h.app.top() {
+        View::Command { input, .. } => input.clone(),
+        _ => panic!("the : line is open"),
+    };
+    h.keys(":");
+    h.type_text("set imp");
+    h.keys("tab");
+    assert_eq!(input(&h), "set impact");
+    h.keys("tab");
+    let s = screen(&h.app, 80, 24);
+    assert!(
+        last_line(&s).contains("impact=") && last_line(&s).contains("impact_started_at="),
+        "{s}"
+    );
+    h.type_text("_");
+    h.keys("tab");
+    assert_eq!(input(&h), "set impact_started_at=");
+    h.keys("ctrl-u");
+    h.type_text("set det");
+    h.keys("tab");
+    assert_eq!(input(&h), "set detected_at=");
+    h.keys("ctrl-u");
+    h.type_text("status ");
+    h.keys("tab");
+    let s = screen(&h.app, 80, 24);
+    for st in ["investigating", "mitigated", "resolved"] {
+        assert!(last_line(&s).contains(st), "{s}");
+    }
+}

@@ -196,6 +196,13 @@ fn cycle<T: Copy + PartialEq>(all: &[T], cur: T, delta: isize) -> T {
     all[(i + delta).rem_euclid(all.len() as isize) as usize]
 }
 
+/// Type-to-select among `all`: the entry a digit or letter picks, or `cur`.
+pub fn pick_typed<T: Copy + PartialEq + std::fmt::Display>(all: &[T], cur: T, c: char) -> T {
+    let labels: Vec<String> = all.iter().map(|x| x.to_string()).collect();
+    let at = all.iter().position(|x| *x == cur).unwrap_or(0);
+    type_select(&labels, at, c).map_or(cur, |i| all[i])
+}
+
 impl Form {
     pub fn new(config: &Config, services: Vec<String>) -> Form {
         let d = &config.defaults;
@@ -450,6 +457,17 @@ impl ActionForm {
             2 => Some(&mut self.owner),
             3 => Some(&mut self.due),
             _ => None,
+        }
+    }
+
+    /// Type-to-select on the type or status field, as in the new-incident
+    /// form: a digit picks that entry, a letter the next one it starts.
+    pub fn type_choice(&mut self, c: char) {
+        use crate::domain::{ActionKind, ActionStatus};
+        match self.focus {
+            1 => self.kind = pick_typed(ActionKind::ALL, self.kind, c),
+            4 => self.status = pick_typed(ActionStatus::ALL, self.status, c),
+            _ => {}
         }
     }
 

@@ -219,9 +219,21 @@ impl App {
                     f.error = None;
                 } else if let KeyCode::Char(' ') = ev.code {
                     f.cycle_choice(1);
+                } else if let KeyCode::Char(c) = ev.code {
+                    f.type_choice(c);
+                    f.error = None;
                 }
             }
-            Dialog::Prioritize(_) => {}
+            Dialog::Prioritize(p) => {
+                if let KeyCode::Char(c) = ev.code {
+                    use super::dialog::pick_typed;
+                    if p.row == 0 {
+                        p.impact = pick_typed(Impact::ALL, p.impact, c);
+                    } else {
+                        p.urgency = pick_typed(Urgency::ALL, p.urgency, c);
+                    }
+                }
+            }
         }
     }
 

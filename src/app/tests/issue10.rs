@@ -604,3 +604,46 @@ fn command_completion_reaches_every_field_and_lists_candidates() {
         assert!(last_line(&s).contains(st), "{s}");
     }
 }
+
+/// Polish 2: every choice field takes first letters (repeat cycles) and
+/// digits: the action form's type and status, the prioritize matrix.
+#[test]
+fn every_choice_field_takes_letters_and_digits() {
+    use crate::domain::{ActionKind, ActionStatus, Impact, Urgency};
+    let mut h = seeded();
+    let kind = |h: &Harness| match h.app.top() {
+        View::Dialog(Dialog::ActionForm(f)) => (f.kind, f.status),
+        _ => panic!("the action form is open"),
+    };
+    h.keys("P a");
+    h.type_text("Alert on disk");
+    h.keys("tab");
+    h.type_text("d");
+    assert_eq!(kind(&h).0, ActionKind::Detect);
+    h.type_text("1");
+    assert_eq!(kind(&h).0, ActionKind::Mitigate);
+    h.type_text("p");
+    assert_eq!(kind(&h).0, ActionKind::Prevent);
+    h.type_text("p");
+    assert_eq!(kind(&h).0, ActionKind::Process, "a repeat cycles");
+    assert!(screen(&h.app, 80, 24).contains("‹ process ›"));
+    h.keys("ctrl-s");
+    let items = h.app.store.actions(&Default::default()).unwrap();
+    assert_eq!(items[0].kind, ActionKind::Process);
+    // Editing: the status field too.
+    h.keys("esc X e");
+    h.keys("tab tab tab tab");
+    h.type_text("d");
+    assert_eq!(kind(&h).1, ActionStatus::Done, "{}", screen(&h.app, 80, 24));
+    h.keys("ctrl-x ctrl-x esc");
+    assert!(matches!(h.app.top(), View::List));
+    // The prioritize matrix: letters pick impact, then urgency.
+    h.keys("p");
+    h.type_text("l");
+    h.keys("down");
+    h.type_text("h");
+    let View::Dialog(Dialog::Prioritize(p)) = h.app.top() else {
+        panic!()
+    };
+    assert_eq!((p.impact, p.urgency), (Impact::Low, Urgency::High));
+}

@@ -95,6 +95,8 @@ pub struct Prompt {
     pub purpose: PromptFor,
     pub target: IncidentId,
     pub seen: Incident,
+    /// The text the prompt opened with (the current value), not typed.
+    pub prefill: String,
     /// Set when the incident changed under the person typing.
     pub stale: Option<String>,
     pub error: Option<String>,
@@ -106,6 +108,11 @@ impl Prompt {
     }
     pub fn draft_key(&self) -> String {
         draft_key(self.target, self.purpose)
+    }
+    /// Has the person typed something that is not just the prefilled value?
+    pub fn has_typed_text(&self) -> bool {
+        let t = self.text();
+        !t.trim().is_empty() && t != self.prefill
     }
     /// Does this prompt ask for a person's login?
     pub fn is_people(&self) -> bool {

@@ -83,6 +83,8 @@ impl App {
                 Action::Accept if !p.multiline => return self.save_prompt(),
                 // Tab completes a known name in a people field.
                 Action::NextField if p.is_people() => {
+                    // Tab keeps the prefilled name (no longer replaced by typing).
+                    p.input.cancel_selection();
                     let typed = p.text();
                     if let Some(name) = self.complete_person(&typed)
                         && let Some(Dialog::Prompt(p)) = self.dialog_mut()

@@ -81,6 +81,9 @@ pub struct App {
     pub drafts: Drafts,
     pub drafts_path: Option<PathBuf>,
     drafts_dirty: bool,
+    /// The discard key was pressed once over typed text: a second press
+    /// discards, any other key keeps the text.
+    discard_asked: bool,
     data_version: i64,
     /// The newest event id seen: what tells a change from a heartbeat.
     last_event: i64,
@@ -137,6 +140,7 @@ impl App {
             drafts: Drafts::default(),
             drafts_path: None,
             drafts_dirty: false,
+            discard_asked: false,
             data_version,
             last_event,
             size: (80, 24),
@@ -357,14 +361,28 @@ impl App {
             return;
         }
         // Messages last until the next key.
+        let mut asked = false;
         if self.pending_keys.is_empty() {
             self.message = None;
+            asked = std::mem::take(&mut self.discard_asked);
         }
         let mode = self.mode();
         self.pending_keys.push(key);
         match self.keymap.resolve(mode, &self.pending_keys) {
+            Resolved::Action(Action::Discard) if !asked && self.has_typed_text() => {
+                // Throwing typed text away takes a second press.
+                self.pending_keys.clear();
+                self.discard_asked = true;
+                let x = self.key(Mode::Dialog, Action::Discard);
+                self.info(format!(
+                    "discard what you typed? {x} again discards it; any other key keeps it"
+                ));
+            }
             Resolved::Action(a) => {
                 self.pending_keys.clear();
+                if asked {
+                    self.info("not discarded — your text is kept");
+                }
                 let o = self.handle(a, ev);
                 self.apply(o);
             }
@@ -383,6 +401,9 @@ impl App {
                     self.on_key(esc);
                     self.on_key(KeyEvent::new(ev.code, ev.modifiers - KeyModifiers::ALT));
                     return;
+                }
+                if asked {
+                    self.info("not discarded — your text is kept");
                 }
                 let o = self.type_key(ev, key);
                 self.apply(o);
@@ -523,6 +544,18 @@ impl App {
                 }
                 self.error(e.to_string())
             }
+        }
+    }
+
+    /// Does the view on top hold text the person typed (that discarding
+    /// would throw away)?
+    fn has_typed_text(&self) -> bool {
+        match self.top() {
+            View::Dialog(Dialog::Prompt(p)) => p.has_typed_text(),
+            View::Dialog(Dialog::Form(f)) => f.is_dirty(),
+            View::Dialog(Dialog::ActionForm(f)) => f.is_dirty(),
+            View::Command { input, .. } => !input.trim().is_empty(),
+            _ => false,
         }
     }
 

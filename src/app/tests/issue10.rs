@@ -647,3 +647,77 @@ fn every_choice_field_takes_letters_and_digits() {
     };
     assert_eq!((p.impact, p.urgency), (Impact::Low, Urgency::High));
 }
+
+/// Polish 3: ctrl-x over typed text asks first: a second ctrl-x discards,
+/// any other key keeps the text, and the status line says which.
+#[test]
+fn discarding_typed_text_asks_first_in_every_dialog() {
+    let mut h = seeded();
+    let id = h.app.list.selected_id().unwrap();
+    // A note.
+    h.keys("m");
+    h.type_text("half a thought");
+    h.keys("ctrl-x");
+    let s = screen(&h.app, 80, 24);
+    assert!(s.contains("ctrl-x again discards"), "{s}");
+    let View::Dialog(Dialog::Prompt(p)) = h.app.top() else {
+        panic!("still open after one ctrl-x")
+    };
+    assert_eq!(p.text(), "half a thought");
+    h.type_text("!"); // any other key: the question is off, the key types
+    assert!(h.message().contains("not discarded"), "{}", h.message());
+    let View::Dialog(Dialog::Prompt(p)) = h.app.top() else {
+        panic!()
+    };
+    assert_eq!(p.text(), "half a thought!");
+    h.keys("ctrl-x ctrl-x");
+    assert!(matches!(h.app.top(), View::List));
+    assert!(h.message().contains("discarded"), "{}", h.message());
+    assert!(h.app.draft_snapshot().prompts.is_empty());
+    // The new-incident form.
+    h.keys("n");
+    h.type_text("Half a title");
+    h.keys("ctrl-x");
+    assert!(matches!(h.app.top(), View::Dialog(Dialog::Form(_))));
+    h.keys("ctrl-x");
+    assert!(matches!(h.app.top(), View::List));
+    // An action item form, and a postmortem section.
+    h.keys("P a");
+    h.type_text("Alert");
+    h.keys("ctrl-x");
+    assert!(matches!(h.app.top(), View::Dialog(Dialog::ActionForm(_))));
+    h.keys("esc"); // keeps the draft
+    assert!(matches!(h.app.top(), View::Postmortem(_)));
+    h.keys("j enter");
+    h.type_text("Disk filled");
+    h.keys("ctrl-x");
+    assert!(matches!(h.app.top(), View::Dialog(Dialog::Prompt(_))));
+    h.keys("ctrl-x");
+    assert!(matches!(h.app.top(), View::Postmortem(_)));
+    // A prompt with nothing typed closes at once.
+    h.keys("q m ctrl-x");
+    assert!(matches!(h.app.top(), View::List));
+    assert_eq!(h.app.store.get(id).unwrap().version, h.selected().version);
+}
+
+/// Polish 9: the assign prompt's prefilled name is replaced by the first
+/// character typed; Tab or an arrow keeps it.
+#[test]
+fn the_prefilled_assignee_is_replaced_by_typing() {
+    let mut h = seeded();
+    let prompt_text = |h: &Harness| match h.app.top() {
+        View::Dialog(Dialog::Prompt(p)) => p.text(),
+        _ => panic!("the prompt is open"),
+    };
+    h.keys("A");
+    assert_eq!(prompt_text(&h), "alice");
+    h.type_text("bob");
+    assert_eq!(prompt_text(&h), "bob");
+    h.keys("ctrl-x ctrl-x");
+    h.keys("A left");
+    h.type_text("x");
+    assert_eq!(prompt_text(&h), "alicxe", "an arrow keeps it");
+    h.keys("ctrl-x ctrl-x A tab");
+    h.type_text("2");
+    assert_eq!(prompt_text(&h), "alice2", "Tab keeps it");
+}

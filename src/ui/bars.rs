@@ -112,21 +112,15 @@ pub fn message_box(m: &Message, theme: &Theme, frame: &mut Frame<'_>, body: Rect
         style,
     ));
     lines.extend(items.into_iter().map(Line::from));
-    let rows: u16 = lines
-        .iter()
-        .map(|l| {
-            (unicode_width::UnicodeWidthStr::width(l.to_string().as_str())
-                .max(1)
-                .div_ceil(width)) as u16
-        })
-        .sum();
-    let h = (rows + 2).min(body.height);
+    // As tall as the text once wrapped at word boundaries (counting
+    // characters under-counts: a word that does not fit moves down whole).
+    let para = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true });
+    let rows = u16::try_from(para.line_count(width as u16)).unwrap_or(u16::MAX);
+    let h = rows.saturating_add(2).min(body.height);
     let area = Rect::new(body.x, body.y + body.height - h, body.width, h);
     frame.render_widget(ratatui::widgets::Clear, area);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .block(
+        para.block(
                 ratatui::widgets::Block::bordered()
                     .title(" message — any key closes it (and does nothing else) "),
             ),

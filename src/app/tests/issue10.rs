@@ -721,3 +721,33 @@ fn the_prefilled_assignee_is_replaced_by_typing() {
     h.type_text("2");
     assert_eq!(prompt_text(&h), "alice2", "Tab keeps it");
 }
+
+/// Polish 4: a message box is as tall as its wrapped text: the last words
+/// of a long refusal are on screen at 80×24.
+#[test]
+fn a_message_box_shows_its_whole_wrapped_text() {
+    let mut h = seeded();
+    h.app.run_command("set detected_at=-30m");
+    h.keys(":");
+    h.type_text("set impact_started_at=-20m");
+    h.keys("enter");
+    let msg = h.message();
+    assert!(matches!(h.app.top(), View::Message(_)), "{msg}");
+    let s = screen(&h.app, 80, 24);
+    let flat: String = s
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let last_words: Vec<&str> = msg.split_whitespace().rev().take(3).collect();
+    for w in last_words {
+        assert!(flat.contains(w), "'{w}' of '{msg}' is cut off:\n{s}");
+    }
+    // Any long message, too.
+    let long = (1..=60).map(|i| format!("word{i}")).collect::<Vec<_>>().join(" ");
+    h.keys("esc");
+    h.app.error(long);
+    h.app.tick();
+    let s = screen(&h.app, 80, 24);
+    assert!(s.contains("word60"), "{s}");
+}

@@ -352,15 +352,14 @@ pub fn render_actions(
         Line::from(vec![
             Span::styled(head, theme.header()),
             Span::styled(
-                truncate(
-                    &format!(
-                        "   {} filter · {} done · {} edit · {} postmortem · {} back",
-                        ak(A::CycleActionFilter),
-                        ak(A::ActionDone),
-                        ak(A::Edit),
-                        ak(A::OpenPostmortem),
-                        ak(A::Back)
-                    ),
+                whole_hints(
+                    &[
+                        format!("{} back", ak(A::Back)),
+                        format!("{} done", ak(A::ActionDone)),
+                        format!("{} edit", ak(A::Edit)),
+                        format!("{} filter", ak(A::CycleActionFilter)),
+                        format!("{} postmortem", ak(A::OpenPostmortem)),
+                    ],
                     w.saturating_sub(head_w),
                 ),
                 theme.dim(),
@@ -398,4 +397,23 @@ pub fn render_actions(
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Key hints, most important first, as many whole ones as fit in `room`
+/// columns (a hint is never cut in the middle).
+fn whole_hints(hints: &[String], room: usize) -> String {
+    let mut out = String::new();
+    for h in hints {
+        let h = sanitize_line(h);
+        let sep = if out.is_empty() { "   " } else { " · " };
+        let w = unicode_width::UnicodeWidthStr::width(out.as_str())
+            + sep.len()
+            + unicode_width::UnicodeWidthStr::width(h.as_ref());
+        if w > room {
+            break;
+        }
+        out.push_str(sep);
+        out.push_str(&h);
+    }
+    out
 }

@@ -751,3 +751,75 @@ fn a_message_box_shows_its_whole_wrapped_text() {
     let s = screen(&h.app, 80, 24);
     assert!(s.contains("word60"), "{s}");
 }
+
+/// Polish 5: what a dialog overlaps is cleared (no letter of the empty
+/// list's text next to its border); only the focused field shows a cursor.
+#[test]
+fn a_dialog_covers_what_it_overlaps_and_only_the_focused_field_has_a_cursor() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Modifier;
+    let mut h = Harness::new(); // the empty database
+    h.keys("n");
+    let s = screen(&h.app, 80, 24);
+    for line in s.lines().filter(|l| l.contains('┌') || l.contains('│')) {
+        let first = line.chars().next().unwrap_or(' ');
+        assert!(
+            matches!(first, ' ' | '┌' | '│' | '└'),
+            "leftover text at column 0: {line}\n{s}"
+        );
+    }
+    // Is there a cursor block just after a field's label?
+    let cursor_after = |h: &Harness, label: &str| {
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| crate::ui::render(&h.app, f)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let s = screen(&h.app, 80, 24);
+        let (y, line) = s
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(&format!("│{label} ")))
+            .unwrap_or_else(|| panic!("{label}: {s}"));
+        let x = line[..line.find(label).unwrap()].chars().count() + 13;
+        buf[(x as u16, y as u16)]
+            .modifier
+            .contains(Modifier::REVERSED)
+    };
+    assert!(cursor_after(&h, "Title"), "the focused field has its cursor");
+    assert!(!cursor_after(&h, "Description"));
+    assert!(!cursor_after(&h, "Service"));
+    h.keys("esc");
+    let mut h = seeded();
+    h.keys("P a");
+    assert!(cursor_after(&h, "Action"));
+    assert!(!cursor_after(&h, "Owner"));
+}
+
+/// Polish 5: the prioritize matrix's header lines up with its cells; at
+/// 80 columns the picker footer and the action-items header fit.
+#[test]
+fn the_matrix_lines_up_and_footers_fit_at_80_columns() {
+    let mut h = seeded();
+    h.keys("p");
+    let s = screen(&h.app, 80, 24);
+    let head = s.lines().find(|l| l.contains("impact \\ urgency")).unwrap();
+    let row = s
+        .lines()
+        .find(|l| l.contains("high") && l.contains("P1"))
+        .unwrap();
+    let col = |l: &str, w: &str| l[..l.find(w).unwrap()].chars().count();
+    assert_eq!(col(head, "medium"), col(row, "P2"), "\n{head}\n{row}");
+    assert_eq!(col(head, "low"), col(row, "P3"), "\n{head}\n{row}");
+    h.keys("esc s");
+    let s = screen(&h.app, 80, 24);
+    assert!(
+        s.contains("esc cancels") && !s.lines().any(|l| l.trim_matches(['│', ' ']) == "cancels"),
+        "{s}"
+    );
+    // Pickers number their items: the digit that picks each.
+    assert!(s.contains("> 1 "), "{s}");
+    h.keys("esc X");
+    let s = screen(&h.app, 80, 24);
+    let first = s.lines().nth(1).unwrap_or_default();
+    assert!(first.contains("q back") && !first.contains('…'), "{s}");
+}

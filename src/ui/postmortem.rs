@@ -95,19 +95,15 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
     let left_w = 24.min(area.width / 3);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(1)]).areas(body);
-    let required: Vec<&str> = {
-        let mut r = vec!["root-cause"];
-        r.extend(
-            app.config
-                .postmortem
-                .required
-                .get(&inc.kind)
-                .into_iter()
-                .flatten()
-                .copied(),
-        );
-        r
-    };
+    // Required only when the close policy asks for a postmortem for this
+    // incident (at the worst severity it had, as `close` judges it).
+    let required = app
+        .config
+        .postmortem
+        .required_for(&crate::domain::Incident {
+            severity: crate::domain::worst_severity(inc, &p.view.events),
+            ..inc.clone()
+        });
     let entries: Vec<Line> = p
         .entries
         .iter()
@@ -179,7 +175,15 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
                 .config
                 .postmortem
                 .close_blockers(&judged, Some(pm), &p.view.actions);
-            if !app
+            if matches!(
+                inc.status,
+                crate::domain::Status::Closed | crate::domain::Status::Cancelled
+            ) {
+                lines.push(Line::styled(
+                    format!("{} is {}.", inc.id, inc.status),
+                    theme.dim(),
+                ));
+            } else if !app
                 .config
                 .postmortem
                 .close_requires

@@ -823,3 +823,41 @@ fn the_matrix_lines_up_and_footers_fit_at_80_columns() {
     let first = s.lines().nth(1).unwrap_or_default();
     assert!(first.contains("q back") && !first.contains('…'), "{s}");
 }
+
+/// Polish 6: a SEV5 the close policy lets close without a postmortem is
+/// not told a section is "required", in the pane or the Markdown; once
+/// closed the overview does not say "Ready to close".
+#[test]
+fn required_only_when_the_close_policy_requires_it() {
+    let mut h = Harness::new();
+    h.seed(&[("Typo on status page", Severity::Sev5)]);
+    let id = h.app.list.selected_id().unwrap();
+    assert!(!h.app.config.postmortem.close_requires.contains(&Severity::Sev5));
+    h.app.run_command("resolve fixed the typo");
+    h.keys("f");
+    h.app.run_command(&id.to_string());
+    h.keys("P");
+    let s = screen(&h.app, 100, 30);
+    assert!(s.contains("can close without a postmortem"), "{s}");
+    assert!(!s.contains(" ! "), "no section marked required: {s}");
+    let md = crate::export::markdown(&h.app.postmortem_view(id).unwrap(), &h.app.config).unwrap();
+    assert!(!md.contains("required before"), "{md}");
+    assert!(!md.contains("**Missing**"), "{md}");
+    // A SEV2 still is told.
+    let mut h2 = Harness::new();
+    h2.seed(&[("Payments down", Severity::Sev2)]);
+    let id2 = h2.app.list.selected_id().unwrap();
+    let md =
+        crate::export::markdown(&h2.app.postmortem_view(id2).unwrap(), &h2.app.config).unwrap();
+    assert!(md.contains("required before"), "{md}");
+    h2.keys("P");
+    assert!(screen(&h2.app, 100, 30).contains(" ! "));
+    // Closed: nothing is "ready to close" any more.
+    h.keys("q");
+    h.app.run_command("close");
+    assert_eq!(h.app.store.get(id).unwrap().status, Status::Closed, "{}", h.message());
+    h.keys("P");
+    let s = screen(&h.app, 100, 30);
+    assert!(!s.contains("Ready to close") && !s.contains("can close"), "{s}");
+    assert!(s.contains("is closed"), "{s}");
+}

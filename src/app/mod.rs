@@ -4,6 +4,7 @@
 
 mod actions;
 mod command;
+pub mod help;
 pub mod postmortem;
 mod presence;
 pub mod run;
@@ -589,6 +590,14 @@ impl App {
     }
 
     fn help_key(&mut self, a: Action) -> Outcome {
+        let query = match self.top() {
+            View::Help(h) => h.query.clone(),
+            _ => return Outcome::Stay,
+        };
+        // Scrolling stops at the last line: holding j never overshoots,
+        // so k moves back at once.
+        let max = help::max_scroll(self, &query);
+        let page = (self.size.1 as usize).saturating_sub(6).max(1);
         let View::Help(h) = self.top_mut() else {
             return Outcome::Stay;
         };
@@ -601,9 +610,14 @@ impl App {
             }
             Action::Down => h.scroll += 1,
             Action::Up => h.scroll = h.scroll.saturating_sub(1),
+            Action::PageDown => h.scroll += page,
+            Action::PageUp => h.scroll = h.scroll.saturating_sub(page),
+            Action::Top => h.scroll = 0,
+            Action::Bottom => h.scroll = max,
             Action::Cancel | Action::Back | Action::Quit | Action::Help => return Outcome::Pop,
             _ => {}
         }
+        h.scroll = h.scroll.min(max);
         Outcome::Stay
     }
 

@@ -861,3 +861,55 @@ fn required_only_when_the_close_policy_requires_it() {
     assert!(!s.contains("Ready to close") && !s.contains("can close"), "{s}");
     assert!(s.contains("is closed"), "{s}");
 }
+
+/// Polish 7: help scrolling stops at the end (so k answers at once); the
+/// page keys scroll it; search results keep their section heading; /publish
+/// finds the postmortem status key; the workflow reads in the real order.
+#[test]
+fn help_scrolls_within_bounds_and_searches_under_headings() {
+    let mut h = seeded();
+    h.keys("?");
+    let scroll = |h: &Harness| match h.app.top() {
+        View::Help(v) => v.scroll,
+        _ => panic!("help is open"),
+    };
+    for _ in 0..500 {
+        h.keys("j");
+    }
+    let end = scroll(&h);
+    assert!(end > 0 && end < 200, "{end}");
+    let s = screen(&h.app, 80, 24);
+    assert!(s.contains("Command line (:)"), "the last lines show: {s}");
+    h.keys("k");
+    assert_eq!(scroll(&h), end - 1, "k moves at once");
+    h.keys("g g");
+    assert_eq!(scroll(&h), 0);
+    h.keys("pagedown");
+    let page = scroll(&h);
+    assert!(page > 5, "{page}");
+    h.keys("ctrl-d");
+    assert!(scroll(&h) > page);
+    h.keys("ctrl-u pageup");
+    assert_eq!(scroll(&h), 0);
+    // The workflow, in order.
+    let s = screen(&h.app, 120, 40);
+    let flat = s.replace('\n', " ");
+    let at = |w: &str| flat.find(w).unwrap_or_else(|| panic!("{w}: {s}"));
+    assert!(at("ack") < at("investigate"));
+    assert!(at("investigate") < at("mitigate"));
+    assert!(at("mitigate") < at("resolve"));
+    assert!(at("resolve") < at("P postmortem"));
+    assert!(at("P postmortem") < at("s close"), "{s}");
+    // Search: the postmortem status key, under its heading.
+    h.keys("/");
+    h.type_text("publish");
+    let s = screen(&h.app, 100, 30);
+    assert!(
+        s.contains("postmortem status (draft → in review → published)"),
+        "{s}"
+    );
+    assert!(s.contains("Postmortem pane"), "the heading stays: {s}");
+    let heading = s.find("Postmortem pane").unwrap();
+    let key = s.find("postmortem status (draft").unwrap();
+    assert!(heading < key, "{s}");
+}

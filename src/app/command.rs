@@ -205,7 +205,9 @@ impl App {
                 self.drafts.command = Some(line.trim_start_matches(':').to_string());
                 self.drafts_changed();
                 let key = self.key(Mode::Normal, Action::CommandLine);
-                self.error(format!("{e} ({key} brings your text back to correct it)"));
+                self.error(format!(
+                    "{e} — any key closes this; {key} then brings your text back to correct it"
+                ));
             }
         }
     }

@@ -269,13 +269,36 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         ),
         View::Dialog(_) => (Mode::Dialog, &[Action::Accept, Action::Cancel]),
     };
+    // Esc in a dialog with typed text keeps it as a draft: say so.
+    let keeps_draft = matches!(
+        app.top(),
+        View::Dialog(Dialog::Prompt(_) | Dialog::Form(_) | Dialog::ActionForm(_))
+    );
+    // At full screen (narrow terminals) the details say how to get back.
+    let back_first = [Action::Back];
+    let detail_alone = matches!(app.top(), View::Detail) && !app.wide();
+    let me = app.me();
+    let commander = app
+        .detail
+        .incident
+        .as_ref()
+        .is_some_and(|i| i.commander.as_deref() == Some(me));
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for a in actions {
+    let shown = if detail_alone { &back_first[..] } else { &[] };
+    for a in shown.iter().chain(actions) {
+        // Already commander: taking command is not a next step.
+        if *a == Action::TakeCommand && commander && mode == Mode::Normal {
+            continue;
+        }
         let Some(k) = app.keymap.key_for(mode, *a) else {
             continue;
         };
-        let label = a.short();
+        let label = if *a == Action::Cancel && keeps_draft {
+            "close (keeps draft)"
+        } else {
+            a.short()
+        };
         let n = k.chars().count() + label.len() + 3;
         if used + n > area.width as usize {
             break;

@@ -913,3 +913,44 @@ fn help_scrolls_within_bounds_and_searches_under_headings() {
     let key = s.find("postmortem status (draft").unwrap();
     assert!(heading < key, "{s}");
 }
+
+/// Polish 8: wording says what keys really do.
+#[test]
+fn wording_says_what_the_keys_really_do() {
+    let mut h = seeded();
+    // A bad command: the first key only closes the box.
+    h.keys(":");
+    h.type_text("frobnicate the widgets now please");
+    h.keys("enter");
+    let s = screen(&h.app, 80, 24);
+    assert!(
+        h.message().contains("any key closes this; : then brings your text back"),
+        "{s}"
+    );
+    h.keys(":"); // closes the box only
+    h.keys(":");
+    assert!(matches!(h.app.top(), View::Command { .. }));
+    h.keys("esc");
+    // Esc in a dialog keeps a draft: the footer says so, and the message
+    // names the key that reopens it.
+    h.keys("m");
+    assert!(last_line(&screen(&h.app, 100, 30)).contains("esc close (keeps draft)"));
+    h.type_text("half");
+    h.keys("esc");
+    assert!(h.message().contains("m reopens it"), "{}", h.message());
+    h.keys("P a");
+    h.type_text("Alert");
+    h.keys("esc");
+    assert!(h.message().contains("a reopens this form"), "{}", h.message());
+    h.keys("q");
+    // Commander already: no `i take IC` hint.
+    assert!(last_line(&screen(&h.app, 80, 24)).contains("i take IC"));
+    h.keys("i");
+    let hints = last_line(&screen(&h.app, 80, 24));
+    assert!(!hints.contains("take IC"), "{hints}");
+    // The full-screen details at 80 columns hint the key back.
+    h.keys("enter");
+    assert!(matches!(h.app.top(), View::Detail));
+    let hints = last_line(&screen(&h.app, 80, 24));
+    assert!(hints.starts_with(" esc back"), "{hints}");
+}

@@ -363,8 +363,9 @@ fn list_help_describes_the_real_order() {
         let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(!out.contains("then newest"), "{args:?}: {out}");
         assert!(
-            out.contains("active (triage, acknowledged, investigating), then mitigated, then finished")
-                && out.contains("severity, priority, oldest"),
+            out.contains(
+                "active (triage, acknowledged, investigating), then mitigated, then finished"
+            ) && out.contains("severity, priority, oldest"),
             "{args:?}: {out}"
         );
     }

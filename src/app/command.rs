@@ -152,7 +152,10 @@ impl App {
         } else {
             match verb.as_str() {
                 "status" | "st" => Status::ALL.iter().map(|s| s.to_string()).collect(),
-                "set" => Field::ALL.iter().map(|f| format!("{}=", f.name())).collect(),
+                "set" => Field::ALL
+                    .iter()
+                    .map(|f| format!("{}=", f.name()))
+                    .collect(),
                 "assign" | "commander" | "scribe" | "comms" => {
                     self.store.known_people().unwrap_or_default()
                 }

@@ -15,7 +15,10 @@ pub enum HelpLine {
     Text(String),
     /// A section's title (a key mode, or the command line).
     Heading(String),
-    Binding { keys: String, desc: String },
+    Binding {
+        keys: String,
+        desc: String,
+    },
     Blank,
 }
 

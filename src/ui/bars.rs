@@ -121,9 +121,9 @@ pub fn message_box(m: &Message, theme: &Theme, frame: &mut Frame<'_>, body: Rect
     frame.render_widget(ratatui::widgets::Clear, area);
     frame.render_widget(
         para.block(
-                ratatui::widgets::Block::bordered()
-                    .title(" message — any key closes it (and does nothing else) "),
-            ),
+            ratatui::widgets::Block::bordered()
+                .title(" message — any key closes it (and does nothing else) "),
+        ),
         area,
     );
 }

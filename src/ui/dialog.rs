@@ -265,7 +265,10 @@ fn matrix_lines(app: &App, impact: Impact, urgency: Urgency, theme: &Theme) -> V
     for u in Urgency::ALL {
         head.push_str(&format!(" {:<6}", u.as_str()));
     }
-    let mut out = vec![Line::from(Span::styled(head.trim_end().to_string(), theme.dim()))];
+    let mut out = vec![Line::from(Span::styled(
+        head.trim_end().to_string(),
+        theme.dim(),
+    ))];
     for i in Impact::ALL {
         let mut spans = vec![Span::styled(format!("{:<18}", i.as_str()), theme.dim())];
         for u in Urgency::ALL {

@@ -45,13 +45,11 @@ pub fn render(
         .iter()
         .map(|l| styled(l, theme))
         .collect();
-    if !q.is_empty() {
-        if lines.is_empty() {
-            lines.push(Line::from(format!(
-                "nothing in the help mentions \"{}\"",
-                crate::text::sanitize_line(&q)
-            )));
-        }
+    if !q.is_empty() && lines.is_empty() {
+        lines.push(Line::from(format!(
+            "nothing in the help mentions \"{}\"",
+            crate::text::sanitize_line(&q)
+        )));
     }
     let scroll = h.scroll.min(crate::app::help::max_scroll(app, &q)) as u16;
     let k = |a| app.key(Mode::Help, a);

@@ -744,7 +744,10 @@ fn a_message_box_shows_its_whole_wrapped_text() {
         assert!(flat.contains(w), "'{w}' of '{msg}' is cut off:\n{s}");
     }
     // Any long message, too.
-    let long = (1..=60).map(|i| format!("word{i}")).collect::<Vec<_>>().join(" ");
+    let long = (1..=60)
+        .map(|i| format!("word{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     h.keys("esc");
     h.app.error(long);
     h.app.tick();
@@ -785,7 +788,10 @@ fn a_dialog_covers_what_it_overlaps_and_only_the_focused_field_has_a_cursor() {
             .modifier
             .contains(Modifier::REVERSED)
     };
-    assert!(cursor_after(&h, "Title"), "the focused field has its cursor");
+    assert!(
+        cursor_after(&h, "Title"),
+        "the focused field has its cursor"
+    );
     assert!(!cursor_after(&h, "Description"));
     assert!(!cursor_after(&h, "Service"));
     h.keys("esc");
@@ -832,7 +838,13 @@ fn required_only_when_the_close_policy_requires_it() {
     let mut h = Harness::new();
     h.seed(&[("Typo on status page", Severity::Sev5)]);
     let id = h.app.list.selected_id().unwrap();
-    assert!(!h.app.config.postmortem.close_requires.contains(&Severity::Sev5));
+    assert!(
+        !h.app
+            .config
+            .postmortem
+            .close_requires
+            .contains(&Severity::Sev5)
+    );
     h.app.run_command("resolve fixed the typo");
     h.keys("f");
     h.app.run_command(&id.to_string());
@@ -855,10 +867,18 @@ fn required_only_when_the_close_policy_requires_it() {
     // Closed: nothing is "ready to close" any more.
     h.keys("q");
     h.app.run_command("close");
-    assert_eq!(h.app.store.get(id).unwrap().status, Status::Closed, "{}", h.message());
+    assert_eq!(
+        h.app.store.get(id).unwrap().status,
+        Status::Closed,
+        "{}",
+        h.message()
+    );
     h.keys("P");
     let s = screen(&h.app, 100, 30);
-    assert!(!s.contains("Ready to close") && !s.contains("can close"), "{s}");
+    assert!(
+        !s.contains("Ready to close") && !s.contains("can close"),
+        "{s}"
+    );
     assert!(s.contains("is closed"), "{s}");
 }
 
@@ -924,7 +944,8 @@ fn wording_says_what_the_keys_really_do() {
     h.keys("enter");
     let s = screen(&h.app, 80, 24);
     assert!(
-        h.message().contains("any key closes this; : then brings your text back"),
+        h.message()
+            .contains("any key closes this; : then brings your text back"),
         "{s}"
     );
     h.keys(":"); // closes the box only
@@ -941,7 +962,11 @@ fn wording_says_what_the_keys_really_do() {
     h.keys("P a");
     h.type_text("Alert");
     h.keys("esc");
-    assert!(h.message().contains("a reopens this form"), "{}", h.message());
+    assert!(
+        h.message().contains("a reopens this form"),
+        "{}",
+        h.message()
+    );
     h.keys("q");
     // Commander already: no `i take IC` hint.
     assert!(last_line(&screen(&h.app, 80, 24)).contains("i take IC"));

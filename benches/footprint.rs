@@ -7,7 +7,6 @@
 mod common;
 
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use sev::app::App;
 use sev::keymap::Key;
 use sev::store::Scope;
@@ -30,25 +29,58 @@ impl Write for Counter {
     }
 }
 
-fn bytes_per_key(app: &mut App, w: u16, h: u16, key: char) -> f64 {
+/// The terminal sev draws on (its own backend), counting the bytes.
+fn terminal(w: u16, h: u16) -> (Terminal<sev::tui::Lean<Counter>>, Counter) {
     let counter = Counter::default();
-    let backend = CrosstermBackend::new(counter.clone());
-    let mut t = Terminal::with_options(
-        backend,
-        ratatui::TerminalOptions {
-            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h)),
-        },
-    )
-    .unwrap();
+    let backend = sev::tui::Lean::new(counter.clone(), Some(ratatui::layout::Size::new(w, h)));
+    (Terminal::new(backend).unwrap(), counter)
+}
+
+/// Mean and median bytes written per `key`, drawing after each.
+#[derive(Clone, Default)]
+struct Dump(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Dump {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn bytes_per_key(app: &mut App, w: u16, h: u16, key: char) -> (f64, usize) {
+    let (mut t, counter) = terminal(w, h);
     app.resize(w, h);
     t.draw(|f| sev::ui::render(app, f)).unwrap();
-    *counter.0.lock().unwrap() = 0;
     let n = 200;
+    let mut each = Vec::with_capacity(n);
     for _ in 0..n {
+        *counter.0.lock().unwrap() = 0;
         app.on_key(Key::char(key).to_event());
         t.draw(|f| sev::ui::render(app, f)).unwrap();
+        each.push(*counter.0.lock().unwrap());
     }
-    *counter.0.lock().unwrap() as f64 / n as f64
+    let mean = each.iter().sum::<usize>() as f64 / n as f64;
+    each.sort_unstable();
+    (mean, each[n / 2])
+}
+
+/// Bytes written in `secs` seconds of the real loop's idle ticks (draw
+/// every tick, nothing changing).
+fn idle_bytes(app: &mut App, secs: u64) -> f64 {
+    let (mut t, counter) = terminal(80, 24);
+    app.resize(80, 24);
+    t.draw(|f| sev::ui::render(app, f)).unwrap();
+    *counter.0.lock().unwrap() = 0;
+    let ticks = secs * 1000 / sev::tui::TICK.as_millis() as u64;
+    for _ in 0..ticks {
+        std::thread::sleep(sev::tui::TICK);
+        app.tick();
+        t.draw(|f| sev::ui::render(app, f)).unwrap();
+    }
+    *counter.0.lock().unwrap() as f64 / secs as f64
 }
 
 fn rss_child() {
@@ -87,7 +119,9 @@ fn writer_child(db: &str, id: i64, commits: usize) {
         actor: format!("w{id}"),
         clock: &clock,
     };
-    let target = sev::domain::IncidentId(1 + id % 4);
+    // Open incidents only: a closed one's fields are final.
+    let open = store.list_ids(&Default::default()).unwrap();
+    let target = open[id as usize % open.len().min(4)];
     let mut out = String::new();
     let mut errors = 0;
     for i in 0..commits {
@@ -143,11 +177,38 @@ fn main() {
     app.list.facets.scope = Scope::All;
     app.reload().unwrap();
     app.list.select_index(50_000);
-    for (w, h) in [(80u16, 24u16), (200, 60)] {
-        let j = bytes_per_key(&mut app, w, h, 'j');
-        let k = bytes_per_key(&mut app, w, h, 'k');
-        println!("bytes_per_keystroke {w}x{h}: j {j:.0} B, k {k:.0} B");
+    for (w, h, target) in [(80u16, 24u16, 250), (120, 40, 800), (200, 60, 0)] {
+        let (j, jm) = bytes_per_key(&mut app, w, h, 'j');
+        let (k, km) = bytes_per_key(&mut app, w, h, 'k');
+        let side = if app.wide() { ", side detail pane" } else { "" };
+        let goal = if target > 0 {
+            format!(" (target: mean <= {target} B)")
+        } else {
+            String::new()
+        };
+        println!(
+            "bytes_per_keystroke {w}x{h}{side}: j mean {j:.0} B median {jm} B, k mean {k:.0} B median {km} B{goal}"
+        );
     }
+    if let Ok(path) = std::env::var("SEV_BENCH_DUMP") {
+        // One j at 120x40 as written, for reading what a key costs.
+        app.resize(120, 40);
+        let dump = Dump::default();
+        let mut t2 = Terminal::new(sev::tui::Lean::new(
+            dump.clone(),
+            Some(ratatui::layout::Size::new(120, 40)),
+        ))
+        .unwrap();
+        t2.draw(|f| sev::ui::render(&app, f)).unwrap();
+        dump.0.lock().unwrap().clear();
+        app.on_key(Key::char('j').to_event());
+        t2.draw(|f| sev::ui::render(&app, f)).unwrap();
+        std::fs::write(path, &*dump.0.lock().unwrap()).unwrap();
+    }
+    println!(
+        "idle_bytes_per_second 80x24: {:.1} B/s (target: 0)",
+        idle_bytes(&mut app, 5)
+    );
 
     // Peak RSS of a process that opened 100k incidents, searched and scrolled.
     let out = Command::new(&me)

@@ -113,8 +113,20 @@ fn search(c: &mut Criterion) {
                 });
             }
         }
-        // After a commit elsewhere the worker reloads the rows on its own
-        // thread: the frame is still immediate, the results take longer.
+        // After a commit elsewhere (another connection retitles an
+        // incident) the worker reads only what changed since the newest
+        // event it saw, then ranks.
+        let other = sev::store::Store::open(&db).unwrap();
+        let config = sev::config::Config::builtin();
+        let clock = sev::clock::SystemClock;
+        let cx = sev::ops::Ctx {
+            store: &other,
+            config: &config,
+            actor: "elsewhere".into(),
+            clock: &clock,
+        };
+        let open = other.list_ids(&Default::default()).unwrap();
+        let mut round = 0usize;
         g.bench_function(
             BenchmarkId::new("after_data_change/complete_results/3ch", n),
             |b| {
@@ -122,7 +134,14 @@ fn search(c: &mut Criterion) {
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {
                         type_query(&mut app, "dn");
-                        app.search.reset();
+                        round += 1;
+                        let title = format!("DNS timeouts, round {round}");
+                        cx.set(
+                            open[round % open.len().min(50)],
+                            &[sev::ops::Edit::new(sev::domain::Field::Title, &title)],
+                            None,
+                        )
+                        .unwrap();
                         let t0 = Instant::now();
                         app.on_key(Key::char('s').to_event());
                         app.wait_for_search();
@@ -134,6 +153,83 @@ fn search(c: &mut Criterion) {
             },
         );
         press(&mut app, "esc");
+    }
+}
+
+/// The search corpus after one commit elsewhere: read what changed since
+/// the last seen event and apply it, against re-reading every row.
+fn search_refresh(c: &mut Criterion) {
+    let mut g = c.benchmark_group("search_refresh");
+    let n = 100_000;
+    let (_dir, db) = common::db_copy(n);
+    let reader = sev::store::Store::open(&db).unwrap();
+    let writer = sev::store::Store::open(&db).unwrap();
+    let config = sev::config::Config::builtin();
+    let clock = sev::clock::SystemClock;
+    let cx = sev::ops::Ctx {
+        store: &writer,
+        config: &config,
+        actor: "elsewhere".into(),
+        clock: &clock,
+    };
+    let q = sev::store::ListQuery {
+        scope: Scope::All,
+        ..Default::default()
+    };
+    let mut corpus = sev::search::Corpus::new(reader.search_rows(&q).unwrap().rows);
+    let mut seen = reader.last_event_id().unwrap();
+    let open = reader.list_ids(&Default::default()).unwrap();
+    let mut round = 0usize;
+    g.bench_function(BenchmarkId::new("one_commit_incremental", n), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                round += 1;
+                let title = format!("Resolver timeouts, round {round}");
+                cx.set(
+                    open[round % open.len().min(1000)],
+                    &[sev::ops::Edit::new(sev::domain::Field::Title, &title)],
+                    None,
+                )
+                .unwrap();
+                let t0 = Instant::now();
+                let d = reader.search_changes(&q, seen).unwrap();
+                corpus.apply(d.rows, &d.gone);
+                seen = d.upto;
+                total += t0.elapsed();
+            }
+            total
+        })
+    });
+    g.bench_function(BenchmarkId::new("full_reread", n), |b| {
+        b.iter(|| sev::search::Corpus::new(reader.search_rows(&q).unwrap().rows).len())
+    });
+    // The worst case for interning: every title distinct.
+    let distinct = sev::search::Corpus::new(
+        reader
+            .search_rows(&q)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|mut r| {
+                r.title = format!("{} #{}", r.title, r.id.0);
+                r
+            })
+            .collect(),
+    );
+    g.bench_function(
+        BenchmarkId::new("rank_indexed_distinct_titles/dns", n),
+        |b| b.iter(|| sev::search::rank(&distinct, "dns", None).len()),
+    );
+    // The ranking itself, cut by the index, against scoring every row.
+    for query in ["dns", "dns fail"] {
+        g.bench_function(BenchmarkId::new(format!("rank_indexed/{query}"), n), |b| {
+            b.iter(|| sev::search::rank(&corpus, query, None).len())
+        });
+        g.bench_function(
+            BenchmarkId::new(format!("rank_unindexed/{query}"), n),
+            |b| b.iter(|| sev::search::rank_unindexed(&corpus, query).len()),
+        );
     }
 }
 
@@ -196,6 +292,6 @@ fn writes(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
-    targets = first_frame, list_keys, search, detail, writes
+    targets = first_frame, list_keys, search, search_refresh, detail, writes
 }
 criterion_main!(benches);

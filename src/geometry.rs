@@ -5,6 +5,11 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
+/// What `?` says about the list's columns (README says the same).
+pub const LIST_LEGEND: &str = "List columns — K: S security, N near miss, blank an incident. \
+As the terminal narrows, TITLE shrinks first (to 20 cells), then SERVICE narrows, \
+AGE goes, SERVICE goes, TITLE shrinks to 12 and PRI goes; ASSIGNEE stays.";
+
 /// Terminal width from which list and details sit side by side.
 pub const WIDE: u16 = 120;
 pub const MIN_WIDTH: u16 = 60;
@@ -21,10 +26,12 @@ pub fn areas(area: Rect) -> [Rect; 4] {
     .areas(area)
 }
 
-/// The body split into list and (on wide terminals) details.
+/// The body split into list and (on wide terminals) details. The list gets
+/// 60% so that from 120 columns on it still shows SERVICE and ASSIGNEE (see
+/// `columns`); the details wrap under their labels in the rest.
 pub fn body_split(body: Rect, wide: bool) -> (Rect, Option<Rect>) {
     if wide {
-        let [l, d] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+        let [l, d] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
             .areas(body);
         (l, Some(d))
     } else {

@@ -2,13 +2,15 @@
 //!
 //! Layers, from the inside out: [`domain`] (pure rules), [`store`] (all SQL),
 //! [`config`], then the two front ends, [`cli`] and the TUI ([`app`], [`ui`],
-//! [`keymap`]), which call the same domain and store functions.
+//! [`keymap`]), which call the same domain and store functions; fuzzy
+//! ranking ([`search`]) is shared by both.
 
 pub mod access;
 pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod clock;
+pub mod columns;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -20,6 +22,7 @@ pub mod geometry;
 pub mod identity;
 pub mod keymap;
 pub mod ops;
+pub mod search;
 pub mod store;
 pub mod text;
 pub mod tui;

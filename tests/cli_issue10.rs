@@ -102,3 +102,23 @@ fn completions_and_man_page() {
     // Neither needs (or creates) a database.
     assert!(!e.db().exists());
 }
+
+#[test]
+fn recorded_times_must_agree_with_the_record() {
+    let e = Env::new();
+    e.ok(&["new", "Checkout errors", "--severity", "SEV3"]);
+    e.ok(&["resolve", "1", "--summary", "rolled back"]);
+    // Logged and resolved a day ago (as if typed yesterday).
+    {
+        let c = rusqlite::Connection::open(e.db()).unwrap();
+        c.execute_batch(
+            "UPDATE incidents SET created_at = created_at - 86400, resolved_at = resolved_at - 86400;",
+        )
+        .unwrap();
+    }
+    let err = e.fails(&["set", "1", "detected_at=-5m"], 2);
+    assert!(err.contains("after INC-1 was logged"), "{err}");
+    let err = e.fails(&["set", "1", "impact_started_at=-1h"], 2);
+    assert!(err.contains("after INC-1 was resolved"), "{err}");
+    e.ok(&["set", "1", "impact_started_at=-26h", "detected_at=-25h"]);
+}

@@ -333,3 +333,50 @@ fn doctor_names_the_unreadable_rows_it_is_sent_to() {
         "{report}"
     );
 }
+
+/// A closed pipe (`sev … | head`) or a full disk (`> /dev/full`) is not a
+/// crash: found by a new-user walkthrough (exit 101 with a backtrace).
+#[test]
+fn output_that_cannot_be_written_is_not_a_crash() {
+    use std::io::{BufRead, BufReader};
+    let e = Env::new();
+    e.ok(&["demo", "--count", "2000"]); // a list longer than a pipe buffer
+    for args in [
+        &["completions", "bash"][..],
+        &["list", "--all", "--limit", "0"],
+    ] {
+        let mut child = e
+            .cmd()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The reader goes away, like `head -1`.
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !err.contains("crashed") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+        assert_ne!(o.status.code(), Some(101), "{args:?}");
+    }
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = e
+        .cmd()
+        .args(["list", "--all"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot write the output"), "{err}");
+    assert!(!err.contains("crashed"), "{err}");
+}

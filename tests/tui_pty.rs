@@ -238,3 +238,26 @@ fn a_hang_up_keeps_the_action_item_being_typed() {
         "action item draft lost: {drafts}"
     );
 }
+
+/// The whole process on a terminal: once the first frame is out and
+/// nothing changes, sev writes nothing (it used to redraw every 250 ms).
+#[test]
+fn an_idle_screen_writes_nothing() {
+    let (_d, db) = demo_db();
+    let mut p = spawn(&db);
+    assert!(
+        p.screen_has("open (", Duration::from_secs(10)),
+        "the TUI did not start"
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    let before = p.output.lock().unwrap().len();
+    std::thread::sleep(Duration::from_millis(1500));
+    let idle = p.output.lock().unwrap().len() - before;
+    assert_eq!(idle, 0, "bytes written while idle");
+    // A key still paints at once.
+    p.type_keys("j");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(p.output.lock().unwrap().len() > before);
+    p.type_keys("q");
+    p.wait_exit(Duration::from_secs(5));
+}

@@ -79,6 +79,7 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
             "Choices: a digit or a first letter picks. A message box closes on any key, which does nothing else."
                 .into(),
         ),
+        HelpLine::Text(crate::geometry::LIST_LEGEND.into()),
         HelpLine::Blank,
     ];
     for mode in Mode::ALL {

@@ -667,7 +667,10 @@ impl App {
     pub fn reload(&mut self) -> Result<()> {
         self.last_event = self.store.last_event_id()?;
         self.search.reset();
-        if self.filter.is_empty() {
+        // The query in force is what is being typed in the search box, if
+        // it is open, else the confirmed filter.
+        let typing = matches!(self.top(), View::Search { input } if !input.trim().is_empty());
+        if self.filter.is_empty() && !typing {
             let ids = self.store.list_ids(&self.list.facets.query(self.me()))?;
             self.list.set_ids(ids);
         } else {

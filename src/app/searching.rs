@@ -91,12 +91,7 @@ impl App {
         if let Some(e) = &ans.error {
             self.error(format!("search failed: {e}"));
         }
-        let corpus = ans.corpus.clone();
-        let ids: Vec<IncidentId> = ans
-            .hits
-            .iter()
-            .map(|(i, _)| corpus.ids[*i as usize])
-            .collect();
+        let ids: Vec<IncidentId> = ans.ids.to_vec();
         let newest = self.search.receive(ans);
         if newest {
             self.list.set_ids(ids);

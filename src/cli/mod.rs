@@ -2,6 +2,7 @@
 
 mod args;
 mod cmd;
+pub mod out;
 mod output;
 
 pub use args::*;
@@ -18,6 +19,7 @@ use std::io::IsTerminal;
 /// Run the CLI; returns the process exit code.
 pub fn main() -> i32 {
     install_panic_hook();
+    out::default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return print_clap_error(&e),
@@ -146,9 +148,9 @@ fn mutate(
     let before = env.store().get(id)?;
     let after = f()?;
     if env.json {
-        println!("{}", to_json(&incident_json(&after, None)));
+        crate::outln!("{}", to_json(&incident_json(&after, None)));
     } else {
-        println!("{}", output::changes(&before, &after));
+        crate::outln!("{}", output::changes(&before, &after));
     }
     Ok(())
 }

@@ -127,21 +127,44 @@ fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(used)))
 }
 
-/// A table of incidents fitting `width` columns (the title takes the rest).
+/// A table of incidents fitting `width` columns: the title comes last and
+/// takes the rest; columns give way as `columns` documents, the assignee last.
 pub fn table(rows: &[Incident], now: DateTime<Utc>, width: usize) -> String {
+    use crate::columns::{self, AGE_W, ASSIGNEE_W, KIND_W, PRI_W, SEV_W, STATUS_W};
+    let reference = rows
+        .iter()
+        .map(|i| i.id)
+        .max()
+        .map_or(0, |id| id.to_string().len());
+    let c = columns::fit(width, reference);
     let mut out = String::new();
-    let fixed = [10usize, 5, 4, 9, 5, 10, 15];
-    let title_w = width
-        .saturating_sub(fixed.iter().sum::<usize>() + fixed.len())
-        .max(20);
-    let header = ["REF", "SEV", "PRI", "STATUS", "AGE", "ASSIGNEE", "SERVICE"];
-    for (h, w) in header.iter().zip(fixed) {
-        let _ = write!(out, "{} ", pad(h, w));
-    }
-    let _ = writeln!(out, "TITLE");
+    let mut line = |cells: [(&str, usize); 8], title: &str| {
+        for (text, w) in cells {
+            if w > 0 {
+                let _ = write!(out, "{} ", pad(text, w));
+            }
+        }
+        let _ = writeln!(out, "{title}");
+    };
+    let shown = |on: bool, w: usize| if on { w } else { 0 };
+    let widths = [
+        c.reference,
+        KIND_W,
+        SEV_W,
+        shown(c.priority, PRI_W),
+        STATUS_W,
+        shown(c.age, AGE_W),
+        shown(c.assignee, ASSIGNEE_W),
+        c.service,
+    ];
+    let header = [
+        "REF", "K", "SEV", "PRI", "STATUS", "AGE", "ASSIGNEE", "SERVICE",
+    ];
+    line(std::array::from_fn(|n| (header[n], widths[n])), "TITLE");
     for i in rows {
         let cells = [
             i.id.to_string(),
+            i.kind.marker().to_string(),
             i.severity.to_string(),
             i.priority.to_string(),
             i.status.marker().to_string(),
@@ -149,10 +172,10 @@ pub fn table(rows: &[Incident], now: DateTime<Utc>, width: usize) -> String {
             opt(&i.assignee),
             opt(&i.service),
         ];
-        for (c, w) in cells.iter().zip(fixed) {
-            let _ = write!(out, "{} ", pad(c, w));
-        }
-        let _ = writeln!(out, "{}", truncate(&sanitize_line(&i.title), title_w));
+        line(
+            std::array::from_fn(|n| (cells[n].as_str(), widths[n])),
+            &truncate(&sanitize_line(&i.title), c.title),
+        );
     }
     out
 }
@@ -326,4 +349,43 @@ pub fn actions_table(
         let _ = writeln!(out, "(no action items match)");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Kind, sample_incident};
+
+    #[test]
+    fn the_list_table_fits_the_terminal_keeps_the_owner_and_marks_the_kind() {
+        let now = chrono::Utc::now();
+        let mut rows = Vec::new();
+        for (id, kind, who) in [
+            (100_000, Kind::Security, "mallory"),
+            (7, Kind::NearMiss, "bob"),
+            (8, Kind::Incident, "carol"),
+        ] {
+            let mut i = sample_incident(id, now);
+            i.kind = kind;
+            i.title = "A title long enough to need truncating at eighty columns".into();
+            i.assignee = Some(who.into());
+            i.service = Some("payments".into());
+            rows.push(i);
+        }
+        for width in [60, 80, 120] {
+            let t = table(&rows, now, width);
+            for line in t.lines() {
+                assert!(
+                    unicode_width::UnicodeWidthStr::width(line) <= width,
+                    "{width}: {line:?}\n{t}"
+                );
+            }
+            assert!(t.lines().next().unwrap().contains(" K "), "{t}");
+            assert!(t.contains("ASSIGNEE") && t.contains("mallory"), "{t}");
+            assert!(t.contains("INC-100000 S "), "{t}");
+            assert!(t.contains("INC-7      N "), "{t}");
+            assert!(t.contains("INC-8        "), "{t}");
+        }
+        assert!(table(&rows, now, 80).contains("SERVICE"));
+    }
 }

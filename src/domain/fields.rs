@@ -280,8 +280,39 @@ pub fn parse_when(
     Ok(Some(at))
 }
 
-/// Impact cannot start after it was detected.
+/// The recorded times must agree with the record: impact starts no later
+/// than it is detected, detection is no later than the incident was logged
+/// (it was known by then), and impact starts no later than the resolution.
+/// Otherwise the measures built on them turn silently into "unknown".
 pub fn check_times(inc: &Incident) -> Result<(), DomainError> {
+    let at = crate::clock::rfc3339;
+    // A minute of slack: "detected now" typed right after logging it.
+    if let Some(d) = inc.detected_at
+        && d > inc.created_at + chrono::Duration::minutes(1)
+    {
+        return Err(DomainError::BadField {
+            field: Field::DetectedAt,
+            message: format!(
+                "detected_at {} is after {} was logged ({}): it was known by then — give a time before that",
+                at(d),
+                inc.id,
+                at(inc.created_at)
+            ),
+        });
+    }
+    if let (Some(s), Some(r)) = (inc.impact_started_at, inc.resolved_at)
+        && s > r
+    {
+        return Err(DomainError::BadField {
+            field: Field::ImpactStartedAt,
+            message: format!(
+                "impact_started_at {} is after {} was resolved ({}): give the time the impact began",
+                at(s),
+                inc.id,
+                at(r)
+            ),
+        });
+    }
     if let (Some(s), Some(d)) = (inc.impact_started_at, inc.detected_at)
         && s > d
     {

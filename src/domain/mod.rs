@@ -125,6 +125,17 @@ text_enum!(
     /// What sort of event this is.
     Kind, "kind", { Incident => "incident", NearMiss => "near-miss", Security => "security" }
 );
+impl Kind {
+    /// The one-cell marker of the incident tables' K column, readable without
+    /// colour: `S` security, `N` near miss, blank for an ordinary incident.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Kind::Incident => "",
+            Kind::NearMiss => "N",
+            Kind::Security => "S",
+        }
+    }
+}
 text_enum!(
     /// Where an incident is in its life.
     Status, "status", {

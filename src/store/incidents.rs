@@ -2,7 +2,7 @@
 
 use super::Store;
 use super::close_view::TxView;
-use super::error::{Partial, Unreadable, describe, not_found, unreadable_error};
+use super::error::{Partial, Unreadable, not_found, unreadable_error};
 use super::row::{self, Cols, INCIDENT_COLUMNS};
 use super::timeline::{self, Record};
 use super::types::{Epoch, epoch};
@@ -33,23 +33,15 @@ pub struct ListQuery {
     pub offset: usize,
 }
 
-/// What the fuzzy finder needs of every incident.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchRow {
-    pub id: IncidentId,
-    pub title: String,
-    pub service: Option<String>,
-    pub description: String,
-}
-
 /// The default order: what needs a responder now comes first. `attention`
 /// is 0 for triage, acknowledged and investigating, 1 for mitigated and 2
 /// for resolved, closed and cancelled; within it the worst severity, then
 /// the highest priority, then the oldest. Served by `incidents_attention`.
+/// Keep in step with `search::ListKey`, which breaks search ties the same way.
 pub const ORDER: &str = "ORDER BY attention, severity, priority, created_at, id";
 
 impl ListQuery {
-    fn where_clause(&self) -> (String, Vec<Box<dyn ToSql>>) {
+    pub(super) fn where_clause(&self) -> (String, Vec<Box<dyn ToSql>>) {
         let mut conds: Vec<String> = Vec::new();
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
         match self.scope {
@@ -376,62 +368,6 @@ impl Store {
         unreadable.sort_by_key(|u: &Unreadable| ids.iter().position(|i| *i == u.id));
         Ok(Partial {
             rows: ids.iter().filter_map(|id| got.remove(id)).collect(),
-            unreadable,
-        })
-    }
-
-    /// Searchable text of every incident a query matches, in list order.
-    /// Descriptions are cut to their first 300 characters.
-    pub fn search_rows(&self, q: &ListQuery) -> Result<Partial<SearchRow>> {
-        let q = ListQuery {
-            search: None,
-            limit: None,
-            offset: 0,
-            ..q.clone()
-        };
-        let (w, args) = q.where_clause();
-        // A sequential scan and an in-memory sort: walking the list index
-        // would cost a random table lookup per row.
-        let sql = format!(
-            "SELECT id, title, service, substr(description, 1, 300) AS description, attention, severity, priority, created_at FROM incidents {w}"
-        );
-        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params_from_iter(args), |r| {
-                let id: IncidentId = r.get("id")?;
-                let decoded = (|| {
-                    let key: (i64, Severity, Priority, i64) = (
-                        r.get("attention")?,
-                        r.get("severity")?,
-                        r.get("priority")?,
-                        r.get("created_at")?,
-                    );
-                    let row = SearchRow {
-                        id,
-                        title: r.get("title")?,
-                        service: r.get("service")?,
-                        description: r.get("description")?,
-                    };
-                    Ok((key, row))
-                })();
-                Ok(decoded.map_err(|e: rusqlite::Error| Unreadable {
-                    id,
-                    reason: describe(&e, r),
-                }))
-            })
-            .map_err(|e| self.err(e))?;
-        let mut keyed = Vec::new();
-        let mut unreadable = Vec::new();
-        for r in rows {
-            match r.map_err(|e| self.err(e))? {
-                Ok(k) => keyed.push(k),
-                Err(u) => unreadable.push(u),
-            }
-        }
-        // Same order as ORDER.
-        keyed.sort_unstable_by(|(a, ra), (b, rb)| a.cmp(b).then(ra.id.cmp(&rb.id)));
-        Ok(Partial {
-            rows: keyed.into_iter().map(|(_, r)| r).collect(),
             unreadable,
         })
     }

@@ -13,16 +13,18 @@ mod postmortems;
 mod presence;
 mod row;
 mod schema;
+mod search;
 mod timeline;
 mod types;
 
 pub use bulk::BatchItem;
 pub use close_view::TxView;
 pub use error::{Partial, Unreadable, unreadable_error};
-pub use incidents::{ListQuery, ORDER, Scope, SearchRow};
+pub use incidents::{ListQuery, ORDER, Scope};
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
 pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};
+pub use search::{ListKey, SearchDelta, SearchRef, SearchRow};
 pub use timeline::Record;
 
 pub(crate) use error::db_error;

@@ -17,6 +17,20 @@ use crate::keymap::Keymap;
 use crate::store::Store;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use std::io::IsTerminal;
+
+pub mod lean;
+pub use lean::Lean;
+
+/// The terminal sev draws on: the least bytes per frame (see [`Lean`]).
+pub type Term = ratatui::Terminal<Lean<std::io::Stdout>>;
+
+/// Enter raw mode and the alternate screen (ratatui's `init`, which also
+/// installs the restoring panic hook) and draw through [`Lean`].
+fn init_terminal() -> Result<Term> {
+    drop(ratatui::init());
+    ratatui::Terminal::new(Lean::new(std::io::stdout(), None))
+        .map_err(|e| Error::Internal(format!("terminal error: {e}")))
+}
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -98,7 +112,7 @@ pub fn run(config: Config) -> Result<()> {
     });
     watchdog(shared.clone())?;
 
-    let mut terminal = ratatui::init();
+    let mut terminal = init_terminal()?;
     // Replace ratatui's panic hook with one that also keeps the draft and
     // prints the message sanitized (it may quote incident text).
     let for_panic = shared.clone();
@@ -124,11 +138,7 @@ pub fn run(config: Config) -> Result<()> {
     result
 }
 
-fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
-    app: &mut App,
-    shared: &Shared,
-) -> Result<()> {
+fn event_loop(terminal: &mut Term, app: &mut App, shared: &Shared) -> Result<()> {
     let io = |e: std::io::Error| Error::Internal(format!("terminal error: {e}"));
     if let Ok(s) = terminal.size() {
         app.resize(s.width, s.height);
@@ -166,7 +176,7 @@ fn event_loop(
             app.stash_open_dialog(); // in case the editor session dies with the SSH link
             ratatui::restore();
             let r = crate::editor::edit(&initial, ".md");
-            *terminal = ratatui::init();
+            *terminal = init_terminal()?;
             terminal.clear().map_err(io)?;
             app.editor_done(r);
         }

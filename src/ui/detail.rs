@@ -8,7 +8,7 @@ use crate::text::{sanitize, sanitize_line};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
@@ -22,35 +22,47 @@ fn when(app: &App, t: Option<DateTime<Utc>>) -> String {
     t.map(|t| app.clock.local(t)).unwrap_or_else(|| "—".into())
 }
 
+/// Width of a field label: values, and their wrapped lines, start here.
+const LABEL_W: usize = 10;
+/// Width of a timeline entry's time and actor: its text starts here.
+const EVENT_LEAD_W: usize = 21;
+
 fn field<'a>(theme: &Theme, label: &'a str, value: String) -> Vec<Span<'a>> {
     vec![
-        Span::styled(format!("{label:<10}"), theme.dim()),
+        Span::styled(format!("{label:<LABEL_W$}"), theme.dim()),
         Span::raw(value),
     ]
 }
 
-/// The lines of the detail pane (before wrapping).
-pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<Line<'a>> {
+/// The lines of the detail pane (before wrapping), each with the column its
+/// wrapped continuation lines start at.
+pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a>, usize)> {
     let sev = app.config.severity(inc.severity);
     let now = app.clock.now();
-    let mut l: Vec<Line> = vec![
-        Line::from(vec![
-            Span::styled(inc.id.to_string(), theme.header()),
-            Span::raw("  "),
-            Span::styled(
-                format!("{} {}", inc.severity, sanitize_line(&sev.name)),
-                theme.severity(inc.severity),
-            ),
-            Span::raw("  "),
-            Span::styled(inc.priority.as_str(), theme.priority(inc.priority)),
-            Span::raw("  "),
-            Span::styled(inc.status.as_str().to_uppercase(), theme.status(inc.status)),
-            Span::raw(format!("  {}", inc.kind)),
-        ]),
-        Line::from(Span::styled(
-            sanitize_line(&inc.title).into_owned(),
-            theme.header(),
-        )),
+    let mut l: Vec<(Line, usize)> = vec![
+        (
+            Line::from(vec![
+                Span::styled(inc.id.to_string(), theme.header()),
+                Span::raw("  "),
+                Span::styled(
+                    format!("{} {}", inc.severity, sanitize_line(&sev.name)),
+                    theme.severity(inc.severity),
+                ),
+                Span::raw("  "),
+                Span::styled(inc.priority.as_str(), theme.priority(inc.priority)),
+                Span::raw("  "),
+                Span::styled(inc.status.as_str().to_uppercase(), theme.status(inc.status)),
+                Span::raw(format!("  {}", inc.kind)),
+            ]),
+            0,
+        ),
+        (
+            Line::from(Span::styled(
+                sanitize_line(&inc.title).into_owned(),
+                theme.header(),
+            )),
+            0,
+        ),
     ];
     let here: Vec<&crate::store::Presence> = app
         .viewers
@@ -78,13 +90,13 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<Line<'a>
         } else {
             theme.ok()
         };
-        l.push(Line::styled(
-            format!("also here: {}", who.join(", ")),
-            style,
+        l.push((
+            Line::styled(format!("also here: {}", who.join(", ")), style),
+            "also here: ".len(),
         ));
     }
-    l.push(Line::from(""));
-    let mut push = |spans: Vec<Span<'a>>| l.push(Line::from(spans));
+    l.push((Line::from(""), 0));
+    let mut push = |spans: Vec<Span<'a>>| l.push((Line::from(spans), LABEL_W));
     let mut a = field(theme, "service", opt(&inc.service));
     a.extend(field(theme, "   categ.", opt(&inc.category)));
     push(a);
@@ -144,17 +156,20 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<Line<'a>
         push(field(theme, "cancelled", sanitize_line(c).into_owned()));
     }
     if !inc.description.trim().is_empty() {
-        l.push(Line::from(""));
-        l.push(Line::from(Span::styled("── Description", theme.dim())));
+        l.push((Line::from(""), 0));
+        l.push((Line::from(Span::styled("── Description", theme.dim())), 0));
         for d in sanitize(&inc.description).lines() {
-            l.push(Line::from(d.to_string()));
+            l.push((Line::from(d.to_string()), 0));
         }
     }
-    l.push(Line::from(""));
-    l.push(Line::from(Span::styled(
-        format!("── Timeline ({}, local time)", app.detail.events.len()),
-        theme.dim(),
-    )));
+    l.push((Line::from(""), 0));
+    l.push((
+        Line::from(Span::styled(
+            format!("── Timeline ({}, local time)", app.detail.events.len()),
+            theme.dim(),
+        )),
+        0,
+    ));
     for e in &app.detail.events {
         let t = app.clock.local_time(e.at).format("%m-%d %H:%M").to_string();
         let style = match e.kind {
@@ -171,13 +186,16 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<Line<'a>
                     crate::text::truncate(&sanitize_line(&e.actor), 8)
                 )
             } else {
-                " ".repeat(21)
+                " ".repeat(EVENT_LEAD_W)
             };
             first = false;
-            l.push(Line::from(vec![
-                Span::styled(lead, theme.dim()),
-                Span::styled(part.to_string(), style),
-            ]));
+            l.push((
+                Line::from(vec![
+                    Span::styled(lead, theme.dim()),
+                    Span::styled(part.to_string(), style),
+                ]),
+                EVENT_LEAD_W,
+            ));
         }
     }
     l
@@ -200,7 +218,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect, focus
         );
         return;
     };
-    let lines = lines(app, theme, inc);
+    // The left border takes one column.
+    let width = area.width.saturating_sub(1) as usize;
+    let lines: Vec<Line> = lines(app, theme, inc)
+        .into_iter()
+        .flat_map(|(line, indent)| hang(line, indent, width))
+        .collect();
     let max = lines.len().saturating_sub(area.height as usize / 2);
     let scroll = app.detail.scroll.min(max) as u16;
     frame.render_widget(
@@ -210,4 +233,90 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect, focus
             .block(block),
         area,
     );
+}
+
+/// Wrap `line` at word boundaries into rows of `width` cells; rows after the
+/// first start at column `indent`, under the value of their label. A word
+/// longer than a row is broken. With too little room for the indent, wrapped
+/// rows start at column 0.
+pub fn hang(line: Line<'_>, indent: usize, width: usize) -> Vec<Line<'_>> {
+    use unicode_width::UnicodeWidthChar;
+    if width == 0 || line.width() <= width {
+        return vec![line];
+    }
+    let indent = if indent + 10 <= width { indent } else { 0 };
+    let base = line.style;
+    let cells: Vec<(char, Style, usize)> = line
+        .spans
+        .iter()
+        .flat_map(|sp| {
+            sp.content
+                .chars()
+                .map(move |c| (c, sp.style, c.width().unwrap_or(0)))
+        })
+        .collect();
+    // Tokens: runs of spaces and runs of anything else.
+    let mut tokens: Vec<&[(char, Style, usize)]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=cells.len() {
+        if i == cells.len() || (cells[i].0 == ' ') != (cells[start].0 == ' ') {
+            tokens.push(&cells[start..i]);
+            start = i;
+        }
+    }
+    let mut rows: Vec<Vec<(char, Style)>> = vec![Vec::new()];
+    // Width of the current row and where its text starts.
+    let (mut used, mut row_start) = (0, 0);
+    let new_row = |rows: &mut Vec<Vec<(char, Style)>>| {
+        if let Some(r) = rows.last_mut() {
+            while r.last().is_some_and(|(c, _)| *c == ' ') {
+                r.pop();
+            }
+        }
+        rows.push(vec![(' ', Style::new()); indent]);
+    };
+    for tok in tokens {
+        let tw: usize = tok.iter().map(|t| t.2).sum();
+        let space = tok[0].0 == ' ';
+        // A wrapped row never starts with the spaces it was broken at.
+        if space && rows.len() > 1 && used == row_start {
+            continue;
+        }
+        if used + tw > width && used > row_start {
+            new_row(&mut rows);
+            (used, row_start) = (indent, indent);
+            if space {
+                continue;
+            }
+        }
+        for &(c, st, w) in tok {
+            if used + w > width && used > row_start {
+                new_row(&mut rows);
+                (used, row_start) = (indent, indent);
+            }
+            rows.last_mut().expect("a row").push((c, st));
+            used += w;
+        }
+    }
+    rows.into_iter()
+        .map(|r| {
+            let mut spans: Vec<Span> = Vec::new();
+            let mut text = String::new();
+            let mut style = None;
+            for (c, st) in r {
+                if style.is_some_and(|s| s != st) {
+                    spans.push(Span::styled(
+                        std::mem::take(&mut text),
+                        style.unwrap_or_default(),
+                    ));
+                }
+                style = Some(st);
+                text.push(c);
+            }
+            if let Some(s) = style {
+                spans.push(Span::styled(text, s));
+            }
+            Line::from(spans).style(base)
+        })
+        .collect()
 }

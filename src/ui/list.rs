@@ -3,6 +3,7 @@
 use super::theme::Theme;
 use crate::app::{App, View};
 use crate::clock;
+use crate::columns;
 use crate::domain::Incident;
 use crate::keymap::{Action, Mode};
 use crate::text::{is_clean, sanitize_line, truncate};
@@ -40,31 +41,43 @@ fn title_line<'a>(inc: &'a Incident, app: &App, theme: &Theme, width: usize) -> 
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let now = app.clock.now();
-    let w = area.width as usize;
-    let show_service = w >= 100;
-    let show_assignee = w >= 70;
+    // The widest reference in the view (not just the window, so columns do
+    // not move while scrolling); 2 cells for the selection marker and one
+    // blank on the right, so nothing touches the details or a dialog's edge.
+    let reference = app
+        .list
+        .ids
+        .iter()
+        .max()
+        .map_or(0, |id| id.to_string().len());
+    let cols = columns::fit((area.width as usize).saturating_sub(3), reference);
     let mut widths = vec![
-        Constraint::Length(10),
-        Constraint::Length(4),
-        Constraint::Length(3),
-        Constraint::Length(8),
-        Constraint::Length(4),
-        Constraint::Fill(1),
+        Constraint::Length(cols.reference as u16),
+        Constraint::Length(columns::KIND_W as u16),
+        Constraint::Length(columns::SEV_W as u16),
     ];
-    let mut header = vec!["REF", "SEV", "PRI", "STATUS", "AGE", "TITLE"];
-    // Fixed columns, one space between columns, and the 2-column selection marker.
-    let mut fixed = 10 + 4 + 3 + 8 + 4 + 5 + 2;
-    if show_service {
-        widths.push(Constraint::Length(14));
+    let mut header = vec!["REF", "K", "SEV"];
+    if cols.priority {
+        widths.push(Constraint::Length(columns::PRI_W as u16));
+        header.push("PRI");
+    }
+    widths.push(Constraint::Length(columns::STATUS_W as u16));
+    header.push("STATUS");
+    if cols.age {
+        widths.push(Constraint::Length(columns::AGE_W as u16));
+        header.push("AGE");
+    }
+    widths.push(Constraint::Fill(1));
+    header.push("TITLE");
+    if cols.service > 0 {
+        widths.push(Constraint::Length(cols.service as u16));
         header.push("SERVICE");
-        fixed += 15;
     }
-    if show_assignee {
-        widths.push(Constraint::Length(9));
+    if cols.assignee {
+        widths.push(Constraint::Length(columns::ASSIGNEE_W as u16));
         header.push("ASSIGNEE");
-        fixed += 10;
     }
-    let title_w = w.saturating_sub(fixed).max(10);
+    let title_w = cols.title;
 
     if app.list.ids.is_empty() {
         let new = app
@@ -114,28 +127,36 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         .map(|i| {
             let mut cells = vec![
                 Cell::from(i.id.to_string()),
+                Cell::from(Span::styled(i.kind.marker(), theme.kind(i.kind))),
                 Cell::from(Span::styled(
                     i.severity.as_str(),
                     theme.severity(i.severity),
                 )),
-                Cell::from(Span::styled(
+            ];
+            if cols.priority {
+                cells.push(Cell::from(Span::styled(
                     i.priority.as_str(),
                     theme.priority(i.priority),
-                )),
-                Cell::from(Span::styled(i.status.marker(), theme.status(i.status))),
-                Cell::from(clock::age(i.created_at, now)),
-                Cell::from(title_line(i, app, theme, title_w)),
-            ];
-            if show_service {
-                cells.push(Cell::from(truncate(
-                    &sanitize_line(i.service.as_deref().unwrap_or("—")),
-                    14,
                 )));
             }
-            if show_assignee {
+            cells.push(Cell::from(Span::styled(
+                i.status.marker(),
+                theme.status(i.status),
+            )));
+            if cols.age {
+                cells.push(Cell::from(clock::age(i.created_at, now)));
+            }
+            cells.push(Cell::from(title_line(i, app, theme, title_w)));
+            if cols.service > 0 {
+                cells.push(Cell::from(truncate(
+                    &sanitize_line(i.service.as_deref().unwrap_or("—")),
+                    cols.service,
+                )));
+            }
+            if cols.assignee {
                 cells.push(Cell::from(truncate(
                     &sanitize_line(i.assignee.as_deref().unwrap_or("—")),
-                    9,
+                    columns::ASSIGNEE_W,
                 )));
             }
             Row::new(cells)
@@ -156,5 +177,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         .highlight_symbol("> ")
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
         .column_spacing(1);
+    let area = Rect {
+        width: area.width.saturating_sub(1),
+        ..area
+    };
     frame.render_stateful_widget(table, area, &mut state);
 }

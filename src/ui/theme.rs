@@ -2,7 +2,7 @@
 //! colour (NO_COLOR, monochrome terminals): markers are text, selection is
 //! reverse video, errors say "error:".
 
-use crate::domain::{Priority, Severity, Status};
+use crate::domain::{Kind, Priority, Severity, Status};
 use ratatui::style::{Color, Modifier, Style};
 
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +52,15 @@ impl Theme {
             Status::Mitigated => self.fg(Color::Blue),
             Status::Resolved => self.fg(Color::Green),
             Status::Closed | Status::Cancelled => self.fg(Color::DarkGray),
+        }
+    }
+
+    /// The K column: the letter carries the meaning, colour only helps.
+    pub fn kind(&self, k: Kind) -> Style {
+        match k {
+            Kind::Security => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+            Kind::NearMiss => self.fg(Color::Yellow),
+            Kind::Incident => Style::new(),
         }
     }
 

@@ -34,9 +34,9 @@ fn print_items(env: &Env<'_>, items: &[ActionItem]) {
             .iter()
             .map(|i| output::action_json(i, today))
             .collect();
-        println!("{}", to_json(&v));
+        crate::outln!("{}", to_json(&v));
     } else {
-        print!("{}", output::actions_table(items, today, term_width()));
+        crate::out!("{}", output::actions_table(items, today, term_width()));
     }
 }
 
@@ -63,7 +63,7 @@ pub(super) fn change(env: &Env<'_>, c: ActionCommand) -> Result<()> {
         ActionCommand::Done(a) => cx.action_done(a.id.parse()?)?,
     };
     if env.json {
-        println!("{}", to_json(&output::action_json(&item, cx.clock.today())));
+        crate::outln!("{}", to_json(&output::action_json(&item, cx.clock.today())));
     } else {
         print_items(env, std::slice::from_ref(&item));
     }

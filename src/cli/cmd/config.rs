@@ -11,15 +11,15 @@ pub(super) fn run(config: &Config, c: &ConfigCommand, json: bool) -> Result<()> 
             // Key bindings are part of the config: check them too.
             crate::keymap::Keymap::load(&config.keys)?;
             if json {
-                println!(
+                crate::outln!(
                     "{}",
                     to_json(&serde_json::json!({"ok": true, "sources": config.sources}))
                 );
             } else {
-                println!("config ok: {}", sanitize_line(&config.sources.join(", ")));
+                crate::outln!("config ok: {}", sanitize_line(&config.sources.join(", ")));
             }
         }
-        ConfigCommand::Show => print!("{}", crate::text::sanitize(&config.to_toml())),
+        ConfigCommand::Show => crate::out!("{}", crate::text::sanitize(&config.to_toml())),
     }
     Ok(())
 }

@@ -49,14 +49,14 @@ pub(super) fn run(env: &Env<'_>, a: DemoArgs) -> Result<()> {
     bar.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
     if json {
-        println!(
+        crate::outln!(
             "{}",
             to_json(
                 &serde_json::json!({"created": a.count, "database": store.path(), "seconds": secs})
             )
         );
     } else {
-        println!(
+        crate::outln!(
             "created {} demo incidents in {} ({:.1}s) — open it with: sev --db {}",
             a.count,
             show_path(store.path()),

@@ -8,7 +8,7 @@ pub(super) fn run(db: &std::path::Path, json: bool) -> Result<()> {
     use crate::admin::Level;
     let findings = crate::admin::doctor(db);
     if json {
-        println!("{}", to_json(&findings));
+        crate::outln!("{}", to_json(&findings));
     } else {
         for f in &findings {
             let tag = match f.level {
@@ -16,9 +16,9 @@ pub(super) fn run(db: &std::path::Path, json: bool) -> Result<()> {
                 Level::Warn => "WARN",
                 Level::Fail => "FAIL",
             };
-            println!("{tag} {:<14} {}", f.check, sanitize_line(&f.detail));
+            crate::outln!("{tag} {:<14} {}", f.check, sanitize_line(&f.detail));
             if let Some(fix) = &f.fix {
-                println!("     {:<14} fix: {}", "", sanitize_line(fix));
+                crate::outln!("     {:<14} fix: {}", "", sanitize_line(fix));
             }
         }
     }

@@ -42,9 +42,9 @@ pub(super) fn run(env: &Env<'_>, a: ListArgs) -> Result<()> {
     let rows = &listed.rows;
     if env.json {
         let v: Vec<_> = rows.iter().map(|i| incident_json(i, None)).collect();
-        println!("{}", to_json(&v));
+        crate::outln!("{}", to_json(&v));
     } else {
-        print!("{}", output::table(rows, env.cx.clock.now(), term_width()));
+        crate::out!("{}", output::table(rows, env.cx.clock.now(), term_width()));
         if std::io::stdout().is_terminal() {
             footer(env, &q, rows.len())?;
         }
@@ -60,9 +60,9 @@ fn footer(env: &Env<'_>, q: &ListQuery, shown: usize) -> Result<()> {
         ..q.clone()
     })?;
     if total > shown {
-        println!("({shown} of {total} shown: raise --limit, or 0 for all)");
+        crate::outln!("({shown} of {total} shown: raise --limit, or 0 for all)");
     } else if total == 0 {
-        println!(
+        crate::outln!(
             "(no incidents match{})",
             if matches!(q.scope, Scope::Open) {
                 "; --all includes finished ones"

@@ -21,7 +21,7 @@ pub(super) fn run(a: &ManArgs) -> Result<()> {
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| unwritable(dir, e))?;
             clap_mangen::generate_to(cmd, dir).map_err(|e| unwritable(dir, e))?;
-            println!("man pages written to {}", show_path(dir));
+            crate::outln!("man pages written to {}", show_path(dir));
             Ok(())
         }
     }

@@ -25,9 +25,9 @@ pub(super) fn run(env: &Env<'_>, a: NewArgs) -> Result<()> {
     };
     let inc = env.cx.create(&new)?;
     if env.json {
-        println!("{}", to_json(&incident_json(&inc, None)));
+        crate::outln!("{}", to_json(&incident_json(&inc, None)));
     } else {
-        println!("{}", inc.id);
+        crate::outln!("{}", inc.id);
     }
     Ok(())
 }

@@ -29,9 +29,9 @@ pub(super) fn run(env: &Env<'_>, a: &NoteArgs) -> Result<()> {
     if env.json {
         let inc = env.store().get(id)?;
         let evs = [ev];
-        println!("{}", to_json(&incident_json(&inc, Some(&evs))));
+        crate::outln!("{}", to_json(&incident_json(&inc, Some(&evs))));
     } else {
-        println!("{id}: note added");
+        crate::outln!("{id}: note added");
     }
     Ok(())
 }

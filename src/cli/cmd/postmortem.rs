@@ -45,16 +45,16 @@ fn edit(cx: &Ctx<'_>, id: IncidentId, a: &PostmortemArgs) -> Result<()> {
         let section = crate::domain::parse_section(sec)?;
         let text = section_text(cx, id, section.key, a)?;
         let (_, done) = cx.write_section(id, section.key, &text)?;
-        println!("{}", done.describe(id, section.key));
+        crate::outln!("{}", done.describe(id, section.key));
     }
     if let Some(o) = &a.owner {
         cx.set_pm_owner(id, o)?;
-        println!("{id}: postmortem owner {}", sanitize_line(o));
+        crate::outln!("{id}: postmortem owner {}", sanitize_line(o));
     }
     if let Some(s) = &a.status {
         let st = s.parse::<crate::domain::PmStatus>()?;
         cx.set_pm_status(id, st)?;
-        println!("{id}: postmortem {st}");
+        crate::outln!("{id}: postmortem {st}");
     }
     Ok(())
 }
@@ -79,9 +79,9 @@ pub(super) fn run(env: &Env<'_>, a: PostmortemArgs) -> Result<()> {
                     show_path(&path)
                 ))
             })?;
-            println!("{id}: postmortem written to {}", show_path(&path));
+            crate::outln!("{id}: postmortem written to {}", show_path(&path));
         }
-        None => print!("{out}"),
+        None => crate::out!("{out}"),
     }
     Ok(())
 }

@@ -10,24 +10,20 @@ use std::io::IsTerminal;
 pub(super) fn run(env: &Env<'_>, a: SearchArgs) -> Result<()> {
     let store = env.store();
     let scope = if a.open { Scope::Open } else { Scope::All };
-    let Partial {
-        rows,
-        unreadable: mut bad,
-    } = store.search_rows(&ListQuery {
-        scope,
-        ..Default::default()
-    })?;
-    let corpus = crate::app::search::Corpus::new(rows);
-    let hits = crate::app::search::rank(&corpus, &a.query.join(" "), None);
+    let (corpus, mut bad) = crate::search::Corpus::load(
+        store,
+        &ListQuery {
+            scope,
+            ..Default::default()
+        },
+    )?;
+    let hits = crate::search::rank(&corpus, &a.query.join(" "), None);
     let take = if a.limit == 0 {
         hits.len()
     } else {
         a.limit.min(hits.len())
     };
-    let ids: Vec<IncidentId> = hits[..take]
-        .iter()
-        .map(|(i, _)| corpus.ids[*i as usize])
-        .collect();
+    let ids: Vec<IncidentId> = hits[..take].iter().map(|(i, _)| corpus.id(*i)).collect();
     let Partial {
         rows: found,
         unreadable,
@@ -36,14 +32,14 @@ pub(super) fn run(env: &Env<'_>, a: SearchArgs) -> Result<()> {
     bad.dedup_by_key(|u| u.id);
     if env.json {
         let v: Vec<_> = found.iter().map(|i| incident_json(i, None)).collect();
-        println!("{}", to_json(&v));
+        crate::outln!("{}", to_json(&v));
     } else {
-        print!(
+        crate::out!(
             "{}",
             output::table(&found, env.cx.clock.now(), term_width())
         );
         if std::io::stdout().is_terminal() && hits.len() > take {
-            println!(
+            crate::outln!(
                 "({take} of {} matches shown: raise --limit, or 0 for all)",
                 hits.len()
             );

@@ -9,10 +9,10 @@ pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
     let inc = env.store().get(id)?;
     let events = env.store().events(id)?;
     if env.json {
-        println!("{}", to_json(&incident_json(&inc, Some(&events))));
+        crate::outln!("{}", to_json(&incident_json(&inc, Some(&events))));
     } else {
         let name = &env.cx.config.severity(inc.severity).name;
-        print!("{}", output::record(&inc, &events, name, env.cx.clock));
+        crate::out!("{}", output::record(&inc, &events, name, env.cx.clock));
     }
     Ok(())
 }

@@ -45,14 +45,14 @@ pub(super) fn run(env: &Env<'_>, a: &VerifyArgs) -> Result<()> {
         )));
     }
     if a.head {
-        println!("{head}");
+        crate::outln!("{head}");
     } else if env.json {
-        println!(
+        crate::outln!(
             "{}",
             to_json(&serde_json::json!({"ok": true, "events": v.events, "head": head}))
         );
     } else {
-        println!("audit trail ok: {} events, head {head}", v.events);
+        crate::outln!("audit trail ok: {} events, head {head}", v.events);
     }
     Ok(())
 }

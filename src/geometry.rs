@@ -5,6 +5,11 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
+/// What `?` says about the list's columns (README says the same).
+pub const LIST_LEGEND: &str = "List columns — K: S security, N near miss, blank an incident. \
+As the terminal narrows, TITLE shrinks first (to 20 cells), then SERVICE narrows, \
+AGE goes, SERVICE goes, TITLE shrinks to 12 and PRI goes; ASSIGNEE stays.";
+
 /// Terminal width from which list and details sit side by side.
 pub const WIDE: u16 = 120;
 pub const MIN_WIDTH: u16 = 60;

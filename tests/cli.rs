@@ -350,3 +350,24 @@ fn unwritable_location_is_exit_5() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `sev --help` and `sev list --help` describe the order the list really
+/// has: active first, then mitigated, then finished; by severity, priority,
+/// oldest.
+#[test]
+fn list_help_describes_the_real_order() {
+    let e = Env::new();
+    for args in [&["--help"][..], &["list", "--help"][..]] {
+        let o = e.run(args);
+        assert_eq!(o.status.code(), Some(0));
+        let out = String::from_utf8_lossy(&o.stdout).replace('\n', " ");
+        let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(!out.contains("then newest"), "{args:?}: {out}");
+        assert!(
+            out.contains(
+                "active (triage, acknowledged, investigating), then mitigated, then finished"
+            ) && out.contains("severity, priority, oldest"),
+            "{args:?}: {out}"
+        );
+    }
+}

@@ -52,6 +52,8 @@ impl App {
                 return Outcome::Push(View::Command {
                     input,
                     recall: None,
+                    typed: String::new(),
+                    candidates: Vec::new(),
                 });
             }
             Action::Help => return Outcome::Push(View::Help(HelpView::default())),

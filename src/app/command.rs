@@ -85,9 +85,20 @@ impl App {
             Action::Cancel | Action::Discard => Outcome::Pop,
             Action::Up | Action::Down => {
                 let n = self.drafts.history.len();
-                let Some(View::Command { input, recall }) = self.stack.last_mut() else {
+                let Some(View::Command {
+                    input,
+                    recall,
+                    typed,
+                    candidates,
+                }) = self.stack.last_mut()
+                else {
                     return Outcome::Stay;
                 };
+                candidates.clear();
+                if recall.is_none() {
+                    // Leaving the line being typed: keep it for ↓.
+                    *typed = input.clone();
+                }
                 let next = match (a, *recall) {
                     (Action::Up, None) if n > 0 => Some(n - 1),
                     (Action::Up, Some(i)) => Some(i.saturating_sub(1)),
@@ -96,9 +107,10 @@ impl App {
                     (_, r) => r,
                 };
                 *recall = next;
-                *input = next
-                    .and_then(|i| self.drafts.history.get(i).cloned())
-                    .unwrap_or_default();
+                *input = match next {
+                    Some(i) => self.drafts.history.get(i).cloned().unwrap_or_default(),
+                    None => typed.clone(),
+                };
                 Outcome::Stay
             }
             Action::NextField => {
@@ -106,9 +118,13 @@ impl App {
                     return Outcome::Stay;
                 };
                 let line = input.clone();
-                let done = self.complete_command(&line);
-                if let Some(View::Command { input, .. }) = self.stack.last_mut() {
+                let (done, choices) = self.complete_command(&line);
+                if let Some(View::Command {
+                    input, candidates, ..
+                }) = self.stack.last_mut()
+                {
                     *input = done;
+                    *candidates = choices;
                 }
                 Outcome::Stay
             }
@@ -118,8 +134,9 @@ impl App {
 
     /// Tab on the `:` line: complete the word being typed — a verb, a
     /// state, a field name, a known person or service — as far as it is
-    /// unambiguous.
-    pub(super) fn complete_command(&mut self, line: &str) -> String {
+    /// unambiguous. When Tab cannot go further, the candidates come back
+    /// to be shown.
+    pub(super) fn complete_command(&mut self, line: &str) -> (String, Vec<String>) {
         let (head, word) = match line.rfind(' ') {
             Some(i) => (&line[..=i], &line[i + 1..]),
             None => ("", line),
@@ -135,21 +152,10 @@ impl App {
         } else {
             match verb.as_str() {
                 "status" | "st" => Status::ALL.iter().map(|s| s.to_string()).collect(),
-                "set" => owned(&[
-                    "title=",
-                    "description=",
-                    "kind=",
-                    "severity=",
-                    "impact=",
-                    "urgency=",
-                    "category=",
-                    "service=",
-                    "tags=",
-                    "assignee=",
-                    "commander=",
-                    "scribe=",
-                    "comms=",
-                ]),
+                "set" => Field::ALL
+                    .iter()
+                    .map(|f| format!("{}=", f.name()))
+                    .collect(),
                 "assign" | "commander" | "scribe" | "comms" => {
                     self.store.known_people().unwrap_or_default()
                 }
@@ -169,11 +175,11 @@ impl App {
             .filter(|c| c.to_lowercase().starts_with(&w))
             .collect();
         let Some(first) = hits.first() else {
-            return line.to_string();
+            return (line.to_string(), Vec::new());
         };
         if hits.len() == 1 {
             let sep = if first.ends_with('=') { "" } else { " " };
-            return format!("{head}{first}{sep}");
+            return (format!("{head}{first}{sep}"), Vec::new());
         }
         // The longest prefix they share.
         let mut common: String = first.to_string();
@@ -183,9 +189,13 @@ impl App {
             }
         }
         if common.chars().count() > word.chars().count() {
-            format!("{head}{common}")
+            (format!("{head}{common}"), Vec::new())
         } else {
-            line.to_string()
+            // Nothing more Tab can decide: show what there is to choose.
+            (
+                line.to_string(),
+                hits.into_iter().map(|h| h.to_string()).collect(),
+            )
         }
     }
 
@@ -198,7 +208,9 @@ impl App {
                 self.drafts.command = Some(line.trim_start_matches(':').to_string());
                 self.drafts_changed();
                 let key = self.key(Mode::Normal, Action::CommandLine);
-                self.error(format!("{e} ({key} brings your text back to correct it)"));
+                self.error(format!(
+                    "{e} — any key closes this; {key} then brings your text back to correct it"
+                ));
             }
         }
     }

@@ -95,6 +95,8 @@ pub struct Prompt {
     pub purpose: PromptFor,
     pub target: IncidentId,
     pub seen: Incident,
+    /// The text the prompt opened with (the current value), not typed.
+    pub prefill: String,
     /// Set when the incident changed under the person typing.
     pub stale: Option<String>,
     pub error: Option<String>,
@@ -106,6 +108,11 @@ impl Prompt {
     }
     pub fn draft_key(&self) -> String {
         draft_key(self.target, self.purpose)
+    }
+    /// Has the person typed something that is not just the prefilled value?
+    pub fn has_typed_text(&self) -> bool {
+        let t = self.text();
+        !t.trim().is_empty() && t != self.prefill
     }
     /// Does this prompt ask for a person's login?
     pub fn is_people(&self) -> bool {
@@ -194,6 +201,13 @@ pub struct Form {
 fn cycle<T: Copy + PartialEq>(all: &[T], cur: T, delta: isize) -> T {
     let i = all.iter().position(|x| *x == cur).unwrap_or(0) as isize;
     all[(i + delta).rem_euclid(all.len() as isize) as usize]
+}
+
+/// Type-to-select among `all`: the entry a digit or letter picks, or `cur`.
+pub fn pick_typed<T: Copy + PartialEq + std::fmt::Display>(all: &[T], cur: T, c: char) -> T {
+    let labels: Vec<String> = all.iter().map(|x| x.to_string()).collect();
+    let at = all.iter().position(|x| *x == cur).unwrap_or(0);
+    type_select(&labels, at, c).map_or(cur, |i| all[i])
 }
 
 impl Form {
@@ -450,6 +464,17 @@ impl ActionForm {
             2 => Some(&mut self.owner),
             3 => Some(&mut self.due),
             _ => None,
+        }
+    }
+
+    /// Type-to-select on the type or status field, as in the new-incident
+    /// form: a digit picks that entry, a letter the next one it starts.
+    pub fn type_choice(&mut self, c: char) {
+        use crate::domain::{ActionKind, ActionStatus};
+        match self.focus {
+            1 => self.kind = pick_typed(ActionKind::ALL, self.kind, c),
+            4 => self.status = pick_typed(ActionStatus::ALL, self.status, c),
+            _ => {}
         }
     }
 

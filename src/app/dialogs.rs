@@ -35,6 +35,8 @@ impl App {
         let me = self.me().to_string();
         let discard_key = self.key(Mode::Dialog, Action::Discard);
         let new_key = self.key(Mode::Normal, Action::NewIncident);
+        let add_action_key = self.key(Mode::Postmortem, Action::AddAction);
+        let edit_action_key = self.key(Mode::Actions, Action::Edit);
         let Some(View::Dialog(d)) = self.stack.last_mut() else {
             return Outcome::Stay;
         };
@@ -83,6 +85,8 @@ impl App {
                 Action::Accept if !p.multiline => return self.save_prompt(),
                 // Tab completes a known name in a people field.
                 Action::NextField if p.is_people() => {
+                    // Tab keeps the prefilled name (no longer replaced by typing).
+                    p.input.cancel_selection();
                     let typed = p.text();
                     if let Some(name) = self.complete_person(&typed)
                         && let Some(Dialog::Prompt(p)) = self.dialog_mut()
@@ -116,11 +120,17 @@ impl App {
                 }
                 Action::PrevField | Action::Up => f.focus = (f.focus + f.fields() - 1) % f.fields(),
                 Action::Cancel => {
+                    let editing = f.editing.is_some();
                     if f.is_dirty() {
                         self.drafts.actions.insert(f.draft_key(), f.draft());
                         self.drafts_changed();
+                        let again = if editing {
+                            edit_action_key
+                        } else {
+                            add_action_key
+                        };
                         self.info(format!(
-                            "draft kept — reopen this form to continue, {discard_key} discards"
+                            "draft kept — {again} reopens this form to continue it, {discard_key} in it discards"
                         ));
                     }
                     return Outcome::Pop;
@@ -219,9 +229,21 @@ impl App {
                     f.error = None;
                 } else if let KeyCode::Char(' ') = ev.code {
                     f.cycle_choice(1);
+                } else if let KeyCode::Char(c) = ev.code {
+                    f.type_choice(c);
+                    f.error = None;
                 }
             }
-            Dialog::Prioritize(_) => {}
+            Dialog::Prioritize(p) => {
+                if let KeyCode::Char(c) = ev.code {
+                    use super::dialog::pick_typed;
+                    if p.row == 0 {
+                        p.impact = pick_typed(Impact::ALL, p.impact, c);
+                    } else {
+                        p.urgency = pick_typed(Urgency::ALL, p.urgency, c);
+                    }
+                }
+            }
         }
     }
 
@@ -245,12 +267,41 @@ impl App {
             };
             if !text.trim().is_empty() && text != prefill && text != me {
                 let key = p.draft_key();
+                let again = self.reopen_key(p.purpose);
                 self.drafts.prompts.insert(key, text);
                 self.drafts_changed();
-                self.info("draft kept — reopen the same dialog to continue it");
+                self.info(format!("draft kept — {again} to continue it"));
             }
         }
         Outcome::Pop
+    }
+
+    /// The key that opens this prompt again (and brings its draft back),
+    /// said as "<key> reopens it".
+    fn reopen_key(&self, p: PromptFor) -> String {
+        let (mode, a) = match p {
+            PromptFor::Note => (Mode::Normal, Action::AddNote),
+            PromptFor::Resolve => (Mode::Normal, Action::Resolve),
+            PromptFor::Cancel => (Mode::Normal, Action::ChangeStatus),
+            PromptFor::Set(Field::Assignee) => (Mode::Normal, Action::Assign),
+            PromptFor::Set(Field::Commander | Field::Scribe | Field::Comms) => {
+                (Mode::Normal, Action::SetRole)
+            }
+            PromptFor::Set(Field::Tags) => (Mode::Normal, Action::SetTags),
+            PromptFor::Set(Field::Title) => (Mode::Normal, Action::EditTitle),
+            PromptFor::Set(Field::Description) => (Mode::Normal, Action::EditDescription),
+            PromptFor::Set(Field::Service) => (Mode::Normal, Action::SetService),
+            PromptFor::Set(_) => (Mode::Normal, Action::CommandLine),
+            PromptFor::Section(_) => (Mode::Postmortem, Action::Edit),
+            PromptFor::PmOwner => (Mode::Postmortem, Action::SetOwner),
+            PromptFor::Annotate(_) => (Mode::Postmortem, Action::Annotate),
+        };
+        let k = self.key(mode, a);
+        match p {
+            PromptFor::Cancel => format!("{k} then cancelled reopens it"),
+            PromptFor::Section(_) => format!("{k} on the same section reopens it"),
+            _ => format!("{k} reopens it"),
+        }
     }
 
     /// The text the editor returned goes back where it came from.

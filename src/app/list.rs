@@ -126,13 +126,18 @@ impl List {
     }
 
     /// Keep the selection on screen; returns true when the window moved.
-    /// When the selection leaves the window, the window jumps so the
-    /// selection sits in its middle: scrolling one row at a time would
-    /// repaint every row on each keystroke, which is slow over SSH.
+    /// A step past the edge (j on the last row) moves the window by that
+    /// one row — the terminal backend shifts the rows with one scroll
+    /// command and draws only the new one; a jump (a page, G, a search)
+    /// puts the selection in the middle.
     fn scroll_to_selection(&mut self) -> bool {
         let h = self.height.max(1);
         let old = self.offset;
-        if self.selected < self.offset || self.selected >= self.offset + h {
+        if self.selected + 1 == self.offset {
+            self.offset = self.selected;
+        } else if self.selected == self.offset + h {
+            self.offset += 1;
+        } else if self.selected < self.offset || self.selected >= self.offset + h {
             self.offset = self.selected.saturating_sub(h / 2);
         }
         let max_off = self.ids.len().saturating_sub(h);

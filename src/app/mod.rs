@@ -4,6 +4,7 @@
 
 mod actions;
 mod command;
+pub mod help;
 pub mod postmortem;
 mod presence;
 pub mod run;
@@ -81,6 +82,9 @@ pub struct App {
     pub drafts: Drafts,
     pub drafts_path: Option<PathBuf>,
     drafts_dirty: bool,
+    /// The discard key was pressed once over typed text: a second press
+    /// discards, any other key keeps the text.
+    discard_asked: bool,
     data_version: i64,
     /// The newest event id seen: what tells a change from a heartbeat.
     last_event: i64,
@@ -140,6 +144,7 @@ impl App {
             drafts: Drafts::default(),
             drafts_path: None,
             drafts_dirty: false,
+            discard_asked: false,
             data_version,
             last_event,
             size: (80, 24),
@@ -361,14 +366,28 @@ impl App {
             return;
         }
         // Messages last until the next key.
+        let mut asked = false;
         if self.pending_keys.is_empty() {
             self.message = None;
+            asked = std::mem::take(&mut self.discard_asked);
         }
         let mode = self.mode();
         self.pending_keys.push(key);
         match self.keymap.resolve(mode, &self.pending_keys) {
+            Resolved::Action(Action::Discard) if !asked && self.has_typed_text() => {
+                // Throwing typed text away takes a second press.
+                self.pending_keys.clear();
+                self.discard_asked = true;
+                let x = self.key(Mode::Dialog, Action::Discard);
+                self.info(format!(
+                    "discard what you typed? {x} again discards it; any other key keeps it"
+                ));
+            }
             Resolved::Action(a) => {
                 self.pending_keys.clear();
+                if asked {
+                    self.info("not discarded — your text is kept");
+                }
                 let o = self.handle(a, ev);
                 self.apply(o);
             }
@@ -387,6 +406,9 @@ impl App {
                     self.on_key(esc);
                     self.on_key(KeyEvent::new(ev.code, ev.modifiers - KeyModifiers::ALT));
                     return;
+                }
+                if asked {
+                    self.info("not discarded — your text is kept");
                 }
                 let o = self.type_key(ev, key);
                 self.apply(o);
@@ -530,6 +552,18 @@ impl App {
         }
     }
 
+    /// Does the view on top hold text the person typed (that discarding
+    /// would throw away)?
+    fn has_typed_text(&self) -> bool {
+        match self.top() {
+            View::Dialog(Dialog::Prompt(p)) => p.has_typed_text(),
+            View::Dialog(Dialog::Form(f)) => f.is_dirty(),
+            View::Dialog(Dialog::ActionForm(f)) => f.is_dirty(),
+            View::Command { input, .. } => !input.trim().is_empty(),
+            _ => false,
+        }
+    }
+
     /// A key no binding claimed: typing, where typing goes somewhere.
     fn type_key(&mut self, ev: KeyEvent, key: Key) -> Outcome {
         match self.top_mut() {
@@ -538,8 +572,11 @@ impl App {
                     self.request_search();
                 }
             }
-            View::Command { input, .. } => {
+            View::Command {
+                input, candidates, ..
+            } => {
                 edit_line(input, &ev);
+                candidates.clear();
             }
             View::Help(h) if h.typing => {
                 edit_line(&mut h.query, &ev);
@@ -557,6 +594,14 @@ impl App {
     }
 
     fn help_key(&mut self, a: Action) -> Outcome {
+        let query = match self.top() {
+            View::Help(h) => h.query.clone(),
+            _ => return Outcome::Stay,
+        };
+        // Scrolling stops at the last line: holding j never overshoots,
+        // so k moves back at once.
+        let max = help::max_scroll(self, &query);
+        let page = (self.size.1 as usize).saturating_sub(6).max(1);
         let View::Help(h) = self.top_mut() else {
             return Outcome::Stay;
         };
@@ -569,9 +614,14 @@ impl App {
             }
             Action::Down => h.scroll += 1,
             Action::Up => h.scroll = h.scroll.saturating_sub(1),
+            Action::PageDown => h.scroll += page,
+            Action::PageUp => h.scroll = h.scroll.saturating_sub(page),
+            Action::Top => h.scroll = 0,
+            Action::Bottom => h.scroll = max,
             Action::Cancel | Action::Back | Action::Quit | Action::Help => return Outcome::Pop,
             _ => {}
         }
+        h.scroll = h.scroll.min(max);
         Outcome::Stay
     }
 
@@ -621,7 +671,10 @@ impl App {
     pub fn reload(&mut self) -> Result<()> {
         self.last_event = self.store.last_event_id()?;
         self.search.reset();
-        if self.filter.is_empty() {
+        // The query in force is what is being typed in the search box, if
+        // it is open, else the confirmed filter.
+        let typing = matches!(self.top(), View::Search { input } if !input.trim().is_empty());
+        if self.filter.is_empty() && !typing {
             let ids = self.store.list_ids(&self.list.facets.query(self.me()))?;
             self.list.set_ids(ids);
         } else {

@@ -477,15 +477,32 @@ impl App {
             let x = self.key(Mode::Dialog, Action::Discard);
             self.info(format!("your unsaved draft is back — {x} discards it"));
         }
-        let text = draft.unwrap_or(prefill);
+        let fresh = draft.is_none();
+        let text = draft.unwrap_or_else(|| prefill.clone());
+        let mut input = text_input(&text, multiline);
+        let people = matches!(
+            purpose,
+            PromptFor::Set(
+                crate::domain::Field::Assignee
+                    | crate::domain::Field::Commander
+                    | crate::domain::Field::Scribe
+                    | crate::domain::Field::Comms
+            ) | PromptFor::PmOwner
+        );
+        if fresh && people && !text.is_empty() {
+            // Like a selected field: the first character typed replaces the
+            // current name; Tab or an arrow keeps it.
+            input.select_all();
+        }
         Outcome::Push(View::Dialog(Dialog::Prompt(Box::new(Prompt {
             title: format!("{title} — {}", inc.id),
             hint: hint.to_string(),
-            input: text_input(&text, multiline),
+            input,
             multiline,
             purpose,
             target: inc.id,
             seen: inc,
+            prefill,
             stale: None,
             error: None,
         }))))

@@ -42,6 +42,11 @@ pub enum View {
         input: String,
         /// Where ↑/↓ are in the history (None: the line being typed).
         recall: Option<usize>,
+        /// The line being typed before ↑ went into the history: ↓ past
+        /// the newest entry brings it back, as a shell does.
+        typed: String,
+        /// What Tab could not choose between, shown under the line.
+        candidates: Vec<String>,
     },
     Dialog(Dialog),
     Confirm(Box<Confirm>),

@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Command {
     /// Log a new incident and print its reference (INC-42)
     New(NewArgs),
-    /// List incidents (default: open ones, by priority then newest)
+    /// List incidents (default: open ones), worst fire first: active (triage, acknowledged, investigating), then mitigated, then finished; within each by severity, priority, oldest
     #[command(alias = "ls")]
     List(ListArgs),
     /// Fuzzy search like the TUI's `/`: best matches first

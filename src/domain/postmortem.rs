@@ -348,6 +348,17 @@ impl PostmortemPolicy {
         required
     }
 
+    /// The sections `inc` must have before it may close: none when its
+    /// severity may close without a postmortem. Pass the incident at the
+    /// worst severity it had, as `close` judges it.
+    pub fn required_for(&self, inc: &Incident) -> Vec<&'static str> {
+        if self.close_requires.contains(&inc.severity) {
+            self.required_sections(inc.kind)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// What is missing before `inc` may close; empty = may close.
     pub fn close_blockers(
         &self,

@@ -200,7 +200,13 @@ fn dur(x: Option<i64>) -> String {
 fn sections_doc(v: &PostmortemView, config: &Config, to: Target) -> (Vec<SectionDoc>, Vec<String>) {
     let kind = v.incident.kind;
     let keys = config.postmortem.sections_for(kind);
-    let required = config.postmortem.required_sections(kind);
+    // Required only when the close policy asks for a postmortem for this
+    // incident (judged at its worst severity, as `close` judges it).
+    let judged = crate::domain::Incident {
+        severity: crate::domain::worst_severity(&v.incident, &v.events),
+        ..v.incident.clone()
+    };
+    let required = config.postmortem.required_for(&judged);
     let sections: Vec<SectionDoc> = SECTIONS
         .iter()
         .filter(|sec| keys.iter().any(|k| k.key == sec.key) || v.postmortem.text(sec.key).is_some())

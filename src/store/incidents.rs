@@ -299,7 +299,8 @@ impl Lite {
         })
     }
 
-    /// Incidents matching `q`, open first, by priority then newest. Rows
+    /// Incidents matching `q`, worst fire first (active, then mitigated,
+    /// then finished; each by severity, priority, oldest). Rows
     /// that cannot be decoded are left out and named in `unreadable`.
     pub fn list(&self, q: &ListQuery) -> Result<Partial<Incident>> {
         let (w, mut args) = q.where_clause();

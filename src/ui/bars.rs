@@ -115,24 +115,18 @@ pub fn message_box(m: &Message, theme: &Theme, frame: &mut Frame<'_>, body: Rect
         style,
     ));
     lines.extend(items.into_iter().map(Line::from));
-    let rows: u16 = lines
-        .iter()
-        .map(|l| {
-            (unicode_width::UnicodeWidthStr::width(l.to_string().as_str())
-                .max(1)
-                .div_ceil(width)) as u16
-        })
-        .sum();
-    let h = (rows + 2).min(body.height);
+    // As tall as the text once wrapped at word boundaries (counting
+    // characters under-counts: a word that does not fit moves down whole).
+    let para = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true });
+    let rows = u16::try_from(para.line_count(width as u16)).unwrap_or(u16::MAX);
+    let h = rows.saturating_add(2).min(body.height);
     let area = Rect::new(body.x, body.y + body.height - h, body.width, h);
     frame.render_widget(ratatui::widgets::Clear, area);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .block(
-                ratatui::widgets::Block::bordered()
-                    .title(" message — any key closes it (and does nothing else) "),
-            ),
+        para.block(
+            ratatui::widgets::Block::bordered()
+                .title(" message — any key closes it (and does nothing else) "),
+        ),
         area,
     );
 }
@@ -227,6 +221,16 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 Action::Up,
             ],
         ),
+        View::Command { candidates, .. } if !candidates.is_empty() => {
+            // Tab could not choose: the choices, as a shell lists them.
+            let text = sanitize_line(&candidates.join("  ")).into_owned();
+            let line = Line::styled(
+                truncate(&format!(" {text}"), area.width as usize),
+                theme.dim(),
+            );
+            frame.render_widget(Paragraph::new(line), area);
+            return;
+        }
         View::Command { .. } => (Mode::Dialog, &[Action::Accept, Action::Cancel]),
         View::Help(h) if h.typing => (Mode::Search, &[Action::Accept, Action::Cancel]),
         View::Help(_) => (
@@ -268,13 +272,36 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         ),
         View::Dialog(_) => (Mode::Dialog, &[Action::Accept, Action::Cancel]),
     };
+    // Esc in a dialog with typed text keeps it as a draft: say so.
+    let keeps_draft = matches!(
+        app.top(),
+        View::Dialog(Dialog::Prompt(_) | Dialog::Form(_) | Dialog::ActionForm(_))
+    );
+    // At full screen (narrow terminals) the details say how to get back.
+    let back_first = [Action::Back];
+    let detail_alone = matches!(app.top(), View::Detail) && !app.wide();
+    let me = app.me();
+    let commander = app
+        .detail
+        .incident
+        .as_ref()
+        .is_some_and(|i| i.commander.as_deref() == Some(me));
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for a in actions {
+    let shown = if detail_alone { &back_first[..] } else { &[] };
+    for a in shown.iter().chain(actions) {
+        // Already commander: taking command is not a next step.
+        if *a == Action::TakeCommand && commander && mode == Mode::Normal {
+            continue;
+        }
         let Some(k) = app.keymap.key_for(mode, *a) else {
             continue;
         };
-        let label = a.short();
+        let label = if *a == Action::Cancel && keeps_draft {
+            "close (keeps draft)"
+        } else {
+            a.short()
+        };
         let n = k.chars().count() + label.len() + 3;
         if used + n > area.width as usize {
             break;

@@ -91,7 +91,7 @@ fn action_form(
                     t: &ratatui_textarea::TextArea<'_>| {
         let [l, r] = Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(area);
         frame.render_widget(Paragraph::new(Line::from(label(i, name))), l);
-        frame.render_widget(t, r);
+        text_field(frame, r, t, f.focus == i);
     };
     text_row(frame, rows[0], 0, "Action", &f.description);
     frame.render_widget(
@@ -125,11 +125,33 @@ fn action_form(
 }
 
 fn popup(frame: &mut Frame<'_>, area: Rect, title: &str) -> Rect {
+    // Clear a column either side too: a letter of the text underneath
+    // left next to the border reads as part of the dialog.
+    let full = frame.area();
+    let x0 = area.x.saturating_sub(1).max(full.x);
+    let x1 = (area.x + area.width + 1).min(full.x + full.width);
+    frame.render_widget(Clear, Rect::new(x0, area.y, x1 - x0, area.height));
     frame.render_widget(Clear, area);
     let block = Block::bordered().title(format!(" {} ", sanitize_line(title)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
+}
+
+/// A text field; only the focused one shows its cursor.
+fn text_field(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    t: &ratatui_textarea::TextArea<'_>,
+    focused: bool,
+) {
+    if focused {
+        frame.render_widget(t, area);
+    } else {
+        let mut quiet = t.clone();
+        quiet.set_cursor_style(ratatui::style::Style::default());
+        frame.render_widget(&quiet, area);
+    }
 }
 
 fn picker(app: &App, p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -139,7 +161,7 @@ fn picker(app: &App, p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rec
         .map(|i| i.detail.clone())
         .unwrap_or_default();
     let keys = format!(
-        "{}/{} move · a digit or first letter chooses · {} picks · {} cancels",
+        "{}/{} move · number or letter chooses · {} picks · {} cancels",
         k(app, Mode::Picker, Action::Down),
         k(app, Mode::Picker, Action::Up),
         k(app, Mode::Picker, Action::Accept),
@@ -151,7 +173,7 @@ fn picker(app: &App, p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rec
         format!("{item}\n{keys}")
     };
     let h = p.items.len() as u16 + 2 + 4;
-    let outer = centered(area, 64, h);
+    let outer = centered(area, 72, h);
     let inner = popup(frame, outer, &p.title);
     let [list, det] =
         Layout::vertical([Constraint::Length(p.items.len() as u16), Constraint::Min(0)])
@@ -161,8 +183,14 @@ fn picker(app: &App, p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rec
         .iter()
         .enumerate()
         .map(|(i, it)| {
+            // The number a digit picks, so digits are not a guess.
+            let num = if i < 9 {
+                format!("{}", i + 1)
+            } else {
+                " ".into()
+            };
             let label = format!(
-                "{} {}",
+                "{} {num} {}",
                 if i == p.selected { ">" } else { " " },
                 sanitize_line(&it.label)
             );
@@ -232,12 +260,17 @@ fn choice(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'stati
 }
 
 fn matrix_lines(app: &App, impact: Impact, urgency: Urgency, theme: &Theme) -> Vec<Line<'static>> {
+    // The header is laid out with the same widths as the rows below it.
+    let mut head = format!("{:<18}", "impact \\ urgency");
+    for u in Urgency::ALL {
+        head.push_str(&format!(" {:<6}", u.as_str()));
+    }
     let mut out = vec![Line::from(Span::styled(
-        "impact \\ urgency   high  medium  low",
+        head.trim_end().to_string(),
         theme.dim(),
     ))];
     for i in Impact::ALL {
-        let mut spans = vec![Span::styled(format!("  {:<16}", i.as_str()), theme.dim())];
+        let mut spans = vec![Span::styled(format!("{:<18}", i.as_str()), theme.dim())];
         for u in Urgency::ALL {
             let p = app.config.priority.priority(*i, *u);
             let cell = format!(" {:<6}", p.as_str());
@@ -321,7 +354,7 @@ fn form(app: &App, f: &Form, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             let [l, r] =
                 Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(area);
             frame.render_widget(Paragraph::new(Line::from(label(fld))), l);
-            frame.render_widget(t, r);
+            text_field(frame, r, t, f.focus == fld);
         };
     text_row(frame, rows[0], FormField::Title, &f.title);
     text_row(frame, rows[1], FormField::Description, &f.description);

@@ -39,11 +39,6 @@ fn title_line<'a>(inc: &'a Incident, app: &App, theme: &Theme, width: usize) -> 
     }
 }
 
-/// What `?` says about the list's columns (README says the same).
-pub const LEGEND: &str = "List columns — K: S security, N near miss, blank an incident. \
-As the terminal narrows, TITLE shrinks first (to 20 cells), then SERVICE narrows, \
-AGE goes, SERVICE goes, TITLE shrinks to 12 and PRI goes; ASSIGNEE stays.";
-
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let now = app.clock.now();
     // The widest reference in the view (not just the window, so columns do

@@ -95,19 +95,15 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
     let left_w = 24.min(area.width / 3);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(1)]).areas(body);
-    let required: Vec<&str> = {
-        let mut r = vec!["root-cause"];
-        r.extend(
-            app.config
-                .postmortem
-                .required
-                .get(&inc.kind)
-                .into_iter()
-                .flatten()
-                .copied(),
-        );
-        r
-    };
+    // Required only when the close policy asks for a postmortem for this
+    // incident (at the worst severity it had, as `close` judges it).
+    let required = app
+        .config
+        .postmortem
+        .required_for(&crate::domain::Incident {
+            severity: crate::domain::worst_severity(inc, &p.view.events),
+            ..inc.clone()
+        });
     let entries: Vec<Line> = p
         .entries
         .iter()
@@ -179,7 +175,15 @@ pub fn render_pane(app: &App, p: &PmPane, theme: &Theme, frame: &mut Frame<'_>, 
                 .config
                 .postmortem
                 .close_blockers(&judged, Some(pm), &p.view.actions);
-            if !app
+            if matches!(
+                inc.status,
+                crate::domain::Status::Closed | crate::domain::Status::Cancelled
+            ) {
+                lines.push(Line::styled(
+                    format!("{} is {}.", inc.id, inc.status),
+                    theme.dim(),
+                ));
+            } else if !app
                 .config
                 .postmortem
                 .close_requires
@@ -352,15 +356,14 @@ pub fn render_actions(
         Line::from(vec![
             Span::styled(head, theme.header()),
             Span::styled(
-                truncate(
-                    &format!(
-                        "   {} filter · {} done · {} edit · {} postmortem · {} back",
-                        ak(A::CycleActionFilter),
-                        ak(A::ActionDone),
-                        ak(A::Edit),
-                        ak(A::OpenPostmortem),
-                        ak(A::Back)
-                    ),
+                whole_hints(
+                    &[
+                        format!("{} back", ak(A::Back)),
+                        format!("{} done", ak(A::ActionDone)),
+                        format!("{} edit", ak(A::Edit)),
+                        format!("{} filter", ak(A::CycleActionFilter)),
+                        format!("{} postmortem", ak(A::OpenPostmortem)),
+                    ],
                     w.saturating_sub(head_w),
                 ),
                 theme.dim(),
@@ -398,4 +401,23 @@ pub fn render_actions(
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Key hints, most important first, as many whole ones as fit in `room`
+/// columns (a hint is never cut in the middle).
+fn whole_hints(hints: &[String], room: usize) -> String {
+    let mut out = String::new();
+    for h in hints {
+        let h = sanitize_line(h);
+        let sep = if out.is_empty() { "   " } else { " · " };
+        let w = unicode_width::UnicodeWidthStr::width(out.as_str())
+            + sep.len()
+            + unicode_width::UnicodeWidthStr::width(h.as_ref());
+        if w > room {
+            break;
+        }
+        out.push_str(sep);
+        out.push_str(&h);
+    }
+    out
 }

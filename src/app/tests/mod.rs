@@ -394,6 +394,9 @@ fn drafts_survive_escape_quit_and_restart() {
         panic!()
     };
     assert_eq!(dialog::text_of(&f.title), "Half-typed incident");
+    // Discarding asks first: a second ctrl-x confirms.
+    again.on_key(Key::ctrl('x').to_event());
+    assert!(again.drafts.new_incident.is_some());
     again.on_key(Key::ctrl('x').to_event());
     assert!(again.drafts.new_incident.is_none());
     again.on_key(Key::char('m').to_event());

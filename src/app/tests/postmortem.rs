@@ -188,10 +188,12 @@ fn the_action_form_is_a_draft_like_every_other_dialog() {
     assert_eq!(items[0].description, "Canary config pushes");
     assert_eq!(items[0].owner.as_deref(), Some("bob"));
     assert!(h.app.drafts.actions.is_empty(), "saved: the draft goes");
-    // ctrl-x discards.
+    // ctrl-x twice discards.
     h.keys("a");
     h.type_text("throwaway");
     h.keys("esc a");
+    h.keys("ctrl-x");
+    assert!(!h.app.drafts.actions.is_empty(), "one ctrl-x only asks");
     h.keys("ctrl-x");
     assert!(h.app.drafts.actions.is_empty());
     h.keys("a");

@@ -350,3 +350,24 @@ fn postgres_notify_brings_changes_and_a_dropped_connection_keeps_the_draft() {
     };
     assert_eq!(p.text(), "My draft title", "the draft is kept");
 }
+
+/// Another process's commit while the search box is open and its query not
+/// yet confirmed must not show the unfiltered list (found in review: the
+/// reload looked only at the confirmed filter).
+#[test]
+fn a_commit_elsewhere_keeps_the_search_being_typed() {
+    let mut h = seeded();
+    h.keys("/");
+    h.type_text("dns");
+    h.app.wait_for_search();
+    let filtered = h.app.list.ids.clone();
+    let all = h.app.store.list_ids(&Default::default()).unwrap().len();
+    assert!(filtered.len() < all, "the query narrows the list");
+    let other = h.responder();
+    let cx = other.ctx("bob");
+    cx.note(filtered[0], "bob was here").unwrap();
+    h.app.tick();
+    h.app.wait_for_search();
+    assert_eq!(h.app.list.ids, filtered, "still the matches for 'dns'");
+    assert!(matches!(h.app.top(), View::Search { .. }));
+}

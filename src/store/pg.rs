@@ -644,22 +644,32 @@ impl Pg {
         tx.commit().map_err(|e| self.err(e))
     }
 
+    /// Take the write lock, then read the server's clock (whole seconds).
+    /// Read after the lock is granted, not `now()` (the transaction's start,
+    /// before any wait): a writer that waited behind another then never
+    /// stamps its events earlier than the events it follows on the chain.
+    fn lock(&self, tx: &mut Transaction<'_>) -> Result<DateTime<Utc>> {
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(|e| self.err(e))?;
+        let now: i64 = tx
+            .query_one(
+                "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint",
+                &[],
+            )
+            .map_err(|e| self.err(e))?
+            .get(0);
+        Ok(DateTime::from_timestamp(now, 0).unwrap_or_else(Utc::now))
+    }
+
     /// One write transaction holding the write lock; `f` gets the server's
-    /// transaction time in whole seconds.
+    /// time (see [`Pg::lock`]).
     fn write<T>(
         &self,
         f: impl FnOnce(&mut Transaction<'_>, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         let mut c = self.client.borrow_mut();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;
-        let now: i64 = tx
-            .query_one(
-                "SELECT floor(extract(epoch FROM now()))::bigint FROM pg_advisory_xact_lock($1)",
-                &[&WRITE_LOCK],
-            )
-            .map_err(|e| self.err(e))?
-            .get(0);
-        let now = DateTime::from_timestamp(now, 0).unwrap_or_else(Utc::now);
+        let now = self.lock(&mut tx)?;
         let out = f(&mut tx, now)?;
         notify(&mut tx).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
@@ -898,14 +908,7 @@ impl Pg {
     {
         let mut c = self.client.borrow_mut();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;
-        let now: i64 = tx
-            .query_one(
-                "SELECT floor(extract(epoch FROM now()))::bigint FROM pg_advisory_xact_lock($1)",
-                &[&WRITE_LOCK],
-            )
-            .map_err(|e| self.err(e))?
-            .get(0);
-        let now = DateTime::from_timestamp(now, 0).unwrap_or_else(Utc::now);
+        let now = self.lock(&mut tx)?;
         let stored = self.stored(&mut tx, id)?;
         let mut inc = stored.clone();
         let view = TxView::pg(tx, self);

@@ -704,3 +704,19 @@ fn a_dropped_postgres_connection_is_said_and_remade() {
     assert_ne!(after, before, "a reconnect makes the screen reload");
     assert_eq!(a.get(inc.id).unwrap().title, "x");
 }
+
+/// PostgreSQL: a database holding another application's tables is not
+/// taken over, and a read never creates sev's schema.
+#[test]
+fn postgres_refuses_another_applications_database() {
+    let Some(db) = TestDb::postgres() else { return };
+    let e = Store::open_existing(&db.locator).err().unwrap();
+    assert_eq!(e.exit_code(), crate::error::exit::NOT_FOUND, "{e}");
+    db.psql("CREATE TABLE accounts (id int)");
+    let e = Store::open(&db.locator).err().unwrap();
+    assert!(
+        e.to_string().contains("another application's tables"),
+        "{e}"
+    );
+    assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
+}

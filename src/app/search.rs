@@ -79,7 +79,7 @@ struct WorkerState {
 
 impl WorkerState {
     fn open(&mut self, db: &std::path::Path) -> Result<(), String> {
-        if self.store.as_ref().is_none_or(|s| s.path() != db) {
+        if self.store.as_ref().is_none_or(|s| s.locator() != db) {
             self.store = Some(Store::open_for_user(db, false).map_err(|e| e.to_string())?);
         }
         Ok(())

@@ -17,7 +17,7 @@ impl App {
             return;
         }
         let source = search::Source::Load {
-            db: self.store.path().to_path_buf(),
+            db: self.store.locator().to_path_buf(),
             query: self.list.facets.query(self.me()),
         };
         self.search.request(&q, source);

@@ -88,6 +88,16 @@ impl Store {
         both!(self, b => b.path())
     }
 
+    /// Where the database is, to open another connection to it in this
+    /// process (the search worker, the signal handler): for PostgreSQL
+    /// the URL as given, password included — never show it; use `path()`.
+    pub fn locator(&self) -> &Path {
+        match &self.0 {
+            Backend::Lite(l) => l.path(),
+            Backend::Pg(p) => p.locator(),
+        }
+    }
+
     /// True on PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         matches!(self.0, Backend::Pg(_))

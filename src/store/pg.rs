@@ -41,6 +41,9 @@ pub struct Pg {
     client: RefCell<Client>,
     /// The URL with its password masked: what errors and `path()` show.
     path: PathBuf,
+    /// The URL as given (it may hold a password): only for opening more
+    /// connections in this process, never shown.
+    locator: PathBuf,
     /// How to connect again after the connection drops.
     config: postgres::Config,
     /// Bumped for every change notified (and on a reconnect): the
@@ -534,6 +537,7 @@ impl Pg {
         let pg = Pg {
             client: RefCell::new(client),
             path: PathBuf::from(shown),
+            locator: PathBuf::from(url),
             config,
             changes: std::cell::Cell::new(0),
             retry: std::cell::Cell::new(None),
@@ -558,6 +562,10 @@ impl Pg {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub fn locator(&self) -> &Path {
+        &self.locator
     }
 
     fn shown(&self) -> String {

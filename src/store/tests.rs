@@ -720,3 +720,22 @@ fn postgres_refuses_another_applications_database() {
     );
     assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
 }
+
+/// A URL with a password: shown masked everywhere (`path()`), kept as given
+/// only to open more connections in this process (`locator()`, which the
+/// search worker and the hang-up handler use; with the masked one they
+/// would log in with "***").
+#[test]
+fn postgres_path_is_masked_and_locator_reopens() {
+    let Some(db) = TestDb::postgres() else { return };
+    let url = db
+        .locator
+        .to_str()
+        .unwrap()
+        .replacen("://root@", "://root:pw-9f3@", 1);
+    let s = Store::open(std::path::Path::new(&url)).unwrap();
+    assert!(!s.path().to_str().unwrap().contains("pw-9f3"));
+    assert!(s.path().to_str().unwrap().contains("root:***@"));
+    assert_eq!(s.locator().to_str().unwrap(), url);
+    Store::open_for_user(s.locator(), false).unwrap();
+}

@@ -108,7 +108,7 @@ pub fn run(config: Config) -> Result<()> {
         done: AtomicBool::new(false),
         drafts: Mutex::new(app.draft_snapshot()),
         drafts_path: drafts,
-        presence: (app.store.path().to_path_buf(), host, std::process::id()),
+        presence: (app.store.locator().to_path_buf(), host, std::process::id()),
     });
     watchdog(shared.clone())?;
 

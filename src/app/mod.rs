@@ -103,6 +103,10 @@ pub struct App {
 
 /// The full path of the database, with the home directory shown as `~`.
 pub fn db_label(path: &std::path::Path) -> String {
+    if crate::store::locator::is_postgres(path) {
+        // Already masked by the store; a URL is not a file to resolve.
+        return crate::store::locator::shown(path);
+    }
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     match home.as_deref().and_then(|h| abs.strip_prefix(h).ok()) {

@@ -62,24 +62,15 @@ fn a_planted_link_is_never_followed_to_create_a_file() {
 
 #[test]
 fn init_refuses_a_linked_directory_or_database() {
-    if !is_root() {
-        eprintln!("skipped: needs root to create a group (CI runs as root)");
+    let Some((g, e)) = root_group("sevl") else {
         return;
-    }
-    let g = Group::new("sevl");
-    let e = Env::new();
+    };
     // The shared directory replaced by a link to somewhere root cares about.
     let elsewhere = e.dir.path().join("elsewhere");
     std::fs::create_dir(&elsewhere).unwrap();
     let shared = e.dir.path().join("shared");
     symlink(&elsewhere, &shared).unwrap();
-    let o = e.run(&[
-        "init",
-        "--shared",
-        shared.to_str().unwrap(),
-        "--group",
-        &g.0,
-    ]);
+    let o = init(&e, &shared, &g.0);
     assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
     let m = std::fs::metadata(&elsewhere).unwrap();
@@ -91,7 +82,7 @@ fn init_refuses_a_linked_directory_or_database() {
     std::fs::create_dir(&real).unwrap();
     let target = e.dir.path().join("etc-cron-file");
     symlink(&target, real.join("sev.db")).unwrap();
-    let o = e.run(&["init", "--shared", real.to_str().unwrap(), "--group", &g.0]);
+    let o = init(&e, &real, &g.0);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(!target.exists(), "root created the link's target");
 }
@@ -286,10 +277,7 @@ fn doctor_never_suggests_joining_a_privileged_group() {
         .output()
         .unwrap();
     // An admin "shared" it through root's group.
-    Command::new("chgrp")
-        .args(["-R", "root", shared.to_str().unwrap()])
-        .status()
-        .unwrap();
+    run_tool("chgrp", &["-R", "root", shared.to_str().unwrap()]);
     std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o2770)).unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o660)).unwrap();
     let o = e.cmd().env("SEV_DB", &db).arg("doctor").output().unwrap();
@@ -297,6 +285,37 @@ fn doctor_never_suggests_joining_a_privileged_group() {
     assert!(!report.contains("usermod -aG root"), "{report}");
     assert!(report.contains("privileged"), "{report}");
     assert!(report.contains("sev init --shared"), "{report}");
+}
+
+/// As root: a throwaway group and a test environment. None (the test is
+/// skipped) when not root: creating groups needs it, and CI runs as root.
+fn root_group(prefix: &str) -> Option<(Group, Env)> {
+    if !is_root() {
+        eprintln!("skipped: needs root to create a group (CI runs as root)");
+        return None;
+    }
+    Some((Group::new(prefix), Env::new()))
+}
+
+/// As root: a throwaway group and a directory shared with it by
+/// `sev init --shared`. None (the test is skipped) when not root.
+fn shared_setup(prefix: &str) -> Option<(Group, Env, std::path::PathBuf)> {
+    let (g, e) = root_group(prefix)?;
+    let shared = e.dir.path().join("shared");
+    let o = init(&e, &shared, &g.0);
+    assert!(o.status.success(), "{}", stderr(&o));
+    Some((g, e, shared))
+}
+
+/// `sev init --shared DIR --group GROUP` in the test environment.
+fn init(e: &Env, dir: &Path, group: &str) -> std::process::Output {
+    e.run(&["init", "--shared", dir.to_str().unwrap(), "--group", group])
+}
+
+/// Run a system tool (chown, chgrp) that must succeed.
+fn run_tool(tool: &str, args: &[&str]) {
+    let st = Command::new(tool).args(args).status().unwrap();
+    assert!(st.success(), "{tool} {args:?} failed");
 }
 
 /// A throwaway Unix group, removed on drop.
@@ -449,18 +468,15 @@ fn doctor_writes_nothing_and_never_chmods_a_public_directory() {
 
 #[test]
 fn init_takes_over_no_directory_it_was_not_meant_for() {
-    if !is_root() {
-        eprintln!("skipped: needs root to create a group (CI runs as root)");
+    let Some((g, e)) = root_group("sevi") else {
         return;
-    }
-    let g = Group::new("sevi");
-    let e = Env::new();
+    };
     // A directory with other files (a stand-in for /etc or a home).
     let busy = e.dir.path().join("busy");
     std::fs::create_dir(&busy).unwrap();
     std::fs::write(busy.join("passwd"), b"x").unwrap();
     std::fs::set_permissions(&busy, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let o = e.run(&["init", "--shared", busy.to_str().unwrap(), "--group", &g.0]);
+    let o = init(&e, &busy, &g.0);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("other files"), "{}", stderr(&o));
     assert_eq!(std::fs::metadata(&busy).unwrap().mode() & 0o7777, 0o755);
@@ -468,7 +484,7 @@ fn init_takes_over_no_directory_it_was_not_meant_for() {
     let tmp = e.dir.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
     std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
-    let o = e.run(&["init", "--shared", tmp.to_str().unwrap(), "--group", &g.0]);
+    let o = init(&e, &tmp, &g.0);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(std::fs::metadata(&tmp).unwrap().mode() & 0o7777, 0o1777);
     // A trailing slash or /. must not follow a link to the directory.
@@ -499,10 +515,7 @@ fn a_planted_file_in_a_public_directory_is_refused_and_doctor_never_says_join_it
     let db = public.join("sev.db");
     std::fs::write(&db, b"").unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).unwrap();
-    Command::new("chown")
-        .args(["nobody", db.to_str().unwrap()])
-        .status()
-        .unwrap();
+    run_tool("chown", &["nobody", db.to_str().unwrap()]);
     let o = e
         .cmd()
         .env("SEV_DB", &db)
@@ -516,19 +529,10 @@ fn a_planted_file_in_a_public_directory_is_refused_and_doctor_never_says_join_it
     // chgrp (or removed) — nobody is told to join that member's group.
     let g = Group::new("sevw");
     let shared = e.dir.path().join("shared");
-    let o = e.run(&[
-        "init",
-        "--shared",
-        shared.to_str().unwrap(),
-        "--group",
-        &g.0,
-    ]);
+    let o = init(&e, &shared, &g.0);
     assert!(o.status.success(), "{}", stderr(&o));
     let wal = shared.join("sev.db-wal");
-    Command::new("chgrp")
-        .args(["nogroup", wal.to_str().unwrap()])
-        .status()
-        .unwrap();
+    run_tool("chgrp", &["nogroup", wal.to_str().unwrap()]);
     std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o600)).unwrap();
     let o = e
         .cmd()
@@ -641,29 +645,14 @@ fn odd_paths_kernel_files_and_an_adopted_empty_file() {
 
 #[test]
 fn doctor_as_root_leaves_a_planted_wal_exactly_as_it_found_it() {
-    if !is_root() {
-        eprintln!("skipped: needs root (CI runs as root)");
+    let Some((g, e, shared)) = shared_setup("sevd") else {
         return;
-    }
-    let g = Group::new("sevd");
-    let e = Env::new();
-    let shared = e.dir.path().join("shared");
-    let o = e.run(&[
-        "init",
-        "--shared",
-        shared.to_str().unwrap(),
-        "--group",
-        &g.0,
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    };
     let db = shared.join("sev.db");
     let wal = shared.join("sev.db-wal");
     std::fs::remove_file(&wal).unwrap();
     std::fs::write(&wal, b"").unwrap();
-    Command::new("chown")
-        .args(["nobody:nogroup", wal.to_str().unwrap()])
-        .status()
-        .unwrap();
+    run_tool("chown", &["nobody:nogroup", wal.to_str().unwrap()]);
     std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o644)).unwrap();
     let o = e.cmd().env("SEV_DB", &db).arg("doctor").output().unwrap();
     assert_eq!(o.status.code(), Some(6));
@@ -677,19 +666,16 @@ fn doctor_as_root_leaves_a_planted_wal_exactly_as_it_found_it() {
 
 #[test]
 fn init_changes_nothing_when_it_refuses_and_wants_a_parent_of_roots() {
-    if !is_root() {
-        eprintln!("skipped: needs root (CI runs as root)");
+    let Some((g, e)) = root_group("sevp") else {
         return;
-    }
-    let g = Group::new("sevp");
-    let e = Env::new();
+    };
     let dir = e.dir.path().join("team");
     std::fs::create_dir(&dir).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o750)).unwrap();
     let other = e.dir.path().join("other.db");
     std::fs::write(&other, b"x").unwrap();
     std::fs::hard_link(&other, dir.join("sev.db")).unwrap();
-    let o = e.run(&["init", "--shared", dir.to_str().unwrap(), "--group", &g.0]);
+    let o = init(&e, &dir, &g.0);
     assert_ne!(o.status.code(), Some(0));
     let m = std::fs::metadata(&dir).unwrap();
     assert_eq!(
@@ -701,18 +687,9 @@ fn init_changes_nothing_when_it_refuses_and_wants_a_parent_of_roots() {
 
     let home = e.dir.path().join("home-of-nobody");
     std::fs::create_dir(&home).unwrap();
-    Command::new("chown")
-        .args(["nobody", home.to_str().unwrap()])
-        .status()
-        .unwrap();
+    run_tool("chown", &["nobody", home.to_str().unwrap()]);
     let inside = home.join("team");
-    let o = e.run(&[
-        "init",
-        "--shared",
-        inside.to_str().unwrap(),
-        "--group",
-        &g.0,
-    ]);
+    let o = init(&e, &inside, &g.0);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("belongs to nobody"), "{}", stderr(&o));
     assert!(!inside.exists());
@@ -720,32 +697,14 @@ fn init_changes_nothing_when_it_refuses_and_wants_a_parent_of_roots() {
 
 #[test]
 fn a_planted_file_in_a_group_directory_without_setgid_is_fixed_with_chgrp() {
-    if !is_root() {
-        eprintln!("skipped: needs root (CI runs as root)");
+    let Some((g, e, shared)) = shared_setup("sevn") else {
         return;
-    }
-    let g = Group::new("sevn");
-    let e = Env::new();
-    let shared = e.dir.path().join("shared");
-    let o = e.run(&[
-        "init",
-        "--shared",
-        shared.to_str().unwrap(),
-        "--group",
-        &g.0,
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    };
     std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o770)).unwrap();
     let db = shared.join("sev.db");
-    Command::new("chgrp")
-        .args(["nogroup", db.to_str().unwrap()])
-        .status()
-        .unwrap();
+    run_tool("chgrp", &["nogroup", db.to_str().unwrap()]);
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
-    Command::new("chown")
-        .args(["nobody", db.to_str().unwrap()])
-        .status()
-        .unwrap();
+    run_tool("chown", &["nobody", db.to_str().unwrap()]);
     let o = e.cmd().env("SEV_DB", &db).arg("doctor").output().unwrap();
     let report = stdout(&o);
     assert!(!report.contains("usermod -aG nogroup"), "{report}");

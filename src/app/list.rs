@@ -69,6 +69,10 @@ pub struct List {
     /// Rows `offset .. offset + rows.len()` of `ids`.
     pub rows: Vec<Incident>,
     pub height: usize,
+    /// The list has whole terminal lines to itself (no side pane), so a
+    /// one-row shift is one scroll command for the terminal; beside the
+    /// detail pane it would repaint every row, so the window jumps instead.
+    pub full_width: bool,
     /// The incident just acted on: it stays selected (and listed) even when
     /// the change took it out of the filter, until the selection moves.
     pub pinned: Option<IncidentId>,
@@ -126,16 +130,17 @@ impl List {
     }
 
     /// Keep the selection on screen; returns true when the window moved.
-    /// A step past the edge (j on the last row) moves the window by that
-    /// one row — the terminal backend shifts the rows with one scroll
-    /// command and draws only the new one; a jump (a page, G, a search)
-    /// puts the selection in the middle.
+    /// When the list has whole lines to itself, a step past the edge (j on
+    /// the last row) moves the window by that one row — the terminal
+    /// backend shifts the rows with one scroll command and draws only the
+    /// new one. Otherwise, and for a jump (a page, G, a search), the window
+    /// moves so the selection sits in its middle.
     fn scroll_to_selection(&mut self) -> bool {
         let h = self.height.max(1);
         let old = self.offset;
-        if self.selected + 1 == self.offset {
+        if self.full_width && self.selected + 1 == self.offset {
             self.offset = self.selected;
-        } else if self.selected == self.offset + h {
+        } else if self.full_width && self.selected == self.offset + h {
             self.offset += 1;
         } else if self.selected < self.offset || self.selected >= self.offset + h {
             self.offset = self.selected.saturating_sub(h / 2);

@@ -349,6 +349,7 @@ impl App {
     pub fn resize(&mut self, w: u16, h: u16) {
         self.size = (w, h);
         self.list.height = crate::geometry::list_rows(w, h);
+        self.list.full_width = !self.wide();
         let r = self.list.load_window(&self.store, false);
         self.report(r);
         self.update_highlights();

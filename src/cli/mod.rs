@@ -95,12 +95,22 @@ pub fn show_path(p: &std::path::Path) -> String {
 /// sanitizer would change written as an escape, so it can be shown on a
 /// terminal and pasted into a config file.
 pub fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
+    format!("\"{}\"", escape_unseen(s, '"'))
+}
+
+/// `s` with backslash, `quote` and every character the sanitizer would
+/// change written as the escapes `\\`, `\"` (or `\'`), `\uXXXX`, `\UXXXXXXXX`: the
+/// body of a TOML basic string or of a shell `$'…'` word, exact and safe to
+/// show on a terminal.
+pub(crate) fn escape_unseen(s: &str, quote: char) -> String {
+    let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
             c if c.is_control() || crate::text::is_invisible(c) => {
                 if (c as u32) <= 0xFFFF {
                     out.push_str(&format!("\\u{:04X}", c as u32));
@@ -111,7 +121,6 @@ pub fn toml_string(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push('"');
     out
 }
 

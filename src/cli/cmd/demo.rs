@@ -74,23 +74,7 @@ fn shell_word(s: &str) -> String {
     if !s.is_empty() && s.chars().all(|c| plain(c) && !crate::text::is_invisible(c)) {
         return s.to_string();
     }
-    let mut out = String::from("$'");
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() || crate::text::is_invisible(c) => {
-                if (c as u32) <= 0xFFFF {
-                    out.push_str(&format!("\\u{:04X}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08X}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
+    format!("$'{}'", crate::cli::escape_unseen(s, '\''))
 }
 
 #[cfg(test)]

@@ -285,7 +285,8 @@ fn postgres_notify_brings_changes_and_a_dropped_connection_keeps_the_draft() {
         .unwrap();
     app.tick();
     assert!(
-        app.db_label.starts_with("postgres://root@127.0.0.1:5432/sev_test_"),
+        app.db_label
+            .starts_with("postgres://root@127.0.0.1:5432/sev_test_"),
         "the header names the server: {}",
         app.db_label
     );

@@ -387,3 +387,43 @@ fn a_config_named_password_file_must_be_private() {
     assert!(out.contains("database_password_file = "), "{out}");
     assert!(!out.contains(&secret), "{out}");
 }
+
+/// `sev demo` and `sev migrate` load PostgreSQL with COPY: values holding
+/// the characters COPY's text format escapes (backslash, tab, newline,
+/// carriage return) arrive byte for byte, a second demo batch continues the
+/// ids and the hash chain from the existing head, and the copy back to
+/// SQLite lists, shows and verifies the same.
+#[test]
+fn bulk_loads_keep_escaped_text_ids_and_chain() {
+    let Some(pg) = Env::postgres() else { return };
+    let url = pg.db().to_str().unwrap().to_string();
+    pg.ok(&["demo", "--count", "40"]);
+    let tricky = "tab\there \\N back\\slash\nnew line\r\nend";
+    pg.ok(&["note", "7", tricky]);
+    pg.ok(&["demo", "--count", "25", "--append"]);
+    pg.ok(&["verify"]);
+    let listed = pg.ok(&["list", "--all", "--json"]);
+    assert!(!listed.is_empty());
+    // The second batch continued the ids: 41..=65 exist, 66 does not.
+    pg.ok(&["show", "41"]);
+    pg.ok(&["show", "65"]);
+    let o = pg.cmd().args(["show", "66"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    let shown = pg.ok(&["show", "7", "--json"]);
+    let want = serde_json::to_string(tricky).unwrap();
+    assert!(shown.contains(&want), "{shown}");
+    let back = pg.dir.path().join("back.db");
+    pg.ok(&["migrate", "--from", &url, "--to", back.to_str().unwrap()]);
+    let on = |db: &str, args: &[&str]| {
+        let o = pg.cmd().env("SEV_DB", db).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    for args in [
+        &["list", "--all", "--json"][..],
+        &["show", "7", "--json"],
+        &["verify"],
+    ] {
+        assert_eq!(on(&url, args), on(back.to_str().unwrap(), args), "{args:?}");
+    }
+}

@@ -14,6 +14,7 @@
 use super::audit::{Break, GENESIS, Verified, event_hash};
 use super::error::{Partial, Unreadable, not_found, unreadable_error};
 use super::incidents::{ListQuery, ORDER, Scope};
+use super::pg_copy::Rows;
 use super::postmortems::ActionQuery;
 use super::presence::{EXPIRY, Presence};
 use super::row::{ACTION_COLUMNS, EVENT_COLUMNS, INCIDENT_COLUMNS, POSTMORTEM_COLUMNS};
@@ -1419,29 +1420,6 @@ impl Pg {
             .map_err(|e| self.err(e))
     }
 
-    fn insert_postmortem<C: GenericClient>(
-        &self,
-        c: &mut C,
-        id: IncidentId,
-        pm: &Postmortem,
-    ) -> Result<()> {
-        c.execute(
-            format!("INSERT INTO postmortems ({POSTMORTEM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)").as_str(),
-            &[
-                &id.0,
-                &pm.status.as_str(),
-                &pm.owner,
-                &sections_json(pm),
-                &pm.created_at.timestamp(),
-                &pm.updated_at.timestamp(),
-                &pm.published_at.map(|t| t.timestamp()),
-                &pm.version.max(1),
-            ],
-        )
-        .map(|_| ())
-        .map_err(|e| self.err(e))
-    }
-
     fn insert_action<C: GenericClient>(
         &self,
         c: &mut C,
@@ -1690,22 +1668,71 @@ impl Pg {
         })
     }
 
+    /// Load `items` in one transaction (ids and the chain continue from
+    /// the database's), sent with COPY: the chain is computed here from the
+    /// head read once under the write lock, so no row needs a round trip.
     pub fn insert_batch(&self, items: &[BatchItem]) -> Result<Vec<IncidentId>> {
         self.write(|tx, _now| {
+            let r = tx
+                .query_one(
+                    "SELECT (SELECT coalesce(max(id), 0)::bigint FROM incidents),
+                            (SELECT coalesce(max(id), 0)::bigint FROM action_items),
+                            (SELECT id FROM events ORDER BY id DESC LIMIT 1),
+                            (SELECT hash FROM events ORDER BY id DESC LIMIT 1)",
+                    &[],
+                )
+                .map_err(|e| self.err(e))?;
+            let (mut last_incident, mut last_action): (i64, i64) = (r.get(0), r.get(1));
+            let mut last_event: i64 = r.get::<_, Option<i64>>(2).unwrap_or(0);
+            let mut prev: String = r
+                .get::<_, Option<String>>(3)
+                .unwrap_or_else(|| GENESIS.to_string());
+            let mut copy = Copy::default();
             let mut ids = Vec::with_capacity(items.len());
             for item in items {
-                let id = self.insert_row(tx, &item.incident)?;
-                for ev in &item.events {
-                    self.append(tx, id, ev)?;
+                last_incident += 1;
+                let id = IncidentId(last_incident);
+                copy.incident(&item.incident, id.0);
+                for e in &item.events {
+                    last_event += 1;
+                    let at = e.at.timestamp();
+                    let actor = actor_from(&e.actor, self.from_host.as_deref());
+                    let hash = event_hash(
+                        &prev,
+                        last_event,
+                        id.0,
+                        at,
+                        &actor,
+                        e.kind.as_str(),
+                        e.field.as_deref(),
+                        e.old.as_deref(),
+                        e.new.as_deref(),
+                        e.text.as_deref(),
+                    );
+                    copy.events
+                        .int(Some(last_event))
+                        .int(Some(id.0))
+                        .int(Some(at))
+                        .text(Some(&actor))
+                        .text(Some(e.kind.as_str()))
+                        .text(e.field.as_deref())
+                        .text(e.old.as_deref())
+                        .text(e.new.as_deref())
+                        .text(e.text.as_deref())
+                        .text(Some(&hash))
+                        .end();
+                    prev = hash;
                 }
                 if let Some(pm) = &item.postmortem {
-                    self.insert_postmortem(tx, id, pm)?;
+                    copy.postmortem(id, pm);
                 }
                 for a in &item.actions {
-                    self.insert_action(tx, id, a)?;
+                    last_action += 1;
+                    copy.action(id, a, last_action, a.version.max(1));
                 }
                 ids.push(id);
             }
+            copy.send(tx).map_err(|e| self.err(e))?;
             Ok(ids)
         })
     }
@@ -1826,39 +1853,40 @@ impl Pg {
             if incidents + events > 0 {
                 return Err(super::copy::not_empty(&self.shown(), incidents, events));
             }
+            let mut copy = Copy::default();
             for i in &d.incidents {
-                self.insert_row_with(tx, i, i.id.0)?;
+                copy.incident(i, i.id.0);
             }
-            let st = tx
-                .prepare(
-                    "INSERT INTO events (id, incident_id, at, actor, kind, field, old, new, text, hash)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .map_err(|e| self.err(e))?;
             for v in &d.events {
-                tx.execute(
-                    &st,
-                    &[
-                        &v.id, &v.incident, &v.at, &v.actor, &v.kind, &v.field, &v.old, &v.new,
-                        &v.text, &v.hash,
-                    ],
-                )
-                .map_err(|e| self.err(e))?;
+                copy.events
+                    .int(Some(v.id))
+                    .int(Some(v.incident))
+                    .int(Some(v.at))
+                    .text(Some(&v.actor))
+                    .text(Some(&v.kind))
+                    .text(v.field.as_deref())
+                    .text(v.old.as_deref())
+                    .text(v.new.as_deref())
+                    .text(v.text.as_deref())
+                    .text(v.hash.as_deref())
+                    .end();
             }
             for pm in &d.postmortems {
-                self.insert_postmortem(tx, pm.incident, pm)?;
+                copy.postmortem(pm.incident, pm);
             }
             for (event_id, incident, m) in &d.marks {
-                tx.execute(
-                    "INSERT INTO timeline_marks (event_id, incident_id, highlight, hidden, annotation) VALUES ($1, $2, $3, $4, $5)",
-                    &[event_id, &incident.0, &m.highlight, &m.hidden, &m.annotation],
-                )
-                .map_err(|e| self.err(e))?;
+                copy.marks
+                    .int(Some(*event_id))
+                    .int(Some(incident.0))
+                    .boolean(m.highlight)
+                    .boolean(m.hidden)
+                    .text(m.annotation.as_deref())
+                    .end();
             }
             for a in &d.actions {
-                self.insert_action_with(tx, a.incident, a, a.id.0, a.version)?;
+                copy.action(a.incident, a, a.id.0, a.version);
             }
-            Ok(())
+            copy.send(tx).map_err(|e| self.err(e))
         })
     }
 
@@ -1869,6 +1897,106 @@ impl Pg {
             .borrow_mut()
             .batch_execute(sql)
             .map_err(|e| self.err(e))
+    }
+}
+
+/// The rows of a bulk load, one buffer per table, sent in the order the
+/// foreign keys need.
+#[derive(Default)]
+struct Copy {
+    incidents: Rows,
+    events: Rows,
+    postmortems: Rows,
+    marks: Rows,
+    actions: Rows,
+}
+
+/// The incident columns in the order [`Copy::incident`] writes them.
+const INCIDENT_COPY_COLUMNS: &str = "id, title, description, kind, status, severity, impact, \
+    urgency, priority, category, service, tags, assignee, commander, scribe, comms, reporter, \
+    created_at, impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at, \
+    closed_at, updated_at, resolution, cancel_reason, version";
+
+impl Copy {
+    fn incident(&mut self, i: &Incident, id: i64) {
+        let t = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
+        self.incidents
+            .int(Some(id))
+            .text(Some(&i.title))
+            .text(Some(&i.description))
+            .text(Some(i.kind.as_str()))
+            .text(Some(i.status.as_str()))
+            .int(Some(i64::from(i.severity.level())))
+            .text(Some(i.impact.as_str()))
+            .text(Some(i.urgency.as_str()))
+            .int(Some(i64::from(i.priority.level())))
+            .text(i.category.as_deref())
+            .text(i.service.as_deref())
+            .text(Some(&i.tags.join(",")))
+            .text(i.assignee.as_deref())
+            .text(i.commander.as_deref())
+            .text(i.scribe.as_deref())
+            .text(i.comms.as_deref())
+            .text(Some(&i.reporter))
+            .int(Some(i.created_at.timestamp()))
+            .int(t(i.impact_started_at))
+            .int(t(i.detected_at))
+            .int(t(i.acknowledged_at))
+            .int(t(i.mitigated_at))
+            .int(t(i.resolved_at))
+            .int(t(i.closed_at))
+            .int(Some(i.updated_at.timestamp()))
+            .text(i.resolution.as_deref())
+            .text(i.cancel_reason.as_deref())
+            .int(Some(i.version))
+            .end();
+    }
+
+    fn postmortem(&mut self, id: IncidentId, pm: &Postmortem) {
+        self.postmortems
+            .int(Some(id.0))
+            .text(Some(pm.status.as_str()))
+            .text(pm.owner.as_deref())
+            .text(Some(&sections_json(pm)))
+            .int(Some(pm.created_at.timestamp()))
+            .int(Some(pm.updated_at.timestamp()))
+            .int(pm.published_at.map(|t| t.timestamp()))
+            .int(Some(pm.version.max(1)))
+            .end();
+    }
+
+    fn action(&mut self, id: IncidentId, a: &ActionItem, aid: i64, version: i64) {
+        let due = a.due.map(|d| d.format("%Y-%m-%d").to_string());
+        self.actions
+            .int(Some(aid))
+            .int(Some(id.0))
+            .text(Some(&a.description))
+            .text(Some(a.kind.as_str()))
+            .text(a.owner.as_deref())
+            .text(due.as_deref())
+            .text(Some(a.status.as_str()))
+            .int(Some(a.created_at.timestamp()))
+            .int(Some(a.updated_at.timestamp()))
+            .int(Some(version))
+            .end();
+    }
+
+    fn send(&self, tx: &mut Transaction<'_>) -> std::result::Result<(), postgres::Error> {
+        self.incidents
+            .send(tx, "incidents", INCIDENT_COPY_COLUMNS)?;
+        self.events.send(
+            tx,
+            "events",
+            "id, incident_id, at, actor, kind, field, old, new, text, hash",
+        )?;
+        self.postmortems
+            .send(tx, "postmortems", POSTMORTEM_COLUMNS)?;
+        self.marks.send(
+            tx,
+            "timeline_marks",
+            "event_id, incident_id, highlight, hidden, annotation",
+        )?;
+        self.actions.send(tx, "action_items", ACTION_COLUMNS)
     }
 }
 

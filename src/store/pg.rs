@@ -919,7 +919,7 @@ impl Pg {
         let now = self.lock(&mut tx)?;
         let stored = self.stored(&mut tx, id)?;
         let mut inc = stored.clone();
-        let view = TxView::pg(tx, self);
+        let view = TxView::pg(tx, self, now);
         let records = f(&mut inc, &view)?;
         let mut tx = view.into_pg().ok_or_else(|| {
             Error::Internal("a change lost its transaction; nothing was saved".into())
@@ -1492,7 +1492,7 @@ impl Pg {
 
     pub fn modify_postmortem<F>(&self, id: IncidentId, actor: &str, f: F) -> Result<Postmortem>
     where
-        F: FnOnce(&mut Postmortem) -> Result<Vec<FieldChange>>,
+        F: FnOnce(&mut Postmortem, DateTime<Utc>) -> Result<Vec<FieldChange>>,
     {
         self.write(|tx, now| {
             if !self.exists(tx, id)? {
@@ -1502,7 +1502,7 @@ impl Pg {
                 .postmortem_of(tx, id)?
                 .unwrap_or_else(|| Postmortem::new(id, now));
             let mut pm = stored.clone();
-            let changes = f(&mut pm)?;
+            let changes = f(&mut pm, now)?;
             if changes.is_empty() {
                 return Ok(stored);
             }

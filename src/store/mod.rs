@@ -12,6 +12,7 @@ mod error;
 mod incidents;
 pub mod locator;
 mod pg;
+mod pgtls;
 mod postmortems;
 mod presence;
 mod row;

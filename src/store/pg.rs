@@ -27,7 +27,7 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use postgres::types::ToSql;
-use postgres::{Client, GenericClient, NoTls, Row, Transaction};
+use postgres::{Client, GenericClient, Row, Transaction};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +46,8 @@ pub struct Pg {
     locator: PathBuf,
     /// How to connect again after the connection drops.
     config: postgres::Config,
+    /// TLS as the URL's sslmode/sslrootcert say.
+    tls: super::pgtls::Tls,
     /// Bumped for every change notified (and on a reconnect): the
     /// "something changed" signal, read without touching any table.
     changes: std::cell::Cell<i64>,
@@ -501,17 +503,14 @@ impl Pg {
     /// schema in an empty database; a read command may not).
     pub fn open(url: &str, create: bool, password_file: Option<&Path>) -> Result<Pg> {
         let shown = super::locator::shown(Path::new(url));
-        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+        let (crate_url, mode, root) = super::pgtls::split(url, &shown)?;
+        let mut config: postgres::Config = crate_url.parse().map_err(|e: postgres::Error| {
             Error::Usage(format!(
                 "{shown} is not a PostgreSQL URL sev can use ({}): write postgres://USER@HOST:PORT/DBNAME?sslmode=disable",
                 crate::text::sanitize_line(&e.to_string())
             ))
         })?;
-        if config.get_ssl_mode() == postgres::config::SslMode::Require {
-            return Err(Error::Usage(format!(
-                "{shown} asks for sslmode=require, and this sev has no TLS support yet: reach the server over a trusted network or an SSH tunnel with sslmode=disable"
-            )));
-        }
+        let tls = super::pgtls::Tls::new(mode, root.as_deref(), &shown)?;
         if config.get_user().is_none() {
             config.user(crate::identity::login_of(&crate::identity::current_actor()));
         }
@@ -531,14 +530,15 @@ impl Pg {
                 config.password(p);
             }
         }
-        let client = config
-            .connect(NoTls)
-            .map_err(|e| connect_error(&shown, &e))?;
+        let client = tls
+            .connect(&config)
+            .map_err(|e| connect_error(&shown, tls.mode, &e))?;
         let pg = Pg {
             client: RefCell::new(client),
             path: PathBuf::from(shown),
             locator: PathBuf::from(url),
             config,
+            tls,
             changes: std::cell::Cell::new(0),
             retry: std::cell::Cell::new(None),
             from_host: None,
@@ -756,7 +756,7 @@ impl Pg {
                 (at - now).as_secs() + 1
             )));
         }
-        match self.config.connect(NoTls) {
+        match self.tls.connect(&self.config) {
             Ok(c) => {
                 *self.client.borrow_mut() = c;
                 self.retry.set(None);
@@ -769,7 +769,7 @@ impl Pg {
                     now + wait,
                     (wait * 2).min(std::time::Duration::from_secs(30)),
                 )));
-                Err(connect_error(&self.shown(), &e))
+                Err(connect_error(&self.shown(), self.tls.mode, &e))
             }
         }
     }
@@ -1735,6 +1735,8 @@ impl Pg {
             role: r.get(0),
             server_version: r.get(1),
             tls: r.get(2),
+            tls_mode: self.tls.mode.as_str(),
+            tls_verified: self.tls.verified(),
             can_write: r.get(3),
             can_alter_events: r.get(4),
             event_triggers: r.get(5),
@@ -1878,6 +1880,10 @@ pub struct Health {
     pub role: String,
     pub server_version: String,
     pub tls: bool,
+    /// The URL's sslmode (prefer when it names none).
+    pub tls_mode: &'static str,
+    /// The server's certificate was checked against a CA.
+    pub tls_verified: bool,
     /// May write incidents and append events.
     pub can_write: bool,
     /// May change or remove events (privileges, ownership or superuser):
@@ -1914,7 +1920,10 @@ fn sections_json(pm: &Postmortem) -> String {
 }
 
 /// A failure to connect, with what to do; never the password.
-fn connect_error(shown: &str, e: &postgres::Error) -> Error {
+fn connect_error(shown: &str, mode: super::pgtls::Mode, e: &postgres::Error) -> Error {
+    if super::pgtls::is_tls_error(e) {
+        return super::pgtls::tls_error(shown, mode, e);
+    }
     if let Some(db) = e.as_db_error() {
         let msg = crate::text::sanitize_line(db.message()).into_owned();
         return match db.code().code() {

@@ -161,7 +161,7 @@ fn picker(app: &App, p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rec
         .map(|i| i.detail.clone())
         .unwrap_or_default();
     let keys = format!(
-        "{}/{} move · number or letter chooses · {} picks · {} cancels",
+        "{}/{} move · number or letter goes to it · {} picks · {} cancels",
         k(app, Mode::Picker, Action::Down),
         k(app, Mode::Picker, Action::Up),
         k(app, Mode::Picker, Action::Accept),
@@ -371,7 +371,12 @@ fn form(app: &App, f: &Form, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     if f.focus == FormField::Service {
         let s = f.service_suggestions();
         if !s.is_empty() {
-            let text = format!("{:13}→ completes: {}", "", sanitize_line(&s.join(", ")));
+            let text = format!(
+                "{:13}{} or → completes: {}",
+                "",
+                k(app, Mode::Dialog, Action::NextField),
+                sanitize_line(&s.join(", "))
+            );
             frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), rows[4]);
         }
     }

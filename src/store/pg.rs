@@ -71,6 +71,21 @@ pub(crate) fn remote_origin(server_addr: Option<&str>, client_host: &str) -> Opt
     (!local && !client_host.is_empty()).then(|| client_host.to_string())
 }
 
+/// Every host of the URL is this machine: loopback, `localhost`, a Unix
+/// socket, or none given (libpq then uses the socket).
+fn on_this_host(hosts: &[postgres::config::Host]) -> bool {
+    hosts.iter().all(|h| match h {
+        postgres::config::Host::Tcp(name) => {
+            name == "localhost"
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        #[allow(unreachable_patterns)]
+        _ => true,
+    })
+}
+
 /// `alice` from jump-eu → `alice (on jump-eu)`.
 pub(crate) fn actor_from(actor: &str, host: Option<&str>) -> String {
     match host {
@@ -510,6 +525,19 @@ impl Pg {
                 crate::text::sanitize_line(&e.to_string())
             ))
         })?;
+        // No sslmode in the URL and the server on this host (loopback or a
+        // Unix socket): nothing crosses a network, so no TLS — a handshake
+        // per process would cost more than the command. Any other host
+        // gets libpq's default, prefer; an explicit sslmode always wins.
+        let explicit = url
+            .split_once('?')
+            .is_some_and(|(_, q)| q.split('&').any(|kv| kv.starts_with("sslmode=")));
+        let mode = if !explicit && on_this_host(config.get_hosts()) {
+            config.ssl_mode(postgres::config::SslMode::Disable);
+            super::pgtls::Mode::Disable
+        } else {
+            mode
+        };
         let tls = super::pgtls::Tls::new(mode, root.as_deref(), &shown)?;
         if config.get_user().is_none() {
             config.user(crate::identity::login_of(&crate::identity::current_actor()));
@@ -2013,5 +2041,22 @@ mod tests {
             "alice"
         );
         assert_eq!(actor_from("bob", None), "bob");
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    #[test]
+    fn only_this_host_goes_without_tls_by_default() {
+        let hosts = |url: &str| {
+            let c: postgres::Config = url.parse().unwrap();
+            super::on_this_host(c.get_hosts())
+        };
+        assert!(hosts("postgres://a@127.0.0.1:5432/db"));
+        assert!(hosts("postgres://a@localhost/db"));
+        assert!(hosts("postgres://a@[::1]/db"));
+        assert!(hosts("postgres://a@%2Frun%2Fpostgresql/db"));
+        assert!(!hosts("postgres://a@db.example.com/db"));
+        assert!(!hosts("postgres://a@10.0.0.5/db"));
     }
 }

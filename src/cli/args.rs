@@ -16,7 +16,7 @@ Environment: SEV_DB (database file), SEV_CONFIG (config file), VISUAL/EDITOR, NO
     after_help = AFTER_HELP
 )]
 pub struct Cli {
-    /// Database file (default: $XDG_DATA_HOME/sev/sev.db; env SEV_DB)
+    /// Database: a file (default: $XDG_DATA_HOME/sev/sev.db) or a postgres:// URL; env SEV_DB
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Config file (default: $XDG_CONFIG_HOME/sev/config.toml; env SEV_CONFIG)

@@ -959,16 +959,44 @@ fn doctor_postgres(db: &Path) -> Vec<Finding> {
     let local = ["127.0.0.1", "localhost", "::1", "[::1]"]
         .iter()
         .any(|h| shown.contains(&format!("@{h}")) || shown.contains(&format!("//{h}")));
-    out.push(if h.tls {
-        finding(Level::Ok, "tls", "the connection is encrypted", None)
+    out.push(if h.tls && h.tls_verified {
+        finding(
+            Level::Ok,
+            "tls",
+            format!(
+                "the connection is encrypted (TLS, sslmode={}, the server's certificate verified)",
+                h.tls_mode
+            ),
+            None,
+        )
+    } else if h.tls {
+        finding(
+            if local { Level::Ok } else { Level::Warn },
+            "tls",
+            format!(
+                "the connection is encrypted (TLS, sslmode={}), the server's certificate not verified",
+                h.tls_mode
+            ),
+            (!local).then(|| {
+                "add sslmode=verify-full&sslrootcert=/path/to/ca.crt to the URL so no one can pose as the server".into()
+            }),
+        )
     } else if local {
-        finding(Level::Ok, "tls", "not encrypted (a local server)", None)
+        finding(
+            Level::Ok,
+            "tls",
+            format!("not encrypted (sslmode={}, a local server)", h.tls_mode),
+            None,
+        )
     } else {
         finding(
             Level::Warn,
             "tls",
-            "the connection to a remote server is not encrypted",
-            Some("reach the server through an SSH tunnel or a private network (this sev has no TLS support yet)".into()),
+            format!(
+                "the connection to a remote server is not encrypted (sslmode={})",
+                h.tls_mode
+            ),
+            Some("add sslmode=verify-full&sslrootcert=/path/to/ca.crt to the URL (the server needs ssl=on), or reach it through an SSH tunnel".into()),
         )
     });
     let known = crate::store::MIGRATIONS.len() as i64;

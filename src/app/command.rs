@@ -82,7 +82,20 @@ impl App {
                 self.run_command(&line);
                 Outcome::Stay
             }
-            Action::Cancel | Action::Discard => Outcome::Pop,
+            // Esc keeps what was typed, like every other dialog: the next
+            // `:` brings it back. Discarding is the discard key's job.
+            Action::Cancel => {
+                if let Some(View::Command { input, .. }) = self.stack.last()
+                    && !input.trim().is_empty()
+                {
+                    self.drafts.command = Some(input.clone());
+                    self.drafts_changed();
+                    let key = self.key(crate::keymap::Mode::Normal, Action::CommandLine);
+                    self.info(format!("command line kept — {key} brings it back"));
+                }
+                Outcome::Pop
+            }
+            Action::Discard => Outcome::Pop,
             Action::Up | Action::Down => {
                 let n = self.drafts.history.len();
                 let Some(View::Command {

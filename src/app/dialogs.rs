@@ -164,6 +164,15 @@ impl App {
                         self.info("draft discarded");
                         return Outcome::Pop;
                     }
+                    // Tab completes a half-typed known service, as it does
+                    // on the `:` line; with nothing to complete it moves on.
+                    Action::NextField
+                        if f.focus == FormField::Service
+                            && !text_of(&f.service).trim().is_empty()
+                            && !f.service_suggestions().is_empty() =>
+                    {
+                        f.complete_service();
+                    }
                     Action::NextField => f.focus_by(1),
                     Action::PrevField => f.focus_by(-1),
                     Action::ExternalEditor if f.focus == FormField::Description => {

@@ -76,7 +76,7 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
             k(A::Quit)
         )),
         HelpLine::Text(
-            "Choices: a digit or a first letter picks. A message box closes on any key, which does nothing else."
+            "Choices: a digit or a first letter goes to the choice (again: the next one); in a form that sets it, in a picker enter picks it. A message box closes on any key, which does nothing else."
                 .into(),
         ),
         HelpLine::Text(crate::geometry::LIST_LEGEND.into()),

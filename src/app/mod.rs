@@ -727,7 +727,12 @@ impl App {
         if self.drafts_dirty {
             self.save_drafts();
         }
-        self.box_long_message();
+        // Something that happened in the background (a lost connection, a
+        // change elsewhere) must not open a box over a dialog the user is
+        // typing into: the box would take their next key.
+        if !matches!(self.top(), View::Dialog(_)) {
+            self.box_long_message();
+        }
     }
 
     /// If the incident a dialog edits changed under it, say so (the text

@@ -4,8 +4,8 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 ok, 2 usage or validation error, 3 not found, 4 conflict, 5 database unavailable,
-6 a check failed (sev verify, sev doctor).
+Exit codes: 0 ok, 1 output could not be written (or an internal error), 2 usage or validation
+error, 3 not found, 4 conflict, 5 database unavailable, 6 a check failed (sev verify, sev doctor).
 Environment: SEV_DB (database file), SEV_CONFIG (config file), VISUAL/EDITOR, NO_COLOR.";
 
 #[derive(Parser, Debug)]
@@ -16,7 +16,7 @@ Environment: SEV_DB (database file), SEV_CONFIG (config file), VISUAL/EDITOR, NO
     after_help = AFTER_HELP
 )]
 pub struct Cli {
-    /// Database file (default: $XDG_DATA_HOME/sev/sev.db; env SEV_DB)
+    /// Database: a file (default: $XDG_DATA_HOME/sev/sev.db) or a postgres:// URL; env SEV_DB
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Config file (default: $XDG_CONFIG_HOME/sev/config.toml; env SEV_CONFIG)

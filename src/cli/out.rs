@@ -19,7 +19,9 @@ pub fn write(args: Arguments<'_>, newline: bool) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(crate::error::exit::OK);
         }
-        eprintln!("sev: cannot write the output: {e} (whatever the command changed is saved)");
+        eprintln!(
+            "sev: cannot write the output: {e} (any change the command made was already saved)"
+        );
         std::process::exit(crate::error::exit::INTERNAL);
     }
 }

@@ -200,8 +200,9 @@ impl Ctx<'_> {
                 "nothing to set: give one or more field=value".into(),
             ));
         }
-        let now = self.now();
-        self.store.modify(id, &self.actor, now, |inc, _| {
+        self.store.modify(id, &self.actor, self.now(), |inc, view| {
+            // The write's time (the server's on PostgreSQL), not the client's.
+            let now = view.now();
             if let Some(v) = expect_version
                 && (v < 1 || v > inc.version)
             {
@@ -239,8 +240,8 @@ impl Ctx<'_> {
         t: &Transition,
         seen: Option<Status>,
     ) -> Result<Incident> {
-        let now = self.now();
-        self.store.modify(id, &self.actor, now, |inc, view| {
+        self.store.modify(id, &self.actor, self.now(), |inc, view| {
+            let now = view.now();
             check_seen_status(inc, seen, t.target())?;
             if t.target() == Status::Closed {
                 // The close policy, checked in the same transaction as the close.
@@ -267,8 +268,8 @@ impl Ctx<'_> {
 
     /// Acknowledge: "I've got it". Takes the incident if nobody has it.
     pub fn acknowledge(&self, id: IncidentId, seen: Option<Status>) -> Result<Incident> {
-        let now = self.now();
-        self.store.modify(id, &self.actor, now, |inc, _| {
+        self.store.modify(id, &self.actor, self.now(), |inc, view| {
+            let now = view.now();
             check_seen_status(inc, seen, Status::Acknowledged)?;
             let old = apply_transition(inc, &Transition::To(Status::Acknowledged), now)?;
             let mut records = vec![Record::Status {

@@ -114,7 +114,7 @@ impl Ctx<'_> {
         let mut outcome = SectionWrite::Unchanged;
         let pm = self
             .store
-            .modify_postmortem(id, &self.actor, self.now(), |pm| {
+            .modify_postmortem(id, &self.actor, self.now(), |pm, _| {
                 let old = pm
                     .sections
                     .get(section.key)
@@ -140,7 +140,7 @@ impl Ctx<'_> {
     pub fn set_pm_owner(&self, id: IncidentId, owner: &str) -> Result<Postmortem> {
         let owner = opt_user(owner)?;
         self.store
-            .modify_postmortem(id, &self.actor, self.now(), |pm| {
+            .modify_postmortem(id, &self.actor, self.now(), |pm, _| {
                 let old = pm.owner.clone();
                 pm.owner = owner.clone();
                 Ok(change("owner", old, owner).into_iter().collect())
@@ -148,8 +148,7 @@ impl Ctx<'_> {
     }
 
     pub fn set_pm_status(&self, id: IncidentId, status: PmStatus) -> Result<Postmortem> {
-        let now = self.now();
-        self.store.modify_postmortem(id, &self.actor, now, |pm| {
+        self.store.modify_postmortem(id, &self.actor, self.now(), |pm, now| {
             let old = pm.status;
             if status == PmStatus::Published && pm.text("summary").is_none() && pm.text("root-cause").is_none() {
                 return Err(Error::Usage(format!(

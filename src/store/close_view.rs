@@ -5,9 +5,10 @@
 use super::Lite;
 use crate::domain::{ActionItem, Incident, IncidentId, Postmortem, Severity};
 use crate::error::Result;
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
-pub struct TxView<'a>(Inner<'a>);
+pub struct TxView<'a>(Inner<'a>, DateTime<Utc>);
 
 enum Inner<'a> {
     Lite {
@@ -18,15 +19,23 @@ enum Inner<'a> {
 }
 
 impl<'a> TxView<'a> {
-    pub(super) fn lite(conn: &'a Connection, store: &'a Lite) -> TxView<'a> {
-        TxView(Inner::Lite { conn, store })
+    pub(super) fn lite(conn: &'a Connection, store: &'a Lite, now: DateTime<Utc>) -> TxView<'a> {
+        TxView(Inner::Lite { conn, store }, now)
     }
 
-    pub(super) fn pg(tx: postgres::Transaction<'a>, pg: &'a super::pg::Pg) -> TxView<'a> {
-        TxView(Inner::Pg(super::pg::View {
-            tx: std::cell::RefCell::new(tx),
-            pg,
-        }))
+    /// `now`: the server's time, read once after the write lock.
+    pub(super) fn pg(
+        tx: postgres::Transaction<'a>,
+        pg: &'a super::pg::Pg,
+        now: DateTime<Utc>,
+    ) -> TxView<'a> {
+        TxView(
+            Inner::Pg(super::pg::View {
+                tx: std::cell::RefCell::new(tx),
+                pg,
+            }),
+            now,
+        )
     }
 
     /// The transaction back, after the rule has read what it needed.
@@ -39,6 +48,15 @@ impl<'a> TxView<'a> {
 }
 
 impl TxView<'_> {
+    /// The time this write stores, for every timestamp it sets
+    /// (acknowledged_at, resolved_at, `detected_at=now`, …) as for its
+    /// events: on SQLite the caller's (injected) clock; on PostgreSQL the
+    /// server's clock, read once after the write lock, so an incident's own
+    /// times and its timeline agree however far a client's clock drifts.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.1
+    }
+
     pub fn postmortem(&self, id: IncidentId) -> Result<Option<Postmortem>> {
         match &self.0 {
             Inner::Lite { conn, store } => {

@@ -172,8 +172,10 @@ impl Store {
 
     /// Change one incident in one transaction: `f` gets the row as stored
     /// *now* and returns what to record. No records, no write. Otherwise
-    /// the version is bumped and the events appended atomically. On
-    /// PostgreSQL the events carry the server's transaction time.
+    /// the version is bumped and the events appended atomically. `now` is
+    /// the caller's clock; every time the write stores — the events' and
+    /// those `f` sets — must come from [`TxView::now`], which on PostgreSQL
+    /// is the server's transaction time, not `now`.
     pub fn modify<F>(
         &self,
         id: IncidentId,
@@ -286,6 +288,7 @@ impl Store {
         both!(self, b => b.postmortem(id))
     }
 
+    /// `f` gets the time this write stores (see [`TxView::now`]).
     pub fn modify_postmortem<F>(
         &self,
         id: IncidentId,
@@ -294,7 +297,7 @@ impl Store {
         f: F,
     ) -> Result<Postmortem>
     where
-        F: FnOnce(&mut Postmortem) -> Result<Vec<FieldChange>>,
+        F: FnOnce(&mut Postmortem, DateTime<Utc>) -> Result<Vec<FieldChange>>,
     {
         match &self.0 {
             Backend::Lite(l) => l.modify_postmortem(id, actor, now, f),

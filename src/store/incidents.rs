@@ -244,7 +244,7 @@ impl Lite {
         let tx = self.write_tx()?;
         let stored = stored(&tx, id).map_err(|e| self.err(e))??;
         let mut inc = stored.clone();
-        let view = TxView::lite(&tx, self);
+        let view = TxView::lite(&tx, self, now);
         let records = f(&mut inc, &view)?;
         drop(view);
         if records.is_empty() {

@@ -13,6 +13,7 @@ mod incidents;
 pub mod locator;
 mod pg;
 mod pg_copy;
+mod pgtls;
 mod postmortems;
 mod presence;
 mod row;

@@ -28,7 +28,7 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use postgres::types::ToSql;
-use postgres::{Client, GenericClient, NoTls, Row, Transaction};
+use postgres::{Client, GenericClient, Row, Transaction};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -47,6 +47,8 @@ pub struct Pg {
     locator: PathBuf,
     /// How to connect again after the connection drops.
     config: postgres::Config,
+    /// TLS as the URL's sslmode/sslrootcert say.
+    tls: super::pgtls::Tls,
     /// Bumped for every change notified (and on a reconnect): the
     /// "something changed" signal, read without touching any table.
     changes: std::cell::Cell<i64>,
@@ -68,6 +70,21 @@ pub(crate) fn remote_origin(server_addr: Option<&str>, client_host: &str) -> Opt
         .map(|ip| ip.is_loopback())
         .unwrap_or(false);
     (!local && !client_host.is_empty()).then(|| client_host.to_string())
+}
+
+/// Every host of the URL is this machine: loopback, `localhost`, a Unix
+/// socket, or none given (libpq then uses the socket).
+fn on_this_host(hosts: &[postgres::config::Host]) -> bool {
+    hosts.iter().all(|h| match h {
+        postgres::config::Host::Tcp(name) => {
+            name == "localhost"
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        #[allow(unreachable_patterns)]
+        _ => true,
+    })
 }
 
 /// `alice` from jump-eu → `alice (on jump-eu)`.
@@ -502,17 +519,27 @@ impl Pg {
     /// schema in an empty database; a read command may not).
     pub fn open(url: &str, create: bool, password_file: Option<&Path>) -> Result<Pg> {
         let shown = super::locator::shown(Path::new(url));
-        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+        let (crate_url, mode, root) = super::pgtls::split(url, &shown)?;
+        let mut config: postgres::Config = crate_url.parse().map_err(|e: postgres::Error| {
             Error::Usage(format!(
                 "{shown} is not a PostgreSQL URL sev can use ({}): write postgres://USER@HOST:PORT/DBNAME?sslmode=disable",
                 crate::text::sanitize_line(&e.to_string())
             ))
         })?;
-        if config.get_ssl_mode() == postgres::config::SslMode::Require {
-            return Err(Error::Usage(format!(
-                "{shown} asks for sslmode=require, and this sev has no TLS support yet: reach the server over a trusted network or an SSH tunnel with sslmode=disable"
-            )));
-        }
+        // No sslmode in the URL and the server on this host (loopback or a
+        // Unix socket): nothing crosses a network, so no TLS — a handshake
+        // per process would cost more than the command. Any other host
+        // gets libpq's default, prefer; an explicit sslmode always wins.
+        let explicit = url
+            .split_once('?')
+            .is_some_and(|(_, q)| q.split('&').any(|kv| kv.starts_with("sslmode=")));
+        let mode = if !explicit && on_this_host(config.get_hosts()) {
+            config.ssl_mode(postgres::config::SslMode::Disable);
+            super::pgtls::Mode::Disable
+        } else {
+            mode
+        };
+        let tls = super::pgtls::Tls::new(mode, root.as_deref(), &shown)?;
         if config.get_user().is_none() {
             config.user(crate::identity::login_of(&crate::identity::current_actor()));
         }
@@ -532,14 +559,15 @@ impl Pg {
                 config.password(p);
             }
         }
-        let client = config
-            .connect(NoTls)
-            .map_err(|e| connect_error(&shown, &e))?;
+        let client = tls
+            .connect(&config)
+            .map_err(|e| connect_error(&shown, tls.mode, &e))?;
         let pg = Pg {
             client: RefCell::new(client),
             path: PathBuf::from(shown),
             locator: PathBuf::from(url),
             config,
+            tls,
             changes: std::cell::Cell::new(0),
             retry: std::cell::Cell::new(None),
             from_host: None,
@@ -757,7 +785,7 @@ impl Pg {
                 (at - now).as_secs() + 1
             )));
         }
-        match self.config.connect(NoTls) {
+        match self.tls.connect(&self.config) {
             Ok(c) => {
                 *self.client.borrow_mut() = c;
                 self.retry.set(None);
@@ -770,7 +798,7 @@ impl Pg {
                     now + wait,
                     (wait * 2).min(std::time::Duration::from_secs(30)),
                 )));
-                Err(connect_error(&self.shown(), &e))
+                Err(connect_error(&self.shown(), self.tls.mode, &e))
             }
         }
     }
@@ -920,7 +948,7 @@ impl Pg {
         let now = self.lock(&mut tx)?;
         let stored = self.stored(&mut tx, id)?;
         let mut inc = stored.clone();
-        let view = TxView::pg(tx, self);
+        let view = TxView::pg(tx, self, now);
         let records = f(&mut inc, &view)?;
         let mut tx = view.into_pg().ok_or_else(|| {
             Error::Internal("a change lost its transaction; nothing was saved".into())
@@ -1470,7 +1498,7 @@ impl Pg {
 
     pub fn modify_postmortem<F>(&self, id: IncidentId, actor: &str, f: F) -> Result<Postmortem>
     where
-        F: FnOnce(&mut Postmortem) -> Result<Vec<FieldChange>>,
+        F: FnOnce(&mut Postmortem, DateTime<Utc>) -> Result<Vec<FieldChange>>,
     {
         self.write(|tx, now| {
             if !self.exists(tx, id)? {
@@ -1480,7 +1508,7 @@ impl Pg {
                 .postmortem_of(tx, id)?
                 .unwrap_or_else(|| Postmortem::new(id, now));
             let mut pm = stored.clone();
-            let changes = f(&mut pm)?;
+            let changes = f(&mut pm, now)?;
             if changes.is_empty() {
                 return Ok(stored);
             }
@@ -1775,6 +1803,8 @@ impl Pg {
             role: r.get(0),
             server_version: r.get(1),
             tls: r.get(2),
+            tls_mode: self.tls.mode.as_str(),
+            tls_verified: self.tls.verified(),
             can_write: r.get(3),
             can_alter_events: r.get(4),
             event_triggers: r.get(5),
@@ -2022,6 +2052,10 @@ pub struct Health {
     pub role: String,
     pub server_version: String,
     pub tls: bool,
+    /// The URL's sslmode (prefer when it names none).
+    pub tls_mode: &'static str,
+    /// The server's certificate was checked against a CA.
+    pub tls_verified: bool,
     /// May write incidents and append events.
     pub can_write: bool,
     /// May change or remove events (privileges, ownership or superuser):
@@ -2058,7 +2092,10 @@ fn sections_json(pm: &Postmortem) -> String {
 }
 
 /// A failure to connect, with what to do; never the password.
-fn connect_error(shown: &str, e: &postgres::Error) -> Error {
+fn connect_error(shown: &str, mode: super::pgtls::Mode, e: &postgres::Error) -> Error {
+    if super::pgtls::is_tls_error(e) {
+        return super::pgtls::tls_error(shown, mode, e);
+    }
     if let Some(db) = e.as_db_error() {
         let msg = crate::text::sanitize_line(db.message()).into_owned();
         return match db.code().code() {
@@ -2148,5 +2185,22 @@ mod tests {
             "alice"
         );
         assert_eq!(actor_from("bob", None), "bob");
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    #[test]
+    fn only_this_host_goes_without_tls_by_default() {
+        let hosts = |url: &str| {
+            let c: postgres::Config = url.parse().unwrap();
+            super::on_this_host(c.get_hosts())
+        };
+        assert!(hosts("postgres://a@127.0.0.1:5432/db"));
+        assert!(hosts("postgres://a@localhost/db"));
+        assert!(hosts("postgres://a@[::1]/db"));
+        assert!(hosts("postgres://a@%2Frun%2Fpostgresql/db"));
+        assert!(!hosts("postgres://a@db.example.com/db"));
+        assert!(!hosts("postgres://a@10.0.0.5/db"));
     }
 }

@@ -190,7 +190,7 @@ impl Lite {
         f: F,
     ) -> Result<Postmortem>
     where
-        F: FnOnce(&mut Postmortem) -> Result<Vec<FieldChange>>,
+        F: FnOnce(&mut Postmortem, DateTime<Utc>) -> Result<Vec<FieldChange>>,
     {
         let tx = self.write_tx()?;
         if !incident_exists(&tx, id).map_err(|e| self.err(e))? {
@@ -200,7 +200,7 @@ impl Lite {
             .map_err(|e| self.err(e))??
             .unwrap_or_else(|| Postmortem::new(id, now));
         let mut pm = stored.clone();
-        let changes = f(&mut pm)?;
+        let changes = f(&mut pm, now)?;
         if changes.is_empty() {
             return Ok(stored);
         }

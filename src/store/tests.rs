@@ -739,3 +739,90 @@ fn postgres_path_is_masked_and_locator_reopens() {
     assert_eq!(s.locator().to_str().unwrap(), url);
     Store::open_for_user(s.locator(), false).unwrap();
 }
+
+/// One clock: on PostgreSQL every time a write stores — the events' and the
+/// incident's own (acknowledged_at, mitigated_at, resolved_at,
+/// `detected_at=now`, a postmortem's published_at) — is the server's, even
+/// when the client's clock is a day ahead or behind, so the incident's
+/// times always equal its timeline's. SQLite keeps the injected clock.
+#[test]
+fn stored_times_come_from_one_clock_however_far_the_client_drifts() {
+    use crate::domain::PmStatus;
+    for drift in [chrono::Duration::days(1), chrono::Duration::days(-1)] {
+        for db in TestDb::all() {
+            let s = db.open();
+            let cfg = Config::builtin();
+            // Whole seconds, as stored.
+            let at = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap();
+            let c = FixedClock::at(at + drift);
+            let client = c.now();
+            let cx = ctx(&s, &cfg, &c, "alice");
+            let inc = cx.create(&new("clock drift")).unwrap();
+            cx.acknowledge(inc.id, None).unwrap();
+            cx.transition(inc.id, &Transition::To(Status::Mitigated), None)
+                .unwrap();
+            cx.set(inc.id, &[Edit::new(Field::DetectedAt, "now")], None)
+                .unwrap();
+            let done = cx
+                .transition(
+                    inc.id,
+                    &Transition::Resolve {
+                        summary: "rolled back".into(),
+                    },
+                    None,
+                )
+                .unwrap();
+            cx.write_section(inc.id, "summary", "what happened")
+                .unwrap();
+            let pm = cx.set_pm_status(inc.id, PmStatus::Published).unwrap();
+            let events = s.events(inc.id).unwrap();
+            let status_at = |st: &str| {
+                events
+                    .iter()
+                    .find(|e| e.kind == EventKind::Status && e.new.as_deref() == Some(st))
+                    .unwrap_or_else(|| panic!("no move to {st}: {events:?}"))
+                    .at
+            };
+            let stored = [
+                ("created_at", done.created_at, events[0].at),
+                (
+                    "acknowledged_at",
+                    done.acknowledged_at.unwrap(),
+                    status_at("acknowledged"),
+                ),
+                (
+                    "mitigated_at",
+                    done.mitigated_at.unwrap(),
+                    status_at("mitigated"),
+                ),
+                (
+                    "resolved_at",
+                    done.resolved_at.unwrap(),
+                    status_at("resolved"),
+                ),
+            ];
+            let got = s.get(inc.id).unwrap();
+            assert_eq!(got.resolved_at, done.resolved_at, "{}", db.name());
+            for (what, t, event_at) in stored {
+                assert_eq!(t, event_at, "{what} vs its event on {}", db.name());
+            }
+            let times = stored.iter().map(|(w, t, _)| (*w, *t)).chain([
+                ("detected_at", got.detected_at.unwrap()),
+                ("published_at", pm.published_at.unwrap()),
+                ("updated_at", got.updated_at),
+            ]);
+            for (what, t) in times {
+                if db.is_postgres() {
+                    // Same host here, so the server's clock is this one's.
+                    let off = (t - chrono::Utc::now()).num_seconds().abs();
+                    assert!(
+                        off < 60,
+                        "{what} {t} is not the server's time (client says {client}, drift {drift})"
+                    );
+                } else {
+                    assert_eq!(t, client, "{what} on sqlite is the injected clock's");
+                }
+            }
+        }
+    }
+}

@@ -161,7 +161,7 @@ fn picker(app: &App, p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rec
         .map(|i| i.detail.clone())
         .unwrap_or_default();
     let keys = format!(
-        "{}/{} move · number or letter chooses · {} picks · {} cancels",
+        "{}/{} move · number or letter goes to it · {} picks · {} cancels",
         k(app, Mode::Picker, Action::Down),
         k(app, Mode::Picker, Action::Up),
         k(app, Mode::Picker, Action::Accept),
@@ -219,12 +219,6 @@ fn picker(app: &App, p: &Picker, theme: &Theme, frame: &mut Frame<'_>, area: Rec
 
 fn prompt(p: &Prompt, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let text_h: u16 = if p.multiline { 8 } else { 1 };
-    let extra = 3 + u16::from(p.stale.is_some()) * 2 + u16::from(p.error.is_some()) * 2;
-    let outer = centered(area, 72, text_h + extra + 2);
-    let inner = popup(frame, outer, &p.title);
-    let [input, rest] =
-        Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(inner);
-    frame.render_widget(&p.input, input);
     let mut lines = vec![
         Line::from(""),
         Line::styled(sanitize_line(&p.hint).into_owned(), theme.dim()),
@@ -241,7 +235,17 @@ fn prompt(p: &Prompt, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             theme.error(),
         ));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rest);
+    // As tall as the wrapped text needs (a conflict names both values in
+    // full), within the screen.
+    let width = 72.min(area.width);
+    let para = Paragraph::new(lines).wrap(Wrap { trim: true });
+    let rest_h = para.line_count(width.saturating_sub(2)) as u16;
+    let outer = centered(area, width, text_h + rest_h + 2);
+    let inner = popup(frame, outer, &p.title);
+    let [input, rest] =
+        Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(&p.input, input);
+    frame.render_widget(para, rest);
 }
 
 fn choice(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'static> {
@@ -371,7 +375,12 @@ fn form(app: &App, f: &Form, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     if f.focus == FormField::Service {
         let s = f.service_suggestions();
         if !s.is_empty() {
-            let text = format!("{:13}→ completes: {}", "", sanitize_line(&s.join(", ")));
+            let text = format!(
+                "{:13}{} or → completes: {}",
+                "",
+                k(app, Mode::Dialog, Action::NextField),
+                sanitize_line(&s.join(", "))
+            );
             frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), rows[4]);
         }
     }

@@ -377,3 +377,51 @@ fn a_commit_elsewhere_keeps_the_search_being_typed() {
     assert_eq!(h.app.list.ids, filtered, "still the matches for 'dns'");
     assert!(matches!(h.app.top(), View::Search { .. }));
 }
+
+/// The PostgreSQL two-user check: the conflict message was cut off before
+/// the user's own value (a fixed-height dialog); it shows whole, at 80×24.
+#[test]
+fn a_conflict_message_shows_both_values_whole() {
+    let mut h = seeded();
+    let id = h.app.list.selected_id().unwrap();
+    h.keys("T ctrl-u");
+    h.type_text("Nightly job observability-reconcile did not run BOBEDIT");
+    let other = h.responder();
+    other
+        .ctx("alice")
+        .set(
+            id,
+            &[crate::ops::Edit::new(
+                crate::domain::Field::Title,
+                "Nightly job observability-reconcile did not run ALICEEDIT",
+            )],
+            None,
+        )
+        .unwrap();
+    h.app.tick();
+    h.keys("enter");
+    let s = crate::ui::tests::screen(&h.app, 80, 24).replace('│', " ");
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("ALICEEDIT"), "{s}");
+    assert!(flat.contains("BOBEDIT' was not saved"), "{s}");
+}
+
+/// The PostgreSQL two-user check: a long background error (a lost
+/// connection) opened a box over the note being typed and took the next
+/// key. Over a dialog it stays on the status line.
+#[test]
+fn a_background_error_never_takes_a_key_from_a_dialog() {
+    let mut h = seeded();
+    h.keys("m");
+    h.type_text("repro");
+    h.app.error(format!(
+        "the database went away: {}",
+        "reconnecting ".repeat(20)
+    ));
+    h.app.tick();
+    h.type_text("XYZ");
+    let View::Dialog(Dialog::Prompt(p)) = h.app.top() else {
+        panic!("the note dialog stays on top")
+    };
+    assert_eq!(p.text(), "reproXYZ");
+}

@@ -457,3 +457,42 @@ fn bulk_loads_leave_planner_statistics() {
     lite.ok(&["migrate", "--from", &src, "--to", &to]);
     assert_eq!(tuples(&to), 30, "after sev migrate");
 }
+
+/// Opening a current database takes no write lock: while another session
+/// holds the lock (as a writer on another host does mid-commit), `sev list`
+/// answers at once and `sev note` waits only for its own write. Before,
+/// every process queued on the lock twice (schema check, then write).
+#[test]
+fn opening_a_current_database_does_not_queue_on_the_write_lock() {
+    let Some(e) = Env::postgres() else { return };
+    e.ok(&["new", "shared", "fire"]);
+    let url = e.db().to_string_lossy().into_owned();
+    let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut tx = holder.transaction().unwrap();
+    // "sev1": the lock every write and every migration takes.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x7365_7631_i64])
+        .unwrap();
+    let mut list = e.cmd();
+    list.args(["list", "--json"])
+        .stdout(std::process::Stdio::piped());
+    let mut child = list.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if std::time::Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    tx.rollback().unwrap();
+    let status = status.unwrap_or_else(|| {
+        child.wait().unwrap();
+        panic!("`sev list` waited for the write lock while reading")
+    });
+    assert!(status.success());
+    e.ok(&["note", "1", "after the lock"]);
+    let v = e.ok(&["verify"]);
+    assert!(v.starts_with("audit trail ok"), "{v}");
+}

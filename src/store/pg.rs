@@ -38,6 +38,43 @@ const WRITE_LOCK: i64 = 0x7365_7631;
 
 type Param<'a> = &'a (dyn ToSql + Sync);
 
+/// The newest event on the chain, read under the write lock.
+struct Head {
+    id: i64,
+    hash: String,
+}
+
+/// An event with its place on the chain, ready for [`INSERT_EVENT`].
+struct Chained {
+    id: i64,
+    incident: i64,
+    at: i64,
+    kind: &'static str,
+    e: Event,
+    hash: String,
+}
+
+impl Chained {
+    fn params(&self) -> [Param<'_>; 10] {
+        [
+            &self.id,
+            &self.incident,
+            &self.at,
+            &self.e.actor,
+            &self.kind,
+            &self.e.field,
+            &self.e.old,
+            &self.e.new,
+            &self.e.text,
+            &self.hash,
+        ]
+    }
+}
+
+const INSERT_EVENT: &str =
+    "INSERT INTO events (id, incident_id, at, actor, kind, field, old, new, text, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
 pub struct Pg {
     client: RefCell<Client>,
     /// The URL with its password masked: what errors and `path()` show.
@@ -628,6 +665,13 @@ impl Pg {
     fn migrate(&self, create: bool) -> Result<()> {
         let known = MIGRATIONS.len() as i64;
         let mut c = self.client.borrow_mut();
+        // A current sev database needs nothing: say so without the write
+        // lock, so opening never queues behind (or delays) the writers. The
+        // version only rises, each step committed with its tables, so a
+        // current version read here cannot go stale.
+        if self.schema_in(&mut *c)? == (known, APPLICATION_ID) {
+            return Ok(());
+        }
         let mut tx = c.transaction().map_err(|e| self.err(e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .map_err(|e| self.err(e))?;
@@ -686,16 +730,46 @@ impl Pg {
     /// before any wait): a writer that waited behind another then never
     /// stamps its events earlier than the events it follows on the chain.
     fn lock(&self, tx: &mut Transaction<'_>) -> Result<DateTime<Utc>> {
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(|e| self.err(e))?;
-        let now: i64 = tx
-            .query_one(
-                "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint",
-                &[],
-            )
-            .map_err(|e| self.err(e))?
-            .get(0);
-        Ok(DateTime::from_timestamp(now, 0).unwrap_or_else(Utc::now))
+        Ok(self.lock_at_head(tx)?.0)
+    }
+
+    /// Take the write lock and read the server's clock and the chain head
+    /// (newest event id and hash) in one round trip: one simple-query
+    /// message with two statements. The second is a statement of its own,
+    /// so under READ COMMITTED its snapshot is taken after the lock is
+    /// granted and it sees every event the previous holder committed.
+    fn lock_at_head(&self, tx: &mut Transaction<'_>) -> Result<(DateTime<Utc>, Head)> {
+        let sql = format!(
+            "SELECT pg_advisory_xact_lock({WRITE_LOCK});
+             SELECT floor(extract(epoch FROM clock_timestamp()))::bigint,
+                    h.id, h.hash
+               FROM (SELECT 1) one
+               LEFT JOIN (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) h ON true"
+        );
+        let msgs = tx.simple_query(&sql).map_err(|e| self.err(e))?;
+        let row = msgs
+            .iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => Some(r),
+                _ => None,
+            })
+            .find(|r| r.len() == 3)
+            .ok_or_else(|| {
+                Error::Internal("the server sent no clock after the write lock".into())
+            })?;
+        let field = |i: usize| row.try_get(i).map_err(|e| self.err(e));
+        let now: i64 = field(0)?
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| Error::Internal("the server's clock is unreadable".into()))?;
+        let id: i64 = match field(1)? {
+            None => 0,
+            Some(t) => t
+                .parse()
+                .map_err(|_| Error::Internal(format!("the newest event id {t:?} is unreadable")))?,
+        };
+        let hash = field(2)?.unwrap_or(GENESIS).to_string();
+        let now = DateTime::from_timestamp(now, 0).unwrap_or_else(Utc::now);
+        Ok((now, Head { id, hash }))
     }
 
     /// One write transaction holding the write lock; `f` gets the server's
@@ -854,20 +928,35 @@ impl Pg {
     }
 
     fn append<C: GenericClient>(&self, c: &mut C, id: IncidentId, e: &Event) -> Result<i64> {
-        let (last, prev) = c
+        let mut head = c
             .query_opt("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", &[])
             .map_err(|er| self.err(er))?
             .map(|r| {
                 let h: Option<String> = r.get(1);
-                (r.get::<_, i64>(0), h.unwrap_or_else(|| GENESIS.to_string()))
+                Head {
+                    id: r.get::<_, i64>(0),
+                    hash: h.unwrap_or_else(|| GENESIS.to_string()),
+                }
             })
-            .unwrap_or((0, GENESIS.to_string()));
-        let event_id = last + 1;
+            .unwrap_or(Head {
+                id: 0,
+                hash: GENESIS.to_string(),
+            });
+        let new = self.chained(id, e, &mut head);
+        c.execute(INSERT_EVENT, &new.params())
+            .map_err(|er| self.err(er))?;
+        Ok(new.id)
+    }
+
+    /// The next event on the chain after `head` (which it then advances):
+    /// its id, hash and the actor with the remote host recorded.
+    fn chained(&self, id: IncidentId, e: &Event, head: &mut Head) -> Chained {
+        let event_id = head.id + 1;
         let at = e.at.timestamp();
         let actor = actor_from(&e.actor, self.from_host.as_deref());
-        let e = &Event { actor, ..e.clone() };
+        let e = Event { actor, ..e.clone() };
         let hash = event_hash(
-            &prev,
+            &head.hash,
             event_id,
             id.0,
             at,
@@ -878,24 +967,18 @@ impl Pg {
             e.new.as_deref(),
             e.text.as_deref(),
         );
-        c.execute(
-            "INSERT INTO events (id, incident_id, at, actor, kind, field, old, new, text, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[
-                &event_id,
-                &id.0,
-                &at,
-                &e.actor,
-                &e.kind.as_str(),
-                &e.field,
-                &e.old,
-                &e.new,
-                &e.text,
-                &hash,
-            ],
-        )
-        .map_err(|er| self.err(er))?;
-        Ok(event_id)
+        *head = Head {
+            id: event_id,
+            hash: hash.clone(),
+        };
+        Chained {
+            id: event_id,
+            incident: id.0,
+            at,
+            kind: e.kind.as_str(),
+            e,
+            hash,
+        }
     }
 
     fn get_in<C: GenericClient>(
@@ -945,7 +1028,7 @@ impl Pg {
     {
         let mut c = self.client.borrow_mut();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;
-        let now = self.lock(&mut tx)?;
+        let (now, mut head) = self.lock_at_head(&mut tx)?;
         let stored = self.stored(&mut tx, id)?;
         let mut inc = stored.clone();
         let view = TxView::pg(tx, self, now);
@@ -982,27 +1065,50 @@ impl Pg {
             )));
         }
         for r in &records {
-            self.append(&mut tx, id, &r.to_event(id, now, actor))?;
+            let new = self.chained(id, &r.to_event(id, now, actor), &mut head);
+            tx.execute(INSERT_EVENT, &new.params())
+                .map_err(|e| self.err(e))?;
         }
-        notify(&mut tx).map_err(|e| self.err(e))?;
+        tx.execute(
+            "SELECT pg_notify($1, $2)",
+            &[&CHANNEL, &head.id.to_string()],
+        )
+        .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(inc)
     }
 
+    /// A note holds the write lock for two round trips: the lock with the
+    /// clock and chain head (one message), then one statement that appends
+    /// the event, bumps `updated_at` and notifies; then the commit. The
+    /// existence check runs before the lock (incidents are never deleted,
+    /// and notes never conflict, so nothing read there can go stale).
     pub fn add_note(&self, id: IncidentId, actor: &str, text: &str) -> Result<Event> {
-        self.write(|tx, now| {
-            if self.get_in(tx, id)?.is_none() {
-                return Err(not_found(id));
-            }
-            let note = timeline::text_event(id, now, actor, EventKind::Note, text);
-            let eid = self.append(tx, id, &note)?;
-            tx.execute(
-                "UPDATE incidents SET updated_at = greatest(updated_at, $1) WHERE id = $2",
-                &[&now.timestamp(), &id.0],
+        let mut c = self.client.borrow_mut();
+        let mut tx = c.transaction().map_err(|e| self.err(e))?;
+        if !self.exists(&mut tx, id)? {
+            return Err(not_found(id));
+        }
+        let (now, mut head) = self.lock_at_head(&mut tx)?;
+        let note = timeline::text_event(id, now, actor, EventKind::Note, text);
+        let new = self.chained(id, &note, &mut head);
+        let payload = new.id.to_string();
+        let mut params = new.params().to_vec();
+        params.push(&CHANNEL);
+        params.push(&payload);
+        tx.execute(
+            format!(
+                "WITH e AS ({INSERT_EVENT}),
+                      u AS (UPDATE incidents SET updated_at = greatest(updated_at, $3)
+                             WHERE id = $2)
+                 SELECT pg_notify($11, $12)"
             )
-            .map_err(|e| self.err(e))?;
-            Ok(Event { id: eid, ..note })
-        })
+            .as_str(),
+            &params,
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(Event { id: new.id, ..note })
     }
 
     /// The WHERE clause of a list query, with `$n` placeholders from 1.

@@ -1,7 +1,8 @@
 //! TLS to PostgreSQL, for real: a second, private PostgreSQL server of this
 //! test's own (initdb into a temp dir, a self-signed certificate from
 //! openssl, ssl=on, a free port on 127.0.0.1 and 127.0.0.2), never the
-//! shared one at 5432. Without initdb/pg_ctl/openssl the test says it is
+//! shared one at 5432. For client certificates a server of its own that
+//! requires them (pg_hba `cert`, `ssl_ca_file` the test's client CA). Without initdb/pg_ctl/openssl the test says it is
 //! skipped — except under CI, which must run it.
 
 mod common;
@@ -12,9 +13,57 @@ use std::process::{Command, Output};
 
 struct Server {
     dir: tempfile::TempDir,
+    /// The client certificates and keys (this user's own files, not the
+    /// server's).
+    keys: tempfile::TempDir,
     bin: PathBuf,
     port: u16,
     root: bool,
+}
+
+fn openssl(args: &[&str]) {
+    let o = Command::new("openssl").args(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A new P-256 key and certificate: self-signed (`ca` None) or signed by
+/// `ca` (its certificate and key).
+fn certificate(key: &Path, crt: &Path, cn: &str, ca: Option<(&Path, &Path)>) {
+    let (key, crt) = (key.to_str().unwrap(), crt.to_str().unwrap());
+    let subj = format!("/CN={cn}");
+    let new = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
+    let Some((ca_crt, ca_key)) = ca else {
+        let mut a = vec!["req", "-x509"];
+        a.extend(new);
+        a.extend(["-nodes", "-days", "2", "-subj", &subj, "-keyout", key]);
+        a.extend(["-out", crt]);
+        return openssl(&a);
+    };
+    let csr = format!("{crt}.csr");
+    let mut a = vec!["req", "-new"];
+    a.extend(new);
+    a.extend(["-nodes", "-subj", &subj, "-keyout", key, "-out", &csr]);
+    openssl(&a);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        ca_crt.to_str().unwrap(),
+        "-CAkey",
+        ca_key.to_str().unwrap(),
+        "-set_serial",
+        "2",
+        "-days",
+        "2",
+        "-out",
+        crt,
+    ]);
 }
 
 fn skip(why: String) -> Option<Server> {
@@ -65,6 +114,12 @@ impl Server {
     }
 
     fn start() -> Option<Server> {
+        Server::start_with(false)
+    }
+
+    /// `clients`: the server requires a client certificate signed by the
+    /// test's client CA (whose CN is the role, root) on 127.0.0.1.
+    fn start_with(clients: bool) -> Option<Server> {
         let Some(bin) = pg_bin() else {
             return skip("no initdb/pg_ctl under /usr/lib/postgresql".into());
         };
@@ -73,6 +128,7 @@ impl Server {
         }
         let s = Server {
             dir: tempfile::tempdir().unwrap(),
+            keys: tempfile::tempdir().unwrap(),
             bin,
             port: {
                 let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -104,6 +160,22 @@ impl Server {
                 String::from_utf8_lossy(&o.stderr)
             );
         }
+        if clients {
+            let (ca_crt, ca_key) = (s.path("client-ca.crt"), s.path("client-ca.key"));
+            certificate(&ca_key, &ca_crt, "sev-test-client-ca", None);
+            certificate(
+                &s.key("client.key"),
+                &s.key("client.crt"),
+                "root",
+                Some((&ca_crt, &ca_key)),
+            );
+            // Another CA's certificate for the same role.
+            certificate(&s.key("rogue.key"), &s.key("rogue.crt"), "root", None);
+            use std::os::unix::fs::PermissionsExt;
+            for k in ["client.key", "rogue.key"] {
+                std::fs::set_permissions(s.key(k), std::fs::Permissions::from_mode(0o600)).unwrap();
+            }
+        }
         if s.root {
             let o = Command::new("chown")
                 .args(["-R", "postgres:"])
@@ -128,10 +200,19 @@ impl Server {
             String::from_utf8_lossy(&o.stderr)
         );
         let d = s.dir.path().display();
-        let opts = format!(
+        let mut opts = format!(
             "-p {} -c listen_addresses=127.0.0.1,127.0.0.2 -k {d} -c ssl=on -c ssl_cert_file={d}/server.crt -c ssl_key_file={d}/server.key -c fsync=off",
             s.port
         );
+        if clients {
+            opts.push_str(&format!(" -c ssl_ca_file={d}/client-ca.crt"));
+            // Overwritten in place: the file stays the server's.
+            std::fs::write(
+                s.path("data/pg_hba.conf"),
+                "local all all trust\nhostssl all all 127.0.0.1/32 cert\n",
+            )
+            .unwrap();
+        }
         let o = s
             .as_owner("pg_ctl")
             .args(["-w", "-t", "30", "-o", &opts, "-l"])
@@ -150,6 +231,10 @@ impl Server {
         Some(s)
     }
 
+    fn key(&self, f: &str) -> PathBuf {
+        self.keys.path().join(f)
+    }
+
     fn url(&self, host: &str, query: &str) -> String {
         format!("postgres://root@{host}:{}/postgres?{query}", self.port)
     }
@@ -166,8 +251,14 @@ impl Drop for Server {
     }
 }
 
+/// `HOME` is the test's own: no ~/.postgresql of whoever runs it counts.
 fn run(e: &Env, url: &str, args: &[&str]) -> Output {
-    e.cmd().env("SEV_DB", url).args(args).output().unwrap()
+    e.cmd()
+        .env("HOME", e.dir.path())
+        .env("SEV_DB", url)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn ok(e: &Env, url: &str, args: &[&str]) -> String {
@@ -274,4 +365,106 @@ fn tls_modes_against_a_server_of_our_own() {
 /// A socket directory as a URL host: `/tmp/x` → `%2Ftmp%2Fx`.
 fn encode(p: &Path) -> String {
     p.display().to_string().replace('/', "%2F")
+}
+
+/// A server that requires client certificates (pg_hba `cert`): the right
+/// certificate and key in the URL work (init, new, list), and so do
+/// libpq's defaults in ~/.postgresql; no certificate, or one from a CA
+/// the server does not trust, is refused with exit 5 saying which; a key
+/// file others may read is refused with exit 2 naming it and `chmod 600`,
+/// without a byte of the key.
+#[test]
+fn client_certificates_against_a_server_that_requires_them() {
+    let t = std::time::Instant::now();
+    let Some(s) = Server::start_with(true) else {
+        return;
+    };
+    eprintln!("client-cert test server up in {:?}", t.elapsed());
+    let e = Env::new();
+    let with = |name: &str| {
+        s.url(
+            "127.0.0.1",
+            &format!(
+                "sslmode=verify-full&sslrootcert={}&sslcert={}&sslkey={}",
+                ca(&s, "server"),
+                encode(&s.key(&format!("{name}.crt"))),
+                encode(&s.key(&format!("{name}.key")))
+            ),
+        )
+    };
+    let good = with("client");
+    ok(&e, &good, &["init"]);
+    ok(&e, &good, &["new", "with a client cert", "fire"]);
+    assert!(ok(&e, &good, &["list"]).contains("with a client cert"));
+    // No sslmode: a client certificate asks for TLS even on this host.
+    let plain = s.url(
+        "127.0.0.1",
+        &format!(
+            "sslcert={}&sslkey={}",
+            s.key("client.crt").display(),
+            s.key("client.key").display()
+        ),
+    );
+    assert!(ok(&e, &plain, &["list"]).contains("with a client cert"));
+
+    let err = fails(&e, &s.url("127.0.0.1", "sslmode=require"), &["list"], 5);
+    eprintln!("without a certificate: {err}");
+    assert!(err.contains("requires a client certificate"), "{err}");
+    assert!(err.contains("sslcert="), "{err}");
+    let err = fails(&e, &with("rogue"), &["list"], 5);
+    eprintln!("another CA's certificate: {err}");
+    // The alert, or (TLS 1.3, about half the time) only a reset.
+    assert!(err.contains("client's certificate"), "{err}");
+    assert!(
+        err.contains("signed by a CA in the server's ssl_ca_file"),
+        "{err}"
+    );
+
+    // A key others may read: refused before any connection.
+    use std::os::unix::fs::PermissionsExt;
+    let loose = s.key("loose.key");
+    std::fs::copy(s.key("client.key"), &loose).unwrap();
+    std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let url = s.url(
+        "127.0.0.1",
+        &format!(
+            "sslmode=require&sslcert={}&sslkey={}",
+            s.key("client.crt").display(),
+            loose.display()
+        ),
+    );
+    let err = fails(&e, &url, &["list"], 2);
+    eprintln!("a key others may read: {err}");
+    assert!(
+        err.contains(&format!("chmod 600 {}", loose.display())),
+        "{err}"
+    );
+    let key = std::fs::read_to_string(&loose).unwrap();
+    for line in key.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(!err.contains(line), "key material in {err}");
+    }
+    let err = fails(
+        &e,
+        &s.url(
+            "127.0.0.1",
+            &format!("sslmode=require&sslcert={}", s.key("none.crt").display()),
+        ),
+        &["list"],
+        2,
+    );
+    assert!(err.contains("cannot read sslcert"), "{err}");
+
+    // libpq's defaults: ~/.postgresql/postgresql.crt and postgresql.key.
+    let dot = e.dir.path().join(".postgresql");
+    std::fs::create_dir(&dot).unwrap();
+    std::fs::copy(s.key("client.crt"), dot.join("postgresql.crt")).unwrap();
+    std::fs::copy(s.key("client.key"), dot.join("postgresql.key")).unwrap();
+    std::fs::set_permissions(
+        dot.join("postgresql.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let require = s.url("127.0.0.1", "sslmode=require");
+    assert!(ok(&e, &require, &["list"]).contains("with a client cert"));
+    eprintln!("client-cert test done in {:?}", t.elapsed());
 }

@@ -72,6 +72,9 @@ pub struct App {
     pub stack: Vec<View>,
     pub message: Option<Message>,
     pub search: Search,
+    /// The facets in force before `ctrl-a` widened a search to every
+    /// incident: Esc on that search puts them back.
+    pub widened_from: Option<list::Facets>,
     /// The search filter in force ("" = none).
     pub filter: String,
     /// Matched title positions of the visible rows.
@@ -140,6 +143,7 @@ impl App {
             stack: vec![View::List],
             message: None,
             search: Search::default(),
+            widened_from: None,
             filter: String::new(),
             highlights: HashMap::new(),
             pending_keys: Vec::new(),
@@ -613,7 +617,9 @@ impl App {
         match a {
             Action::Search => h.typing = true,
             Action::Accept if h.typing => h.typing = false,
-            Action::Cancel if h.typing => {
+            // Esc clears a search, typed or kept, before it closes help
+            // (the title says "esc clears").
+            Action::Cancel if h.typing || !h.query.is_empty() => {
                 h.typing = false;
                 h.query.clear();
             }

@@ -26,6 +26,7 @@ impl App {
     pub(super) fn search_key(&mut self, a: Action) -> Outcome {
         match a {
             Action::Accept => {
+                self.widened_from = None; // the wider view was chosen
                 if let Some(View::Search { input }) = self.stack.pop() {
                     self.filter = input.trim().to_string();
                 }
@@ -38,11 +39,17 @@ impl App {
             }
             Action::Cancel | Action::Back => {
                 self.stack.pop();
+                if let Some(f) = self.widened_from.take() {
+                    self.list.facets = f;
+                }
                 self.clear_filter();
             }
             Action::Down => self.move_selection(1),
             Action::Up => self.move_selection(-1),
             Action::SearchAll => {
+                if self.widened_from.is_none() {
+                    self.widened_from = Some(self.list.facets.clone());
+                }
                 self.list.facets = Default::default();
                 self.list.facets.scope = crate::store::Scope::All;
                 self.list.pinned = None;

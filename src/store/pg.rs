@@ -556,7 +556,7 @@ impl Pg {
     /// schema in an empty database; a read command may not).
     pub fn open(url: &str, create: bool, password_file: Option<&Path>) -> Result<Pg> {
         let shown = super::locator::shown(Path::new(url));
-        let (crate_url, mode, root) = super::pgtls::split(url, &shown)?;
+        let (crate_url, mode, files) = super::pgtls::split(url, &shown)?;
         let mut config: postgres::Config = crate_url.parse().map_err(|e: postgres::Error| {
             Error::Usage(format!(
                 "{shown} is not a PostgreSQL URL sev can use ({}): write postgres://USER@HOST:PORT/DBNAME?sslmode=disable",
@@ -567,16 +567,21 @@ impl Pg {
         // Unix socket): nothing crosses a network, so no TLS — a handshake
         // per process would cost more than the command. Any other host
         // gets libpq's default, prefer; an explicit sslmode always wins.
-        let explicit = url
-            .split_once('?')
-            .is_some_and(|(_, q)| q.split('&').any(|kv| kv.starts_with("sslmode=")));
+        // A client certificate or a CA asked for means TLS too.
+        let explicit = url.split_once('?').is_some_and(|(_, q)| {
+            q.split('&').any(|kv| {
+                ["sslmode=", "sslcert=", "sslkey=", "sslrootcert="]
+                    .iter()
+                    .any(|p| kv.starts_with(p))
+            })
+        });
         let mode = if !explicit && on_this_host(config.get_hosts()) {
             config.ssl_mode(postgres::config::SslMode::Disable);
             super::pgtls::Mode::Disable
         } else {
             mode
         };
-        let tls = super::pgtls::Tls::new(mode, root.as_deref(), &shown)?;
+        let tls = super::pgtls::Tls::new(mode, &files, &shown)?;
         if config.get_user().is_none() {
             config.user(crate::identity::login_of(&crate::identity::current_actor()));
         }
@@ -598,7 +603,7 @@ impl Pg {
         }
         let client = tls
             .connect(&config)
-            .map_err(|e| connect_error(&shown, tls.mode, &e))?;
+            .map_err(|e| connect_error(&shown, &tls, &e))?;
         let pg = Pg {
             client: RefCell::new(client),
             path: PathBuf::from(shown),
@@ -872,7 +877,7 @@ impl Pg {
                     now + wait,
                     (wait * 2).min(std::time::Duration::from_secs(30)),
                 )));
-                Err(connect_error(&self.shown(), self.tls.mode, &e))
+                Err(connect_error(&self.shown(), &self.tls, &e))
             }
         }
     }
@@ -2198,12 +2203,18 @@ fn sections_json(pm: &Postmortem) -> String {
 }
 
 /// A failure to connect, with what to do; never the password.
-fn connect_error(shown: &str, mode: super::pgtls::Mode, e: &postgres::Error) -> Error {
+fn connect_error(shown: &str, tls: &super::pgtls::Tls, e: &postgres::Error) -> Error {
     if super::pgtls::is_tls_error(e) {
-        return super::pgtls::tls_error(shown, mode, e);
+        return super::pgtls::tls_error(shown, tls, e);
+    }
+    if let Some(refused) = super::pgtls::certificate_alert(shown, tls, e) {
+        return refused;
     }
     if let Some(db) = e.as_db_error() {
         let msg = crate::text::sanitize_line(db.message()).into_owned();
+        if db.code().code() == "28000" && msg.contains("certificate") {
+            return Error::Unavailable(super::pgtls::client_cert_refused(shown, tls, &msg));
+        }
         return match db.code().code() {
             "28P01" | "28000" => Error::Unavailable(format!(
                 "PostgreSQL at {shown} refused the login ({msg}): set the password in PGPASSWORD or ~/.pgpass (mode 0600), never on the command line"

@@ -165,6 +165,13 @@ fn help_is_searchable() {
     );
     h.keys("enter"); // keep the query, scroll
     assert!(matches!(h.app.top(), View::Help(_)));
+    // Esc clears the kept search first (as the title says), then closes.
+    h.keys("esc");
+    assert!(matches!(h.app.top(), View::Help(_)));
+    assert!(
+        screen(&h.app, 100, 30).contains("page down"),
+        "all lines again"
+    );
     h.keys("esc");
     assert!(matches!(h.app.top(), View::List));
 }
@@ -366,6 +373,11 @@ fn a_search_without_matches_says_where_it_looked() {
     h.app.wait_for_search();
     assert!(h.app.list.ids.contains(&id), "ctrl-a searches all");
     assert!(screen(&h.app, 100, 30).contains("all ("));
+    // Esc leaves the search and the widening it made (second walkthrough:
+    // the list stayed on "all" with finished incidents in it).
+    h.keys("esc");
+    assert!(screen(&h.app, 100, 30).contains("open ("));
+    assert!(!h.app.list.ids.contains(&id), "back to the open incidents");
 }
 
 /// Design 4: a key rebound in the config shows in hints, messages, pickers

@@ -141,6 +141,29 @@ impl Store {
         }
     }
 
+    /// Tests: damage a title the way a bad disk or a hand edit would (bytes
+    /// that are not UTF-8), so every SQL statement stays in the store.
+    #[doc(hidden)]
+    pub fn corrupt_title_for_test(&self, id: crate::domain::IncidentId) {
+        self.conn()
+            .execute(
+                "UPDATE incidents SET title = CAST(x'4272ff' AS TEXT) WHERE id = ?",
+                [id.0],
+            )
+            .expect("test corruption");
+    }
+
+    /// Tests: let the file grow no more (a full disk, as SQLite sees it).
+    #[doc(hidden)]
+    pub fn freeze_size_for_test(&self) {
+        let c = self.conn();
+        let pages: i64 = c
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("page count");
+        c.execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+            .expect("size limit");
+    }
+
     /// Raw SQLite access for tests and diagnostics inside the crate.
     #[doc(hidden)]
     pub fn conn(&self) -> &rusqlite::Connection {

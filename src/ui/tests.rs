@@ -248,9 +248,7 @@ fn a_corrupt_row_leaves_the_rest_of_the_list_and_is_named() {
     ]);
     h.app
         .store
-        .conn()
-        .execute_batch("UPDATE incidents SET title = CAST(x'4272ff' AS TEXT) WHERE id = 2")
-        .unwrap();
+        .corrupt_title_for_test(crate::domain::IncidentId(2));
     // A session started on the damaged file (what showed an empty list).
     let app = App::new(
         h.other(),

@@ -139,17 +139,7 @@ fn a_full_database_gives_a_clear_error_and_keeps_the_text() {
     let mut h = seeded();
     let id = h.app.list.selected_id().unwrap();
     // Simulate a full disk: no page may be added to the file.
-    let pages: i64 = h
-        .app
-        .store
-        .conn()
-        .query_row("PRAGMA page_count", [], |r| r.get(0))
-        .unwrap();
-    h.app
-        .store
-        .conn()
-        .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
-        .unwrap();
+    h.app.store.freeze_size_for_test();
     h.keys("m");
     let long = "x".repeat(20_000);
     h.type_text(&long[..50]);

@@ -1,0 +1,140 @@
+//! Selection, reload and live refresh: what is on screen follows the
+//! database, and only what changed is read again.
+
+use super::*;
+
+impl App {
+    pub fn move_selection(&mut self, delta: isize) {
+        self.list.move_by(delta);
+        self.after_move(false);
+    }
+
+    /// After the selection or the ids changed: load the window and details.
+    pub(super) fn after_move(&mut self, force: bool) {
+        let r = self.list.load_window(&self.store, force);
+        self.report(r);
+        self.update_highlights();
+        self.load_detail(force);
+    }
+
+    pub(super) fn load_detail(&mut self, force: bool) {
+        let id = self.list.selected_id();
+        let current = self.detail.incident.as_ref().map(|i| i.id);
+        if !force && id == current {
+            return;
+        }
+        if id != current {
+            self.detail.scroll = 0;
+        }
+        match id {
+            None => self.detail = Detail::default(),
+            Some(id) => {
+                let inc = self
+                    .list
+                    .selected_row()
+                    .cloned()
+                    .map(Ok)
+                    .unwrap_or_else(|| self.store.get(id));
+                let r = inc.and_then(|i| Ok((i, self.store.events(id)?)));
+                if let Some((inc, events)) = self.report(r) {
+                    self.detail.incident = Some(inc);
+                    self.detail.events = events;
+                }
+            }
+        }
+    }
+
+    /// Reload everything on screen from the database.
+    pub fn reload(&mut self) -> Result<()> {
+        self.last_event = self.store.last_event_id()?;
+        self.search.reset();
+        // The query in force is what is being typed in the search box, if
+        // it is open, else the confirmed filter.
+        let typing = matches!(self.top(), View::Search { input } if !input.trim().is_empty());
+        if self.filter.is_empty() && !typing {
+            let ids = self.store.list_ids(&self.list.facets.query(self.me()))?;
+            self.list.set_ids(ids);
+        } else {
+            self.request_search();
+        }
+        self.after_move(true);
+        self.reload_screen();
+        self.flag_stale_dialog();
+        Ok(())
+    }
+
+    /// Called a few times a second: take search answers, notice other
+    /// processes' commits, save drafts, heartbeat.
+    pub fn tick(&mut self) {
+        self.beat();
+        self.poll_search();
+        let version = self.store.data_version();
+        if version.is_ok() && self.offline {
+            self.offline = false;
+            self.info("connection to the database is back; reloaded");
+        }
+        match version {
+            Ok(v) if v != self.data_version => {
+                self.data_version = v;
+                // Presence heartbeats change the file but not the record:
+                // reload only when an event was appended.
+                match self.store.last_event_id() {
+                    Ok(last) if last == self.last_event => {}
+                    Ok(last) => {
+                        self.last_event = last;
+                        let r = self.reload();
+                        self.report(r);
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
+            Ok(_) => {}
+            // Said once, then kept in the header while it lasts.
+            Err(e) if self.offline => drop(e),
+            Err(e) => {
+                self.offline = matches!(e, crate::error::Error::Unavailable(_));
+                self.error(e.to_string());
+            }
+        }
+        if self.drafts_dirty {
+            self.save_drafts();
+        }
+        // Something that happened in the background (a lost connection, a
+        // change elsewhere) must not open a box over a dialog the user is
+        // typing into: the box would take their next key.
+        if !matches!(self.top(), View::Dialog(_)) {
+            self.box_long_message();
+        }
+    }
+
+    /// If the incident a dialog edits changed under it, say so (the text
+    /// typed stays; saving checks for a real conflict).
+    pub(super) fn flag_stale_dialog(&mut self) {
+        let Some(d) = self.dialog() else {
+            return;
+        };
+        let Some((id, seen_version)) = d.target() else {
+            return;
+        };
+        let now = match &self.detail.incident {
+            Some(i) if i.id == id => Some((
+                i.version,
+                self.detail.events.last().map(|e| e.actor.clone()),
+            )),
+            _ => self.store.get(id).ok().map(|i| (i.version, None)),
+        };
+        if let Some((v, who)) = now
+            && v != seen_version
+        {
+            let by = who.map(|w| format!(" by {w}")).unwrap_or_default();
+            let text = format!(
+                "{id} was changed{by} while you were editing; your text is kept — saving checks for conflicts"
+            );
+            if let Some(Dialog::Prompt(p)) = self.dialog_mut() {
+                p.stale = Some(text);
+            } else {
+                self.error(text);
+            }
+        }
+    }
+}

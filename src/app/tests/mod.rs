@@ -468,6 +468,7 @@ mod issue10;
 mod postmortem;
 mod shared;
 mod times;
+mod walkthrough;
 
 /// Issue #9 item 7: `:abcé` sliced the verb inside the `é` while trying it
 /// as an incident id, and the TUI crashed. Now it is an unknown command.

@@ -22,7 +22,7 @@ pub struct Dump {
 }
 
 /// The refusal for a target that already holds records.
-pub(super) fn not_empty(target: &str, incidents: i64, events: i64) -> Error {
+pub(crate) fn not_empty(target: &str, incidents: i64, events: i64) -> Error {
     Error::Usage(format!(
         "{target} already holds {incidents} incident(s) and {events} event(s): sev migrate copies only into an empty database — point --to at a new one"
     ))

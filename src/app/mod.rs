@@ -11,6 +11,7 @@ pub mod postmortem;
 mod presence;
 mod refresh;
 pub mod run;
+mod saving;
 mod searching;
 pub mod view;
 pub use command::COMMAND_VERBS;

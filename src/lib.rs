@@ -20,6 +20,7 @@ pub mod export;
 pub mod fsafe;
 pub mod geometry;
 pub mod identity;
+pub mod intake;
 pub mod keymap;
 pub mod ops;
 pub mod search;

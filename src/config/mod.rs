@@ -77,6 +77,8 @@ pub struct Config {
     pub postmortem: crate::domain::PostmortemPolicy,
     /// A Markdown export template replacing assets/postmortem.md.
     pub postmortem_template: Option<PathBuf>,
+    /// The alert intake: integrations, routing rules, policies.
+    pub alerts: crate::intake::config::AlertsConfig,
     /// The files that were read, in order.
     pub sources: Vec<String>,
 }
@@ -153,6 +155,7 @@ impl Config {
             },
             postmortem_template: None,
             database_password_file: None,
+            alerts: Default::default(),
             sources: Vec::new(),
         }
     }

@@ -9,6 +9,13 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IncidentId(pub i64);
 
+/// In JSON an incident id is its number (`42`); `ref` fields carry `INC-42`.
+impl serde::Serialize for IncidentId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
 impl fmt::Display for IncidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // pad, not write!: honours {:<9} and friends in tables.
@@ -150,6 +157,11 @@ pub enum EventKind {
     Postmortem,
     /// An action item change: `field` names the action and what changed.
     Action,
+    /// Alerts arrived, resolved, flapped or were suppressed (`text` says
+    /// which); the actor is the integration (`alertmanager:prod`).
+    Alert,
+    /// A link to another incident (related, duplicate of, merged).
+    Link,
 }
 
 impl EventKind {
@@ -161,6 +173,8 @@ impl EventKind {
             EventKind::Note => "note",
             EventKind::Postmortem => "postmortem",
             EventKind::Action => "action",
+            EventKind::Alert => "alert",
+            EventKind::Link => "link",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -171,6 +185,8 @@ impl EventKind {
             "note" => EventKind::Note,
             "postmortem" => EventKind::Postmortem,
             "action" => EventKind::Action,
+            "alert" => EventKind::Alert,
+            "link" => EventKind::Link,
             _ => return None,
         })
     }
@@ -211,6 +227,7 @@ impl Event {
                 v(&self.old),
                 v(&self.new)
             ),
+            EventKind::Alert | EventKind::Link => self.text.clone().unwrap_or_default(),
             EventKind::Postmortem | EventKind::Action => {
                 let what = if self.kind == EventKind::Postmortem {
                     "postmortem"

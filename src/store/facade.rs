@@ -385,6 +385,56 @@ impl Store {
         both!(self, b => b.restore(d))
     }
 
+    /// One write transaction of the alert intake (see [`super::IntakeTx`]).
+    /// `now` is the caller's clock; on PostgreSQL the server's is used.
+    pub fn intake<T>(
+        &self,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut dyn super::IntakeTx) -> Result<T>,
+    ) -> Result<T> {
+        match &self.0 {
+            Backend::Lite(l) => l.intake(now, f),
+            Backend::Pg(p) => p.intake(f),
+        }
+    }
+
+    /// Alerts, newest first.
+    pub fn alerts(&self, q: &super::AlertQuery) -> Result<Vec<super::AlertRow>> {
+        both!(self, b => b.alerts(q))
+    }
+
+    /// Alert counts of those of `ids` that have alerts.
+    pub fn alert_counts(
+        &self,
+        ids: &[IncidentId],
+    ) -> Result<HashMap<IncidentId, super::AlertCounts>> {
+        both!(self, b => b.alert_counts(ids))
+    }
+
+    /// Record a maintenance window (its id is assigned).
+    pub fn add_window(&self, w: &super::Window) -> Result<super::Window> {
+        both!(self, b => b.add_window(w))
+    }
+
+    /// Windows not over at `now` (or every one, with `all`).
+    pub fn windows(&self, now: DateTime<Utc>, all: bool) -> Result<Vec<super::Window>> {
+        both!(self, b => b.windows(now, all))
+    }
+
+    /// End a window now; it stays on record.
+    pub fn end_window(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<super::Window> {
+        both!(self, b => b.end_window(id, by, now))
+    }
+
+    /// Move every alert and alert group of `from` to `into` (merge).
+    pub fn move_alerts(&self, from: IncidentId, into: IncidentId) -> Result<usize> {
+        both!(self, b => b.move_alerts(from, into))
+    }
+
+    pub fn heartbeats(&self) -> Result<Vec<super::Beat>> {
+        both!(self, b => b.heartbeats())
+    }
+
     /// Load whole incidents with their timelines in one transaction.
     pub fn insert_batch(&self, items: &[BatchItem]) -> Result<Vec<IncidentId>> {
         both!(self, b => b.insert_batch(items))

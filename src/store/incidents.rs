@@ -172,7 +172,7 @@ pub(super) fn insert_row_as_is(tx: &Connection, i: &Incident) -> rusqlite::Resul
 }
 
 /// Write `inc` over the stored row if that is still at `version`.
-fn update_row(tx: &Connection, inc: &Incident, version: i64) -> rusqlite::Result<usize> {
+pub(super) fn update_row(tx: &Connection, inc: &Incident, version: i64) -> rusqlite::Result<usize> {
     let set: Vec<String> = WRITTEN
         .split(',')
         .map(|c| format!("{} = ?", c.trim()))
@@ -202,7 +202,7 @@ fn get_in(
 }
 
 /// The stored incident, or exit 3 (none) / exit 5 (unreadable, named).
-fn stored(tx: &Connection, id: IncidentId) -> rusqlite::Result<Result<Incident>> {
+pub(super) fn stored(tx: &Connection, id: IncidentId) -> rusqlite::Result<Result<Incident>> {
     Ok(match get_in(tx, id)? {
         None => Err(not_found(id)),
         Some(Ok(i)) => Ok(i),

@@ -4,12 +4,14 @@
 //! write is one short `BEGIN IMMEDIATE` transaction that changes the row,
 //! bumps its `version` and appends its events, all or nothing.
 
+mod alerts;
 pub mod audit;
 mod bulk;
 mod close_view;
 mod copy;
 mod error;
 mod incidents;
+pub mod intake;
 pub mod locator;
 mod pg;
 mod pg_copy;
@@ -29,6 +31,7 @@ pub use close_view::TxView;
 pub use copy::Dump;
 pub use error::{Partial, Unreadable, unreadable_error};
 pub use incidents::{ListQuery, ORDER, Scope};
+pub use intake::{AlertCounts, AlertQuery, AlertRow, Beat, GroupRow, IntakeTx, Window};
 pub use pg::Health;
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};

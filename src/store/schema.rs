@@ -149,4 +149,100 @@ DROP INDEX incidents_list;
 CREATE INDEX incidents_attention ON incidents (attention, severity, priority, created_at, id);
 "#,
     ),
+    // 7: alerts in: raw bodies, alerts, the groups feeding incidents,
+    // maintenance windows, heartbeats, links between incidents, leases.
+    Step::Sql(
+        r#"
+-- Raw bodies of accepted alert requests, secrets redacted: a later parser
+-- can re-read them. Append-only like the timeline.
+CREATE TABLE intake_bodies (
+    id          INTEGER PRIMARY KEY,
+    received_at INTEGER NOT NULL,
+    source      TEXT    NOT NULL,
+    integration TEXT    NOT NULL,
+    body        TEXT    NOT NULL
+);
+CREATE TRIGGER intake_bodies_no_update BEFORE UPDATE ON intake_bodies
+BEGIN SELECT RAISE(ABORT, 'received bodies are append-only'); END;
+CREATE TRIGGER intake_bodies_no_delete BEFORE DELETE ON intake_bodies
+BEGIN SELECT RAISE(ABORT, 'received bodies are append-only'); END;
+
+-- One row per alert occurrence: after one resolves, its key opens a new row.
+CREATE TABLE alerts (
+    id             INTEGER PRIMARY KEY,
+    incident_id    INTEGER REFERENCES incidents (id),
+    source         TEXT    NOT NULL,
+    integration    TEXT    NOT NULL,
+    alert_key      TEXT    NOT NULL,
+    group_key      TEXT    NOT NULL,
+    status         TEXT    NOT NULL CHECK (status IN ('firing', 'acknowledged', 'resolved')),
+    suppressed     TEXT,
+    summary        TEXT    NOT NULL,
+    severity       TEXT,
+    labels         TEXT    NOT NULL DEFAULT '{}',
+    annotations    TEXT    NOT NULL DEFAULT '{}',
+    links          TEXT    NOT NULL DEFAULT '[]',
+    starts_at      INTEGER,
+    ends_at        INTEGER,
+    first_received INTEGER NOT NULL,
+    last_received  INTEGER NOT NULL,
+    receipts       INTEGER NOT NULL DEFAULT 1,
+    last_body      INTEGER REFERENCES intake_bodies (id)
+);
+-- One open alert per key: the sender's identity, never the text.
+CREATE UNIQUE INDEX alerts_open_key ON alerts (integration, alert_key) WHERE status <> 'resolved';
+CREATE INDEX alerts_incident ON alerts (incident_id, status);
+CREATE INDEX alerts_open ON alerts (status, last_received) WHERE status <> 'resolved';
+
+-- Which incident a sender's group feeds now.
+CREATE TABLE alert_groups (
+    integration TEXT    NOT NULL,
+    group_key   TEXT    NOT NULL,
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    opened_at   INTEGER NOT NULL,
+    flaps       INTEGER NOT NULL DEFAULT 0,
+    quiet_since INTEGER,
+    PRIMARY KEY (integration, group_key)
+);
+CREATE INDEX alert_groups_incident ON alert_groups (incident_id);
+CREATE INDEX alert_groups_opened ON alert_groups (integration, opened_at);
+
+CREATE TABLE maintenance (
+    id         INTEGER PRIMARY KEY,
+    matchers   TEXT    NOT NULL,
+    starts_at  INTEGER NOT NULL,
+    ends_at    INTEGER NOT NULL,
+    reason     TEXT    NOT NULL,
+    created_by TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    ended_by   TEXT,
+    replayed   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX maintenance_ends ON maintenance (ends_at);
+
+CREATE TABLE heartbeats (
+    name        TEXT    PRIMARY KEY,
+    last_at     INTEGER NOT NULL,
+    incident_id INTEGER REFERENCES incidents (id)
+);
+
+CREATE TABLE incident_links (
+    a     INTEGER NOT NULL REFERENCES incidents (id),
+    b     INTEGER NOT NULL REFERENCES incidents (id),
+    kind  TEXT    NOT NULL CHECK (kind IN ('related', 'duplicate')),
+    at    INTEGER NOT NULL,
+    actor TEXT    NOT NULL,
+    note  TEXT,
+    PRIMARY KEY (a, b, kind)
+);
+CREATE INDEX incident_links_b ON incident_links (b);
+
+-- Timed work (heartbeats, maintenance ends) is done by one holder at a time.
+CREATE TABLE leases (
+    name       TEXT    PRIMARY KEY,
+    holder     TEXT    NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+"#,
+    ),
 ];

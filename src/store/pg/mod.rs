@@ -33,6 +33,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+mod alert_queries;
 mod copy;
 mod errors;
 mod incident_queries;

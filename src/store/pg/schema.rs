@@ -3,7 +3,7 @@
 use super::*;
 
 /// The migrations, step for step the same versions as SQLite's.
-pub(super) const STEPS: [&str; 6] = [
+pub(super) const STEPS: [&str; 7] = [
     // 1: incidents and their append-only timeline.
     r#"
 CREATE TABLE incidents (
@@ -130,6 +130,101 @@ ALTER TABLE incidents ADD COLUMN attention BIGINT GENERATED ALWAYS AS
           ELSE 2 END) STORED;
 DROP INDEX incidents_list;
 CREATE INDEX incidents_attention ON incidents (attention, severity, priority, created_at, id);
+"#,
+    // 7: alerts in (see SQLite's step 7).
+    r#"
+-- Raw bodies of accepted alert requests, secrets redacted: a later parser
+-- can re-read them. Append-only like the timeline.
+CREATE TABLE intake_bodies (
+    id          BIGINT PRIMARY KEY,
+    received_at BIGINT  NOT NULL,
+    source      TEXT    NOT NULL,
+    integration TEXT    NOT NULL,
+    body        TEXT    NOT NULL
+);
+CREATE FUNCTION sev_bodies_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'received bodies are append-only'; END $$;
+CREATE TRIGGER intake_bodies_append_only BEFORE UPDATE OR DELETE ON intake_bodies
+FOR EACH ROW EXECUTE FUNCTION sev_bodies_append_only();
+CREATE TRIGGER intake_bodies_no_truncate BEFORE TRUNCATE ON intake_bodies
+FOR EACH STATEMENT EXECUTE FUNCTION sev_bodies_append_only();
+
+-- One row per alert occurrence: after one resolves, its key opens a new row.
+CREATE TABLE alerts (
+    id             BIGINT PRIMARY KEY,
+    incident_id    BIGINT  REFERENCES incidents (id),
+    source         TEXT    NOT NULL,
+    integration    TEXT    NOT NULL,
+    alert_key      TEXT    NOT NULL,
+    group_key      TEXT    NOT NULL,
+    status         TEXT    NOT NULL CHECK (status IN ('firing', 'acknowledged', 'resolved')),
+    suppressed     TEXT,
+    summary        TEXT    NOT NULL,
+    severity       TEXT,
+    labels         TEXT    NOT NULL DEFAULT '{}',
+    annotations    TEXT    NOT NULL DEFAULT '{}',
+    links          TEXT    NOT NULL DEFAULT '[]',
+    starts_at      BIGINT ,
+    ends_at        BIGINT ,
+    first_received BIGINT  NOT NULL,
+    last_received  BIGINT  NOT NULL,
+    receipts       BIGINT  NOT NULL DEFAULT 1,
+    last_body      BIGINT  REFERENCES intake_bodies (id)
+);
+-- One open alert per key: the sender's identity, never the text.
+CREATE UNIQUE INDEX alerts_open_key ON alerts (integration, alert_key) WHERE status <> 'resolved';
+CREATE INDEX alerts_incident ON alerts (incident_id, status);
+CREATE INDEX alerts_open ON alerts (status, last_received) WHERE status <> 'resolved';
+
+-- Which incident a sender's group feeds now.
+CREATE TABLE alert_groups (
+    integration TEXT    NOT NULL,
+    group_key   TEXT    NOT NULL,
+    incident_id BIGINT  NOT NULL REFERENCES incidents (id),
+    opened_at   BIGINT  NOT NULL,
+    flaps       BIGINT  NOT NULL DEFAULT 0,
+    quiet_since BIGINT ,
+    PRIMARY KEY (integration, group_key)
+);
+CREATE INDEX alert_groups_incident ON alert_groups (incident_id);
+CREATE INDEX alert_groups_opened ON alert_groups (integration, opened_at);
+
+CREATE TABLE maintenance (
+    id         BIGINT PRIMARY KEY,
+    matchers   TEXT    NOT NULL,
+    starts_at  BIGINT  NOT NULL,
+    ends_at    BIGINT  NOT NULL,
+    reason     TEXT    NOT NULL,
+    created_by TEXT    NOT NULL,
+    created_at BIGINT  NOT NULL,
+    ended_by   TEXT,
+    replayed   BIGINT  NOT NULL DEFAULT 0
+);
+CREATE INDEX maintenance_ends ON maintenance (ends_at);
+
+CREATE TABLE heartbeats (
+    name        TEXT    PRIMARY KEY,
+    last_at     BIGINT  NOT NULL,
+    incident_id BIGINT  REFERENCES incidents (id)
+);
+
+CREATE TABLE incident_links (
+    a     BIGINT  NOT NULL REFERENCES incidents (id),
+    b     BIGINT  NOT NULL REFERENCES incidents (id),
+    kind  TEXT    NOT NULL CHECK (kind IN ('related', 'duplicate')),
+    at    BIGINT  NOT NULL,
+    actor TEXT    NOT NULL,
+    note  TEXT,
+    PRIMARY KEY (a, b, kind)
+);
+CREATE INDEX incident_links_b ON incident_links (b);
+
+-- Timed work (heartbeats, maintenance ends) is done by one holder at a time.
+CREATE TABLE leases (
+    name       TEXT    PRIMARY KEY,
+    holder     TEXT    NOT NULL,
+    expires_at BIGINT  NOT NULL
+);
 "#,
 ];
 

@@ -1,0 +1,14 @@
+//! Alerts in: monitoring opens, updates and resolves incidents.
+//!
+//! body → [`parse`] → [`model::Batch`] → [`route`] per alert →
+//! [`apply`] (one write transaction: alerts upserted, incidents opened,
+//! updated, mitigated or resolved, the raw body stored) → [`apply::Outcome`].
+//! `sev serve` (HTTP) and `sev ingest` (a file or stdin) call the same
+//! [`apply::ingest`].
+
+pub mod apply;
+pub mod config;
+pub mod model;
+pub mod parse;
+pub mod route;
+pub mod timers;

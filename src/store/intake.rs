@@ -1,0 +1,177 @@
+//! Alerts, the groups that feed incidents, maintenance windows, heartbeats
+//! and leases: the rows of the alert intake, and the one write transaction
+//! that applies a body ([`IntakeTx`]). The decisions (which incident, which
+//! state) are made in `crate::intake::apply`; this module only stores them,
+//! the same way on both backends.
+
+use crate::domain::{Event, Incident, IncidentId};
+use crate::error::Result;
+use crate::intake::model::Link;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One alert occurrence as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertRow {
+    pub id: i64,
+    pub incident: Option<IncidentId>,
+    pub source: String,
+    pub integration: String,
+    pub key: String,
+    pub group: String,
+    /// firing, acknowledged or resolved.
+    pub status: String,
+    /// Why it opened nothing (a route, a maintenance window); `None` when
+    /// it feeds an incident.
+    pub suppressed: Option<String>,
+    pub summary: String,
+    pub severity: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub links: Vec<Link>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub first_received: DateTime<Utc>,
+    pub last_received: DateTime<Utc>,
+    pub receipts: i64,
+    pub last_body: Option<i64>,
+}
+
+impl AlertRow {
+    pub fn is_open(&self) -> bool {
+        self.status != "resolved"
+    }
+}
+
+/// Which incident a sender's group feeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRow {
+    pub integration: String,
+    pub group_key: String,
+    pub incident: IncidentId,
+    pub opened_at: DateTime<Utc>,
+    pub flaps: i64,
+    /// When its last alert resolved (for the reopen window).
+    pub quiet_since: Option<DateTime<Utc>>,
+}
+
+/// A maintenance window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub id: i64,
+    /// Alertmanager matcher text (`service="checkout", env=~"prod.*"`).
+    pub matchers: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    /// Who ended it early (`sev maintenance end`).
+    pub ended_by: Option<String>,
+    /// Alerts still firing when it ended have opened their incidents.
+    pub replayed: bool,
+}
+
+/// Alert counts of one incident, for the list and the detail pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct AlertCounts {
+    pub total: i64,
+    pub firing: i64,
+    pub acknowledged: i64,
+    pub resolved: i64,
+}
+
+impl AlertCounts {
+    pub fn open(&self) -> i64 {
+        self.firing + self.acknowledged
+    }
+}
+
+/// Which alerts `sev alerts` lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertQuery {
+    pub incident: Option<IncidentId>,
+    /// Only firing or acknowledged ones.
+    pub open_only: bool,
+    /// Only those recorded as suppressed.
+    pub suppressed_only: bool,
+    pub limit: Option<usize>,
+}
+
+/// A heartbeat's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Beat {
+    pub name: String,
+    pub last_at: DateTime<Utc>,
+    /// The open "monitoring is silent" incident, if any.
+    pub incident: Option<IncidentId>,
+}
+
+/// One write transaction of the alert intake. Everything done through it
+/// commits together or not at all; every time it stores comes from
+/// [`IntakeTx::now`] (on PostgreSQL the server's clock, read under the
+/// write lock).
+pub trait IntakeTx {
+    fn now(&self) -> DateTime<Utc>;
+    /// Store a raw body (already redacted); its id.
+    fn store_body(&mut self, source: &str, integration: &str, body: &str) -> Result<i64>;
+    /// The open (firing or acknowledged) alert with this key.
+    fn open_alert(&mut self, integration: &str, key: &str) -> Result<Option<AlertRow>>;
+    /// Insert (id ignored) and return the new id.
+    fn insert_alert(&mut self, a: &AlertRow) -> Result<i64>;
+    fn update_alert(&mut self, a: &AlertRow) -> Result<()>;
+    /// Open alerts recorded as suppressed (for replay when a window ends).
+    fn suppressed_open(&mut self, limit: usize) -> Result<Vec<AlertRow>>;
+    /// Open alerts of `integration` last received before `before`.
+    fn quiet_alerts(&mut self, integration: &str, before: DateTime<Utc>) -> Result<Vec<AlertRow>>;
+    fn alert_counts(&mut self, incident: IncidentId) -> Result<AlertCounts>;
+    fn group(&mut self, integration: &str, group_key: &str) -> Result<Option<GroupRow>>;
+    /// Insert or replace.
+    fn put_group(&mut self, g: &GroupRow) -> Result<()>;
+    /// Groups of `integration` that opened an incident since `since`.
+    fn groups_opened_since(&mut self, integration: &str, since: DateTime<Utc>) -> Result<i64>;
+    fn incident(&mut self, id: IncidentId) -> Result<Incident>;
+    /// Insert with its `created` event (at [`IntakeTx::now`]); the new id.
+    fn create_incident(&mut self, inc: &Incident, actor: &str) -> Result<IncidentId>;
+    /// Write `inc` over the stored row (which must still be at
+    /// `inc.version`), bump the version, append `events`.
+    fn update_incident(&mut self, inc: &Incident, events: &[Event]) -> Result<()>;
+    /// Append one event (a note-like record: no version bump).
+    fn append_event(&mut self, e: &Event) -> Result<()>;
+    /// Windows in force at `at` (started, not ended).
+    fn windows_at(&mut self, at: DateTime<Utc>) -> Result<Vec<Window>>;
+    /// Windows that ended and have not been replayed yet.
+    fn windows_to_replay(&mut self, at: DateTime<Utc>) -> Result<Vec<Window>>;
+    fn mark_replayed(&mut self, id: i64) -> Result<()>;
+    fn beat(&mut self, name: &str) -> Result<Option<Beat>>;
+    fn put_beat(&mut self, b: &Beat) -> Result<()>;
+    fn beats(&mut self) -> Result<Vec<Beat>>;
+    /// Take or renew lease `name` for `holder` until `until`; false when
+    /// another holder's lease has not expired.
+    fn take_lease(&mut self, name: &str, holder: &str, until: DateTime<Utc>) -> Result<bool>;
+}
+
+pub(crate) fn labels_json(m: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(m).unwrap_or_else(|_| "{}".into())
+}
+
+pub(crate) fn links_json(l: &[Link]) -> String {
+    serde_json::to_string(l).unwrap_or_else(|_| "[]".into())
+}
+
+pub(crate) fn labels_of(s: &str) -> BTreeMap<String, String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+pub(crate) fn links_of(s: &str) -> Vec<Link> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+/// The columns of an alert, in the order the row decoders read them.
+pub(crate) const ALERT_COLUMNS: &str = "id, incident_id, source, integration, alert_key, \
+    group_key, status, suppressed, summary, severity, labels, annotations, links, starts_at, \
+    ends_at, first_received, last_received, receipts, last_body";
+
+pub(crate) const WINDOW_COLUMNS: &str =
+    "id, matchers, starts_at, ends_at, reason, created_by, created_at, ended_by, replayed";

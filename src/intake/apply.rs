@@ -1,10 +1,25 @@
 //! Apply one parsed body to the database in one write transaction.
+//!
+//! For each alert of the body: a resolve closes the open alert with its key
+//! (a resolve for a key with no open alert changes nothing); a firing or
+//! acknowledged alert updates the open alert with its key or opens a new
+//! one. A new alert that a route or a maintenance window suppresses is
+//! recorded and opens nothing. Any other new alert joins the incident its
+//! group feeds ([`super::open`]). Absence from a snapshot resolves nothing.
+//! Then, per incident touched: timeline events say what arrived, and when
+//! none of its alerts is open any more the integration's policy
+//! (`when_resolved`) moves it to mitigated or resolved.
 
-use super::model::{BadBody, Source};
-use crate::domain::IncidentId;
-use crate::store::Store;
+use super::config::{Integration, WhenResolved};
+use super::model::{AlertIn, BadBody, Batch, Source, State};
+use super::route::Routed;
+use crate::config::Config;
+use crate::domain::{Event, EventKind, IncidentId, Status, Transition, apply_transition};
+use crate::error::Result;
+use crate::store::{AlertRow, IntakeTx, Store, Window};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// What happened to one incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -21,6 +36,8 @@ pub enum Change {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentChange {
     pub id: IncidentId,
+    #[serde(rename = "ref")]
+    pub reference: String,
     pub change: Change,
 }
 
@@ -39,6 +56,23 @@ pub struct Outcome {
     pub dedup_key: Option<String>,
 }
 
+impl Outcome {
+    pub(super) fn note(&mut self, id: IncidentId, change: Change) {
+        if let Some(c) = self.incidents.iter_mut().find(|c| c.id == id) {
+            // Created wins over what follows in the same body.
+            if c.change != Change::Created {
+                c.change = change;
+            }
+        } else {
+            self.incidents.push(IncidentChange {
+                id,
+                reference: id.to_string(),
+                change,
+            });
+        }
+    }
+}
+
 /// Why a body was not applied.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -53,15 +87,387 @@ pub enum IngestError {
     Store(#[from] crate::error::Error),
 }
 
+/// The integration `name` receiving `source` bodies. Without one
+/// configured under that name, a non-generic source gets every default
+/// (so `sev ingest --source alertmanager` works before any config).
+pub fn integration(cfg: &Config, name: &str, source: Source) -> Result<Integration, IngestError> {
+    match cfg.alerts.integration(name) {
+        Some(i) if i.source == source => Ok(i.clone()),
+        Some(i) => Err(IngestError::Unknown(format!(
+            "integration {} receives {} bodies, not {source}: use --source {}",
+            crate::text::sanitize_line(name),
+            i.source,
+            i.source
+        ))),
+        None if source == Source::Generic => Err(IngestError::Unknown(format!(
+            "no generic integration named {}: add [[integrations]] with name = \"{0}\", source = \"generic\" and an [integrations.mapping] to the config",
+            crate::text::sanitize_line(name)
+        ))),
+        None => Ok(Integration::named(name, source)),
+    }
+}
+
 /// Parse `body` from `source` for integration `integration` and apply it in
-/// one transaction, `actor` naming who applied it (`alertmanager:prod`).
+/// one transaction. Nothing is written when the body is refused.
 pub fn ingest(
-    _store: &Store,
-    _cfg: &crate::config::Config,
-    _integration: &str,
+    store: &Store,
+    cfg: &Config,
+    integration_name: &str,
     source: Source,
-    _body: &[u8],
-    _now: DateTime<Utc>,
+    body: &[u8],
+    now: DateTime<Utc>,
 ) -> Result<Outcome, IngestError> {
-    Err(IngestError::Unknown(format!("{source}: not applied yet")))
+    let integ = integration(cfg, integration_name, source)?;
+    let limit = cfg.alerts.max_body_bytes;
+    if body.len() > limit {
+        return Err(BadBody(format!(
+            "the body is {} bytes; the limit is {limit} (alerts.max_body_bytes)",
+            body.len()
+        ))
+        .into());
+    }
+    let batch = super::parse::parse(source, body, &integ, now)?;
+    let raw = super::parse::redact(source, body);
+    apply_batch(store, cfg, &integ, &batch, &raw, now)
+}
+
+/// What one incident went through in this body.
+#[derive(Default)]
+struct Touch {
+    created: bool,
+    new: Vec<String>,
+    resolved: usize,
+    acknowledged: usize,
+    refired: bool,
+}
+
+/// Apply a parsed batch (`raw`: the redacted body to store).
+pub fn apply_batch(
+    store: &Store,
+    cfg: &Config,
+    integ: &Integration,
+    batch: &Batch,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> Result<Outcome, IngestError> {
+    // Routing is pure: decided before the write lock is taken.
+    let routed: Vec<Routed> = batch
+        .alerts
+        .iter()
+        .map(|a| super::route::route(&cfg.alerts.routes, batch, a, now).0)
+        .collect();
+    let actor = format!("{}:{}", batch.source, integ.name);
+    let out = store.intake(now, |tx| {
+        let now = tx.now();
+        let mut out = Outcome {
+            receipt: tx.store_body(batch.source.as_str(), &integ.name, raw)?,
+            dedup_key: (batch.source == Source::Pagerduty)
+                .then(|| batch.alerts.first().map(|a| a.key.clone()))
+                .flatten(),
+            ..Outcome::default()
+        };
+        let windows = active_windows(tx, now)?;
+        let mut touched: BTreeMap<IncidentId, Touch> = BTreeMap::new();
+        for (a, r) in batch.alerts.iter().zip(&routed) {
+            let group = group_key(integ, batch, a, r);
+            let existing = tx.open_alert(&integ.name, &a.key)?;
+            match (a.state, existing) {
+                (State::Resolved, None) => {}
+                (State::Resolved, Some(mut row)) => {
+                    row.status = "resolved".into();
+                    row.ends_at = a.ends_at.or(Some(now));
+                    refresh(&mut row, a, now, out.receipt);
+                    tx.update_alert(&row)?;
+                    out.alerts_resolved += 1;
+                    if let Some(i) = row.incident {
+                        touched.entry(i).or_default().resolved += 1;
+                    }
+                }
+                (_, Some(mut row)) => {
+                    let acked = a.state == State::Acknowledged && row.status == "firing";
+                    row.status = a.state.as_str().into();
+                    refresh(&mut row, a, now, out.receipt);
+                    tx.update_alert(&row)?;
+                    out.alerts_updated += 1;
+                    if let (true, Some(i)) = (acked, row.incident) {
+                        touched.entry(i).or_default().acknowledged += 1;
+                    }
+                }
+                (_, None) => {
+                    let mut row = new_row(batch, integ, a, &group, now, out.receipt);
+                    row.suppressed = suppression(r, &windows, batch, integ, a);
+                    if row.suppressed.is_some() {
+                        tx.insert_alert(&row)?;
+                        out.alerts_suppressed += 1;
+                        continue;
+                    }
+                    let (id, how) =
+                        super::open::incident_for(tx, cfg, integ, batch, a, r, &group, &actor)?;
+                    row.incident = Some(id);
+                    tx.insert_alert(&row)?;
+                    out.alerts_new += 1;
+                    let t = touched.entry(id).or_default();
+                    match how {
+                        super::open::Joined::Created => t.created = true,
+                        super::open::Joined::Refired => t.refired = true,
+                        super::open::Joined::Existing => {}
+                    }
+                    t.new.push(a.summary.clone());
+                }
+            }
+        }
+        for (id, t) in touched {
+            settle(tx, integ, &actor, id, &t, &mut out)?;
+        }
+        Ok(out)
+    })?;
+    Ok(out)
+}
+
+/// Refresh what a new receipt of an alert may change.
+fn refresh(row: &mut AlertRow, a: &AlertIn, now: DateTime<Utc>, body: i64) {
+    row.summary = a.summary.clone();
+    row.severity = a.severity.clone();
+    row.labels = a.labels.clone();
+    row.annotations = a.annotations.clone();
+    row.links = a.links.clone();
+    if a.starts_at.is_some() {
+        row.starts_at = a.starts_at;
+    }
+    row.last_received = now;
+    row.receipts += 1;
+    row.last_body = Some(body);
+}
+
+fn new_row(
+    batch: &Batch,
+    integ: &Integration,
+    a: &AlertIn,
+    group: &str,
+    now: DateTime<Utc>,
+    body: i64,
+) -> AlertRow {
+    AlertRow {
+        id: 0,
+        incident: None,
+        source: batch.source.as_str().into(),
+        integration: integ.name.clone(),
+        key: a.key.clone(),
+        group: group.to_string(),
+        status: a.state.as_str().into(),
+        suppressed: None,
+        summary: a.summary.clone(),
+        severity: a.severity.clone(),
+        labels: a.labels.clone(),
+        annotations: a.annotations.clone(),
+        links: a.links.clone(),
+        starts_at: a.starts_at,
+        ends_at: None,
+        first_received: now,
+        last_received: now,
+        receipts: 1,
+        last_body: Some(body),
+    }
+}
+
+/// The group an alert joins: a route's or the integration's `group_by`
+/// labels, else the sender's group, else the alert's own key.
+pub fn group_key(integ: &Integration, batch: &Batch, a: &AlertIn, r: &Routed) -> String {
+    match r.group_by.as_ref().or(integ.group_by.as_ref()) {
+        Some(labels) => {
+            let parts: Vec<String> = labels
+                .iter()
+                .map(|l| {
+                    let v = a
+                        .labels
+                        .get(l)
+                        .or_else(|| batch.common_labels.get(l))
+                        .map(String::as_str)
+                        .unwrap_or("");
+                    format!("{l}={v:?}")
+                })
+                .collect();
+            format!("by:{{{}}}", parts.join(","))
+        }
+        None => batch.group_of(a).to_string(),
+    }
+}
+
+/// Windows in force now, with their matchers parsed (a window whose
+/// matchers no longer parse matches nothing and is named by `doctor`).
+fn active_windows(
+    tx: &mut dyn IntakeTx,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Window, Vec<super::matcher::Matcher>)>> {
+    Ok(tx
+        .windows_at(now)?
+        .into_iter()
+        .filter_map(|w| {
+            let m = super::matcher::parse_matchers(&w.matchers).ok()?;
+            Some((w, m))
+        })
+        .collect())
+}
+
+/// Why a new alert opens nothing, if it does not.
+fn suppression(
+    r: &Routed,
+    windows: &[(Window, Vec<super::matcher::Matcher>)],
+    batch: &Batch,
+    integ: &Integration,
+    a: &AlertIn,
+) -> Option<String> {
+    if let Some(rule) = &r.suppressed_by {
+        return Some(format!("route {rule}"));
+    }
+    let get = |name: &str| -> Option<&str> { field(batch, integ, a, name) };
+    windows
+        .iter()
+        .find(|(_, ms)| ms.iter().all(|m| m.matches(get)))
+        .map(|(w, _)| format!("maintenance #{}", w.id))
+}
+
+/// What a matcher sees of an alert: its labels, the group's common labels,
+/// and the fields `source`, `integration`, `severity`, `summary`.
+pub fn field<'a>(
+    batch: &'a Batch,
+    integ: &'a Integration,
+    a: &'a AlertIn,
+    name: &str,
+) -> Option<&'a str> {
+    if let Some(v) = a.labels.get(name).or_else(|| batch.common_labels.get(name)) {
+        return Some(v);
+    }
+    match name {
+        "source" => Some(batch.source.as_str()),
+        "integration" => Some(&integ.name),
+        "severity" => a.severity.as_deref(),
+        "summary" => Some(&a.summary),
+        _ => None,
+    }
+}
+
+/// Record what happened to one incident and apply the resolve policy.
+fn settle(
+    tx: &mut dyn IntakeTx,
+    integ: &Integration,
+    actor: &str,
+    id: IncidentId,
+    t: &Touch,
+    out: &mut Outcome,
+) -> Result<()> {
+    let now = tx.now();
+    let counts = tx.alert_counts(id)?;
+    let inc = tx.incident(id)?;
+    let mut events = Vec::new();
+    let joined = if t.created {
+        t.new.len().saturating_sub(1)
+    } else {
+        t.new.len()
+    };
+    if joined > 0 {
+        let first = t
+            .new
+            .iter()
+            .rev()
+            .take(1)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("");
+        events.push(alert_event(
+            id,
+            now,
+            actor,
+            format!(
+                "{joined} new alert{} ({} open): {first}",
+                if joined == 1 { "" } else { "s" },
+                counts.open()
+            ),
+        ));
+    }
+    if t.resolved > 0 {
+        events.push(alert_event(
+            id,
+            now,
+            actor,
+            format!(
+                "{} alert{} resolved ({} open)",
+                t.resolved,
+                if t.resolved == 1 { "" } else { "s" },
+                counts.open()
+            ),
+        ));
+    }
+    let mut next = inc.clone();
+    let mut moved = None;
+    if t.resolved > 0 && counts.open() == 0 && inc.status.is_open() {
+        let target = match integ.when_resolved {
+            WhenResolved::Mitigate if inc.status != Status::Mitigated => {
+                Some(Transition::To(Status::Mitigated))
+            }
+            WhenResolved::Resolve => Some(Transition::Resolve {
+                summary: "every alert resolved at the source".into(),
+            }),
+            _ => None,
+        };
+        if let Some(tr) = target
+            && let Ok(old) = apply_transition(&mut next, &tr, now)
+        {
+            moved = Some((old, next.status, Some("every alert resolved".to_string())));
+        }
+        super::open::mark_quiet(tx, integ, id, now)?;
+    } else if t.acknowledged > 0
+        && counts.firing == 0
+        && inc.status == Status::Triage
+        && let Ok(old) = apply_transition(&mut next, &Transition::To(Status::Acknowledged), now)
+    {
+        moved = Some((
+            old,
+            next.status,
+            Some("acknowledged at the source".to_string()),
+        ));
+    }
+    if let Some((old, new, text)) = moved {
+        events.push(crate::store::Record::Status { old, new, text }.to_event(id, now, actor));
+        tx.update_incident(&next, &events)?;
+        out.note(
+            id,
+            match new {
+                Status::Mitigated => Change::Mitigated,
+                Status::Resolved => Change::Resolved,
+                Status::Acknowledged => Change::Acknowledged,
+                _ => Change::Updated,
+            },
+        );
+        return Ok(());
+    }
+    if next != inc {
+        tx.update_incident(&next, &events)?;
+    } else {
+        for e in &events {
+            tx.append_event(e)?;
+        }
+    }
+    if t.created {
+        out.note(id, Change::Created);
+    } else if t.refired {
+        out.note(id, Change::Reopened);
+    } else {
+        out.note(id, Change::Updated);
+    }
+    Ok(())
+}
+
+pub(super) fn alert_event(id: IncidentId, at: DateTime<Utc>, actor: &str, text: String) -> Event {
+    Event {
+        id: 0,
+        incident: id,
+        at,
+        actor: actor.to_string(),
+        kind: EventKind::Alert,
+        field: None,
+        old: None,
+        new: None,
+        text: Some(text),
+    }
 }

@@ -8,7 +8,12 @@
 
 pub mod apply;
 pub mod config;
+pub mod matcher;
 pub mod model;
+mod open;
 pub mod parse;
 pub mod route;
 pub mod timers;
+
+#[cfg(test)]
+mod tests;

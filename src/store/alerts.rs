@@ -267,6 +267,20 @@ impl IntakeTx for LiteIntake<'_> {
         Ok(())
     }
 
+    fn group_keys_of(&mut self, integration: &str, id: IncidentId) -> Result<Vec<String>> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT group_key FROM alert_groups WHERE incident_id = ? AND integration = ?",
+            )
+            .map_err(|e| self.e(e))?;
+        let it = st
+            .query_map(params![id.0, integration], |r| r.get(0))
+            .map_err(|e| self.e(e))?;
+        it.collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(|e| self.e(e))
+    }
+
     fn groups_opened_since(&mut self, integration: &str, since: DateTime<Utc>) -> Result<i64> {
         self.tx
             .prepare_cached(

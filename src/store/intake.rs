@@ -129,6 +129,8 @@ pub trait IntakeTx {
     fn group(&mut self, integration: &str, group_key: &str) -> Result<Option<GroupRow>>;
     /// Insert or replace.
     fn put_group(&mut self, g: &GroupRow) -> Result<()>;
+    /// The groups of `integration` feeding incident `id`.
+    fn group_keys_of(&mut self, integration: &str, id: IncidentId) -> Result<Vec<String>>;
     /// Groups of `integration` that opened an incident since `since`.
     fn groups_opened_since(&mut self, integration: &str, since: DateTime<Utc>) -> Result<i64>;
     fn incident(&mut self, id: IncidentId) -> Result<Incident>;

@@ -1,35 +1,635 @@
-//! The alert intake on PostgreSQL.
+//! The alert intake on PostgreSQL: [`IntakeTx`] over one transaction that
+//! holds the write lock (so the chain stays linear and ids are `max + 1`),
+//! and the reads and writes outside it.
 
 use super::*;
-use crate::store::intake::{AlertCounts, AlertQuery, AlertRow, Beat, IntakeTx, Window};
+use crate::store::intake::{
+    ALERT_COLUMNS, AlertCounts, AlertQuery, AlertRow, Beat, GroupRow, IntakeTx, WINDOW_COLUMNS,
+    Window, labels_json, labels_of, links_json, links_of,
+};
 
-fn later() -> Error {
-    Error::Internal("alerts on PostgreSQL: in progress".into())
+fn time(t: Option<i64>) -> Option<DateTime<Utc>> {
+    t.and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+fn at(t: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(t, 0).unwrap_or_default()
+}
+
+fn alert_row(r: &Row) -> AlertRow {
+    AlertRow {
+        id: r.get(0),
+        incident: r.get::<_, Option<i64>>(1).map(IncidentId),
+        source: r.get(2),
+        integration: r.get(3),
+        key: r.get(4),
+        group: r.get(5),
+        status: r.get(6),
+        suppressed: r.get(7),
+        summary: r.get(8),
+        severity: r.get(9),
+        labels: labels_of(r.get::<_, &str>(10)),
+        annotations: labels_of(r.get::<_, &str>(11)),
+        links: links_of(r.get::<_, &str>(12)),
+        starts_at: time(r.get(13)),
+        ends_at: time(r.get(14)),
+        first_received: at(r.get(15)),
+        last_received: at(r.get(16)),
+        receipts: r.get(17),
+        last_body: r.get(18),
+    }
+}
+
+fn window_row(r: &Row) -> Window {
+    Window {
+        id: r.get(0),
+        matchers: r.get(1),
+        starts_at: at(r.get(2)),
+        ends_at: at(r.get(3)),
+        reason: r.get(4),
+        created_by: r.get(5),
+        created_at: at(r.get(6)),
+        ended_by: r.get(7),
+        replayed: r.get::<_, i64>(8) != 0,
+    }
+}
+
+fn beat_row(r: &Row) -> Beat {
+    Beat {
+        name: r.get(0),
+        last_at: at(r.get(1)),
+        incident: r.get::<_, Option<i64>>(2).map(IncidentId),
+    }
+}
+
+const COUNTS: &str = "SELECT count(*)::bigint,
+        count(*) FILTER (WHERE status = 'firing')::bigint,
+        count(*) FILTER (WHERE status = 'acknowledged')::bigint,
+        count(*) FILTER (WHERE status = 'resolved')::bigint
+   FROM alerts WHERE incident_id = $1";
+
+fn counts(r: &Row) -> AlertCounts {
+    AlertCounts {
+        total: r.get(0),
+        firing: r.get(1),
+        acknowledged: r.get(2),
+        resolved: r.get(3),
+    }
+}
+
+struct PgIntake<'a, 't> {
+    tx: &'a mut Transaction<'t>,
+    pg: &'a Pg,
+    now: DateTime<Utc>,
+    head: Head,
+}
+
+impl PgIntake<'_, '_> {
+    fn next_id(&mut self, table: &str) -> Result<i64> {
+        let r = self
+            .tx
+            .query_one(
+                format!("SELECT coalesce(max(id), 0)::bigint + 1 FROM {table}").as_str(),
+                &[],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(r.get(0))
+    }
+
+    fn list(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
+        self.tx.query(sql, params).map_err(|e| self.pg.err(e))
+    }
+}
+
+impl IntakeTx for PgIntake<'_, '_> {
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    fn store_body(&mut self, source: &str, integration: &str, body: &str) -> Result<i64> {
+        let id = self.next_id("intake_bodies")?;
+        let t = self.now.timestamp();
+        self.tx
+            .execute(
+                "INSERT INTO intake_bodies (id, received_at, source, integration, body)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&id, &t, &source, &integration, &body],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(id)
+    }
+
+    fn open_alert(&mut self, integration: &str, key: &str) -> Result<Option<AlertRow>> {
+        let r = self
+            .tx
+            .query_opt(
+                format!(
+                    "SELECT {ALERT_COLUMNS} FROM alerts
+                      WHERE integration = $1 AND alert_key = $2 AND status <> 'resolved'"
+                )
+                .as_str(),
+                &[&integration, &key],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(r.as_ref().map(alert_row))
+    }
+
+    fn insert_alert(&mut self, a: &AlertRow) -> Result<i64> {
+        let id = self.next_id("alerts")?;
+        let inc = a.incident.map(|i| i.0);
+        let (labels, ann, links) = (
+            labels_json(&a.labels),
+            labels_json(&a.annotations),
+            links_json(&a.links),
+        );
+        let (sa, ea) = (
+            a.starts_at.map(|t| t.timestamp()),
+            a.ends_at.map(|t| t.timestamp()),
+        );
+        let (fr, lr) = (a.first_received.timestamp(), a.last_received.timestamp());
+        self.tx
+            .execute(
+                "INSERT INTO alerts (id, incident_id, source, integration, alert_key, group_key,
+                    status, suppressed, summary, severity, labels, annotations, links,
+                    starts_at, ends_at, first_received, last_received, receipts, last_body)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                         $16, $17, $18, $19)",
+                &[
+                    &id,
+                    &inc,
+                    &a.source,
+                    &a.integration,
+                    &a.key,
+                    &a.group,
+                    &a.status,
+                    &a.suppressed,
+                    &a.summary,
+                    &a.severity,
+                    &labels,
+                    &ann,
+                    &links,
+                    &sa,
+                    &ea,
+                    &fr,
+                    &lr,
+                    &a.receipts,
+                    &a.last_body,
+                ],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(id)
+    }
+
+    fn update_alert(&mut self, a: &AlertRow) -> Result<()> {
+        let inc = a.incident.map(|i| i.0);
+        let (labels, ann, links) = (
+            labels_json(&a.labels),
+            labels_json(&a.annotations),
+            links_json(&a.links),
+        );
+        let (sa, ea) = (
+            a.starts_at.map(|t| t.timestamp()),
+            a.ends_at.map(|t| t.timestamp()),
+        );
+        let lr = a.last_received.timestamp();
+        self.tx
+            .execute(
+                "UPDATE alerts SET incident_id = $1, group_key = $2, status = $3, suppressed = $4,
+                    summary = $5, severity = $6, labels = $7, annotations = $8, links = $9,
+                    starts_at = $10, ends_at = $11, last_received = $12, receipts = $13,
+                    last_body = $14
+                  WHERE id = $15",
+                &[
+                    &inc,
+                    &a.group,
+                    &a.status,
+                    &a.suppressed,
+                    &a.summary,
+                    &a.severity,
+                    &labels,
+                    &ann,
+                    &links,
+                    &sa,
+                    &ea,
+                    &lr,
+                    &a.receipts,
+                    &a.last_body,
+                    &a.id,
+                ],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(())
+    }
+
+    fn suppressed_open(&mut self, limit: usize) -> Result<Vec<AlertRow>> {
+        let l = limit as i64;
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts
+              WHERE status <> 'resolved' AND suppressed IS NOT NULL ORDER BY id LIMIT $1"
+        );
+        Ok(self.list(&sql, &[&l])?.iter().map(alert_row).collect())
+    }
+
+    fn quiet_alerts(&mut self, integration: &str, before: DateTime<Utc>) -> Result<Vec<AlertRow>> {
+        let b = before.timestamp();
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts
+              WHERE status <> 'resolved' AND integration = $1 AND last_received < $2
+              ORDER BY id LIMIT 1000"
+        );
+        Ok(self
+            .list(&sql, &[&integration, &b])?
+            .iter()
+            .map(alert_row)
+            .collect())
+    }
+
+    fn alert_counts(&mut self, incident: IncidentId) -> Result<AlertCounts> {
+        let r = self
+            .tx
+            .query_one(COUNTS, &[&incident.0])
+            .map_err(|e| self.pg.err(e))?;
+        Ok(counts(&r))
+    }
+
+    fn group(&mut self, integration: &str, group_key: &str) -> Result<Option<GroupRow>> {
+        let r = self
+            .tx
+            .query_opt(
+                "SELECT integration, group_key, incident_id, opened_at, flaps, quiet_since
+                   FROM alert_groups WHERE integration = $1 AND group_key = $2",
+                &[&integration, &group_key],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(r.map(|r| GroupRow {
+            integration: r.get(0),
+            group_key: r.get(1),
+            incident: IncidentId(r.get(2)),
+            opened_at: at(r.get(3)),
+            flaps: r.get(4),
+            quiet_since: time(r.get(5)),
+        }))
+    }
+
+    fn put_group(&mut self, g: &GroupRow) -> Result<()> {
+        let (o, q) = (
+            g.opened_at.timestamp(),
+            g.quiet_since.map(|t| t.timestamp()),
+        );
+        self.tx
+            .execute(
+                "INSERT INTO alert_groups
+                    (integration, group_key, incident_id, opened_at, flaps, quiet_since)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (integration, group_key) DO UPDATE
+                    SET incident_id = $3, opened_at = $4, flaps = $5, quiet_since = $6",
+                &[
+                    &g.integration,
+                    &g.group_key,
+                    &g.incident.0,
+                    &o,
+                    &g.flaps,
+                    &q,
+                ],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(())
+    }
+
+    fn group_keys_of(&mut self, integration: &str, id: IncidentId) -> Result<Vec<String>> {
+        Ok(self
+            .list(
+                "SELECT group_key FROM alert_groups WHERE incident_id = $1 AND integration = $2",
+                &[&id.0, &integration],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn groups_opened_since(&mut self, integration: &str, since: DateTime<Utc>) -> Result<i64> {
+        let s = since.timestamp();
+        let r = self
+            .tx
+            .query_one(
+                "SELECT count(DISTINCT incident_id)::bigint FROM alert_groups
+                  WHERE integration = $1 AND opened_at >= $2",
+                &[&integration, &s],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(r.get(0))
+    }
+
+    fn incident(&mut self, id: IncidentId) -> Result<Incident> {
+        self.pg.stored(&mut *self.tx, id)
+    }
+
+    fn create_incident(&mut self, inc: &Incident, actor: &str) -> Result<IncidentId> {
+        let inc = Incident {
+            created_at: self.now,
+            updated_at: self.now,
+            ..inc.clone()
+        };
+        let id = self.pg.insert_row(&mut *self.tx, &inc)?;
+        let created = timeline::text_event(id, self.now, actor, EventKind::Created, &inc.title);
+        let new = self.pg.chained(id, &created, &mut self.head);
+        self.tx
+            .execute(INSERT_EVENT, &new.params())
+            .map_err(|e| self.pg.err(e))?;
+        Ok(id)
+    }
+
+    fn update_incident(&mut self, inc: &Incident, events: &[Event]) -> Result<()> {
+        let mut next = inc.clone();
+        next.version = inc.version + 1;
+        next.updated_at = self.now.max(inc.updated_at);
+        let v = IncidentValues::of(&next);
+        let pairs = v.pairs(&next.cancel_reason);
+        let set: Vec<String> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let mut params: Vec<Param<'_>> = pairs.iter().map(|(_, p)| *p).collect();
+        params.push(&inc.id.0);
+        params.push(&inc.version);
+        let sql = format!(
+            "UPDATE incidents SET {} WHERE id = ${} AND version = ${}",
+            set.join(", "),
+            pairs.len() + 1,
+            pairs.len() + 2
+        );
+        let n = self
+            .tx
+            .execute(sql.as_str(), &params)
+            .map_err(|e| self.pg.err(e))?;
+        if n != 1 {
+            return Err(Error::Internal(format!(
+                "{} changed under a write lock; nothing was saved",
+                inc.id
+            )));
+        }
+        for e in events {
+            let new = self.pg.chained(inc.id, e, &mut self.head);
+            self.tx
+                .execute(INSERT_EVENT, &new.params())
+                .map_err(|er| self.pg.err(er))?;
+        }
+        Ok(())
+    }
+
+    fn append_event(&mut self, e: &Event) -> Result<()> {
+        let new = self.pg.chained(e.incident, e, &mut self.head);
+        self.tx
+            .execute(INSERT_EVENT, &new.params())
+            .map_err(|er| self.pg.err(er))?;
+        let t = self.now.timestamp();
+        self.tx
+            .execute(
+                "UPDATE incidents SET updated_at = greatest(updated_at, $1) WHERE id = $2",
+                &[&t, &e.incident.0],
+            )
+            .map_err(|er| self.pg.err(er))?;
+        Ok(())
+    }
+
+    fn windows_at(&mut self, t: DateTime<Utc>) -> Result<Vec<Window>> {
+        let t = t.timestamp();
+        let sql = format!(
+            "SELECT {WINDOW_COLUMNS} FROM maintenance
+              WHERE ends_at > $1 AND starts_at <= $1 ORDER BY id"
+        );
+        Ok(self.list(&sql, &[&t])?.iter().map(window_row).collect())
+    }
+
+    fn windows_to_replay(&mut self, t: DateTime<Utc>) -> Result<Vec<Window>> {
+        let t = t.timestamp();
+        let sql = format!(
+            "SELECT {WINDOW_COLUMNS} FROM maintenance
+              WHERE ends_at <= $1 AND replayed = 0 ORDER BY id"
+        );
+        Ok(self.list(&sql, &[&t])?.iter().map(window_row).collect())
+    }
+
+    fn mark_replayed(&mut self, id: i64) -> Result<()> {
+        self.tx
+            .execute("UPDATE maintenance SET replayed = 1 WHERE id = $1", &[&id])
+            .map_err(|e| self.pg.err(e))?;
+        Ok(())
+    }
+
+    fn beat(&mut self, name: &str) -> Result<Option<Beat>> {
+        let r = self
+            .tx
+            .query_opt(
+                "SELECT name, last_at, incident_id FROM heartbeats WHERE name = $1",
+                &[&name],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(r.as_ref().map(beat_row))
+    }
+
+    fn put_beat(&mut self, b: &Beat) -> Result<()> {
+        let (t, i) = (b.last_at.timestamp(), b.incident.map(|i| i.0));
+        self.tx
+            .execute(
+                "INSERT INTO heartbeats (name, last_at, incident_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (name) DO UPDATE SET last_at = $2, incident_id = $3",
+                &[&b.name, &t, &i],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(())
+    }
+
+    fn beats(&mut self) -> Result<Vec<Beat>> {
+        Ok(self
+            .list(
+                "SELECT name, last_at, incident_id FROM heartbeats ORDER BY name",
+                &[],
+            )?
+            .iter()
+            .map(beat_row)
+            .collect())
+    }
+
+    fn take_lease(&mut self, name: &str, holder: &str, until: DateTime<Utc>) -> Result<bool> {
+        let (u, n) = (until.timestamp(), self.now.timestamp());
+        let k = self
+            .tx
+            .execute(
+                "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (name) DO UPDATE SET holder = $2, expires_at = $3
+                  WHERE leases.holder = $2 OR leases.expires_at <= $4",
+                &[&name, &holder, &u, &n],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(k == 1)
+    }
 }
 
 impl Pg {
-    pub fn intake<T>(&self, _f: impl FnOnce(&mut dyn IntakeTx) -> Result<T>) -> Result<T> {
-        Err(later())
+    /// One intake transaction: the write lock, the server's clock, the
+    /// chain head; `f` does its work; one NOTIFY; commit.
+    pub fn intake<T>(&self, f: impl FnOnce(&mut dyn IntakeTx) -> Result<T>) -> Result<T> {
+        let mut c = self.client.borrow_mut();
+        let mut tx = c.transaction().map_err(|e| self.err(e))?;
+        let (now, head) = self.lock_at_head(&mut tx)?;
+        let mut it = PgIntake {
+            tx: &mut tx,
+            pg: self,
+            now,
+            head,
+        };
+        let out = f(&mut it)?;
+        let last = it.head.id.to_string();
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &last])
+            .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(out)
     }
-    pub fn alerts(&self, _q: &AlertQuery) -> Result<Vec<AlertRow>> {
-        Err(later())
+
+    pub fn alerts(&self, q: &AlertQuery) -> Result<Vec<AlertRow>> {
+        let mut conds = vec!["($1::bigint IS NULL OR incident_id = $1)"];
+        if q.open_only {
+            conds.push("status <> 'resolved'");
+        }
+        if q.suppressed_only {
+            conds.push("suppressed IS NOT NULL");
+        }
+        let limit = q.limit.map(|l| l as i64);
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts WHERE {} ORDER BY id DESC LIMIT $2",
+            conds.join(" AND ")
+        );
+        let inc = q.incident.map(|i| i.0);
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(sql.as_str(), &[&inc, &limit])
+            .map_err(|e| self.err(e))?;
+        Ok(rows.iter().map(alert_row).collect())
     }
-    pub fn alert_counts(&self, _ids: &[IncidentId]) -> Result<HashMap<IncidentId, AlertCounts>> {
-        Err(later())
+
+    pub fn alert_counts(&self, ids: &[IncidentId]) -> Result<HashMap<IncidentId, AlertCounts>> {
+        let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT incident_id, count(*)::bigint,
+                        count(*) FILTER (WHERE status = 'firing')::bigint,
+                        count(*) FILTER (WHERE status = 'acknowledged')::bigint,
+                        count(*) FILTER (WHERE status = 'resolved')::bigint
+                   FROM alerts WHERE incident_id = ANY($1) GROUP BY incident_id",
+                &[&ids],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    IncidentId(r.get(0)),
+                    AlertCounts {
+                        total: r.get(1),
+                        firing: r.get(2),
+                        acknowledged: r.get(3),
+                        resolved: r.get(4),
+                    },
+                )
+            })
+            .collect())
     }
-    pub fn add_window(&self, _w: &Window) -> Result<Window> {
-        Err(later())
+
+    pub fn add_window(&self, w: &Window) -> Result<Window> {
+        self.write(|tx, _now| {
+            let id: i64 = tx
+                .query_one(
+                    "SELECT coalesce(max(id), 0)::bigint + 1 FROM maintenance",
+                    &[],
+                )
+                .map_err(|e| self.err(e))?
+                .get(0);
+            let (s, e, c) = (
+                w.starts_at.timestamp(),
+                w.ends_at.timestamp(),
+                w.created_at.timestamp(),
+            );
+            tx.execute(
+                "INSERT INTO maintenance (id, matchers, starts_at, ends_at, reason, created_by,
+                    created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&id, &w.matchers, &s, &e, &w.reason, &w.created_by, &c],
+            )
+            .map_err(|er| self.err(er))?;
+            Ok(Window { id, ..w.clone() })
+        })
     }
-    pub fn windows(&self, _now: DateTime<Utc>, _all: bool) -> Result<Vec<Window>> {
-        Err(later())
+
+    pub fn windows(&self, now: DateTime<Utc>, all: bool) -> Result<Vec<Window>> {
+        let t = now.timestamp();
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                format!(
+                    "SELECT {WINDOW_COLUMNS} FROM maintenance WHERE $1 OR ends_at > $2
+                      ORDER BY starts_at, id"
+                )
+                .as_str(),
+                &[&all, &t],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(rows.iter().map(window_row).collect())
     }
-    pub fn end_window(&self, _id: i64, _by: &str, _now: DateTime<Utc>) -> Result<Window> {
-        Err(later())
+
+    pub fn end_window(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<Window> {
+        self.write(|tx, _| {
+            let t = now.timestamp();
+            tx.execute(
+                "UPDATE maintenance SET ends_at = least(ends_at, $1), ended_by = $2
+                  WHERE id = $3 AND ends_at > $1",
+                &[&t, &by, &id],
+            )
+            .map_err(|e| self.err(e))?;
+            let r = tx
+                .query_opt(
+                    format!("SELECT {WINDOW_COLUMNS} FROM maintenance WHERE id = $1").as_str(),
+                    &[&id],
+                )
+                .map_err(|e| self.err(e))?;
+            r.as_ref().map(window_row).ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no maintenance window {id}: see `sev maintenance list`"
+                ))
+            })
+        })
     }
-    pub fn move_alerts(&self, _from: IncidentId, _into: IncidentId) -> Result<usize> {
-        Err(later())
+
+    pub fn move_alerts(&self, from: IncidentId, into: IncidentId) -> Result<usize> {
+        self.write(|tx, _| {
+            let n = tx
+                .execute(
+                    "UPDATE alerts SET incident_id = $1 WHERE incident_id = $2",
+                    &[&into.0, &from.0],
+                )
+                .map_err(|e| self.err(e))?;
+            tx.execute(
+                "UPDATE alert_groups SET incident_id = $1 WHERE incident_id = $2",
+                &[&into.0, &from.0],
+            )
+            .map_err(|e| self.err(e))?;
+            Ok(n as usize)
+        })
     }
+
     pub fn heartbeats(&self) -> Result<Vec<Beat>> {
-        Err(later())
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT name, last_at, incident_id FROM heartbeats ORDER BY name",
+                &[],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(rows.iter().map(beat_row).collect())
     }
 }

@@ -183,6 +183,26 @@ pub fn apply_batch(
                         touched.entry(i).or_default().resolved += 1;
                     }
                 }
+                // Suppressed while a window was in force; fired again now
+                // that none is (or replayed when the window ended).
+                (_, Some(mut row))
+                    if row.suppressed.is_some()
+                        && suppression(r, &windows, batch, integ, a).is_none() =>
+                {
+                    let (id, how) =
+                        super::open::incident_for(tx, cfg, integ, batch, a, r, &group, &actor)?;
+                    row.status = a.state.as_str().into();
+                    row.suppressed = None;
+                    row.incident = Some(id);
+                    row.group = group.clone();
+                    refresh(&mut row, a, now, out.receipt);
+                    tx.update_alert(&row)?;
+                    out.alerts_new += 1;
+                    let t = touched.entry(id).or_default();
+                    t.created |= how == super::open::Joined::Created;
+                    t.refired |= how == super::open::Joined::Refired;
+                    t.new.push(a.summary.clone());
+                }
                 (_, Some(mut row)) => {
                     let acked = a.state == State::Acknowledged && row.status == "firing";
                     row.status = a.state.as_str().into();

@@ -17,3 +17,5 @@ pub mod timers;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_timers;

@@ -83,6 +83,13 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout, or write one page per command with --dir
     Man(ManArgs),
+    /// Apply one alert body as `sev serve` would: sev ingest --source alertmanager body.json
+    Ingest(super::args_intake::IngestArgs),
+    /// List alerts (of one incident, or all), newest first
+    Alerts(super::args_intake::AlertsArgs),
+    /// Maintenance windows: silence matching alerts for a while
+    #[command(subcommand)]
+    Maintenance(super::args_intake::MaintenanceCommand),
 }
 
 impl Command {
@@ -91,7 +98,10 @@ impl Command {
     /// incident that a missing database cannot hold, so for them a missing
     /// file is "no database at PATH" — a typo'd --db never leaves a file.
     pub fn creates(&self) -> bool {
-        matches!(self, Command::New(_) | Command::Demo(_))
+        matches!(
+            self,
+            Command::New(_) | Command::Demo(_) | Command::Ingest(_)
+        )
     }
 }
 

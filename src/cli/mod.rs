@@ -1,11 +1,13 @@
 //! The command line: clap subcommands, each a thin call into `ops`/`store`.
 
 mod args;
+mod args_intake;
 mod cmd;
 pub mod out;
 mod output;
 
 pub use args::*;
+pub use args_intake::*;
 pub use cmd::run;
 
 pub use output::{incident_json, to_json};
@@ -136,7 +138,7 @@ fn parse_opt<T: std::str::FromStr<Err = crate::domain::DomainError>>(
         .transpose()
 }
 
-fn term_width() -> usize {
+pub(crate) fn term_width() -> usize {
     if std::io::stdout().is_terminal()
         && let Ok((w, _)) = ratatui::crossterm::terminal::size()
     {

@@ -44,6 +44,9 @@ pub(super) fn run(env: &Env<'_>, a: ListArgs) -> Result<()> {
         let v: Vec<_> = rows.iter().map(|i| incident_json(i, None)).collect();
         crate::outln!("{}", to_json(&v));
     } else {
+        for line in super::maintenance::banner(env)? {
+            crate::outln!("{line}");
+        }
         crate::out!("{}", output::table(rows, env.cx.clock.now(), term_width()));
         if std::io::stdout().is_terminal() {
             footer(env, &q, rows.len())?;

@@ -3,6 +3,7 @@
 
 mod ack;
 mod actions;
+mod alerts;
 mod assign;
 mod cancel;
 mod close;
@@ -10,8 +11,10 @@ mod completions;
 mod config;
 mod demo;
 mod doctor;
+mod ingest;
 mod init;
 mod list;
+mod maintenance;
 mod man;
 mod migrate;
 mod new;
@@ -108,6 +111,9 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         Command::Verify(a) => verify::run(env, &a),
         Command::Actions(a) => actions::list(env, a),
         Command::Action(c) => actions::change(env, c),
+        Command::Ingest(a) => ingest::run(env, &a),
+        Command::Alerts(a) => alerts::run(env, &a),
+        Command::Maintenance(c) => maintenance::run(env, c),
         Command::Doctor
         | Command::Init(_)
         | Command::Config(_)

@@ -4,15 +4,57 @@ use super::Env;
 use crate::cli::{IdArg, incident_json, output, parse_id, to_json};
 use crate::error::Result;
 
+/// Alerts in `show --json` (newest first); `sev alerts ID` has them all.
+const SHOWN_ALERTS: usize = 500;
+/// Alerts in the text record.
+const SHOWN_TEXT: usize = 20;
+
 pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
     let id = parse_id(&a.id)?;
     let inc = env.store().get(id)?;
     let events = env.store().events(id)?;
+    let alerts = env.store().alerts(&crate::store::AlertQuery {
+        incident: Some(id),
+        limit: Some(SHOWN_ALERTS),
+        ..Default::default()
+    })?;
     if env.json {
-        crate::outln!("{}", to_json(&incident_json(&inc, Some(&events))));
+        let mut v = serde_json::to_value(incident_json(&inc, Some(&events)))
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+        v["alerts"] = alerts
+            .iter()
+            .map(|a| serde_json::to_value(super::alerts::alert_json(a)).unwrap_or_default())
+            .collect();
+        crate::outln!("{}", to_json(&v));
     } else {
         let name = &env.cx.config.severity(inc.severity).name;
         crate::out!("{}", output::record(&inc, &events, name, env.cx.clock));
+        if !alerts.is_empty() {
+            let c = env
+                .store()
+                .alert_counts(&[id])?
+                .remove(&id)
+                .unwrap_or_default();
+            crate::outln!(
+                "\nAlerts: {} · {} firing · {} resolved{}",
+                c.total,
+                c.open(),
+                c.resolved,
+                if c.total as usize > alerts.len() {
+                    format!(" (newest {} shown: sev alerts {id})", alerts.len())
+                } else {
+                    String::new()
+                }
+            );
+            let now = env.cx.clock.now();
+            let width = crate::cli::term_width();
+            for a in alerts.iter().take(SHOWN_TEXT) {
+                crate::outln!(
+                    "  {}",
+                    super::alerts::alert_line(a, now, width.saturating_sub(2))
+                );
+            }
+        }
     }
     Ok(())
 }

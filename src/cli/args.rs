@@ -100,7 +100,10 @@ impl Command {
     pub fn creates(&self) -> bool {
         matches!(
             self,
-            Command::New(_) | Command::Demo(_) | Command::Ingest(_)
+            Command::New(_)
+                | Command::Demo(_)
+                | Command::Ingest(_)
+                | Command::Maintenance(super::args_intake::MaintenanceCommand::Add(_))
         )
     }
 }

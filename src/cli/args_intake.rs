@@ -47,10 +47,15 @@ pub struct MaintenanceAdd {
     #[arg(long = "match", value_name = "MATCHERS")]
     pub matchers: String,
     /// Start: now (default), +30m, or an RFC 3339 time
-    #[arg(long, default_value = "now", value_name = "TIME")]
+    #[arg(
+        long,
+        default_value = "now",
+        value_name = "TIME",
+        allow_hyphen_values = true
+    )]
     pub from: String,
     /// End: +2h (relative to --from), or an RFC 3339 time
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub until: String,
     /// Why (shown in the TUI header and recorded on suppressed alerts)
     #[arg(long, value_name = "TEXT")]

@@ -380,20 +380,9 @@ fn settle(
     let counts = tx.alert_counts(id)?;
     let inc = tx.incident(id)?;
     let mut events = Vec::new();
-    let joined = if t.created {
-        t.new.len().saturating_sub(1)
-    } else {
-        t.new.len()
-    };
+    let joined = t.new.len();
     if joined > 0 {
-        let first = t
-            .new
-            .iter()
-            .rev()
-            .take(1)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("");
+        let first = t.new.last().cloned().unwrap_or_default();
         events.push(alert_event(
             id,
             now,

@@ -202,7 +202,7 @@ fn alerts_suppressed_by_a_window_open_their_incident_when_it_ends() {
                 .is_empty()
         );
         let ws = s.windows(t.at, true).unwrap();
-        assert_eq!(ws.iter().find(|x| x.id == w.id).unwrap().replayed, true);
+        assert!(ws.iter().find(|x| x.id == w.id).unwrap().replayed);
     }
 }
 

@@ -55,8 +55,14 @@ pub enum Effect {
 pub struct Detail {
     pub incident: Option<Incident>,
     pub events: Vec<Event>,
+    /// Its newest alerts (at most [`DETAIL_ALERTS`]) and the counts of all.
+    pub alerts: Vec<crate::store::AlertRow>,
+    pub alert_counts: crate::store::AlertCounts,
     pub scroll: usize,
 }
+
+/// Alerts the detail pane loads; `sev alerts ID` lists every one.
+pub const DETAIL_ALERTS: usize = 50;
 
 pub use crate::geometry::WIDE;
 
@@ -106,6 +112,14 @@ pub struct App {
     /// The database cannot be reached (a dropped PostgreSQL connection):
     /// the header says so until a reconnect reloads the screen.
     pub offline: bool,
+    /// Maintenance windows in force and open storm incidents, for the header.
+    pub intake: crate::store::IntakeState,
+    /// Incidents alerts opened that this screen has already announced.
+    pub announced: std::collections::HashSet<IncidentId>,
+    /// The highest incident id the list has shown (None before the first load).
+    announced_up_to: Option<i64>,
+    /// Ring the terminal bell at the next frame (a new alert incident in view).
+    pub bell: bool,
 }
 
 /// The full path of the database, with the home directory shown as `~`.
@@ -165,6 +179,10 @@ impl App {
             last_beat: None,
             viewers: Vec::new(),
             offline: false,
+            intake: Default::default(),
+            announced: Default::default(),
+            announced_up_to: None,
+            bell: false,
         };
         app.resize(80, 24);
         app.reload()?;

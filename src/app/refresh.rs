@@ -40,6 +40,25 @@ impl App {
                     self.detail.incident = Some(inc);
                     self.detail.events = events;
                 }
+                let q = crate::store::AlertQuery {
+                    incident: Some(id),
+                    limit: Some(super::DETAIL_ALERTS),
+                    ..Default::default()
+                };
+                let r = self.store.alerts(&q).and_then(|a| {
+                    let c = if a.is_empty() {
+                        Default::default()
+                    } else {
+                        self.store
+                            .alert_counts(&[id])?
+                            .remove(&id)
+                            .unwrap_or_default()
+                    };
+                    Ok((a, c))
+                });
+                let (alerts, counts) = self.report(r).unwrap_or_default();
+                self.detail.alerts = alerts;
+                self.detail.alert_counts = counts;
             }
         }
     }
@@ -54,9 +73,11 @@ impl App {
         if self.filter.is_empty() && !typing {
             let ids = self.store.list_ids(&self.list.facets.query(self.me()))?;
             self.list.set_ids(ids);
+            self.announce_alert_incidents();
         } else {
             self.request_search();
         }
+        self.intake = self.store.intake_state(self.clock.now())?;
         self.after_move(true);
         self.reload_screen();
         self.flag_stale_dialog();
@@ -135,6 +156,56 @@ impl App {
             } else {
                 self.error(text);
             }
+        }
+    }
+}
+
+impl App {
+    /// A cue when alerts opened an incident that is now in the list in
+    /// view: a status line (and the bell, with `alerts.bell = true`). New
+    /// incidents have the highest ids, so only ids above the highest seen
+    /// are looked at; the first load announces nothing.
+    fn announce_alert_incidents(&mut self) {
+        let top = self.list.ids.iter().map(|i| i.0).max().unwrap_or(0);
+        let Some(seen) = self
+            .announced_up_to
+            .replace(top.max(self.announced_up_to.unwrap_or(0)))
+        else {
+            return;
+        };
+        let fresh: Vec<IncidentId> = self
+            .list
+            .ids
+            .iter()
+            .copied()
+            .filter(|i| i.0 > seen && !self.announced.contains(i))
+            .take(50)
+            .collect();
+        if fresh.is_empty() {
+            return;
+        }
+        let Ok(rows) = self.store.get_many(&fresh) else {
+            return;
+        };
+        let by_alerts: Vec<&Incident> = rows
+            .rows
+            .iter()
+            .filter(|i| i.tags.iter().any(|t| t == "alert"))
+            .collect();
+        for i in &by_alerts {
+            self.announced.insert(i.id);
+        }
+        if let Some(first) = by_alerts.first() {
+            let more = match by_alerts.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            self.info(format!(
+                "new alert incident {}: {}{more}",
+                first.id,
+                crate::text::sanitize_line(&first.title)
+            ));
+            self.bell |= self.config.alerts.bell;
         }
     }
 }

@@ -218,7 +218,7 @@ fn build(
     }
     let labels: Vec<String> = a.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut description = format!(
-        "Opened by a {} alert through integration {}.\nLabels: {}",
+        "Opened by an alert from {} through integration {}.\nLabels: {}",
         batch.source,
         integ.name,
         labels.join(", ")

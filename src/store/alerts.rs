@@ -547,6 +547,14 @@ impl Lite {
         Ok(n)
     }
 
+    /// Open storm incidents.
+    pub fn open_storms(&self) -> Result<Vec<IncidentId>> {
+        rows(&self.conn, super::intake::OPEN_STORMS, [], |r| {
+            Ok(IncidentId(r.get(0)?))
+        })
+        .map_err(|e| self.err(e))
+    }
+
     pub fn heartbeats(&self) -> Result<Vec<Beat>> {
         rows(
             &self.conn,

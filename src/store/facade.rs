@@ -431,6 +431,22 @@ impl Store {
         both!(self, b => b.move_alerts(from, into))
     }
 
+    /// Windows in force at `now` and open storm incidents (the TUI header).
+    pub fn intake_state(&self, now: DateTime<Utc>) -> Result<super::IntakeState> {
+        let windows = self
+            .windows(now, false)?
+            .into_iter()
+            .filter(|w| w.starts_at <= now)
+            .collect();
+        let ids = both!(self, b => b.open_storms())?;
+        let mut counts = self.alert_counts(&ids)?;
+        let storms = ids
+            .into_iter()
+            .map(|i| (i, counts.remove(&i).unwrap_or_default()))
+            .collect();
+        Ok(super::IntakeState { windows, storms })
+    }
+
     pub fn heartbeats(&self) -> Result<Vec<super::Beat>> {
         both!(self, b => b.heartbeats())
     }

@@ -177,3 +177,18 @@ pub(crate) const ALERT_COLUMNS: &str = "id, incident_id, source, integration, al
 
 pub(crate) const WINDOW_COLUMNS: &str =
     "id, matchers, starts_at, ends_at, reason, created_by, created_at, ended_by, replayed";
+
+/// What the TUI header shows about the intake.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IntakeState {
+    /// Windows in force now.
+    pub windows: Vec<Window>,
+    /// Open storm incidents with their alert counts.
+    pub storms: Vec<(IncidentId, AlertCounts)>,
+}
+
+/// Open storm incidents (see `intake::open`): their storm group rows.
+pub(crate) const OPEN_STORMS: &str = "SELECT g.incident_id FROM alert_groups g
+    JOIN incidents i ON i.id = g.incident_id
+   WHERE g.integration LIKE 'storm:%' AND g.group_key = 'storm' AND i.attention < 2
+   ORDER BY g.incident_id";

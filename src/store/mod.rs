@@ -31,7 +31,9 @@ pub use close_view::TxView;
 pub use copy::Dump;
 pub use error::{Partial, Unreadable, unreadable_error};
 pub use incidents::{ListQuery, ORDER, Scope};
-pub use intake::{AlertCounts, AlertQuery, AlertRow, Beat, GroupRow, IntakeTx, Window};
+pub use intake::{
+    AlertCounts, AlertQuery, AlertRow, Beat, GroupRow, IntakeState, IntakeTx, Window,
+};
 pub use pg::Health;
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};

@@ -146,6 +146,12 @@ fn event_loop(terminal: &mut Term, app: &mut App, shared: &Shared) -> Result<()>
     let mut last_tick = std::time::Instant::now();
     loop {
         terminal.draw(|f| crate::ui::render(app, f)).map_err(io)?;
+        if std::mem::take(&mut app.bell) {
+            // BEL alone: no other byte reaches the terminal outside a frame.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(b"\x07").and_then(|_| out.flush());
+        }
         if app.quitting() || shared.stop.load(Ordering::SeqCst) {
             return Ok(());
         }

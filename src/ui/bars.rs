@@ -24,6 +24,19 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     if app.store.is_read_only() {
         left.push_str(" │ READ-ONLY: browse, search, export");
     }
+    let ws = &app.intake.windows;
+    match ws.as_slice() {
+        [] => {}
+        [w] => left.push_str(&format!(
+            " │ MAINT until {}: {}",
+            app.clock.local_time(w.ends_at).format("%H:%M"),
+            sanitize_line(&w.matchers)
+        )),
+        _ => left.push_str(&format!(" │ MAINT ×{}", ws.len())),
+    }
+    for (id, c) in &app.intake.storms {
+        left.push_str(&format!(" │ STORM {id}: {} alerts", c.total));
+    }
     if !app.filter.is_empty() && !matches!(app.top(), View::Search { .. }) {
         left.push_str(&format!(" │ search \"{}\"", sanitize_line(&app.filter)));
     }

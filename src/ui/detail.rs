@@ -162,6 +162,7 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
             l.push((Line::from(d.to_string()), 0));
         }
     }
+    alerts(app, theme, &mut l);
     l.push((Line::from(""), 0));
     l.push((
         Line::from(Span::styled(
@@ -199,6 +200,98 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
         }
     }
     l
+}
+
+/// Alerts the pane lists; the rest are counted (`sev alerts ID` has all).
+const PANE_ALERTS: usize = 20;
+
+/// The incident's alerts: counts, then each one's state, receipts and
+/// summary, its labels and its links (as text: sev never opens them).
+fn alerts<'a>(app: &'a App, theme: &Theme, l: &mut Vec<(Line<'a>, usize)>) {
+    let c = app.detail.alert_counts;
+    if c.total == 0 {
+        return;
+    }
+    l.push((Line::from(""), 0));
+    l.push((
+        Line::from(Span::styled(
+            format!(
+                "── Alerts ({} · {} firing · {} resolved)",
+                c.total,
+                c.open(),
+                c.resolved
+            ),
+            theme.dim(),
+        )),
+        0,
+    ));
+    let now = app.clock.now();
+    for a in app.detail.alerts.iter().take(PANE_ALERTS) {
+        let (state, style) = match (a.suppressed.is_some(), a.status.as_str()) {
+            (_, "resolved") => ("resolved", theme.dim()),
+            (true, _) => ("SUPPRESSED", theme.dim()),
+            (false, "acknowledged") => ("ACKED", theme.warn()),
+            _ => ("FIRING", theme.warn()),
+        };
+        let lead = format!("{state:<10} ×{:<4} ", a.receipts);
+        let lead_w = lead.chars().count();
+        l.push((
+            Line::from(vec![
+                Span::styled(lead, style),
+                Span::raw(sanitize_line(&a.summary).into_owned()),
+                Span::styled(
+                    format!("  {} ago", clock::age(a.last_received, now)),
+                    theme.dim(),
+                ),
+            ]),
+            lead_w,
+        ));
+        let labels: Vec<String> = a
+            .labels
+            .iter()
+            .filter(|(k, _)| k.as_str() != "alertname")
+            .map(|(k, v)| format!("{}={}", sanitize_line(k), sanitize_line(v)))
+            .collect();
+        if !labels.is_empty() {
+            l.push((
+                Line::from(vec![
+                    Span::raw(" ".repeat(lead_w)),
+                    Span::styled(labels.join(" "), theme.dim()),
+                ]),
+                lead_w,
+            ));
+        }
+        for link in &a.links {
+            l.push((
+                Line::from(vec![
+                    Span::raw(" ".repeat(lead_w)),
+                    Span::styled(
+                        format!(
+                            "{}: {}",
+                            sanitize_line(&link.label),
+                            sanitize_line(&link.url)
+                        ),
+                        theme.dim(),
+                    ),
+                ]),
+                lead_w,
+            ));
+        }
+    }
+    let listed = app.detail.alerts.len().min(PANE_ALERTS) as i64;
+    if c.total > listed {
+        l.push((
+            Line::styled(
+                format!(
+                    "… {} more: sev alerts {}",
+                    c.total - listed,
+                    app.detail.incident.as_ref().map(|i| i.id.0).unwrap_or(0)
+                ),
+                theme.dim(),
+            ),
+            0,
+        ));
+    }
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect, focused: bool) {

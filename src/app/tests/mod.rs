@@ -464,6 +464,7 @@ fn rebinding_shows_in_help_and_hints() {
     assert_eq!(h.selected().status, Status::Acknowledged);
 }
 
+mod alerts;
 mod issue10;
 mod postmortem;
 mod shared;

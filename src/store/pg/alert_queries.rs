@@ -621,6 +621,16 @@ impl Pg {
         })
     }
 
+    /// Open storm incidents.
+    pub fn open_storms(&self) -> Result<Vec<IncidentId>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(crate::store::intake::OPEN_STORMS, &[])
+            .map_err(|e| self.err(e))?;
+        Ok(rows.iter().map(|r| IncidentId(r.get(0))).collect())
+    }
+
     pub fn heartbeats(&self) -> Result<Vec<Beat>> {
         let rows = self
             .client

@@ -212,7 +212,7 @@ mod tests {
         assert!(a.labels.is_empty(), "empty renders are left out");
 
         let e = parse(&json!({"title": "x"}), &i).unwrap_err();
-        assert!(e.0.starts_with("mapping.key: undefined value"), "{e}");
+        assert_eq!(e.0, "mapping.key: undefined value (line 1)");
         let e = parse(&json!({"id": 1}), &i).unwrap_err();
         assert!(e.0.starts_with("mapping.summary: undefined value"), "{e}");
         let e = parse(&json!({"id": "", "title": "x"}), &i).unwrap_err();

@@ -54,7 +54,10 @@ pub fn parse(
 /// stored exactly as it came; one that is not JSON, as text (invalid UTF-8
 /// replaced by U+FFFD).
 pub fn redact(_source: Source, body: &[u8]) -> String {
-    if let Ok(serde_json::Value::Object(mut o)) = serde_json::from_slice(body)
+    // Read what will be stored: a body made valid JSON by the U+FFFD
+    // replacement must not keep its routing key either.
+    let text = String::from_utf8_lossy(body);
+    if let Ok(serde_json::Value::Object(mut o)) = serde_json::from_str(&text)
         && let Some(k) = o.get_mut("routing_key")
     {
         *k = serde_json::Value::String("<redacted>".into());
@@ -62,7 +65,7 @@ pub fn redact(_source: Source, body: &[u8]) -> String {
             return s;
         }
     }
-    String::from_utf8_lossy(body).into_owned()
+    text.into_owned()
 }
 
 /// Grafana's [`GRAFANA_SIGNATURE_HEADER`]: hex(HMAC-SHA256(secret,
@@ -120,6 +123,12 @@ mod tests {
             "not json \u{fffd}"
         );
         assert_eq!(redact(Source::Generic, b""), "");
+        // Invalid UTF-8 elsewhere in the body (found by fuzzing): what is
+        // stored is JSON once replaced, so the key is redacted all the same.
+        let odd = b"{\"summary\":\"a\xd8b\",\"routing_key\":\"e93facc04764012d7bfb002500d5d1a6\"}";
+        let r = redact(Source::Pagerduty, odd);
+        assert!(!r.contains("e93facc0"), "{r}");
+        assert!(r.contains("a\u{fffd}b"), "{r}");
     }
 
     #[test]

@@ -257,7 +257,7 @@ fn init_creates_the_schema_on_postgres() {
     let Some(e) = Env::postgres() else { return };
     let url = e.db().to_str().unwrap().to_string();
     let out = e.ok(&["init", "--db", &url]);
-    assert!(out.contains("schema version 6"), "{out}");
+    assert!(out.contains("schema version 7"), "{out}");
     let o = e.run(&["doctor"]);
     let out = String::from_utf8_lossy(&o.stdout);
     for check in [

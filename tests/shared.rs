@@ -106,7 +106,10 @@ fn an_older_database_gets_its_chain_on_upgrade() {
          CREATE INDEX incidents_list ON incidents (is_open DESC, priority, created_at DESC, id DESC);
          ALTER TABLE incidents RENAME COLUMN impact_started_at TO started_at;
          UPDATE incidents SET started_at = created_at - 600;
-         ALTER TABLE events DROP COLUMN hash; DROP TABLE presence; PRAGMA user_version = 2;",
+         ALTER TABLE events DROP COLUMN hash; DROP TABLE presence;
+         DROP TABLE leases; DROP TABLE incident_links; DROP TABLE heartbeats;
+         DROP TABLE maintenance; DROP TABLE alert_groups; DROP TABLE alerts;
+         DROP TABLE intake_bodies; PRAGMA user_version = 2;",
     )
     .unwrap();
     drop(c);

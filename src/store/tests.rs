@@ -85,7 +85,7 @@ fn refuses_a_newer_schema() {
         let e = Store::open(&db.locator).err().unwrap();
         assert!(
             e.to_string()
-                .contains("schema version 99, newer than this sev understands (6): upgrade sev"),
+                .contains("schema version 99, newer than this sev understands (7): upgrade sev"),
             "{}: {e}",
             db.name()
         );

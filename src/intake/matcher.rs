@@ -159,7 +159,9 @@ fn regex_error(value: &str, e: &regex::Error) -> String {
             let last = msg.lines().rev().find(|l| !l.trim().is_empty());
             format!(
                 "bad regex \"{value}\": {}",
-                last.unwrap_or("invalid").trim().trim_start_matches("error: ")
+                last.unwrap_or("invalid")
+                    .trim()
+                    .trim_start_matches("error: ")
             )
         }
     }

@@ -61,7 +61,10 @@ fn accepted_inputs_parse_as_alertmanager_parses_them() {
             r#"{a="1", b=~"x|y"}"#,
             vec![m("a", Eq, "1"), m("b", Re, "x|y")],
         ),
-        ("\n a = 1 ,\n b =~ x|y \n", vec![m("a", Eq, "1"), m("b", Re, "x|y")]),
+        (
+            "\n a = 1 ,\n b =~ x|y \n",
+            vec![m("a", Eq, "1"), m("b", Re, "x|y")],
+        ),
         (r#"team="""#, vec![m("team", Eq, "")]),
         (r#"x="a, b""#, vec![m("x", Eq, "a, b")]),
         (r#"x="{}=!~""#, vec![m("x", Eq, "{}=!~")]),
@@ -88,7 +91,10 @@ fn refused_inputs_say_where_and_why() {
         (r#"{foo=:"bar"}"#, "column 7: expected a comma or }"),
         (r#"{foo="bar\w"}"#, "column 6: unknown escape \\w"),
         (r"{foo=bar\n}", "column 9: unexpected '\\\\'"),
-        (r#"{"foo"="\xf0\x9f"}"#, "column 8: the escapes do not spell valid UTF-8"),
+        (
+            r#"{"foo"="\xf0\x9f"}"#,
+            "column 8: the escapes do not spell valid UTF-8",
+        ),
         ("!", "column 1: '!' must be followed by = or ~"),
         ("~", "column 1: unexpected '~'"),
         ("=!", "column 2: '!' must be followed by = or ~"),
@@ -99,7 +105,10 @@ fn refused_inputs_say_where_and_why() {
         ("foo=", "column 5: expected a value after \"foo\"="),
         ("foo=bar baz=1", "column 9: expected a comma or }"),
         ("foo=bar,,", "column 9: expected a label name"),
-        ("{a=1}{b=2}", "column 6: unexpected text after the closing }"),
+        (
+            "{a=1}{b=2}",
+            "column 6: unexpected text after the closing }",
+        ),
         (r#"""="x""#, "column 1: the label name is empty"),
         ("x=\"a\nb\"", "column 3: a line break inside quotes"),
         (r#"x="\u12""#, "column 3: bad escape \\u: expected 4 digits"),
@@ -130,7 +139,10 @@ fn regexes_are_anchored_and_absent_labels_are_empty() {
     let yes = |t: &str| parse_matchers(t).unwrap()[0].matches(get);
     assert!(!yes(r#"job=~"web""#), "a regex matches the whole value");
     assert!(yes(r#"job=~"web.*""#));
-    assert!(yes(r#"job=~"db|webserver""#), "alternation inside the anchors");
+    assert!(
+        yes(r#"job=~"db|webserver""#),
+        "alternation inside the anchors"
+    );
     assert!(!yes(r#"job!~"web.*""#));
     assert!(yes(r#"job!~"web""#));
     assert!(yes(r#"team="""#), "an absent label is the empty string");
@@ -156,7 +168,14 @@ fn display_reads_back_as_the_same_matcher() {
     ] {
         let ms = parse_matchers(text).unwrap();
         let shown = ms[0].to_string();
-        assert_eq!(parse_matchers(&shown).unwrap(), ms, "{text} shown as {shown}");
-        assert!(!shown.contains('\u{202e}') && !shown.contains('\0'), "{shown}");
+        assert_eq!(
+            parse_matchers(&shown).unwrap(),
+            ms,
+            "{text} shown as {shown}"
+        );
+        assert!(
+            !shown.contains('\u{202e}') && !shown.contains('\0'),
+            "{shown}"
+        );
     }
 }

@@ -9,6 +9,7 @@
 pub mod apply;
 pub mod config;
 pub mod config_file;
+pub mod config_show;
 pub mod matcher;
 pub mod model;
 mod open;

@@ -95,7 +95,11 @@ fn continue_merges_earlier_values_first_and_adds_tags() {
     let mut r4 = rule("last", "");
     r4.set.impact = Some(Impact::High);
     let (routed, trials) = route(&[r1, r2, r3, r4], &batch(&a), &a, now());
-    assert_eq!(routed.assignee.as_deref(), Some("alice"), "earlier rule wins");
+    assert_eq!(
+        routed.assignee.as_deref(),
+        Some("alice"),
+        "earlier rule wins"
+    );
     assert_eq!(routed.severity, Some(Severity::Sev1));
     assert_eq!(routed.tags, vec!["payments", "paging"]);
     assert_eq!(routed.service, None);
@@ -171,8 +175,14 @@ fn matchers_read_labels_common_labels_then_fields() {
     };
     assert!(yes(r#"cluster="eu-1""#, None), "a common label");
     assert!(yes(r#"severity="critical""#, None), "the severity field");
-    assert!(yes(r#"summary=~"HighErrorRate:.*""#, None), "the summary field");
-    assert!(yes(r#"source="alertmanager""#, None), "source is sev's, not a label");
+    assert!(
+        yes(r#"summary=~"HighErrorRate:.*""#, None),
+        "the summary field"
+    );
+    assert!(
+        yes(r#"source="alertmanager""#, None),
+        "source is sev's, not a label"
+    );
     assert!(!yes(r#"source="spoofed""#, None));
     assert!(yes(r#"integration="prod""#, Some("prod")));
     assert!(!yes(r#"integration="prod""#, None));
@@ -212,6 +222,9 @@ fn preview_takes_route_then_integration_then_defaults() {
     assert_eq!(p.service.as_deref(), Some("checkout"));
     assert_eq!(p.severity, Severity::Sev1);
     assert_eq!(p.priority, Priority::P1);
-    assert_eq!(p.group, r#"{alertname="HighErrorRate", env="prod", zone=""}"#);
+    assert_eq!(
+        p.group,
+        r#"{alertname="HighErrorRate", env="prod", zone=""}"#
+    );
     assert_eq!(p.title, a.summary);
 }

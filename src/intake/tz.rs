@@ -57,7 +57,8 @@ impl Tz {
         if t.starts_with(['+', '-']) {
             let secs = parse_offset(t)
                 .ok_or_else(|| format!("bad offset '{t}': write it like +02:00 or -05:30"))?;
-            let o = FixedOffset::east_opt(secs).ok_or_else(|| format!("offset '{t}' is too large"))?;
+            let o =
+                FixedOffset::east_opt(secs).ok_or_else(|| format!("offset '{t}' is too large"))?;
             return Ok(Tz::Clock(Zone::Fixed(o)));
         }
         load(t).map(|n| Tz::Named(Arc::new(n)))
@@ -110,7 +111,9 @@ fn load(name: &str) -> Result<Named, String> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && !name.starts_with('/')
-        && name.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
+        && name
+            .split('/')
+            .all(|p| !p.is_empty() && p != "." && p != "..")
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b));
@@ -181,8 +184,14 @@ fn block(b: &[u8], tsize: usize) -> Option<(Data, &[u8])> {
         let s = b.get(20 + 4 * i..24 + 4 * i)?;
         usize::try_from(u32::from_be_bytes(s.try_into().ok()?)).ok()
     };
-    let (isut, isstd, leap, timecnt, typecnt, charcnt) =
-        (count(0)?, count(1)?, count(2)?, count(3)?, count(4)?, count(5)?);
+    let (isut, isstd, leap, timecnt, typecnt, charcnt) = (
+        count(0)?,
+        count(1)?,
+        count(2)?,
+        count(3)?,
+        count(4)?,
+        count(5)?,
+    );
     if typecnt == 0 || timecnt > 100_000 || typecnt > 256 {
         return None;
     }
@@ -294,7 +303,11 @@ impl Cursor<'_> {
             let end = self.0.iter().position(|&b| b == b'>')?;
             self.0 = &self.0[end + 1..];
         } else {
-            let n = self.0.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let n = self
+                .0
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
             if n < 3 {
                 return None;
             }
@@ -364,7 +377,10 @@ impl Posix {
             c.eat(b',').then_some(())?;
             (s, c.change()?)
         } else {
-            ((DateRule::Month(3, 2, 0), 7200), (DateRule::Month(11, 1, 0), 7200))
+            (
+                (DateRule::Month(3, 2, 0), 7200),
+                (DateRule::Month(11, 1, 0), 7200),
+            )
         };
         c.peek().is_none().then_some(())?;
         Some(Posix {
@@ -414,12 +430,20 @@ fn day_start(year: i32, r: DateRule) -> i64 {
             (first - jan1).num_days() + dom - 1
         }
     };
-    let base = jan1.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp();
+    let base = jan1
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .timestamp();
     base + day * 86400
 }
 
 fn month_len(year: i32, m: u8) -> i64 {
-    let (ny, nm) = if m == 12 { (year + 1, 1) } else { (year, u32::from(m) + 1) };
+    let (ny, nm) = if m == 12 {
+        (year + 1, 1)
+    } else {
+        (year, u32::from(m) + 1)
+    };
     let next = NaiveDate::from_ymd_opt(ny, nm, 1).unwrap_or_default();
     let this = NaiveDate::from_ymd_opt(year, u32::from(m), 1).unwrap_or_default();
     (next - this).num_days()
@@ -455,7 +479,14 @@ mod tests {
         assert_eq!(fixed.offset_at(0), 5 * 3600 + 1800);
         let quoted = Named::from_rule("America/Sao_Paulo", "<-03>3").unwrap();
         assert_eq!(quoted.offset_at(0), -3 * 3600);
-        for bad in ["", "C", "CET", "CET-1CEST,M13.1.0,M10.5.0", "CET-1CEST,M3.5.0", "X-1"] {
+        for bad in [
+            "",
+            "C",
+            "CET",
+            "CET-1CEST,M13.1.0,M10.5.0",
+            "CET-1CEST,M3.5.0",
+            "X-1",
+        ] {
             assert!(Posix::parse(bad).is_none(), "{bad}");
         }
     }
@@ -473,7 +504,11 @@ mod tests {
         let far = Utc.with_ymd_and_hms(2090, 7, 1, 0, 0, 0).unwrap();
         assert_eq!(tz.at(far).offset().local_minus_utc(), 7200);
         let old = Utc.with_ymd_and_hms(1800, 1, 1, 0, 0, 0).unwrap();
-        assert_eq!(tz.at(old).offset().local_minus_utc(), 3208, "local mean time");
+        assert_eq!(
+            tz.at(old).offset().local_minus_utc(),
+            3208,
+            "local mean time"
+        );
     }
 
     #[test]
@@ -486,7 +521,14 @@ mod tests {
             assert_eq!(tz.at(t).offset().local_minus_utc(), secs, "{s}");
             assert_eq!(Tz::parse(&tz.name()).unwrap(), tz, "{s}");
         }
-        for bad in ["../etc/passwd", "/etc/localtime", "Europe/../../x", "Mars/Olympus", "+25:00", "+1:2:3"] {
+        for bad in [
+            "../etc/passwd",
+            "/etc/localtime",
+            "Europe/../../x",
+            "Mars/Olympus",
+            "+25:00",
+            "+1:2:3",
+        ] {
             let e = Tz::parse(bad).unwrap_err();
             assert!(e.contains(bad), "{bad}: {e}");
         }

@@ -135,7 +135,7 @@ fn day(s: &str) -> Option<usize> {
 
 /// `mon`, `Monday`, or a range `mon-fri` / `monday:friday` (a range may
 /// wrap: `fri-mon`).
-fn parse_days(s: &str) -> Result<Vec<usize>, String> {
+pub(crate) fn parse_days(s: &str) -> Result<Vec<usize>, String> {
     let bad = || {
         format!("bad day '{s}': write mon, tue, wed, thu, fri, sat, sun, or a range like mon-fri")
     };
@@ -153,7 +153,7 @@ fn parse_days(s: &str) -> Result<Vec<usize>, String> {
 }
 
 /// `HH:MM-HH:MM`, start before end; `24:00` may end it.
-fn parse_hours(s: &str) -> Result<(u16, u16), String> {
+pub(crate) fn parse_hours(s: &str) -> Result<(u16, u16), String> {
     let bad = |why: &str| format!("bad hours '{s}': {why}");
     let (a, b) = s
         .split_once('-')
@@ -196,14 +196,29 @@ mod tests {
         // Berlin office hours. 2026-01-09 is a Friday; Berlin is UTC+1 in
         // January and UTC+2 in July.
         let office = w(&["mon-fri"], Some("09:00-17:00"), "Europe/Berlin");
-        assert!(office.check(utc(2026, 1, 9, 7, 59, 59)).is_err(), "08:59:59 Berlin");
-        assert!(office.check(utc(2026, 1, 9, 8, 0, 0)).is_ok(), "09:00 Berlin");
-        assert!(office.check(utc(2026, 1, 9, 15, 59, 59)).is_ok(), "16:59:59 Berlin");
+        assert!(
+            office.check(utc(2026, 1, 9, 7, 59, 59)).is_err(),
+            "08:59:59 Berlin"
+        );
+        assert!(
+            office.check(utc(2026, 1, 9, 8, 0, 0)).is_ok(),
+            "09:00 Berlin"
+        );
+        assert!(
+            office.check(utc(2026, 1, 9, 15, 59, 59)).is_ok(),
+            "16:59:59 Berlin"
+        );
         let e = office.check(utc(2026, 1, 9, 16, 0, 0)).unwrap_err();
         assert_eq!(e, "fri 17:00 Europe/Berlin is outside 09:00-17:00");
         // Summer time moves the window an hour earlier in UTC.
-        assert!(office.check(utc(2026, 7, 10, 7, 0, 0)).is_ok(), "09:00 CEST");
-        assert!(office.check(utc(2026, 7, 10, 15, 0, 0)).is_err(), "17:00 CEST");
+        assert!(
+            office.check(utc(2026, 7, 10, 7, 0, 0)).is_ok(),
+            "09:00 CEST"
+        );
+        assert!(
+            office.check(utc(2026, 7, 10, 15, 0, 0)).is_err(),
+            "17:00 CEST"
+        );
         // Sunday 23:30 UTC is already Monday 00:30 in Berlin: the day is
         // the zone's, not UTC's.
         let mondays = w(&["monday"], None, "Europe/Berlin");
@@ -220,7 +235,10 @@ mod tests {
         assert!(weekend.check(utc(2026, 1, 9, 18, 59, 0)).is_err());
         let long = w(&["fri-mon"], Some("00:00-24:00"), "UTC");
         assert_eq!(long.days_list(), vec!["mon", "fri-sun"]);
-        assert!(long.check(utc(2026, 1, 12, 23, 59, 59)).is_ok(), "monday 23:59");
+        assert!(
+            long.check(utc(2026, 1, 12, 23, 59, 59)).is_ok(),
+            "monday 23:59"
+        );
         assert!(long.check(utc(2026, 1, 13, 0, 0, 0)).is_err(), "tuesday");
         assert_eq!(
             w(&[], Some("22:00-24:00"), "UTC").describe(),
@@ -241,6 +259,10 @@ mod tests {
         assert!(hours("22:00-06:00").contains("two rules"));
         assert!(hours("09:00-09:00").contains("after the start"));
         assert!(hours("24:30-25:00").contains("HH:MM"));
-        assert!(Window::parse(&[], None, Some("Nowhere/City")).unwrap_err().contains("Nowhere/City"));
+        assert!(
+            Window::parse(&[], None, Some("Nowhere/City"))
+                .unwrap_err()
+                .contains("Nowhere/City")
+        );
     }
 }

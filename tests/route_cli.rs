@@ -64,11 +64,11 @@ fn every_rule_tried_and_the_incident_each_alert_would_open() {
     // The fx pod: the first rule fails on its container, the window rule matches.
     let fx = alerts[0];
     assert!(
-        fx.contains(r#"rule ledger pages (sev.toml:7:1): no — container="ledger-writer" failed: container is "fx-rates-sync""#),
+        fx.contains(r#"/sev.toml:7:1): no — container="ledger-writer" failed: container is "fx-rates-sync""#),
         "{fx}"
     );
     assert!(
-        fx.contains("rule fx office hours (sev.toml:12:1): MATCHED — all 1 matchers matched, inside mon-fri 09:00-17:00 Europe/Berlin"),
+        fx.contains("/sev.toml:12:1): MATCHED — all 1 matchers matched, inside mon-fri 09:00-17:00 Europe/Berlin"),
         "{fx}"
     );
     assert!(fx.contains("(1 later rule not tried"), "{fx}");
@@ -80,7 +80,7 @@ fn every_rule_tried_and_the_incident_each_alert_would_open() {
     // The ledger pods page: SEV1 from the route, P1 from high x high.
     for a in &alerts[1..] {
         assert!(
-            a.contains("rule ledger pages (sev.toml:7:1): MATCHED — all 2 matchers matched"),
+            a.contains("/sev.toml:7:1): MATCHED — all 2 matchers matched"),
             "{a}"
         );
         assert!(a.contains("(2 later rules not tried"), "{a}");

@@ -204,7 +204,7 @@ fn line(s: &str, width: usize) -> String {
 }
 
 fn print_text(r: &Report<'_>, batch: &Batch) {
-    let group = batch.group.as_deref().map(|g| format!(", group {}", line(g, 80)));
+    let group = batch.group.as_deref().map(|g| format!(", group {}", line(g, 160)));
     crate::outln!(
         "{} body through integration {}: {} alert{}{}; {} rule{}, routed at {}",
         r.source,

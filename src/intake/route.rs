@@ -4,7 +4,7 @@
 //! sets is merged into the [`Routed`] result; `suppress` records the alert
 //! and opens nothing.
 //!
-//! What a matcher's name reads, in order:
+//! What a matcher's name reads, in order ([`field`]):
 //! - `source` and `integration`: sev's own facts about the request, never
 //!   a label (a sender cannot pose as another integration);
 //! - the alert's label of that name, else the batch's common label;
@@ -15,7 +15,7 @@
 //! field set by an earlier rule stays; later rules fill only what is still
 //! unset, and tags add up.
 
-use super::config::{AlertsConfig, Integration};
+use super::config::Integration;
 use super::matcher::Matcher;
 use super::model::{AlertIn, Batch};
 use super::window::Window;
@@ -108,22 +108,7 @@ pub fn route_with(
     alert: &AlertIn,
     now: DateTime<Utc>,
 ) -> (Routed, Vec<Trial>) {
-    let get = |name: &str| -> Option<&str> {
-        match name {
-            "source" => Some(batch.source.as_str()),
-            "integration" => integration,
-            _ => alert
-                .labels
-                .get(name)
-                .or_else(|| batch.common_labels.get(name))
-                .map(String::as_str)
-                .or(match name {
-                    "severity" => alert.severity.as_deref(),
-                    "summary" => Some(alert.summary.as_str()),
-                    _ => None,
-                }),
-        }
-    };
+    let get = |name: &str| field(batch, integration, alert, name);
     let mut out = Routed::default();
     let mut trials = Vec::new();
     for (i, r) in routes.iter().enumerate() {
@@ -193,31 +178,37 @@ fn merge(out: &mut Routed, r: &Route, index: usize) {
     }
 }
 
-/// The group an alert joins: with `group_by`, the values of those labels
-/// (`{alertname="X", env="prod"}`, an absent label as `""`); without, the
-/// sender's group ([`Batch::group_of`]).
-pub fn group_key(batch: &Batch, alert: &AlertIn, group_by: Option<&[String]>) -> String {
-    let Some(names) = group_by else {
-        return batch.group_of(alert).to_string();
-    };
-    let pairs: Vec<String> = names
-        .iter()
-        .map(|n| {
-            let v = alert
-                .labels
-                .get(n)
-                .or_else(|| batch.common_labels.get(n))
-                .map(String::as_str)
-                .unwrap_or("");
-            Matcher::new(n, super::matcher::Op::Eq, v)
-                .map(|m| m.to_string())
-                .unwrap_or_default()
-        })
-        .collect();
-    format!("{{{}}}", pairs.join(", "))
+/// What a matcher's name reads of an alert (routes and maintenance
+/// windows alike): `source` and `integration` are sev's own facts; any
+/// other name is the alert's label, else the batch's common label, else
+/// (for `severity` and `summary`) the alert's field.
+pub fn field<'a>(
+    batch: &'a Batch,
+    integration: Option<&'a str>,
+    alert: &'a AlertIn,
+    name: &str,
+) -> Option<&'a str> {
+    match name {
+        "source" => return Some(batch.source.as_str()),
+        "integration" => return integration,
+        _ => {}
+    }
+    if let Some(v) = alert
+        .labels
+        .get(name)
+        .or_else(|| batch.common_labels.get(name))
+    {
+        return Some(v);
+    }
+    match name {
+        "severity" => alert.severity.as_deref(),
+        "summary" => Some(&alert.summary),
+        _ => None,
+    }
 }
 
-/// The incident an alert would open, as `sev route test` shows it.
+/// The incident an alert would open, as `sev route test` shows it: built
+/// by the intake's own code, so it is what `sev ingest` would create.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Preview {
     pub title: String,
@@ -230,38 +221,33 @@ pub struct Preview {
     pub assignee: Option<String>,
     pub commander: Option<String>,
     pub tags: Vec<String>,
+    /// The group key its incident is found by.
     pub group: String,
 }
 
-/// What `routed` makes of `alert`: the route's values, else the
-/// integration's, else the config's defaults; the severity from the
-/// source's word through the severity map unless a route set one.
+/// What `routed` makes of `alert` when it opens a new incident (an alert
+/// whose group already has one joins that instead).
 pub fn preview(
     cfg: &crate::config::Config,
     integ: &Integration,
     batch: &Batch,
     alert: &AlertIn,
     routed: &Routed,
+    now: DateTime<Utc>,
 ) -> Preview {
-    let alerts: &AlertsConfig = &cfg.alerts;
-    let severity = routed
-        .severity
-        .unwrap_or_else(|| alerts.map_severity(alert.severity.as_deref()));
-    let impact = routed.impact.unwrap_or(cfg.defaults.impact);
-    let urgency = routed.urgency.unwrap_or(cfg.defaults.urgency);
-    let group_by = routed.group_by.as_deref().or(integ.group_by.as_deref());
+    let inc = super::open::build(cfg, integ, batch, alert, routed, "route-test", now);
     Preview {
-        title: alert.summary.clone(),
-        service: routed.service.clone().or_else(|| integ.service.clone()),
-        category: routed.category.clone(),
-        severity,
-        impact,
-        urgency,
-        priority: cfg.priority.priority(impact, urgency),
-        assignee: routed.assignee.clone(),
-        commander: routed.commander.clone(),
-        tags: routed.tags.clone(),
-        group: group_key(batch, alert, group_by),
+        title: inc.title,
+        service: inc.service,
+        category: inc.category,
+        severity: inc.severity,
+        impact: inc.impact,
+        urgency: inc.urgency,
+        priority: inc.priority,
+        assignee: inc.assignee,
+        commander: inc.commander,
+        tags: inc.tags,
+        group: super::apply::group_key(integ, batch, alert, routed),
     }
 }
 

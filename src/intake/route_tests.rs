@@ -205,7 +205,7 @@ fn preview_takes_route_then_integration_then_defaults() {
     let b = batch(&a);
     let mut integ = Integration::named("prod", Source::Alertmanager);
     integ.service = Some("shop".into());
-    let p = preview(&cfg, &integ, &b, &a, &Routed::default());
+    let p = preview(&cfg, &integ, &b, &a, &Routed::default(), now());
     assert_eq!(p.service.as_deref(), Some("shop"));
     assert_eq!(p.severity, Severity::Sev2, "critical maps to SEV2");
     assert_eq!(p.priority, Priority::P3, "medium x medium");
@@ -218,13 +218,19 @@ fn preview_takes_route_then_integration_then_defaults() {
         group_by: Some(vec!["alertname".into(), "env".into(), "zone".into()]),
         ..Routed::default()
     };
-    let p = preview(&cfg, &integ, &b, &a, &routed);
+    let p = preview(&cfg, &integ, &b, &a, &routed, now());
     assert_eq!(p.service.as_deref(), Some("checkout"));
     assert_eq!(p.severity, Severity::Sev1);
     assert_eq!(p.priority, Priority::P1);
     assert_eq!(
         p.group,
-        r#"{alertname="HighErrorRate", env="prod", zone=""}"#
+        r#"by:{alertname="HighErrorRate",env="prod",zone=""}"#
     );
     assert_eq!(p.title, a.summary);
+    assert_eq!(p.tags, vec!["alert"]);
+    // Without a route or an integration service, the alert's service label.
+    integ.service = None;
+    let a = alert(&[("service", "payments")]);
+    let p = preview(&cfg, &integ, &batch(&a), &a, &Routed::default(), now());
+    assert_eq!(p.service.as_deref(), Some("payments"));
 }

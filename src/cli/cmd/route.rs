@@ -73,7 +73,7 @@ fn test(config: &Config, a: &RouteTestArgs, json: bool) -> Result<()> {
         .map(|alert| {
             let (routed, trials) = route_with(routes, Some(&integ.name), &batch, alert, now);
             let incident = (alert.state == State::Firing && routed.suppressed_by.is_none())
-                .then(|| preview(config, &integ, &batch, alert, &routed));
+                .then(|| preview(config, &integ, &batch, alert, &routed, now));
             AlertReport {
                 key: &alert.key,
                 state: alert.state,
@@ -204,7 +204,10 @@ fn line(s: &str, width: usize) -> String {
 }
 
 fn print_text(r: &Report<'_>, batch: &Batch) {
-    let group = batch.group.as_deref().map(|g| format!(", group {}", line(g, 160)));
+    let group = batch
+        .group
+        .as_deref()
+        .map(|g| format!(", group {}", line(g, 160)));
     crate::outln!(
         "{} body through integration {}: {} alert{}{}; {} rule{}, routed at {}",
         r.source,

@@ -18,7 +18,7 @@ service = "platform"
 [[routes]]
 name = "ledger pages"
 match = ['namespace="payments"', 'container="ledger-writer"']
-set = { service = "ledger", severity = "SEV1", impact = "high", urgency = "high", assignee = "alice" }
+set = { service = "ledger", severity = "SEV1", impact = "high", urgency = "high", assignee = "alice", group_by = ["alertname", "container"] }
 
 [[routes]]
 name = "fx office hours"
@@ -79,16 +79,33 @@ fn every_rule_tried_and_the_incident_each_alert_would_open() {
         "{fx}"
     );
     assert!(fx.contains("tags alert, fx"), "{fx}");
-    // The ledger pods page: SEV1 from the route, P1 from high x high.
+    // The ledger pods page: SEV1 from the route, P1 from high x high, in
+    // a group of their own (the route's group_by).
     for a in &alerts[1..] {
         assert!(
             a.contains("/sev.toml:7:1): MATCHED — all 2 matchers matched"),
             "{a}"
         );
         assert!(a.contains("(2 later rules not tried"), "{a}");
-        assert!(a.contains("service ledger · SEV1 · P1"), "{a}");
-        assert!(a.contains("assignee alice"), "{a}");
     }
+    assert!(
+        alerts[1].contains("service ledger · SEV1 · P1"),
+        "{}",
+        alerts[1]
+    );
+    assert!(alerts[1].contains("assignee alice"), "{}", alerts[1]);
+    assert!(
+        alerts[1]
+            .contains(r#"group by:{alertname="KubePodCrashLooping",container="ledger-writer"}"#),
+        "{}",
+        alerts[1]
+    );
+    // The second ledger pod is in the same group: it joins that incident.
+    assert!(
+        alerts[2].contains("=> joins the incident alert 2 opens (same group by:{"),
+        "{}",
+        alerts[2]
+    );
     assert!(
         !e.db().exists(),
         "route test opened or created the database"
@@ -128,6 +145,8 @@ fn outside_the_window_the_next_rule_decides() {
     );
     assert_eq!(v["alerts"][1]["incident"]["severity"], "SEV1");
     assert_eq!(v["alerts"][1]["not_tried"], 2);
+    assert!(v["alerts"][1]["joins"].is_null());
+    assert_eq!(v["alerts"][2]["joins"], 2);
 }
 
 #[test]

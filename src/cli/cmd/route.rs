@@ -41,9 +41,13 @@ struct AlertReport<'a> {
     /// Rules after the last one tried (a match without `continue`).
     not_tried: usize,
     routed: Routed,
-    /// The incident a firing alert opens (or joins); none when suppressed
-    /// or not firing.
+    /// The incident a firing alert opens when its group has none yet; none
+    /// when suppressed or not firing.
     incident: Option<Preview>,
+    /// An earlier alert of this body (1-based) in the same group: this one
+    /// joins the incident that one opens, and what its own rules set does
+    /// not apply (one incident per group).
+    joins: Option<usize>,
 }
 
 fn test(config: &Config, a: &RouteTestArgs, json: bool) -> Result<()> {
@@ -67,14 +71,23 @@ fn test(config: &Config, a: &RouteTestArgs, json: bool) -> Result<()> {
         ))
     })?;
     let routes = &config.alerts.routes;
+    let mut groups: std::collections::HashMap<String, usize> = Default::default();
     let alerts: Vec<AlertReport<'_>> = batch
         .alerts
         .iter()
-        .map(|alert| {
+        .enumerate()
+        .map(|(n, alert)| {
             let (routed, trials) = route_with(routes, Some(&integ.name), &batch, alert, now);
             let incident = (alert.state == State::Firing && routed.suppressed_by.is_none())
                 .then(|| preview(config, &integ, &batch, alert, &routed, now));
+            let joins = incident.as_ref().and_then(|p| {
+                groups.get(&p.group).copied().or_else(|| {
+                    groups.insert(p.group.clone(), n + 1);
+                    None
+                })
+            });
             AlertReport {
+                joins,
                 key: &alert.key,
                 state: alert.state,
                 summary: &alert.summary,
@@ -280,8 +293,18 @@ fn alert_text(n: usize, of: usize, a: &AlertReport<'_>, alert: Option<&AlertIn>)
         );
         return;
     };
+    if let Some(first) = a.joins {
+        crate::outln!(
+            "  => joins the incident alert {first} opens (same group {}): one incident per group, so what the rules set for this alert does not apply",
+            line(&p.group, 160)
+        );
+        return;
+    }
     let opt = |o: &Option<String>| o.as_deref().map(|s| line(s, 40)).unwrap_or("-".into());
-    crate::outln!("  => incident \"{}\"", line(&p.title, 100));
+    crate::outln!(
+        "  => new incident \"{}\" (if its group has an open one, the alert joins that instead)",
+        line(&p.title, 100)
+    );
     crate::outln!(
         "     service {} · {} · {} (impact {}, urgency {}) · assignee {} · commander {}",
         opt(&p.service),

@@ -242,3 +242,65 @@ fn bad_bodies_and_bad_arguments_exit_2_with_one_line() {
     let err = e.fails(&["--config", &bad, "route", "test", &body], 2);
     assert!(err.contains(&format!("{bad}:2:10: bad matcher")), "{err}");
 }
+
+#[test]
+fn a_generic_mapping_routes_by_integration_and_mapped_labels() {
+    let e = Env::new();
+    let cfg = e.dir.path().join("zbx.toml");
+    std::fs::write(
+        &cfg,
+        r#"
+[alerts]
+severity_map = { high = "SEV2", disaster = "SEV2" }
+
+[[integrations]]
+name = "zabbix"
+source = "generic"
+[integrations.mapping]
+key = "zabbix-{{ body.id }}"
+summary = "{{ body.host_name }}: {{ body.name }}"
+severity = "{{ body.severity }}"
+state = "{{ body.status }}"
+labels = { host = "{{ body.host_name }}" }
+
+[[routes]]
+name = "databases"
+match = ['integration="zabbix"', 'host=~"prod-datapipe[0-9]+"', 'summary=~".*MySQL.*"']
+set = { service = "datapipe", category = "database", commander = "carol" }
+"#,
+    )
+    .unwrap();
+    let cfg = cfg.display().to_string();
+    let body = format!("{FIXTURES}/zabbix/zbx_problem.json");
+    let v = e.json(&[
+        "--config",
+        &cfg,
+        "route",
+        "test",
+        "--source",
+        "generic:zabbix",
+        &body,
+    ]);
+    assert_eq!(v["integration"], "zabbix");
+    let a = &v["alerts"][0];
+    assert_eq!(a["key"], "zabbix-8812345");
+    assert_eq!(a["trials"][0]["matched"], true, "{a}");
+    assert_eq!(a["trials"][0]["why"], "all 3 matchers matched");
+    let inc = &a["incident"];
+    assert_eq!(inc["service"], "datapipe");
+    assert_eq!(inc["category"], "database");
+    assert_eq!(inc["commander"], "carol");
+    assert_eq!(inc["severity"], "SEV2", "High through the severity map");
+    assert_eq!(
+        inc["title"],
+        "prod-datapipe03: MySQL: Disk space is critically low (used > 95%)"
+    );
+    // Without the integration's name the mapping is unknown.
+    let err = e.fails(
+        &[
+            "--config", &cfg, "route", "test", "--source", "generic", &body,
+        ],
+        2,
+    );
+    assert!(err.contains("generic:NAME"), "{err}");
+}

@@ -79,6 +79,9 @@ pub enum Command {
     /// Check or print the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Alert routing rules: sev route test FILE shows what they do with a body, writing nothing
+    #[command(subcommand)]
+    Route(RouteCommand),
     /// Print a shell completion script: sev completions bash > /etc/bash_completion.d/sev
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout, or write one page per command with --dir
@@ -397,6 +400,30 @@ pub enum ConfigCommand {
     Check,
     /// Print the effective configuration as TOML
     Show,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RouteCommand {
+    /// Run a body's alerts through the [[routes]] rules: every rule tried, which matched and
+    /// why, and the incident each alert would open. Reads the config only; writes nothing.
+    Test(RouteTestArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RouteTestArgs {
+    /// The body's format: alertmanager, grafana, pagerduty or generic:NAME (default: the
+    /// integration's, else alertmanager)
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<String>,
+    /// The configured integration the body comes through (its mapping, group_by and service
+    /// apply; default: the only one configured for the source)
+    #[arg(long, value_name = "NAME")]
+    pub integration: Option<String>,
+    /// Route as if it were this time (RFC 3339, e.g. 2026-01-07T09:00:00Z), for time windows
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// The request body as the sender posts it (- reads stdin)
+    pub file: PathBuf,
 }
 
 #[derive(Args, Debug)]

@@ -51,6 +51,10 @@ pub(super) struct File {
     priority: Option<PriorityFile>,
     keys: Option<BTreeMap<Spanned<String>, KeyTable>>,
     postmortem: Option<PostmortemFile>,
+    /// The alert intake: see `intake::config_file`.
+    alerts: Option<crate::intake::config_file::AlertsFile>,
+    integrations: Option<Vec<crate::intake::config_file::IntegrationFile>>,
+    routes: Option<Vec<Spanned<crate::intake::config_file::RouteFile>>>,
 }
 
 /// kind → list of section keys
@@ -184,6 +188,16 @@ impl File {
         if let Some(pm) = &self.postmortem {
             pm.apply(c, &cx)?;
         }
+        crate::intake::config_file::apply(
+            crate::intake::config_file::Sections {
+                alerts: self.alerts.as_ref(),
+                integrations: self.integrations.as_deref(),
+                routes: self.routes.as_deref(),
+            },
+            &mut c.alerts,
+            text,
+            name,
+        )?;
         for (mode, map) in self.keys.iter().flatten() {
             for (key, action) in map {
                 c.keys.push(KeyBinding {
@@ -285,7 +299,7 @@ impl PostmortemFile {
     }
 }
 
-fn expand_home(p: &str) -> std::path::PathBuf {
+pub(crate) fn expand_home(p: &str) -> std::path::PathBuf {
     if let Some(rest) = p.strip_prefix("~/")
         && let Some(home) = directories::BaseDirs::new()
     {
@@ -376,5 +390,6 @@ pub(super) fn render(c: &Config) -> String {
             let _ = writeln!(out, "{} = {}", q(&k.key.value), q(&k.action.value));
         }
     }
+    out.push_str(&crate::intake::config_show::render(&c.alerts));
     out
 }

@@ -11,6 +11,7 @@ use crate::domain::{Impact, Kind, PriorityMatrix, Severity, Urgency};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+pub(crate) use file::expand_home;
 pub use file::{KeyBinding, Located};
 
 pub const BUILTIN: &str = include_str!("../../assets/config.toml");

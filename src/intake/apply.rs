@@ -154,7 +154,7 @@ pub fn apply_batch(
     let routed: Vec<Routed> = batch
         .alerts
         .iter()
-        .map(|a| super::route::route(&cfg.alerts.routes, batch, a, now).0)
+        .map(|a| super::route::route_with(&cfg.alerts.routes, Some(&integ.name), batch, a, now).0)
         .collect();
     let actor = format!("{}:{}", batch.source, integ.name);
     let out = store.intake(now, |tx| {
@@ -348,23 +348,15 @@ fn suppression(
 }
 
 /// What a matcher sees of an alert: its labels, the group's common labels,
-/// and the fields `source`, `integration`, `severity`, `summary`.
+/// and the fields `source`, `integration`, `severity`, `summary` — the
+/// same lookup as the routes' ([`super::route::field`]).
 pub fn field<'a>(
     batch: &'a Batch,
     integ: &'a Integration,
     a: &'a AlertIn,
     name: &str,
 ) -> Option<&'a str> {
-    if let Some(v) = a.labels.get(name).or_else(|| batch.common_labels.get(name)) {
-        return Some(v);
-    }
-    match name {
-        "source" => Some(batch.source.as_str()),
-        "integration" => Some(&integ.name),
-        "severity" => a.severity.as_deref(),
-        "summary" => Some(&a.summary),
-        _ => None,
-    }
+    super::route::field(batch, Some(&integ.name), a, name)
 }
 
 /// Record what happened to one incident and apply the resolve policy.

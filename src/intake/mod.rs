@@ -8,12 +8,16 @@
 
 pub mod apply;
 pub mod config;
+pub mod config_file;
+pub mod config_show;
 pub mod matcher;
 pub mod model;
 mod open;
 pub mod parse;
 pub mod route;
 pub mod timers;
+pub mod tz;
+pub mod window;
 
 #[cfg(test)]
 mod tests;

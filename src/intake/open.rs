@@ -189,7 +189,7 @@ pub(super) fn mark_quiet(
 
 /// A new incident for alert `a`: what the routes set, then the
 /// integration's defaults, then the config's.
-fn build(
+pub(super) fn build(
     cfg: &Config,
     integ: &Integration,
     batch: &Batch,

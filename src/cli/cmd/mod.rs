@@ -22,6 +22,7 @@ mod note;
 mod postmortem;
 mod reopen;
 mod resolve;
+mod route;
 mod search;
 mod set;
 mod show;
@@ -73,6 +74,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(a) => init::run(&a, &config.database, json),
         Command::Migrate(a) => migrate::run(&a, json),
         Command::Config(c) => config::run(&config, &c, json),
+        Command::Route(c) => route::run(&config, &c, json),
         Command::Completions(a) => completions::run(&a),
         Command::Man(a) => man::run(&a),
         command => {
@@ -117,6 +119,7 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         Command::Doctor
         | Command::Init(_)
         | Command::Config(_)
+        | Command::Route(_)
         | Command::Completions(_)
         | Command::Man(_)
         | Command::Migrate(_) => unreachable!("handled before opening the database"),

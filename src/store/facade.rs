@@ -455,6 +455,39 @@ impl Store {
     pub fn insert_batch(&self, items: &[BatchItem]) -> Result<Vec<IncidentId>> {
         both!(self, b => b.insert_batch(items))
     }
+
+    /// Record a link between two incidents with an event on each side, in
+    /// one transaction. `Ok(false)`: it was there already; nothing written.
+    pub fn link(&self, l: &super::NewLink, actor: &str, now: DateTime<Utc>) -> Result<bool> {
+        match &self.0 {
+            Backend::Lite(b) => b.link(l, actor, now),
+            Backend::Pg(p) => p.link(l, actor),
+        }
+    }
+
+    /// Merge `l.a` into `l.b` in one transaction: `f` changes the duplicate
+    /// (it gets both as stored now, and the write's time) and returns what
+    /// to record; the duplicate link and both sides' events go with it.
+    pub fn merge<F>(
+        &self,
+        l: &super::NewLink,
+        actor: &str,
+        now: DateTime<Utc>,
+        f: F,
+    ) -> Result<Incident>
+    where
+        F: FnOnce(&mut Incident, &Incident, DateTime<Utc>) -> Result<Vec<Record>>,
+    {
+        match &self.0 {
+            Backend::Lite(b) => b.merge(l, actor, now, f),
+            Backend::Pg(p) => p.merge(l, actor, f),
+        }
+    }
+
+    /// Every link of `id` (either side), oldest first.
+    pub fn links(&self, id: IncidentId) -> Result<Vec<super::LinkRow>> {
+        both!(self, b => b.links(id))
+    }
 }
 
 /// The config's `database_password_file`, set once when the config is

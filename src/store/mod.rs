@@ -12,6 +12,7 @@ mod copy;
 mod error;
 mod incidents;
 pub mod intake;
+mod links;
 pub mod locator;
 mod pg;
 mod pg_copy;
@@ -34,6 +35,7 @@ pub use incidents::{ListQuery, ORDER, Scope};
 pub use intake::{
     AlertCounts, AlertQuery, AlertRow, Beat, GroupRow, IntakeState, IntakeTx, Window,
 };
+pub use links::{LinkEvent, LinkKind, LinkRow, NewLink};
 pub use pg::Health;
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};

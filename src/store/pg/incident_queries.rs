@@ -158,28 +158,7 @@ impl Pg {
         inc.id = stored.id;
         inc.version = stored.version + 1;
         inc.updated_at = now.max(inc.updated_at);
-        let v = IncidentValues::of(&inc);
-        let pairs = v.pairs(&inc.cancel_reason);
-        let set: Vec<String> = pairs
-            .iter()
-            .enumerate()
-            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
-            .collect();
-        let mut params: Vec<Param<'_>> = pairs.iter().map(|(_, p)| *p).collect();
-        params.push(&inc.id.0);
-        params.push(&stored.version);
-        let sql = format!(
-            "UPDATE incidents SET {} WHERE id = ${} AND version = ${}",
-            set.join(", "),
-            pairs.len() + 1,
-            pairs.len() + 2
-        );
-        let n = tx.execute(sql.as_str(), &params).map_err(|e| self.err(e))?;
-        if n != 1 {
-            return Err(Error::Internal(format!(
-                "{id} changed under a write lock; nothing was saved"
-            )));
-        }
+        self.update_row(&mut tx, &inc, stored.version)?;
         for r in &records {
             let new = self.chained(id, &r.to_event(id, now, actor), &mut head);
             tx.execute(INSERT_EVENT, &new.params())
@@ -199,6 +178,39 @@ impl Pg {
     /// the event, bumps `updated_at` and notifies; then the commit. The
     /// existence check runs before the lock (incidents are never deleted,
     /// and notes never conflict, so nothing read there can go stale).
+    /// Write `inc` over the stored row, which must still be at `version`.
+    pub(super) fn update_row<C: GenericClient>(
+        &self,
+        c: &mut C,
+        inc: &Incident,
+        version: i64,
+    ) -> Result<()> {
+        let v = IncidentValues::of(inc);
+        let pairs = v.pairs(&inc.cancel_reason);
+        let set: Vec<String> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let mut params: Vec<Param<'_>> = pairs.iter().map(|(_, p)| *p).collect();
+        params.push(&inc.id.0);
+        params.push(&version);
+        let sql = format!(
+            "UPDATE incidents SET {} WHERE id = ${} AND version = ${}",
+            set.join(", "),
+            pairs.len() + 1,
+            pairs.len() + 2
+        );
+        let n = c.execute(sql.as_str(), &params).map_err(|e| self.err(e))?;
+        if n != 1 {
+            return Err(Error::Internal(format!(
+                "{} changed under a write lock; nothing was saved",
+                inc.id
+            )));
+        }
+        Ok(())
+    }
+
     pub fn add_note(&self, id: IncidentId, actor: &str, text: &str) -> Result<Event> {
         let mut c = self.client.borrow_mut();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;

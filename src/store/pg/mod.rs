@@ -37,6 +37,7 @@ mod alert_queries;
 mod copy;
 mod errors;
 mod incident_queries;
+mod link_queries;
 mod postmortem_queries;
 mod rows;
 mod schema;

@@ -9,7 +9,9 @@ use crate::domain::{
 use crate::error::{Conflict, Error, Result};
 use crate::store::{Record, Store};
 
+mod links;
 mod postmortem;
+pub use links::{Merged, duplicate_reason};
 pub use postmortem::{
     ActionEdit, NewAction, PostmortemView, SectionWrite, parse_action_assignment,
 };

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 const AFTER_HELP: &str = "\
 Exit codes: 0 ok, 1 output could not be written (or an internal error), 2 usage or validation
 error, 3 not found, 4 conflict, 5 database unavailable, 6 a check failed (sev verify, sev doctor).
+Several incidents (sev ack 12 13, sev ack --service checkout --all-matching, sev merge): each is its own
+change, one line each; exit 0 when every one succeeded, else the code of the first that was refused.
 Environment: SEV_DB (database file), SEV_CONFIG (config file), VISUAL/EDITOR, NO_COLOR.";
 
 #[derive(Parser, Debug)]
@@ -40,8 +42,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Show one incident with its whole timeline
     Show(IdArg),
-    /// Acknowledge: you have it (assigns you if nobody is assigned)
-    Ack(IdArg),
+    /// Acknowledge: you have it (assigns you if nobody is assigned); several: sev ack 12 INC-13 14
+    Ack(RefsArgs),
     /// Move an incident to another state (triage, acknowledged, investigating, mitigated, resolved, closed, cancelled)
     Status(StatusArgs),
     /// Change fields: sev set 42 severity=SEV1 impact=high assignee=alice
@@ -53,11 +55,15 @@ pub enum Command {
     /// Resolve: impact is over (needs a summary of what fixed it)
     Resolve(ResolveArgs),
     /// Close a resolved incident
-    Close(IdArg),
+    Close(RefsArgs),
     /// Reopen a resolved, closed or cancelled incident
-    Reopen(IdArg),
+    Reopen(RefsArgs),
     /// Cancel an open incident that is not one (needs a reason)
     Cancel(CancelArgs),
+    /// Merge duplicates into one incident: each FROM ends cancelled as "duplicate of INTO", its alerts move to INTO
+    Merge(MergeArgs),
+    /// Record that two incidents are related (shown by sev show on both)
+    Link(LinkArgs),
     /// Export a postmortem (Markdown or JSON), or edit it: --section, --owner, --status
     #[command(alias = "pm")]
     Postmortem(PostmortemArgs),
@@ -151,8 +157,10 @@ pub struct NewArgs {
     pub assignee: Option<String>,
 }
 
-#[derive(Args, Debug)]
-pub struct ListArgs {
+/// The list's filters: `sev list` and every verb's `--all-matching` use
+/// them, so the same filters select the same incidents.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Filters {
     /// Include resolved, closed and cancelled incidents
     #[arg(short, long)]
     pub all: bool,
@@ -178,6 +186,32 @@ pub struct ListArgs {
     /// Text in the reference, title, service or description
     #[arg(long)]
     pub search: Option<String>,
+}
+
+impl Filters {
+    /// Was any filter given (`--all` counts: it says "every incident")?
+    pub fn any(&self) -> bool {
+        let Filters {
+            all,
+            status,
+            severity,
+            priority,
+            service,
+            assignee,
+            mine,
+            search,
+        } = self;
+        *all || *mine
+            || [status, severity, priority, service, assignee, search]
+                .iter()
+                .any(|o| o.is_some())
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: Filters,
     /// At most this many rows (default 50; 0 = no limit)
     #[arg(short = 'n', long, default_value_t = 50)]
     pub limit: usize,
@@ -197,67 +231,123 @@ pub struct SearchArgs {
     pub limit: usize,
 }
 
+/// Which incidents a state-changing verb changes, besides the references
+/// it is given: every one the list's filters select.
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Select with the list's filters")]
+pub struct Select {
+    /// Change every incident the filters select (those `sev list` shows with the same filters, without its limit); refused without a filter
+    #[arg(long)]
+    pub all_matching: bool,
+    #[command(flatten)]
+    pub filters: Filters,
+}
+
+#[derive(Args, Debug)]
+pub struct RefsArgs {
+    /// Incidents: 42 or INC-42; several are changed one by one
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub select: Select,
+}
+
 #[derive(Args, Debug)]
 pub struct StatusArgs {
-    /// Incident: 42 or INC-42
-    pub id: String,
-    /// triage, acknowledged, investigating, mitigated, resolved, closed or cancelled
-    pub state: String,
+    /// Incidents (42 or INC-42, several allowed), then the state: triage, acknowledged,
+    /// investigating, mitigated, resolved, closed or cancelled (the last word)
+    #[arg(required = true, num_args = 1.., value_name = "ID|STATE")]
+    pub words: Vec<String>,
     /// Resolution summary (when moving to resolved)
     #[arg(long)]
     pub summary: Option<String>,
     /// Reason (when moving to cancelled)
     #[arg(long)]
     pub reason: Option<String>,
+    #[command(flatten)]
+    pub select: Select,
 }
 
 #[derive(Args, Debug)]
 pub struct SetArgs {
-    /// Incident: 42 or INC-42
-    pub id: String,
-    /// field=value pairs; fields: title, description, kind, severity, impact, urgency,
-    /// category, service, tags, assignee, commander, scribe, comms, impact_started_at,
-    /// detected_at (value - clears). Times: RFC 3339 (2026-11-28T03:10:00Z) or relative
-    /// to now (-20m, -2h, -1d)
-    #[arg(required = true, num_args = 1..)]
-    pub assignments: Vec<String>,
-    /// Refuse (exit 4) unless the incident is still at this version
+    /// Incidents (42 or INC-42, several allowed), then field=value pairs; fields: title,
+    /// description, kind, severity, impact, urgency, category, service, tags, assignee,
+    /// commander, scribe, comms, impact_started_at, detected_at (value - clears). Times:
+    /// RFC 3339 (2026-11-28T03:10:00Z) or relative to now (-20m, -2h, -1d)
+    #[arg(required = true, num_args = 1.., value_name = "ID|FIELD=VALUE")]
+    pub items: Vec<String>,
+    /// Refuse (exit 4) unless the incident is still at this version (one incident only)
     #[arg(long, value_name = "N")]
     pub if_version: Option<i64>,
+    #[command(flatten)]
+    pub select: Select,
 }
 
 #[derive(Args, Debug)]
 pub struct AssignArgs {
-    /// Incident: 42 or INC-42
-    pub id: String,
-    /// A login name (default: you)
-    pub user: Option<String>,
+    /// Incidents (42 or INC-42, several allowed), then a login name (default: you); the
+    /// last word is the user unless it is an incident reference
+    #[arg(value_name = "ID|USER")]
+    pub items: Vec<String>,
+    #[command(flatten)]
+    pub select: Select,
 }
 
 #[derive(Args, Debug)]
 pub struct NoteArgs {
-    /// Incident: 42 or INC-42
-    pub id: String,
-    /// The note (words are joined). Without it: read stdin, or open $EDITOR on a terminal.
-    pub text: Vec<String>,
+    /// Incident (42 or INC-42), then the note (words are joined); with --message or
+    /// --all-matching every word names an incident. Without text: stdin, or $EDITOR on a terminal.
+    #[arg(value_name = "ID|TEXT")]
+    pub items: Vec<String>,
+    /// The note, for several incidents: sev note 12 13 -m "rolled back"
+    #[arg(short, long, value_name = "TEXT")]
+    pub message: Option<String>,
+    #[command(flatten)]
+    pub select: Select,
 }
 
 #[derive(Args, Debug)]
 pub struct ResolveArgs {
-    /// Incident: 42 or INC-42
-    pub id: String,
+    /// Incidents: 42 or INC-42; several are resolved one by one with the same summary
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
     /// What fixed it
     #[arg(short, long)]
     pub summary: String,
+    #[command(flatten)]
+    pub select: Select,
 }
 
 #[derive(Args, Debug)]
 pub struct CancelArgs {
-    /// Incident: 42 or INC-42
-    pub id: String,
+    /// Incidents: 42 or INC-42; several are cancelled one by one with the same reason
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
     /// Why this is not an incident
     #[arg(short, long)]
     pub reason: String,
+    #[command(flatten)]
+    pub select: Select,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The incident that stays: 42 or INC-42
+    pub into: String,
+    /// Its duplicates: each ends cancelled as "duplicate of INTO"; its timeline stays, its alerts move
+    #[arg(required = true, num_args = 1.., value_name = "FROM")]
+    pub from: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LinkArgs {
+    /// One incident: 42 or INC-42
+    pub a: String,
+    /// The incident it is related to
+    pub b: String,
+    /// Why they are related (shown with the link)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
 }
 
 #[derive(Args, Debug)]

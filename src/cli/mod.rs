@@ -149,19 +149,3 @@ pub(crate) fn term_width() -> usize {
         .and_then(|c| c.parse().ok())
         .unwrap_or(120)
 }
-
-/// Run a change and print what it did.
-fn mutate(
-    env: &cmd::Env<'_>,
-    id: IncidentId,
-    f: impl FnOnce() -> Result<crate::domain::Incident>,
-) -> Result<()> {
-    let before = env.store().get(id)?;
-    let after = f()?;
-    if env.json {
-        crate::outln!("{}", to_json(&incident_json(&after, None)));
-    } else {
-        crate::outln!("{}", output::changes(&before, &after));
-    }
-    Ok(())
-}

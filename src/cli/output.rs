@@ -185,7 +185,14 @@ fn when(clock: &dyn Clock, o: Option<DateTime<Utc>>) -> String {
 }
 
 /// The full record and timeline, for `sev show`.
-pub fn record(i: &Incident, events: &[Event], sev_name: &str, clock: &dyn Clock) -> String {
+/// `links` are ready-made lines ("merged: INC-13"), shown before the timeline.
+pub fn record(
+    i: &Incident,
+    events: &[Event],
+    links: &[String],
+    sev_name: &str,
+    clock: &dyn Clock,
+) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -235,6 +242,12 @@ pub fn record(i: &Incident, events: &[Event], sev_name: &str, clock: &dyn Clock)
     if !i.description.trim().is_empty() {
         let _ = writeln!(o, "\nDescription");
         for l in sanitize(&i.description).lines() {
+            let _ = writeln!(o, "  {l}");
+        }
+    }
+    if !links.is_empty() {
+        let _ = writeln!(o, "\nLinks");
+        for l in links {
             let _ = writeln!(o, "  {l}");
         }
     }

@@ -1,10 +1,12 @@
-//! `sev ack`: "I've got it".
+//! `sev ack`: "I've got it" — one incident, several, or every one the
+//! list's filters select (--all-matching).
 
 use super::Env;
-use crate::cli::{IdArg, mutate, parse_id};
+use super::bulk;
+use crate::cli::RefsArgs;
 use crate::error::Result;
 
-pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
-    let id = parse_id(&a.id)?;
-    mutate(env, id, || env.cx.acknowledge(id, None))
+pub(super) fn run(env: &Env<'_>, a: &RefsArgs) -> Result<()> {
+    let t = bulk::targets(env, &a.ids, &a.select)?;
+    bulk::change(env, t, |id| env.cx.acknowledge(id, None))
 }

@@ -1,14 +1,15 @@
-//! `sev cancel ID --reason …`: it was not an incident.
+//! `sev cancel ID… --reason …`: it was not an incident.
 
 use super::Env;
-use crate::cli::{CancelArgs, mutate, parse_id};
+use super::bulk;
+use crate::cli::CancelArgs;
 use crate::domain::Transition;
 use crate::error::Result;
 
 pub(super) fn run(env: &Env<'_>, a: &CancelArgs) -> Result<()> {
-    let id = parse_id(&a.id)?;
-    let t = Transition::Cancel {
+    let t = bulk::targets(env, &a.ids, &a.select)?;
+    let tr = Transition::Cancel {
         reason: a.reason.clone(),
     };
-    mutate(env, id, || env.cx.transition(id, &t, None))
+    bulk::change(env, t, |id| env.cx.transition(id, &tr, None))
 }

@@ -1,13 +1,15 @@
-//! `sev close ID`: close a resolved incident (the close policy applies).
+//! `sev close ID…`: close resolved incidents (the close policy applies to
+//! each).
 
 use super::Env;
-use crate::cli::{IdArg, mutate, parse_id};
+use super::bulk;
+use crate::cli::RefsArgs;
 use crate::domain::{Status, Transition};
 use crate::error::Result;
 
-pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
-    let id = parse_id(&a.id)?;
-    mutate(env, id, || {
+pub(super) fn run(env: &Env<'_>, a: &RefsArgs) -> Result<()> {
+    let t = bulk::targets(env, &a.ids, &a.select)?;
+    bulk::change(env, t, |id| {
         env.cx.transition(id, &Transition::To(Status::Closed), None)
     })
 }

@@ -2,37 +2,15 @@
 //! first), filtered.
 
 use super::Env;
-use crate::cli::{ListArgs, incident_json, output, parse_opt, term_width, to_json};
-use crate::domain::{Priority, Status};
+use crate::cli::{ListArgs, incident_json, output, term_width, to_json};
 use crate::error::Result;
 use crate::store::{ListQuery, Scope};
 use std::io::IsTerminal;
 
 fn query(env: &Env<'_>, a: ListArgs) -> Result<ListQuery> {
-    let scope = match (&a.status, a.all) {
-        (Some(s), _) if s.eq_ignore_ascii_case("open") => Scope::Open,
-        (Some(s), _) if s.eq_ignore_ascii_case("all") => Scope::All,
-        (Some(s), _) => Scope::Status(s.parse::<Status>()?),
-        (None, true) => Scope::All,
-        (None, false) => Scope::Open,
-    };
     Ok(ListQuery {
-        scope,
-        severity: a
-            .severity
-            .as_deref()
-            .map(crate::domain::parse_severity)
-            .transpose()?,
-        priority: parse_opt::<Priority>(&a.priority)?,
-        service: a.service,
-        assignee: if a.mine {
-            Some(env.cx.me().to_string())
-        } else {
-            a.assignee
-        },
-        search: a.search,
         limit: (a.limit > 0).then_some(a.limit),
-        offset: 0,
+        ..super::bulk::query(env, &a.filters)?
     })
 }
 

@@ -5,6 +5,7 @@ mod ack;
 mod actions;
 mod alerts;
 mod assign;
+mod bulk;
 mod cancel;
 mod close;
 mod completions;
@@ -13,9 +14,11 @@ mod demo;
 mod doctor;
 mod ingest;
 mod init;
+mod link;
 mod list;
 mod maintenance;
 mod man;
+mod merge;
 mod migrate;
 mod new;
 mod note;
@@ -103,6 +106,8 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         Command::Status(a) => status::run(env, a),
         Command::Set(a) => set::run(env, &a),
         Command::Assign(a) => assign::run(env, a),
+        Command::Merge(a) => merge::run(env, &a),
+        Command::Link(a) => link::run(env, &a),
         Command::Note(a) => note::run(env, &a),
         Command::Resolve(a) => resolve::run(env, &a),
         Command::Close(a) => close::run(env, &a),

@@ -1,11 +1,14 @@
-//! `sev reopen ID`: reopen a resolved, closed or cancelled incident.
+//! `sev reopen ID…`: reopen resolved, closed or cancelled incidents.
 
 use super::Env;
-use crate::cli::{IdArg, mutate, parse_id};
+use super::bulk;
+use crate::cli::RefsArgs;
 use crate::domain::Transition;
 use crate::error::Result;
 
-pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
-    let id = parse_id(&a.id)?;
-    mutate(env, id, || env.cx.transition(id, &Transition::Reopen, None))
+pub(super) fn run(env: &Env<'_>, a: &RefsArgs) -> Result<()> {
+    let t = bulk::targets(env, &a.ids, &a.select)?;
+    bulk::change(env, t, |id| {
+        env.cx.transition(id, &Transition::Reopen, None)
+    })
 }

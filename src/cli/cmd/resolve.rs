@@ -1,14 +1,15 @@
-//! `sev resolve ID --summary …`: impact is over.
+//! `sev resolve ID… --summary …`: impact is over.
 
 use super::Env;
-use crate::cli::{ResolveArgs, mutate, parse_id};
+use super::bulk;
+use crate::cli::ResolveArgs;
 use crate::domain::Transition;
 use crate::error::Result;
 
 pub(super) fn run(env: &Env<'_>, a: &ResolveArgs) -> Result<()> {
-    let id = parse_id(&a.id)?;
-    let t = Transition::Resolve {
+    let t = bulk::targets(env, &a.ids, &a.select)?;
+    let tr = Transition::Resolve {
         summary: a.summary.clone(),
     };
-    mutate(env, id, || env.cx.transition(id, &t, None))
+    bulk::change(env, t, |id| env.cx.transition(id, &tr, None))
 }

@@ -1,6 +1,6 @@
-//! `sev show`: one incident with its whole timeline.
+//! `sev show`: one incident with its links and its whole timeline.
 
-use super::Env;
+use super::{Env, link};
 use crate::cli::{IdArg, incident_json, output, parse_id, to_json};
 use crate::error::Result;
 
@@ -13,6 +13,7 @@ pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
     let id = parse_id(&a.id)?;
     let inc = env.store().get(id)?;
     let events = env.store().events(id)?;
+    let links = env.store().links(id)?;
     let alerts = env.store().alerts(&crate::store::AlertQuery {
         incident: Some(id),
         limit: Some(SHOWN_ALERTS),
@@ -25,10 +26,15 @@ pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
             .iter()
             .map(|a| serde_json::to_value(super::alerts::alert_json(a)).unwrap_or_default())
             .collect();
+        v["links"] = link::json(id, &links);
         crate::outln!("{}", to_json(&v));
     } else {
         let name = &env.cx.config.severity(inc.severity).name;
-        crate::out!("{}", output::record(&inc, &events, name, env.cx.clock));
+        let related = link::describe(id, &links);
+        crate::out!(
+            "{}",
+            output::record(&inc, &events, &related, name, env.cx.clock)
+        );
         if !alerts.is_empty() {
             let c = env
                 .store()

@@ -32,6 +32,9 @@ impl App {
                     return Outcome::Push(View::Detail);
                 }
             }
+            Action::Mark | Action::MarkAll | Action::Merge => return self.mark_key(a),
+            // Esc clears the marks first, when there are any.
+            Action::Back | Action::Cancel if !self.marks.is_empty() => self.clear_marks(),
             Action::Back | Action::Cancel => {
                 if !self.filter.is_empty() {
                     self.clear_filter();
@@ -179,6 +182,9 @@ impl App {
         }
         if !self.writable() {
             return Outcome::Stay;
+        }
+        if !self.marks.is_empty() {
+            return self.bulk_action(a);
         }
         let Some(inc) = self.target() else {
             return Outcome::Stay;
@@ -467,5 +473,6 @@ fn picker(
         purpose,
         target: inc.id,
         seen: inc,
+        bulk: Vec::new(),
     }))))
 }

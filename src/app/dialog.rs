@@ -51,6 +51,8 @@ pub struct Picker {
     pub purpose: PickFor,
     pub target: IncidentId,
     pub seen: Incident,
+    /// The marked incidents the choice is for (empty: just `target`).
+    pub bulk: Vec<IncidentId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,14 +102,25 @@ pub struct Prompt {
     /// Set when the incident changed under the person typing.
     pub stale: Option<String>,
     pub error: Option<String>,
+    /// The marked incidents the text is for, typed once and applied to
+    /// each (empty: just `target`).
+    pub bulk: Vec<IncidentId>,
 }
+
+/// The first word of a bulk prompt's draft key ("marked note"): one draft
+/// per purpose, whichever incidents are marked.
+pub const BULK_DRAFT: &str = "marked";
 
 impl Prompt {
     pub fn text(&self) -> String {
         text_of(&self.input)
     }
     pub fn draft_key(&self) -> String {
-        draft_key(self.target, self.purpose)
+        if self.bulk.is_empty() {
+            draft_key(self.target, self.purpose)
+        } else {
+            format!("{BULK_DRAFT} {}", self.purpose.label())
+        }
     }
     /// Has the person typed something that is not just the prefilled value?
     pub fn has_typed_text(&self) -> bool {
@@ -500,8 +513,10 @@ impl Dialog {
     /// The incident this dialog edits, with the version the person saw.
     pub fn target(&self) -> Option<(IncidentId, i64)> {
         match self {
-            Dialog::Picker(p) => Some((p.target, p.seen.version)),
-            Dialog::Prompt(p) => Some((p.target, p.seen.version)),
+            // A bulk dialog is about many incidents, none in particular.
+            Dialog::Picker(p) if p.bulk.is_empty() => Some((p.target, p.seen.version)),
+            Dialog::Prompt(p) if p.bulk.is_empty() => Some((p.target, p.seen.version)),
+            Dialog::Picker(_) | Dialog::Prompt(_) => None,
             Dialog::Prioritize(p) => Some((p.target, p.seen.version)),
             Dialog::Form(_) | Dialog::ActionForm(_) => None,
         }

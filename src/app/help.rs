@@ -104,6 +104,20 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
                 desc: describe(*mode, action).to_string(),
             });
         }
+        if *mode == Mode::Normal {
+            out.push(HelpLine::Text(format!(
+                "  Several at once: {} marks, {} marks all in view; then {} {} {} {} {} act on every marked incident after one question, {} merges them into the one under the cursor, {} clears the marks.",
+                k(A::Mark),
+                k(A::MarkAll),
+                k(A::Acknowledge),
+                k(A::ChangeStatus),
+                k(A::Resolve),
+                k(A::AddNote),
+                k(A::Assign),
+                k(A::Merge),
+                k(A::Back),
+            )));
+        }
         out.push(HelpLine::Blank);
     }
     out.push(HelpLine::Heading("Command line (:)".into()));

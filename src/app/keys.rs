@@ -154,10 +154,14 @@ impl App {
     /// Run an operation for the view on top; a dialog closes when it
     /// succeeds and keeps the text with the reason when it fails.
     pub(super) fn run_op(&mut self, op: run::Op) {
-        if let run::Op::Quit = op {
-            self.quitting = true;
-            return;
-        }
+        let op = match op {
+            run::Op::Quit => {
+                self.quitting = true;
+                return;
+            }
+            run::Op::Bulk { ids, what } => return self.run_bulk_op(ids, what),
+            op => op,
+        };
         let target = match &op {
             run::Op::Acknowledge { id, .. }
             | run::Op::TakeCommand(id)

@@ -3,6 +3,7 @@
 //! draws; `ui` renders from this state.
 
 mod actions;
+mod bulk;
 mod command;
 mod drafting;
 pub mod help;
@@ -120,6 +121,9 @@ pub struct App {
     announced_up_to: Option<i64>,
     /// Ring the terminal bell at the next frame (a new alert incident in view).
     pub bell: bool,
+    /// Incidents marked for a bulk action (space, `*`): with marks, the
+    /// workflow verbs act on every marked incident after one question.
+    pub marks: std::collections::BTreeSet<IncidentId>,
 }
 
 /// The full path of the database, with the home directory shown as `~`.
@@ -183,6 +187,7 @@ impl App {
             announced: Default::default(),
             announced_up_to: None,
             bell: false,
+            marks: Default::default(),
         };
         app.resize(80, 24);
         app.reload()?;
@@ -205,6 +210,12 @@ impl App {
         let cmd = self.key(Mode::Normal, Action::CommandLine);
         for k in self.drafts.prompts.keys() {
             let id = k.split_whitespace().next().unwrap_or_default();
+            if id == dialog::BULK_DRAFT {
+                said.push(format!(
+                    "draft {k} (mark incidents, then the same key continues it)"
+                ));
+                continue;
+            }
             said.push(format!("draft {k} ({cmd}{} jumps to it)", id));
         }
         for k in self.drafts.actions.keys() {

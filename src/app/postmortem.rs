@@ -310,6 +310,7 @@ impl App {
                     purpose: PickFor::PmStatus,
                     target: id,
                     seen: inc,
+                    bulk: Vec::new(),
                 }))));
             }
             Action::AddAction => return self.action_form(ActionForm::new(id)),
@@ -505,6 +506,7 @@ impl App {
             prefill,
             stale: None,
             error: None,
+            bulk: Vec::new(),
         }))))
     }
 }

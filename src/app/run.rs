@@ -59,6 +59,11 @@ pub enum Op {
         edits: Vec<ActionEdit>,
     },
     ActionDone(ActionId),
+    /// One verb on several incidents (the marked ones), each its own change.
+    Bulk {
+        ids: Vec<IncidentId>,
+        what: super::bulk::BulkOp,
+    },
     /// Leave sev (asked for by a confirmation, never a write).
     Quit,
 }
@@ -80,7 +85,7 @@ impl Done {
 }
 
 impl App {
-    fn ops(&self) -> Ctx<'_> {
+    pub(super) fn ops(&self) -> Ctx<'_> {
         Ctx {
             store: &self.store,
             config: &self.config,
@@ -214,6 +219,7 @@ impl App {
                 cx.action_done(*id)?;
                 Done::say(format!("{id} done"))
             }
+            Op::Bulk { ids, what } => self.run_bulk(ids, what).0,
             Op::Quit => Done::say(String::new()),
         })
     }

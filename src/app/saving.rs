@@ -14,6 +14,9 @@ impl App {
         let Some(Dialog::Picker(p)) = self.dialog() else {
             return Outcome::Stay;
         };
+        if !p.bulk.is_empty() {
+            return self.choose_bulk();
+        }
         let Some(item) = p.items.get(p.selected) else {
             return Outcome::Stay;
         };
@@ -62,6 +65,9 @@ impl App {
         let Some(Dialog::Prompt(p)) = self.dialog() else {
             return Outcome::Stay;
         };
+        if !p.bulk.is_empty() {
+            return self.save_bulk_prompt();
+        }
         let (id, text, purpose, inc) = (p.target, p.text(), p.purpose, p.seen.clone());
         let op = match purpose {
             PromptFor::Note => Op::Note { id, text },

@@ -82,6 +82,10 @@ pub enum Action {
     Export,
     CycleActionFilter,
     SearchAll,
+    // several incidents at once
+    Mark,
+    MarkAll,
+    Merge,
 }
 
 impl Action {
@@ -153,6 +157,9 @@ impl Action {
         Action::Export,
         Action::CycleActionFilter,
         Action::SearchAll,
+        Action::Mark,
+        Action::MarkAll,
+        Action::Merge,
     ];
 
     /// What the action does, for help and hints.
@@ -214,6 +221,13 @@ impl Action {
             Action::Export => "export Markdown to INC-N-postmortem.md",
             Action::CycleActionFilter => "filter: open → overdue → mine → all",
             Action::SearchAll => "search all incidents, not just this filter",
+            Action::Mark => {
+                "mark / unmark, then down (with marks, the verbs act on every marked one)"
+            }
+            Action::MarkAll => "mark every incident in view (again: unmark them)",
+            Action::Merge => {
+                "merge the marked incidents into this one (they end cancelled as duplicates)"
+            }
         }
     }
 }
@@ -256,6 +270,9 @@ impl Action {
             Action::Export => "export",
             Action::CycleActionFilter => "filter",
             Action::SearchAll => "search all",
+            Action::Mark => "mark",
+            Action::MarkAll => "mark all",
+            Action::Merge => "merge",
             _ => "",
         }
     }

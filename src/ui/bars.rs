@@ -24,6 +24,9 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     if app.store.is_read_only() {
         left.push_str(" │ READ-ONLY: browse, search, export");
     }
+    if !app.marks.is_empty() {
+        left.push_str(&format!(" │ {} marked", app.marks.len()));
+    }
     let ws = &app.intake.windows;
     match ws.as_slice() {
         [] => {}
@@ -194,6 +197,19 @@ fn list_actions(status: Option<Status>) -> &'static [Action] {
     }
 }
 
+/// The hints while incidents are marked: what acts on all of them.
+const MARKED: &[Action] = &[
+    Action::Acknowledge,
+    Action::ChangeStatus,
+    Action::Resolve,
+    Action::AddNote,
+    Action::Assign,
+    Action::Merge,
+    Action::Mark,
+    Action::MarkAll,
+    Action::Back,
+];
+
 /// Key hints for the view on top, generated from the keymap.
 pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let status = app.detail.incident.as_ref().map(|i| i.status);
@@ -222,6 +238,7 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 Action::Help,
             ],
         ),
+        View::List | View::Detail if !app.marks.is_empty() => (Mode::Normal, MARKED),
         View::List => (Mode::Normal, list_actions(status)),
         View::Detail => (Mode::Normal, list_actions(status)),
         View::Search { .. } => (
@@ -312,6 +329,8 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         };
         let label = if *a == Action::Cancel && keeps_draft {
             "close (keeps draft)"
+        } else if *a == Action::Back && actions == MARKED {
+            "unmark all"
         } else {
             a.short()
         };

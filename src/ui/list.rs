@@ -50,13 +50,23 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         .iter()
         .max()
         .map_or(0, |id| id.to_string().len());
-    let cols = columns::fit((area.width as usize).saturating_sub(3), reference);
-    let mut widths = vec![
+    // With marks, a column of `*` before the reference (it reads without
+    // colour); without, none, so the list keeps its width.
+    let marking = !app.marks.is_empty();
+    let gutter = if marking { 2 } else { 0 };
+    let cols = columns::fit((area.width as usize).saturating_sub(3 + gutter), reference);
+    let mut widths = vec![];
+    let mut header = vec![];
+    if marking {
+        widths.push(Constraint::Length(1));
+        header.push("*");
+    }
+    widths.extend([
         Constraint::Length(cols.reference as u16),
         Constraint::Length(columns::KIND_W as u16),
         Constraint::Length(columns::SEV_W as u16),
-    ];
-    let mut header = vec!["REF", "K", "SEV"];
+    ]);
+    header.extend(["REF", "K", "SEV"]);
     if cols.priority {
         widths.push(Constraint::Length(columns::PRI_W as u16));
         header.push("PRI");
@@ -125,14 +135,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         .rows
         .iter()
         .map(|i| {
-            let mut cells = vec![
+            let mut cells = Vec::with_capacity(10);
+            if marking {
+                let mark = if app.marks.contains(&i.id) { "*" } else { " " };
+                cells.push(Cell::from(Span::styled(mark, theme.header())));
+            }
+            cells.extend([
                 Cell::from(i.id.to_string()),
                 Cell::from(Span::styled(i.kind.marker(), theme.kind(i.kind))),
                 Cell::from(Span::styled(
                     i.severity.as_str(),
                     theme.severity(i.severity),
                 )),
-            ];
+            ]);
             if cols.priority {
                 cells.push(Cell::from(Span::styled(
                     i.priority.as_str(),

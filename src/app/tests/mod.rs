@@ -465,6 +465,7 @@ fn rebinding_shows_in_help_and_hints() {
 }
 
 mod alerts;
+mod bulk;
 mod issue10;
 mod postmortem;
 mod shared;

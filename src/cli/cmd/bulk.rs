@@ -157,9 +157,10 @@ pub(super) fn each(
     let mut results = Vec::with_capacity(ids.len());
     let mut first: Option<Error> = None;
     let (mut ok, mut refused) = (0usize, 0usize);
+    let mut gone = false;
     for (n, id) in ids.iter().enumerate() {
         // The database went away: the rest are not tried, and say so.
-        if matches!(first, Some(Error::Unavailable(_))) {
+        if gone {
             let why = "not tried: the database is unavailable";
             for rest in &ids[n..] {
                 refused += 1;
@@ -185,6 +186,7 @@ pub(super) fn each(
             Err(e) => {
                 refused += 1;
                 refusal(env, &mut results, *id, &e.to_string(), e.exit_code());
+                gone = matches!(e, Error::Unavailable(_));
                 first.get_or_insert(e);
             }
         }

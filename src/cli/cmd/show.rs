@@ -1,4 +1,4 @@
-//! `sev show`: one incident with its links and its whole timeline.
+//! `sev show`: one incident with its links, its whole timeline and its alerts.
 
 use super::{Env, link};
 use crate::cli::{IdArg, incident_json, output, parse_id, to_json};

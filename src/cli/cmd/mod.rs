@@ -23,6 +23,7 @@ mod postmortem;
 mod reopen;
 mod resolve;
 mod search;
+mod serve;
 mod set;
 mod show;
 mod status;
@@ -75,6 +76,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Config(c) => config::run(&config, &c, json),
         Command::Completions(a) => completions::run(&a),
         Command::Man(a) => man::run(&a),
+        // Opens a database per worker thread itself.
+        Command::Serve(a) => serve::run(config, &a),
         command => {
             let store = Store::open_for_user(&config.database, command.creates())?;
             let env = Env {
@@ -119,6 +122,7 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         | Command::Config(_)
         | Command::Completions(_)
         | Command::Man(_)
+        | Command::Serve(_)
         | Command::Migrate(_) => unreachable!("handled before opening the database"),
     }
 }

@@ -43,12 +43,20 @@ fn without_the_right_credential_it_is_401_and_no_secret_is_ever_shown() {
     let (s, _) = post(&a, &am, &[("authorization", "Bearer nope")], &body);
     assert_eq!(s, 401);
     // Basic auth with the right user and a wrong password.
-    let (s, _) = post(&a, &am, &[("authorization", "Basic emFiYml4Ondyb25n")], &body);
+    let (s, _) = post(
+        &a,
+        &am,
+        &[("authorization", "Basic emFiYml4Ondyb25n")],
+        &body,
+    );
     assert_eq!(s, 401);
     // Grafana's token at Alertmanager's endpoint: 404, told where to go.
     let (s, v) = post(&a, &am, &[("authorization", &bearer(GF_TOKEN))], &body);
     assert_eq!(s, 404, "{v}");
-    assert!(v["error"].as_str().unwrap().contains("/ingest/grafana"), "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("/ingest/grafana"),
+        "{v}"
+    );
     // A generic integration's token for another NAME.
     let (s, _) = post(
         &a,
@@ -77,9 +85,17 @@ fn a_body_over_the_limit_is_413_and_nothing_is_written() {
     let body = fixture("alertmanager/am_v032_group_first_notification.json");
     assert!(body.len() > 2048);
     let auth = bearer(AM_TOKEN);
-    let (s, v) = post(&a, &srv.url("/ingest/alertmanager"), &[("authorization", &auth)], &body);
+    let (s, v) = post(
+        &a,
+        &srv.url("/ingest/alertmanager"),
+        &[("authorization", &auth)],
+        &body,
+    );
     assert_eq!(s, 413, "{v}");
-    assert!(v["error"].as_str().unwrap().contains("max_body_bytes"), "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("max_body_bytes"),
+        "{v}"
+    );
     // Chunked, without a length: refused as the limit is crossed.
     let mut c = raw(&srv.addr);
     let head = format!(
@@ -141,7 +157,11 @@ fn pagerduty_invalid_events_get_pagerdutys_400() {
         .replace(PD_KEY, other);
     let (s, v) = post(&a, &srv.url("/v2/enqueue"), &[], body.as_bytes());
     assert_eq!(s, 400, "{v}");
-    assert_eq!(v["errors"], serde_json::json!(["Invalid routing key"]), "{v}");
+    assert_eq!(
+        v["errors"],
+        serde_json::json!(["Invalid routing key"]),
+        "{v}"
+    );
     assert!(!v.to_string().contains(other));
     // A key of the wrong length: PagerDuty's own words for it.
     let body = String::from_utf8(fixture("pagerduty/pd_trigger_full.json"))
@@ -149,7 +169,10 @@ fn pagerduty_invalid_events_get_pagerdutys_400() {
         .replace(PD_KEY, "short");
     let (s, v) = post(&a, &srv.url("/v2/enqueue"), &[], body.as_bytes());
     assert_eq!(s, 400, "{v}");
-    assert!(v["errors"][0].as_str().unwrap().contains("routing_key"), "{v}");
+    assert!(
+        v["errors"][0].as_str().unwrap().contains("routing_key"),
+        "{v}"
+    );
     assert_eq!(counts(&env), (0, 0));
 }
 
@@ -169,7 +192,10 @@ fn grafana_without_a_valid_signature_is_401() {
     let (s, _) = post(
         &a,
         &url,
-        &[("authorization", &auth), ("x-grafana-alerting-signature", &wrong)],
+        &[
+            ("authorization", &auth),
+            ("x-grafana-alerting-signature", &wrong),
+        ],
         &body,
     );
     assert_eq!(s, 401);
@@ -177,7 +203,10 @@ fn grafana_without_a_valid_signature_is_401() {
     let (s, _) = post(
         &a,
         &url,
-        &[("authorization", &auth), ("x-grafana-alerting-signature", &other_body)],
+        &[
+            ("authorization", &auth),
+            ("x-grafana-alerting-signature", &other_body),
+        ],
         &body,
     );
     assert_eq!(s, 401);
@@ -194,8 +223,7 @@ fn refuses_to_start_when_a_secret_file_is_not_private() {
     let env = Env::new();
     let cfg = setup(&env, "");
     let file = env.dir.path().join("am.token");
-    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644))
-        .unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let o = env
         .cmd()
         .args(["--config".as_ref(), cfg.as_os_str(), "serve".as_ref()])
@@ -204,12 +232,14 @@ fn refuses_to_start_when_a_secret_file_is_not_private() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains(&format!("chmod 600 {}", file.display())), "{err}");
+    assert!(
+        err.contains(&format!("chmod 600 {}", file.display())),
+        "{err}"
+    );
     assert!(err.contains("prod-am"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     // A link to a private file: refused too.
-    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let real = env.dir.path().join("real.token");
     std::fs::rename(&file, &real).unwrap();
     std::os::unix::fs::symlink(&real, &file).unwrap();
@@ -259,7 +289,10 @@ fn listens_only_where_it_is_told() {
     let port = srv.addr.rsplit(':').next().unwrap().to_string();
     std::thread::sleep(Duration::from_millis(200));
     let log = srv.log().join("\n");
-    assert!(log.contains("reverse proxy") && log.contains("TLS"), "{log}");
+    assert!(
+        log.contains("reverse proxy") && log.contains("TLS"),
+        "{log}"
+    );
     let (s, _) = get(&agent(), &format!("http://127.0.0.1:{port}/healthz"));
     assert_eq!(s, 200);
     assert_eq!(srv.term().code(), Some(0));

@@ -20,11 +20,7 @@ use axum::routing::{get, post};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Grafana's signature header, and the timestamp header its provisioning
-/// examples name (the timestamp header is configurable in Grafana and has
-/// no default: without it, the body alone is signed).
-pub const GRAFANA_SIGNATURE: &str = "x-grafana-alerting-signature";
-pub const GRAFANA_TIMESTAMP: &str = "x-grafana-alerting-timestamp";
+use crate::intake::parse::{GRAFANA_SIGNATURE_HEADER, GRAFANA_TIMESTAMP_HEADER};
 
 /// What every request handler shares.
 pub struct Shared {
@@ -230,15 +226,20 @@ async fn authenticated(
 }
 
 fn signature_ok(secret: &[u8], headers: &HeaderMap, body: &[u8]) -> bool {
-    let Some(sig) = headers.get(GRAFANA_SIGNATURE).and_then(|v| v.to_str().ok()) else {
+    let Some(sig) = headers
+        .get(GRAFANA_SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let ts = headers.get(GRAFANA_TIMESTAMP).and_then(|v| v.to_str().ok());
+    let ts = headers
+        .get(GRAFANA_TIMESTAMP_HEADER)
+        .and_then(|v| v.to_str().ok());
     crate::intake::parse::grafana_signature_ok(secret, body, sig.trim(), ts)
 }
 
 fn signature_refusal(headers: &HeaderMap) -> String {
-    if headers.contains_key(GRAFANA_SIGNATURE) {
+    if headers.contains_key(GRAFANA_SIGNATURE_HEADER) {
         "the X-Grafana-Alerting-Signature does not match the body: check the contact point's HMAC secret (the integration's signing_secret_file) and its timestamp header (X-Grafana-Alerting-Timestamp)".into()
     } else {
         "no X-Grafana-Alerting-Signature: this integration requires signed requests (set the HMAC secret in the Grafana contact point)".into()
@@ -292,7 +293,13 @@ async fn pagerduty(State(s): St, headers: HeaderMap, body: Body) -> Response {
     };
     match apply(&s, Source::Pagerduty, &integration, bytes).await {
         Ok(o) => answer::pd_accepted(&integration, &o),
-        Err(IngestError::Bad(bad)) => answer::pd_invalid(Some(&integration), &[scrub(bad.0)]),
+        Err(IngestError::Bad(bad)) => {
+            let problems: Vec<String> = crate::intake::parse::pagerduty_errors(&bad)
+                .into_iter()
+                .map(scrub)
+                .collect();
+            answer::pd_invalid(Some(&integration), &problems)
+        }
         Err(e) => answer::pd_error(
             answer::ingest_status(&e),
             Some(&integration),

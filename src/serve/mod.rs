@@ -17,7 +17,6 @@ mod endpoints;
 mod listen;
 mod worker;
 
-pub use endpoints::{GRAFANA_SIGNATURE, GRAFANA_TIMESTAMP};
 pub use listen::Listen;
 
 use crate::clock::SystemClock;
@@ -172,3 +171,5 @@ async fn timers(s: Arc<endpoints::Shared>, mut stop: watch::Receiver<bool>) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_intake;

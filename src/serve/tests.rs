@@ -19,16 +19,16 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tower::ServiceExt;
 
-const PD_KEY: &str = "e93facc04764012d7bfb002500d5d1a6";
+pub(super) const PD_KEY: &str = "e93facc04764012d7bfb002500d5d1a6";
 
-fn secret(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+pub(super) fn secret(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
     p
 }
 
-fn data(rel: &str) -> std::path::PathBuf {
+pub(super) fn data(rel: &str) -> std::path::PathBuf {
     Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/data/ingest"
@@ -36,12 +36,12 @@ fn data(rel: &str) -> std::path::PathBuf {
     .join(rel)
 }
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    app: Router,
+pub(super) struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub app: Router,
 }
 
-fn fixture(tweak: impl FnOnce(&mut AlertsConfig)) -> Fixture {
+pub(super) fn fixture(tweak: impl FnOnce(&mut AlertsConfig)) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sev.db");
     drop(crate::store::Store::open(&db).unwrap());
@@ -49,12 +49,22 @@ fn fixture(tweak: impl FnOnce(&mut AlertsConfig)) -> Fixture {
     config.database = db.clone();
     let mut am = Integration::named("prod", Source::Alertmanager);
     am.secret_file = Some(secret(dir.path(), "am", "tok-am"));
+    am.heartbeat = Some(Duration::from_secs(300));
+    let mut zbx = Integration::named("zabbix", Source::Generic);
+    zbx.secret_file = Some(secret(dir.path(), "zbx", "zabbix:zbx-pass"));
+    zbx.mapping = Some(crate::intake::config::Mapping {
+        key: "zabbix-{{ body.id }}".into(),
+        summary: "{{ body.host_name }}: {{ body.name }}".into(),
+        severity: Some("{{ body.severity }}".into()),
+        state: "{{ body.status }}".into(),
+        ..Default::default()
+    });
     let mut gf = Integration::named("grafana", Source::Grafana);
     gf.secret_file = Some(secret(dir.path(), "gf", "tok-gf"));
     gf.signing_secret_file = Some(secret(dir.path(), "gf-hmac", "hmac-key"));
     let mut pd = Integration::named("pd", Source::Pagerduty);
     pd.routing_key_file = Some(secret(dir.path(), "pd", PD_KEY));
-    config.alerts.integrations = vec![am, gf, pd];
+    config.alerts.integrations = vec![am, gf, pd, zbx];
     tweak(&mut config.alerts);
     let (keys, _) = Keys::load(&config.alerts).unwrap();
     let clock = FixedClock::at("2026-09-01T08:00:00Z".parse().unwrap());
@@ -70,7 +80,7 @@ fn fixture(tweak: impl FnOnce(&mut AlertsConfig)) -> Fixture {
     }
 }
 
-fn post(path: &str, auth: Option<&str>, body: impl Into<Body>) -> Request<Body> {
+pub(super) fn post(path: &str, auth: Option<&str>, body: impl Into<Body>) -> Request<Body> {
     let mut r = Request::post(path);
     if let Some(a) = auth {
         r = r.header("authorization", a);
@@ -78,7 +88,7 @@ fn post(path: &str, auth: Option<&str>, body: impl Into<Body>) -> Request<Body> 
     r.body(body.into()).unwrap()
 }
 
-async fn call(app: &Router, req: Request<Body>) -> (StatusCode, serde_json::Value) {
+pub(super) async fn call(app: &Router, req: Request<Body>) -> (StatusCode, serde_json::Value) {
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
@@ -145,8 +155,13 @@ async fn grafana_refuses_a_missing_or_wrong_signature() {
             .contains("no X-Grafana-Alerting-Signature")
     );
     let mut r = post(gf, Some("Bearer tok-gf"), body);
-    r.headers_mut()
-        .insert(super::GRAFANA_SIGNATURE, "00".repeat(32).parse().unwrap());
+    r.headers_mut().insert(
+        axum::http::HeaderName::from_bytes(
+            crate::intake::parse::GRAFANA_SIGNATURE_HEADER.as_bytes(),
+        )
+        .unwrap(),
+        "00".repeat(32).parse().unwrap(),
+    );
     let (s, v) = call(&f.app, r).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
     assert!(

@@ -19,7 +19,11 @@ pub const PD_KEY: &str = "e93facc04764012d7bfb002500d5d1a6";
 
 /// A fixture body from ../shared/data/ingest.
 pub fn fixture(rel: &str) -> Vec<u8> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ingest")).join(rel);
+    let p = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/ingest"
+    ))
+    .join(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -151,7 +155,11 @@ impl Server {
                 std::thread::sleep(Duration::from_millis(50));
                 return s;
             }
-            assert!(t.elapsed() < limit, "sev serve did not stop: {:#?}", self.log());
+            assert!(
+                t.elapsed() < limit,
+                "sev serve did not stop: {:#?}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -199,7 +207,8 @@ pub fn post(
     let mut resp = r.send(body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
     let status = resp.status().as_u16();
     let text = resp.body_mut().read_to_string().unwrap();
-    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text}"));
+    let v =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text}"));
     (status, v)
 }
 

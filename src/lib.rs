@@ -24,6 +24,7 @@ pub mod intake;
 pub mod keymap;
 pub mod ops;
 pub mod search;
+pub mod serve;
 pub mod store;
 pub mod text;
 pub mod tui;

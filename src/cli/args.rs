@@ -99,6 +99,8 @@ pub enum Command {
     /// Maintenance windows: silence matching alerts for a while
     #[command(subcommand)]
     Maintenance(super::args_intake::MaintenanceCommand),
+    /// Receive alerts over HTTP (Alertmanager, Grafana, PagerDuty Events v2, generic senders, heartbeats) until SIGTERM
+    Serve(ServeArgs),
 }
 
 impl Command {
@@ -482,6 +484,14 @@ pub struct DemoArgs {
     /// Random seed (same seed, same data)
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Where to listen: IP:PORT, or unix:/path/to/socket for a reverse proxy. Only a
+    /// loopback address unless you name another IP here (TLS belongs to a reverse proxy)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
 }
 
 #[derive(Subcommand, Debug)]

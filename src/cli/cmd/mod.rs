@@ -27,6 +27,7 @@ mod reopen;
 mod resolve;
 mod route;
 mod search;
+mod serve;
 mod set;
 mod show;
 mod status;
@@ -80,6 +81,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Route(c) => route::run(&config, &c, json),
         Command::Completions(a) => completions::run(&a),
         Command::Man(a) => man::run(&a),
+        // Opens a database per worker thread itself.
+        Command::Serve(a) => serve::run(config, &a),
         command => {
             let store = Store::open_for_user(&config.database, command.creates())?;
             let env = Env {
@@ -127,6 +130,7 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         | Command::Route(_)
         | Command::Completions(_)
         | Command::Man(_)
+        | Command::Serve(_)
         | Command::Migrate(_) => unreachable!("handled before opening the database"),
     }
 }

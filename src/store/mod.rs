@@ -9,6 +9,7 @@ pub mod audit;
 mod bulk;
 mod close_view;
 mod copy;
+mod copy_lite;
 mod error;
 mod incidents;
 pub mod intake;
@@ -28,7 +29,7 @@ mod types;
 
 pub use bulk::BatchItem;
 pub use close_view::TxView;
-pub use copy::Dump;
+pub use copy::{Copied, Progress};
 pub use error::{Partial, Unreadable, unreadable_error};
 pub use incidents::{ListQuery, ORDER, Scope};
 pub use intake::{

@@ -6,6 +6,7 @@ use crate::ops::{Ctx, Edit};
 use chrono::TimeZone;
 use testdb::TestDb;
 
+mod copying;
 mod order_damage_clock;
 
 pub(crate) fn temp_store() -> (tempfile::TempDir, Store) {

@@ -7,6 +7,7 @@ use chrono::TimeZone;
 use testdb::TestDb;
 
 mod copying;
+mod one_trip;
 mod order_damage_clock;
 
 pub(crate) fn temp_store() -> (tempfile::TempDir, Store) {

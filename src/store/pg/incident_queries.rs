@@ -194,12 +194,18 @@ impl Pg {
         Ok(inc)
     }
 
-    /// A note holds the write lock for two round trips: the lock with the
-    /// clock and chain head (one message), then one statement that appends
-    /// the event, bumps `updated_at` and notifies; then the commit. The
-    /// existence check runs before the lock (incidents are never deleted,
-    /// and notes never conflict, so nothing read there can go stale).
-    pub fn add_note(&self, id: IncidentId, actor: &str, text: &str) -> Result<Event> {
+    /// A note the slower way, for text the one-message path cannot carry
+    /// (see `notes.rs`): the lock with the clock and chain head (one
+    /// message), then one statement that appends the event, bumps
+    /// `updated_at` and notifies; then the commit. The existence check runs
+    /// before the lock (incidents are never deleted, and notes never
+    /// conflict, so nothing read there can go stale).
+    pub(super) fn add_note_prepared(
+        &self,
+        id: IncidentId,
+        actor: &str,
+        text: &str,
+    ) -> Result<Event> {
         let mut c = self.client.borrow_mut();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;
         if !self.exists(&mut tx, id)? {

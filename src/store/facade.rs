@@ -189,6 +189,19 @@ impl Store {
         both!(self, b => b.insert(inc, actor))
     }
 
+    /// [`Store::insert`], with `f` setting what depends on the write's
+    /// time — given as its second argument: on PostgreSQL the server's,
+    /// read after the write lock (the new incident's `created_at`); on
+    /// SQLite `inc.created_at` (the caller's clock) — before it is stored.
+    pub fn insert_with(
+        &self,
+        inc: &Incident,
+        actor: &str,
+        f: impl FnOnce(&mut Incident, DateTime<Utc>) -> Result<()>,
+    ) -> Result<Incident> {
+        both!(self, b => b.insert_with(inc, actor, f))
+    }
+
     pub fn get(&self, id: IncidentId) -> Result<Incident> {
         both!(self, b => b.get(id))
     }

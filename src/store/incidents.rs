@@ -202,6 +202,20 @@ impl Lite {
     /// Store a new incident and its `created` event. The id in `inc` is
     /// ignored; the stored incident (with its id) is returned.
     pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
+        self.insert_with(inc, actor, |_, _| Ok(()))
+    }
+
+    /// See `Store::insert_with`: the time here is the caller's clock.
+    pub fn insert_with(
+        &self,
+        inc: &Incident,
+        actor: &str,
+        f: impl FnOnce(&mut Incident, DateTime<Utc>) -> Result<()>,
+    ) -> Result<Incident> {
+        let mut inc = inc.clone();
+        let now = inc.created_at;
+        f(&mut inc, now)?;
+        let inc = &inc;
         let tx = self.write_tx()?;
         let id = insert_row(&tx, inc).map_err(|e| self.err(e))?;
         let created =

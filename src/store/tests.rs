@@ -7,6 +7,7 @@ use chrono::TimeZone;
 use testdb::TestDb;
 
 mod copying;
+mod creation_times;
 mod one_trip;
 mod order_damage_clock;
 

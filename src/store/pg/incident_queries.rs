@@ -120,12 +120,23 @@ impl Pg {
     }
 
     pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
+        self.insert_with(inc, actor, |_, _| Ok(()))
+    }
+
+    /// See `Store::insert_with`: the time is the server's, after the lock.
+    pub fn insert_with(
+        &self,
+        inc: &Incident,
+        actor: &str,
+        f: impl FnOnce(&mut Incident, DateTime<Utc>) -> Result<()>,
+    ) -> Result<Incident> {
         self.write(|tx, now| {
-            let inc = Incident {
+            let mut inc = Incident {
                 created_at: now,
                 updated_at: now,
                 ..inc.clone()
             };
+            f(&mut inc, now)?;
             let id = self.insert_row(tx, &inc)?;
             let created = timeline::text_event(id, now, actor, EventKind::Created, &inc.title);
             self.append(tx, id, &created)?;

@@ -16,6 +16,7 @@ pub mod intake;
 pub mod locator;
 mod pg;
 mod pg_copy;
+mod pgcert;
 mod pgtls;
 mod postmortems;
 mod presence;
@@ -36,6 +37,7 @@ pub use intake::{
     AlertCounts, AlertQuery, AlertRow, Beat, GroupRow, IntakeState, IntakeTx, Window,
 };
 pub use pg::Health;
+pub use pgcert::ClientCert;
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
 pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};

@@ -516,6 +516,12 @@ pub struct Health {
     pub can_alter_events: bool,
     /// Enabled triggers on the events table.
     pub event_triggers: Vec<String>,
+    /// The client certificate this connection offers (sslcert, or libpq's
+    /// ~/.postgresql default), if any.
+    pub client_cert: Option<super::ClientCert>,
+    /// The subject of the client certificate the server received, as it
+    /// reports it (`pg_stat_ssl.client_dn`); none when none was sent.
+    pub client_dn: Option<String>,
 }
 
 /// Tell every listening sev, on commit, that events were appended (the

@@ -406,7 +406,8 @@ impl Pg {
                         OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
                     ARRAY(SELECT tgname::text FROM pg_trigger
                           WHERE tgrelid = 'events'::regclass AND NOT tgisinternal AND tgenabled <> 'D'
-                          ORDER BY tgname)",
+                          ORDER BY tgname),
+                    (SELECT client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid())",
                 &[],
             )
             .map_err(|e| self.err(e))?;
@@ -419,6 +420,8 @@ impl Pg {
             can_write: r.get(3),
             can_alter_events: r.get(4),
             event_triggers: r.get(5),
+            client_cert: self.tls.client_cert_info.clone(),
+            client_dn: r.get(6),
         })
     }
 

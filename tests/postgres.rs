@@ -496,3 +496,63 @@ fn opening_a_current_database_does_not_queue_on_the_write_lock() {
     let v = e.ok(&["verify"]);
     assert!(v.starts_with("audit trail ok"), "{v}");
 }
+
+/// `sev new --impact-start -20m --detected "5m ago"`: both backends store
+/// them counted back from the incident's own creation time (the server's
+/// clock on PostgreSQL); a time in the future is refused (exit 2) and
+/// nothing is logged.
+#[test]
+fn sev_new_takes_relative_times_from_the_database_clock() {
+    for e in Env::all() {
+        let out = e.ok(&[
+            "new",
+            "--impact-start",
+            "-20m",
+            "--detected",
+            "5m ago",
+            "--json",
+            "disk",
+            "full",
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let t = |k: &str| {
+            chrono::DateTime::parse_from_rfc3339(
+                v[k].as_str().unwrap_or_else(|| panic!("{k}: {out}")),
+            )
+            .unwrap()
+        };
+        let created = t("created_at");
+        assert_eq!(
+            created - t("impact_started_at"),
+            chrono::Duration::minutes(20),
+            "{out}"
+        );
+        assert_eq!(
+            created - t("detected_at"),
+            chrono::Duration::minutes(5),
+            "{out}"
+        );
+        let o = e
+            .cmd()
+            .args(["new", "later", "--detected", "+5m"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let o = e
+            .cmd()
+            .args(["new", "later", "--detected=in a bit"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("20m ago"));
+        assert_eq!(
+            e.ok(&["list", "--all", "--json"]).matches("\"id\"").count(),
+            1
+        );
+    }
+}

@@ -310,6 +310,27 @@ fn tls_modes_against_a_server_of_our_own() {
         doc.contains("the connection is encrypted (TLS, sslmode=require)"),
         "{doc}"
     );
+    assert!(doc.contains("none sent (none configured"), "{doc}");
+    // A certificate configured for a server that asks for none (no
+    // ssl_ca_file): doctor says it was not sent, and why.
+    let (key, crt) = (e.dir.path().join("c.key"), e.dir.path().join("c.crt"));
+    certificate(&key, &crt, "root", None);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let unasked = s.url(
+        "127.0.0.1",
+        &format!(
+            "sslmode=require&sslcert={}&sslkey={}",
+            crt.display(),
+            key.display()
+        ),
+    );
+    let doc = doctor(&e, &unasked);
+    assert!(
+        doc.contains("(CN=root, valid until ")
+            && doc.contains("is configured but was not sent: the server did not ask for one"),
+        "{doc}"
+    );
     let good = ca(&s, "server");
     let full = s.url(
         "127.0.0.1",
@@ -394,6 +415,24 @@ fn client_certificates_against_a_server_that_requires_them() {
     };
     let good = with("client");
     ok(&e, &good, &["init"]);
+    // doctor names the certificate sent, what it says, and what the
+    // server received.
+    let doc = doctor(&e, &good);
+    let sent = format!(
+        "sent {} (CN=root, valid until ",
+        s.key("client.crt").display()
+    );
+    assert!(doc.contains(&sent), "{doc}");
+    // PostgreSQL 15 reports "/CN=root", newer ones "CN=root".
+    assert!(
+        doc.contains("; the server received ") && doc.contains("CN=root\n"),
+        "{doc}"
+    );
+    // The test's certificates are good for two days: due for renewal.
+    assert!(
+        doc.contains("WARN client cert") && doc.contains("renew it before"),
+        "{doc}"
+    );
     ok(&e, &good, &["new", "with a client cert", "fire"]);
     assert!(ok(&e, &good, &["list"]).contains("with a client cert"));
     // No sslmode: a client certificate asks for TLS even on this host.

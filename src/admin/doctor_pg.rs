@@ -82,6 +82,9 @@ pub(super) fn doctor_postgres(db: &Path) -> Vec<Finding> {
             Some("add sslmode=verify-full&sslrootcert=/path/to/ca.crt to the URL (the server needs ssl=on), or reach it through an SSH tunnel".into()),
         )
     });
+    if h.tls {
+        out.push(client_cert_finding(&h, chrono::Utc::now()));
+    }
     let known = crate::store::MIGRATIONS.len() as i64;
     out.push(match store.schema_info() {
         Ok((v, app)) if v == known && app == crate::store::APPLICATION_ID => {
@@ -155,4 +158,63 @@ pub(super) fn doctor_postgres(db: &Path) -> Vec<Finding> {
         Err(e) => finding(Level::Fail, "audit trail", e.to_string(), None),
     });
     out
+}
+
+/// Whether this connection sent a client certificate, and which: the file
+/// and what it says (subject, expiry), next to what the server received.
+/// One configured but not sent means the server did not ask for one (it
+/// has no `ssl_ca_file`): it then authenticates the role some other way.
+pub(super) fn client_cert_finding(
+    h: &crate::store::Health,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Finding {
+    let Some(c) = &h.client_cert else {
+        return finding(
+            Level::Ok,
+            "client cert",
+            match &h.client_dn {
+                None => "none sent (none configured: no sslcert, no ~/.postgresql/postgresql.crt)"
+                    .to_string(),
+                Some(dn) => format!("the server reports one ({})", sanitize_line(dn)),
+            },
+            None,
+        );
+    };
+    let what = match &c.subject {
+        Some(s) => format!("{} ({s}", c.file),
+        None => format!("{} (subject unreadable", c.file),
+    };
+    let expiry = match c.not_after {
+        Some(t) => format!(", valid until {})", crate::clock::rfc3339(t)),
+        None => ")".to_string(),
+    };
+    let Some(dn) = &h.client_dn else {
+        return finding(
+            Level::Warn,
+            "client cert",
+            format!("{what}{expiry} is configured but was not sent: the server did not ask for one (no ssl_ca_file on the server)"),
+            Some("set ssl_ca_file on the server and `hostssl … cert` in pg_hba.conf, or drop sslcert from the URL".into()),
+        );
+    };
+    let soon = c
+        .not_after
+        .filter(|t| *t - now < chrono::Duration::days(30));
+    finding(
+        if soon.is_some() {
+            Level::Warn
+        } else {
+            Level::Ok
+        },
+        "client cert",
+        format!(
+            "sent {what}{expiry}; the server received {}",
+            sanitize_line(dn)
+        ),
+        soon.map(|t| {
+            format!(
+                "renew it before {}: after that the server refuses this client",
+                crate::clock::rfc3339(t)
+            )
+        }),
+    )
 }

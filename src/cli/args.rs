@@ -157,6 +157,13 @@ pub struct NewArgs {
     /// Who works on it (a login name)
     #[arg(long)]
     pub assignee: Option<String>,
+    /// When the impact began: RFC 3339, or relative like -20m or "20m ago"
+    /// (counted back from the database's clock)
+    #[arg(long = "impact-start", value_name = "WHEN", allow_hyphen_values = true)]
+    pub impact_start: Option<String>,
+    /// When it was noticed: RFC 3339, or relative like -5m or "5m ago"
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub detected: Option<String>,
 }
 
 /// The list's filters: `sev list` and every verb's `--all-matching` use

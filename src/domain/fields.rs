@@ -220,8 +220,8 @@ pub fn parse_severity(v: &str) -> Result<Severity, DomainError> {
 }
 
 /// A point in time a person gives: RFC 3339 (`2026-11-28T03:10:00Z`, any
-/// offset), or relative to `now`: `-20m`, `-2h`, `-1d` (also `s`, `w`), or
-/// `now`; empty or `-` clears. Kept to whole seconds, as stored. A time in
+/// offset), or relative to `now`: `-20m`, `-2h`, `-1d` (also `s`, `w`; or
+/// written `20m ago`), or `now`; empty or `-` clears. Kept to whole seconds, as stored. A time in
 /// the future is refused: these record what already happened.
 pub fn parse_when(
     field: Field,
@@ -235,14 +235,19 @@ pub fn parse_when(
     let bad = |why: &str| DomainError::BadField {
         field,
         message: format!(
-            "invalid {} '{}': {why} — give an RFC 3339 time like 2026-11-28T03:10:00Z, or a time relative to now like -20m, -2h or -1d (- clears)",
+            "invalid {} '{}': {why} — give an RFC 3339 time like 2026-11-28T03:10:00Z, or a time relative to now like -20m (or 20m ago), -2h or -1d (- clears)",
             field.name(),
             crate::text::sanitize_line(t)
         ),
     };
+    let lower = t.to_ascii_lowercase();
+    let ago = lower
+        .strip_suffix("ago")
+        .map(str::trim_end)
+        .filter(|r| !r.is_empty() && !r.starts_with('-'));
     let at = if t.eq_ignore_ascii_case("now") {
         now
-    } else if let Some(rel) = t.strip_prefix('-') {
+    } else if let Some(rel) = t.strip_prefix('-').or(ago) {
         let (n, unit) = rel.split_at(rel.find(|c: char| !c.is_ascii_digit()).unwrap_or(rel.len()));
         let n: i64 = n
             .parse()
@@ -286,6 +291,12 @@ pub fn parse_when(
 /// Otherwise the measures built on them turn silently into "unknown".
 pub fn check_times(inc: &Incident) -> Result<(), DomainError> {
     let at = crate::clock::rfc3339;
+    // An incident being logged has no reference yet.
+    let it = if inc.id.0 == 0 {
+        "the incident".to_string()
+    } else {
+        inc.id.to_string()
+    };
     // A minute of slack: "detected now" typed right after logging it.
     if let Some(d) = inc.detected_at
         && d > inc.created_at + chrono::Duration::minutes(1)
@@ -295,7 +306,7 @@ pub fn check_times(inc: &Incident) -> Result<(), DomainError> {
             message: format!(
                 "detected_at {} is after {} was logged ({}): it was known by then — give a time before that",
                 at(d),
-                inc.id,
+                it,
                 at(inc.created_at)
             ),
         });
@@ -308,7 +319,7 @@ pub fn check_times(inc: &Incident) -> Result<(), DomainError> {
             message: format!(
                 "impact_started_at {} is after {} was resolved ({}): give the time the impact began",
                 at(s),
-                inc.id,
+                it,
                 at(r)
             ),
         });

@@ -59,6 +59,14 @@ pub fn parse_assignment(s: &str) -> Result<Edit> {
     Ok(Edit::new(k.parse::<Field>()?, v))
 }
 
+/// Times given when logging an incident, as typed (see
+/// [`Ctx::create_with_times`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GivenTimes {
+    pub impact_started: Option<String>,
+    pub detected: Option<String>,
+}
+
 /// Build a new incident from what the person gave and the config defaults.
 pub fn build(
     new: &NewIncident,
@@ -186,6 +194,24 @@ impl Ctx<'_> {
     pub fn create(&self, new: &NewIncident) -> Result<Incident> {
         let inc = build(new, self.config, &self.actor, self.now())?;
         self.store.insert(&inc, &self.actor)
+    }
+
+    /// [`Ctx::create`] with times as a person typed them (`-10m`, `10m
+    /// ago`, RFC 3339): relative ones count back from the time the write
+    /// stores — on PostgreSQL the server's, like the incident's own
+    /// `created_at` — never from this host's clock, which may drift.
+    pub fn create_with_times(&self, new: &NewIncident, given: &GivenTimes) -> Result<Incident> {
+        let inc = build(new, self.config, &self.actor, self.now())?;
+        self.store.insert_with(&inc, &self.actor, |inc, now| {
+            if let Some(v) = &given.impact_started {
+                inc.impact_started_at = domain::parse_when(Field::ImpactStartedAt, v, now)?;
+            }
+            if let Some(v) = &given.detected {
+                inc.detected_at = domain::parse_when(Field::DetectedAt, v, now)?;
+            }
+            domain::check_times(inc)?;
+            Ok(())
+        })
     }
 
     /// Change fields. `expect_version` refuses the whole change if the

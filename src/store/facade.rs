@@ -189,6 +189,19 @@ impl Store {
         both!(self, b => b.insert(inc, actor))
     }
 
+    /// [`Store::insert`], with `f` setting what depends on the write's
+    /// time — given as its second argument: on PostgreSQL the server's,
+    /// read after the write lock (the new incident's `created_at`); on
+    /// SQLite `inc.created_at` (the caller's clock) — before it is stored.
+    pub fn insert_with(
+        &self,
+        inc: &Incident,
+        actor: &str,
+        f: impl FnOnce(&mut Incident, DateTime<Utc>) -> Result<()>,
+    ) -> Result<Incident> {
+        both!(self, b => b.insert_with(inc, actor, f))
+    }
+
     pub fn get(&self, id: IncidentId) -> Result<Incident> {
         both!(self, b => b.get(id))
     }
@@ -374,15 +387,28 @@ impl Store {
         }
     }
 
-    /// Everything this database records (presence excluded), for `sev migrate`.
-    pub fn dump(&self) -> Result<super::Dump> {
-        both!(self, b => b.dump())
+    /// `sev migrate`: stream everything this database records (see
+    /// [`super::copy::TABLES`]) into the empty database `to`, in one
+    /// transaction there, ids and event hashes as they were; both chains
+    /// are checked before it commits.
+    pub fn copy_into(&self, to: &Store, p: &mut dyn super::Progress) -> Result<super::Copied> {
+        self.export(|src| to.import(|dst| super::copy::run(src, dst, p)))
     }
 
-    /// Write `d` into this database, which must hold no incidents and no
-    /// events, in one transaction: ids and event hashes as they were.
-    pub fn restore(&self, d: &super::Dump) -> Result<()> {
-        both!(self, b => b.restore(d))
+    /// Read tables from one snapshot of this database (see `copy`).
+    pub(crate) fn export<T>(
+        &self,
+        f: impl FnOnce(&mut dyn super::copy::Source) -> Result<T>,
+    ) -> Result<T> {
+        both!(self, b => b.export(f))
+    }
+
+    /// Write tables in one transaction, committed when `f` succeeds.
+    pub(crate) fn import<T>(
+        &self,
+        f: impl FnOnce(&mut dyn super::copy::Sink) -> Result<T>,
+    ) -> Result<T> {
+        both!(self, b => b.import(f))
     }
 
     /// One write transaction of the alert intake (see [`super::IntakeTx`]).

@@ -159,18 +159,6 @@ pub(super) fn insert_row(tx: &Connection, i: &Incident) -> rusqlite::Result<Inci
     Ok(IncidentId(tx.last_insert_rowid()))
 }
 
-/// A copy: the incident with the id it had in the source database.
-pub(super) fn insert_row_as_is(tx: &Connection, i: &Incident) -> rusqlite::Result<()> {
-    let marks = vec!["?"; 28].join(", ");
-    let mut args: Vec<Box<dyn ToSql + '_>> = vec![Box::new(i.id)];
-    args.extend(values(i));
-    tx.prepare_cached(&format!(
-        "INSERT INTO incidents (id, {WRITTEN}) VALUES ({marks})"
-    ))?
-    .execute(params_from_iter(args))?;
-    Ok(())
-}
-
 /// Write `inc` over the stored row if that is still at `version`.
 pub(super) fn update_row(tx: &Connection, inc: &Incident, version: i64) -> rusqlite::Result<usize> {
     let set: Vec<String> = WRITTEN
@@ -214,6 +202,20 @@ impl Lite {
     /// Store a new incident and its `created` event. The id in `inc` is
     /// ignored; the stored incident (with its id) is returned.
     pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
+        self.insert_with(inc, actor, |_, _| Ok(()))
+    }
+
+    /// See `Store::insert_with`: the time here is the caller's clock.
+    pub fn insert_with(
+        &self,
+        inc: &Incident,
+        actor: &str,
+        f: impl FnOnce(&mut Incident, DateTime<Utc>) -> Result<()>,
+    ) -> Result<Incident> {
+        let mut inc = inc.clone();
+        let now = inc.created_at;
+        f(&mut inc, now)?;
+        let inc = &inc;
         let tx = self.write_tx()?;
         let id = insert_row(&tx, inc).map_err(|e| self.err(e))?;
         let created =

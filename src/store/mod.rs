@@ -9,6 +9,7 @@ pub mod audit;
 mod bulk;
 mod close_view;
 mod copy;
+mod copy_lite;
 mod error;
 mod incidents;
 pub mod intake;
@@ -16,6 +17,7 @@ mod links;
 pub mod locator;
 mod pg;
 mod pg_copy;
+mod pgcert;
 mod pgtls;
 mod postmortems;
 mod presence;
@@ -29,7 +31,7 @@ mod types;
 
 pub use bulk::BatchItem;
 pub use close_view::TxView;
-pub use copy::Dump;
+pub use copy::{Copied, Progress};
 pub use error::{Partial, Unreadable, unreadable_error};
 pub use incidents::{ListQuery, ORDER, Scope};
 pub use intake::{
@@ -37,6 +39,7 @@ pub use intake::{
 };
 pub use links::{LinkEvent, LinkKind, LinkRow, NewLink};
 pub use pg::Health;
+pub use pgcert::ClientCert;
 pub use postmortems::ActionQuery;
 pub use presence::{EXPIRY, Presence};
 pub use schema::{APPLICATION_ID, EVENT_TRIGGERS, MIGRATIONS};

@@ -75,6 +75,22 @@ impl Rows {
         self.fresh = true;
     }
 
+    /// Bytes encoded so far.
+    pub(super) fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// What is encoded so far, as COPY reads it.
+    pub(super) fn bytes(&self) -> &[u8] {
+        self.buf.as_bytes()
+    }
+
+    /// Forget what was sent (the allocation is kept for the next chunk).
+    pub(super) fn clear(&mut self) {
+        self.buf.clear();
+        self.fresh = true;
+    }
+
     /// Send the rows into `table (columns)` inside `tx`.
     pub(super) fn send(
         &self,

@@ -68,6 +68,8 @@ pub struct Tls {
     pub root: Option<PathBuf>,
     /// Is a client certificate presented?
     pub client_cert: bool,
+    /// Which one, for `sev doctor`.
+    pub client_cert_info: Option<super::ClientCert>,
 }
 
 /// `%2F` → `/` (a URL's query value).
@@ -161,7 +163,7 @@ fn shown_path(f: &Path) -> String {
 /// there. A file named in the URL that cannot be read is an error (libpq
 /// would quietly send no certificate; then the server's refusal would not
 /// say why).
-fn client_identity(files: &Files) -> Result<Option<native_tls::Identity>> {
+fn client_identity(files: &Files) -> Result<Option<(native_tls::Identity, super::ClientCert)>> {
     let cert = match files.cert.as_deref() {
         Some(c) if !c.is_empty() => PathBuf::from(c),
         _ => match default_file("postgresql.crt") {
@@ -193,7 +195,7 @@ fn client_identity(files: &Files) -> Result<Option<native_tls::Identity>> {
     }
     let key_pem = read_key(&key, &key_f)?;
     native_tls::Identity::from_pkcs8(&cert_pem, &key_pem)
-        .map(Some)
+        .map(|id| Some((id, super::ClientCert::read(cert_f.clone(), &cert_pem))))
         .map_err(|e| {
             Error::Usage(format!(
                 "sslcert {cert_f} with sslkey {key_f} is not a certificate and key sev can use ({}): give the certificate in PEM form and its key as PKCS#8 PEM",
@@ -276,6 +278,7 @@ impl Tls {
                 connector: None,
                 root: None,
                 client_cert: false,
+                client_cert_info: None,
             });
         }
         let root = files.root.as_deref();
@@ -309,8 +312,10 @@ impl Tls {
         }
         let identity = client_identity(files)?;
         let client_cert = identity.is_some();
-        if let Some(id) = identity {
+        let mut client_cert_info = None;
+        if let Some((id, info)) = identity {
             b.identity(id);
+            client_cert_info = Some(info);
         }
         let c = b.build().map_err(|e| {
             let d = crate::text::sanitize_line(&e.to_string()).into_owned();
@@ -327,6 +332,7 @@ impl Tls {
             connector: Some(MakeTlsConnector::new(c)),
             root,
             client_cert,
+            client_cert_info,
         })
     }
 

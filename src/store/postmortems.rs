@@ -145,26 +145,6 @@ pub(super) fn mark_change(event_id: i64, mark: &Mark) -> FieldChange {
     }
 }
 
-/// A copy: the action item with the id and version it had.
-pub(crate) fn insert_action_as_is(c: &Connection, a: &ActionItem) -> rusqlite::Result<()> {
-    c.prepare_cached(&format!(
-        "INSERT INTO action_items ({ACTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))?
-    .execute(params![
-        a.id,
-        a.incident,
-        a.description,
-        a.kind,
-        a.owner,
-        a.due.map(Day),
-        a.status,
-        Epoch(a.created_at),
-        Epoch(a.updated_at),
-        a.version
-    ])
-    .map(|_| ())
-}
-
 /// Which action items to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActionQuery {

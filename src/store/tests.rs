@@ -6,6 +6,9 @@ use crate::ops::{Ctx, Edit};
 use chrono::TimeZone;
 use testdb::TestDb;
 
+mod copying;
+mod creation_times;
+mod one_trip;
 mod order_damage_clock;
 
 pub(crate) fn temp_store() -> (tempfile::TempDir, Store) {

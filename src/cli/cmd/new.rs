@@ -23,7 +23,11 @@ pub(super) fn run(env: &Env<'_>, a: NewArgs) -> Result<()> {
         assignee: a.assignee,
         ..Default::default()
     };
-    let inc = env.cx.create(&new)?;
+    let given = crate::ops::GivenTimes {
+        impact_started: a.impact_start,
+        detected: a.detected,
+    };
+    let inc = env.cx.create_with_times(&new, &given)?;
     if env.json {
         crate::outln!("{}", to_json(&incident_json(&inc, None)));
     } else {

@@ -120,12 +120,23 @@ impl Pg {
     }
 
     pub fn insert(&self, inc: &Incident, actor: &str) -> Result<Incident> {
+        self.insert_with(inc, actor, |_, _| Ok(()))
+    }
+
+    /// See `Store::insert_with`: the time is the server's, after the lock.
+    pub fn insert_with(
+        &self,
+        inc: &Incident,
+        actor: &str,
+        f: impl FnOnce(&mut Incident, DateTime<Utc>) -> Result<()>,
+    ) -> Result<Incident> {
         self.write(|tx, now| {
-            let inc = Incident {
+            let mut inc = Incident {
                 created_at: now,
                 updated_at: now,
                 ..inc.clone()
             };
+            f(&mut inc, now)?;
             let id = self.insert_row(tx, &inc)?;
             let created = timeline::text_event(id, now, actor, EventKind::Created, &inc.title);
             self.append(tx, id, &created)?;
@@ -173,11 +184,6 @@ impl Pg {
         Ok(inc)
     }
 
-    /// A note holds the write lock for two round trips: the lock with the
-    /// clock and chain head (one message), then one statement that appends
-    /// the event, bumps `updated_at` and notifies; then the commit. The
-    /// existence check runs before the lock (incidents are never deleted,
-    /// and notes never conflict, so nothing read there can go stale).
     /// Write `inc` over the stored row, which must still be at `version`.
     pub(super) fn update_row<C: GenericClient>(
         &self,
@@ -211,7 +217,18 @@ impl Pg {
         Ok(())
     }
 
-    pub fn add_note(&self, id: IncidentId, actor: &str, text: &str) -> Result<Event> {
+    /// A note the slower way, for text the one-message path cannot carry
+    /// (see `notes.rs`): the lock with the clock and chain head (one
+    /// message), then one statement that appends the event, bumps
+    /// `updated_at` and notifies; then the commit. The existence check runs
+    /// before the lock (incidents are never deleted, and notes never
+    /// conflict, so nothing read there can go stale).
+    pub(super) fn add_note_prepared(
+        &self,
+        id: IncidentId,
+        actor: &str,
+        text: &str,
+    ) -> Result<Event> {
         let mut c = self.client.borrow_mut();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;
         if !self.exists(&mut tx, id)? {

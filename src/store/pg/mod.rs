@@ -38,6 +38,7 @@ mod copy;
 mod errors;
 mod incident_queries;
 mod link_queries;
+mod notes;
 mod postmortem_queries;
 mod rows;
 mod schema;
@@ -516,6 +517,12 @@ pub struct Health {
     pub can_alter_events: bool,
     /// Enabled triggers on the events table.
     pub event_triggers: Vec<String>,
+    /// The client certificate this connection offers (sslcert, or libpq's
+    /// ~/.postgresql default), if any.
+    pub client_cert: Option<super::ClientCert>,
+    /// The subject of the client certificate the server received, as it
+    /// reports it (`pg_stat_ssl.client_dn`); none when none was sent.
+    pub client_dn: Option<String>,
 }
 
 /// Tell every listening sev, on commit, that events were appended (the
@@ -566,40 +573,4 @@ impl View<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_host_is_recorded_only_for_a_server_elsewhere() {
-        assert_eq!(remote_origin(None, "jump-eu"), None, "Unix socket");
-        assert_eq!(remote_origin(Some("127.0.0.1/32"), "jump-eu"), None);
-        assert_eq!(remote_origin(Some("::1/128"), "jump-eu"), None);
-        assert_eq!(
-            remote_origin(Some("10.1.2.3/32"), "jump-eu").as_deref(),
-            Some("jump-eu")
-        );
-        assert_eq!(actor_from("alice", Some("jump-eu")), "alice (on jump-eu)");
-        assert_eq!(
-            crate::identity::login_of(&actor_from("alice (sudo root)", Some("jump-us"))),
-            "alice"
-        );
-        assert_eq!(actor_from("bob", None), "bob");
-    }
-}
-
-#[cfg(test)]
-mod host_tests {
-    #[test]
-    fn only_this_host_goes_without_tls_by_default() {
-        let hosts = |url: &str| {
-            let c: postgres::Config = url.parse().unwrap();
-            super::on_this_host(c.get_hosts())
-        };
-        assert!(hosts("postgres://a@127.0.0.1:5432/db"));
-        assert!(hosts("postgres://a@localhost/db"));
-        assert!(hosts("postgres://a@[::1]/db"));
-        assert!(hosts("postgres://a@%2Frun%2Fpostgresql/db"));
-        assert!(!hosts("postgres://a@db.example.com/db"));
-        assert!(!hosts("postgres://a@10.0.0.5/db"));
-    }
-}
+mod tests;

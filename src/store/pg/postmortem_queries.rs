@@ -406,7 +406,8 @@ impl Pg {
                         OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
                     ARRAY(SELECT tgname::text FROM pg_trigger
                           WHERE tgrelid = 'events'::regclass AND NOT tgisinternal AND tgenabled <> 'D'
-                          ORDER BY tgname)",
+                          ORDER BY tgname),
+                    (SELECT client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid())",
                 &[],
             )
             .map_err(|e| self.err(e))?;
@@ -419,135 +420,8 @@ impl Pg {
             can_write: r.get(3),
             can_alter_events: r.get(4),
             event_triggers: r.get(5),
-        })
-    }
-
-    /// Everything recorded, for `sev migrate`.
-    pub fn dump(&self) -> Result<crate::store::Dump> {
-        let all = ListQuery {
-            scope: Scope::All,
-            ..Default::default()
-        };
-        let incidents = self.list(&all)?;
-        incidents.check()?;
-        let events = self
-            .query(
-                &format!(
-                    "SELECT {} FROM events ORDER BY id",
-                    crate::store::audit::STORED_COLUMNS
-                ),
-                &[],
-            )?
-            .iter()
-            .map(|r| crate::store::audit::Stored {
-                id: r.get("id"),
-                incident: r.get("incident_id"),
-                at: r.get("at"),
-                actor: r.get("actor"),
-                kind: r.get("kind"),
-                field: r.get("field"),
-                old: r.get("old"),
-                new: r.get("new"),
-                text: r.get("text"),
-                hash: r.get("hash"),
-            })
-            .collect();
-        let postmortems = self
-            .query(
-                &format!("SELECT {POSTMORTEM_COLUMNS} FROM postmortems ORDER BY incident_id"),
-                &[],
-            )?
-            .iter()
-            .map(|r| {
-                postmortem(r).map_err(|why| {
-                    let id = IncidentId(r.try_get("incident_id").unwrap_or(0));
-                    unreadable(format!("the postmortem of {id}"), why)
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let marks = self
-            .query(
-                "SELECT event_id, incident_id, highlight, hidden, annotation FROM timeline_marks ORDER BY event_id",
-                &[],
-            )?
-            .iter()
-            .map(|r| {
-                (
-                    r.get(0),
-                    IncidentId(r.get(1)),
-                    Mark {
-                        highlight: r.get(2),
-                        hidden: r.get(3),
-                        annotation: r.get(4),
-                    },
-                )
-            })
-            .collect();
-        let mut actions = self.actions(&ActionQuery::default())?;
-        actions.sort_by_key(|a| a.id.0);
-        Ok(crate::store::Dump {
-            incidents: incidents.rows,
-            events,
-            postmortems,
-            marks,
-            actions,
-        })
-    }
-
-    /// Write a dump into this empty database, in one transaction.
-    pub fn restore(&self, d: &crate::store::Dump) -> Result<()> {
-        self.write(|tx, _now| {
-            let r = tx
-                .query_one(
-                    "SELECT (SELECT count(*) FROM incidents), (SELECT count(*) FROM events)",
-                    &[],
-                )
-                .map_err(|e| self.err(e))?;
-            let (incidents, events): (i64, i64) = (r.get(0), r.get(1));
-            if incidents + events > 0 {
-                return Err(crate::store::copy::not_empty(
-                    &self.shown(),
-                    incidents,
-                    events,
-                ));
-            }
-            let mut copy = Copy::default();
-            for i in &d.incidents {
-                copy.incident(i, i.id.0);
-            }
-            for v in &d.events {
-                copy.events
-                    .int(Some(v.id))
-                    .int(Some(v.incident))
-                    .int(Some(v.at))
-                    .text(Some(&v.actor))
-                    .text(Some(&v.kind))
-                    .text(v.field.as_deref())
-                    .text(v.old.as_deref())
-                    .text(v.new.as_deref())
-                    .text(v.text.as_deref())
-                    .text(v.hash.as_deref())
-                    .end();
-            }
-            for pm in &d.postmortems {
-                copy.postmortem(pm.incident, pm);
-            }
-            for (event_id, incident, m) in &d.marks {
-                copy.marks
-                    .int(Some(*event_id))
-                    .int(Some(incident.0))
-                    .boolean(m.highlight)
-                    .boolean(m.hidden)
-                    .text(m.annotation.as_deref())
-                    .end();
-            }
-            for a in &d.actions {
-                copy.action(a.incident, a, a.id.0, a.version);
-            }
-            copy.send(tx).map_err(|e| self.err(e))?;
-            // See insert_batch: the copy's first list must use the indexes.
-            tx.batch_execute("ANALYZE incidents, events, postmortems, timeline_marks, action_items")
-                .map_err(|e| self.err(e))
+            client_cert: self.tls.client_cert_info.clone(),
+            client_dn: r.get(6),
         })
     }
 

@@ -225,6 +225,8 @@ fn a_hang_up_keeps_the_action_item_being_typed() {
     // (The screen is drawn as a diff: wait for text the form alone has.)
     assert!(p.screen_has("tab next · ctrl-s save", Duration::from_secs(5)));
     p.type_keys("Automate the failover runbook");
+    // Every key on screen before the hang-up (a loaded machine is slow).
+    assert!(p.screen_has("failover runbook", Duration::from_secs(10)));
     std::thread::sleep(Duration::from_millis(600));
     p.stop_reader
         .store(true, std::sync::atomic::Ordering::SeqCst);

@@ -129,6 +129,15 @@ impl Pty {
         let _ = self.child.kill();
         None
     }
+    /// Wait until sev has taken every key of `typed` (its periodic draft
+    /// save has it): keys still in the terminal's buffer when the link drops
+    /// are lost by the terminal, not by sev, and a loaded machine is slow.
+    fn wait_taken(&self, typed: &str) {
+        let end = Instant::now() + Duration::from_secs(10);
+        while !self.drafts().contains(typed) && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
     fn drafts(&self) -> String {
         let dir = self.state.path().join("sev");
         let mut all = String::new();
@@ -163,7 +172,7 @@ fn typing_a_new_incident(db: &std::path::Path, title: &str) -> Pty {
     p.type_keys("n");
     assert!(p.screen_has("New incident", Duration::from_secs(5)));
     p.type_keys(title);
-    std::thread::sleep(Duration::from_millis(600));
+    p.wait_taken(title);
     p
 }
 
@@ -225,9 +234,7 @@ fn a_hang_up_keeps_the_action_item_being_typed() {
     // (The screen is drawn as a diff: wait for text the form alone has.)
     assert!(p.screen_has("tab next · ctrl-s save", Duration::from_secs(5)));
     p.type_keys("Automate the failover runbook");
-    // Every key on screen before the hang-up (a loaded machine is slow).
-    assert!(p.screen_has("failover runbook", Duration::from_secs(10)));
-    std::thread::sleep(Duration::from_millis(600));
+    p.wait_taken("Automate the failover runbook");
     p.stop_reader
         .store(true, std::sync::atomic::Ordering::SeqCst);
     p.reader.take().unwrap().join().unwrap();

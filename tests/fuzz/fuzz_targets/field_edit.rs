@@ -31,13 +31,13 @@ fuzz_target!(|s: &str| {
     let now = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap();
     let mut inc = sample_incident(1, now);
     let before = inc.clone();
-    match edit.field.apply(&mut inc, &edit.value, &m) {
+    match edit.field.apply(&mut inc, &edit.value, &m, now) {
         Err(_) => assert_eq!(inc, before, "{s:?}"),
         Ok(_) => {
-            let again = edit.field.apply(&mut inc, &edit.value, &m).unwrap();
+            let again = edit.field.apply(&mut inc, &edit.value, &m, now).unwrap();
             assert!(again.is_empty(), "{s:?} twice: {again:?}");
             let shown = edit.field.get(&inc).unwrap_or_default();
-            let again = edit.field.apply(&mut inc, &shown, &m).unwrap();
+            let again = edit.field.apply(&mut inc, &shown, &m, now).unwrap();
             assert!(again.is_empty(), "{s:?} shown as {shown:?}: {again:?}");
             // The field's name round-trips too.
             assert_eq!(edit.field.name().parse::<Field>(), Ok(edit.field));

@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::store::intake::{
-    ALERT_COLUMNS, AlertCounts, AlertQuery, AlertRow, Beat, GroupRow, IntakeTx, WINDOW_COLUMNS,
-    Window, labels_json, labels_of, links_json, links_of,
+    ALERT_COLUMNS, AlertCounts, AlertRow, Beat, GroupRow, IntakeTx, WINDOW_COLUMNS, Window,
+    labels_json, labels_of, links_json, links_of,
 };
 
 fn time(t: Option<i64>) -> Option<DateTime<Utc>> {
@@ -16,7 +16,7 @@ fn at(t: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(t, 0).unwrap_or_default()
 }
 
-fn alert_row(r: &Row) -> AlertRow {
+pub(super) fn alert_row(r: &Row) -> AlertRow {
     AlertRow {
         id: r.get(0),
         incident: r.get::<_, Option<i64>>(1).map(IncidentId),
@@ -40,7 +40,7 @@ fn alert_row(r: &Row) -> AlertRow {
     }
 }
 
-fn window_row(r: &Row) -> Window {
+pub(super) fn window_row(r: &Row) -> Window {
     Window {
         id: r.get(0),
         matchers: r.get(1),
@@ -54,7 +54,7 @@ fn window_row(r: &Row) -> Window {
     }
 }
 
-fn beat_row(r: &Row) -> Beat {
+pub(super) fn beat_row(r: &Row) -> Beat {
     Beat {
         name: r.get(0),
         last_at: at(r.get(1)),
@@ -486,160 +486,5 @@ impl Pg {
             .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(out)
-    }
-
-    pub fn alerts(&self, q: &AlertQuery) -> Result<Vec<AlertRow>> {
-        let mut conds = vec!["($1::bigint IS NULL OR incident_id = $1)"];
-        if q.open_only {
-            conds.push("status <> 'resolved'");
-        }
-        if q.suppressed_only {
-            conds.push("suppressed IS NOT NULL");
-        }
-        let limit = q.limit.map(|l| l as i64);
-        let sql = format!(
-            "SELECT {ALERT_COLUMNS} FROM alerts WHERE {} ORDER BY id DESC LIMIT $2",
-            conds.join(" AND ")
-        );
-        let inc = q.incident.map(|i| i.0);
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(sql.as_str(), &[&inc, &limit])
-            .map_err(|e| self.err(e))?;
-        Ok(rows.iter().map(alert_row).collect())
-    }
-
-    pub fn alert_counts(&self, ids: &[IncidentId]) -> Result<HashMap<IncidentId, AlertCounts>> {
-        let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(
-                "SELECT incident_id, count(*)::bigint,
-                        count(*) FILTER (WHERE status = 'firing')::bigint,
-                        count(*) FILTER (WHERE status = 'acknowledged')::bigint,
-                        count(*) FILTER (WHERE status = 'resolved')::bigint
-                   FROM alerts WHERE incident_id = ANY($1) GROUP BY incident_id",
-                &[&ids],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                (
-                    IncidentId(r.get(0)),
-                    AlertCounts {
-                        total: r.get(1),
-                        firing: r.get(2),
-                        acknowledged: r.get(3),
-                        resolved: r.get(4),
-                    },
-                )
-            })
-            .collect())
-    }
-
-    pub fn add_window(&self, w: &Window) -> Result<Window> {
-        self.write(|tx, _now| {
-            let id: i64 = tx
-                .query_one(
-                    "SELECT coalesce(max(id), 0)::bigint + 1 FROM maintenance",
-                    &[],
-                )
-                .map_err(|e| self.err(e))?
-                .get(0);
-            let (s, e, c) = (
-                w.starts_at.timestamp(),
-                w.ends_at.timestamp(),
-                w.created_at.timestamp(),
-            );
-            tx.execute(
-                "INSERT INTO maintenance (id, matchers, starts_at, ends_at, reason, created_by,
-                    created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[&id, &w.matchers, &s, &e, &w.reason, &w.created_by, &c],
-            )
-            .map_err(|er| self.err(er))?;
-            Ok(Window { id, ..w.clone() })
-        })
-    }
-
-    pub fn windows(&self, now: DateTime<Utc>, all: bool) -> Result<Vec<Window>> {
-        let t = now.timestamp();
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(
-                format!(
-                    "SELECT {WINDOW_COLUMNS} FROM maintenance WHERE $1 OR ends_at > $2
-                      ORDER BY starts_at, id"
-                )
-                .as_str(),
-                &[&all, &t],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(rows.iter().map(window_row).collect())
-    }
-
-    pub fn end_window(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<Window> {
-        self.write(|tx, _| {
-            let t = now.timestamp();
-            tx.execute(
-                "UPDATE maintenance SET ends_at = least(ends_at, $1), ended_by = $2
-                  WHERE id = $3 AND ends_at > $1",
-                &[&t, &by, &id],
-            )
-            .map_err(|e| self.err(e))?;
-            let r = tx
-                .query_opt(
-                    format!("SELECT {WINDOW_COLUMNS} FROM maintenance WHERE id = $1").as_str(),
-                    &[&id],
-                )
-                .map_err(|e| self.err(e))?;
-            r.as_ref().map(window_row).ok_or_else(|| {
-                Error::NotFound(format!(
-                    "no maintenance window {id}: see `sev maintenance list`"
-                ))
-            })
-        })
-    }
-
-    pub fn move_alerts(&self, from: IncidentId, into: IncidentId) -> Result<usize> {
-        self.write(|tx, _| {
-            let n = tx
-                .execute(
-                    "UPDATE alerts SET incident_id = $1 WHERE incident_id = $2",
-                    &[&into.0, &from.0],
-                )
-                .map_err(|e| self.err(e))?;
-            tx.execute(
-                "UPDATE alert_groups SET incident_id = $1 WHERE incident_id = $2",
-                &[&into.0, &from.0],
-            )
-            .map_err(|e| self.err(e))?;
-            Ok(n as usize)
-        })
-    }
-
-    /// Open storm incidents.
-    pub fn open_storms(&self) -> Result<Vec<IncidentId>> {
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(crate::store::intake::OPEN_STORMS, &[])
-            .map_err(|e| self.err(e))?;
-        Ok(rows.iter().map(|r| IncidentId(r.get(0))).collect())
-    }
-
-    pub fn heartbeats(&self) -> Result<Vec<Beat>> {
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(
-                "SELECT name, last_at, incident_id FROM heartbeats ORDER BY name",
-                &[],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(rows.iter().map(beat_row).collect())
     }
 }

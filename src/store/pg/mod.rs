@@ -34,6 +34,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 mod alert_queries;
+mod alert_reads;
 mod copy;
 mod errors;
 mod incident_queries;

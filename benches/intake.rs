@@ -3,7 +3,10 @@
 //! 1. Alertmanager: 180-alert group snapshots at 10 requests/s for 60 s
 //!    (20 groups in turn; every 10th snapshot of a group resolves 10
 //!    alerts and adds 10 new ones, as a rolling crash loop does);
-//! 2. PagerDuty: 10,000 distinct triggers from 8 clients at once, as fast
+//! 2. the same snapshots back to back from 4 senders for `BURST_SECS`
+//!    (default 20): how many alerts a second the server applies when
+//!    nothing paces it;
+//! 3. PagerDuty: 10,000 distinct triggers from 8 clients at once, as fast
 //!    as the server answers.
 //!
 //! Prints per phase: requests, errors, p50/p99/max latency (client side,
@@ -39,11 +42,18 @@ fn env_num(name: &str, default: u64) -> u64 {
 fn main() {
     // `cargo bench` passes --bench; nothing else is taken.
     let secs = env_num("STORM_SECS", 60);
+    let burst_secs = env_num("BURST_SECS", 20);
     let pd_events = env_num("PD_EVENTS", 10_000) as usize;
     let pd_clients = env_num("PD_CLIENTS", 8) as usize;
     let dir = tempfile::tempdir().unwrap();
     let sqlite = dir.path().join("sev.db");
-    run("SQLite", &sqlite, dir.path(), secs, pd_events, pd_clients);
+    let phases = Phases {
+        secs,
+        burst_secs,
+        pd_events,
+        pd_clients,
+    };
+    run("SQLite", &sqlite, dir.path(), &phases);
     if let Ok(admin) = std::env::var("SEV_BENCH_PG") {
         let name = format!("sev_bench_intake_{}", std::process::id());
         let mut c = postgres::Client::connect(&admin, postgres::NoTls)
@@ -51,13 +61,26 @@ fn main() {
         c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
         let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
         let url = PathBuf::from(format!("{base}/{name}"));
-        run("PostgreSQL", &url, dir.path(), secs, pd_events, pd_clients);
+        run("PostgreSQL", &url, dir.path(), &phases);
         c.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
             .unwrap();
     }
 }
 
-fn run(label: &str, db: &Path, dir: &Path, secs: u64, pd_events: usize, pd_clients: usize) {
+struct Phases {
+    secs: u64,
+    burst_secs: u64,
+    pd_events: usize,
+    pd_clients: usize,
+}
+
+fn run(label: &str, db: &Path, dir: &Path, p: &Phases) {
+    let Phases {
+        secs,
+        burst_secs,
+        pd_events,
+        pd_clients,
+    } = *p;
     println!("== {label}");
     let sev = env!("CARGO_BIN_EXE_sev");
     let ok = Command::new(sev)
@@ -94,6 +117,11 @@ fn run(label: &str, db: &Path, dir: &Path, secs: u64, pd_events: usize, pd_clien
     am.print(&format!(
         "alertmanager: 180-alert snapshots, 10 req/s for {secs} s"
     ));
+    let sent = am.latencies.len();
+    let mut burst = burst(&addr, sent, burst_secs);
+    burst.print(&format!(
+        "alertmanager: 180-alert snapshots back to back, 4 senders for {burst_secs} s"
+    ));
     let mut pd = pagerduty(&addr, pd_events, pd_clients);
     pd.print(&format!(
         "pagerduty: {pd_events} distinct triggers, {pd_clients} clients"
@@ -108,10 +136,10 @@ fn run(label: &str, db: &Path, dir: &Path, secs: u64, pd_events: usize, pd_clien
         .alerts(&sev::store::AlertQuery::default())
         .unwrap()
         .len();
-    let expected = bodies::am_alerts_total(am.latencies.len()) + pd.alerts;
+    let expected = bodies::am_alerts_total(sent + burst.latencies.len()) + pd.alerts;
     println!(
         "   database: {alerts} alerts stored (expected {expected}); errors {}",
-        am.errors + pd.errors
+        am.errors + burst.errors + pd.errors
     );
 }
 
@@ -128,7 +156,7 @@ fn config(dir: &Path) -> PathBuf {
     std::fs::write(
         &cfg,
         format!(
-            "[alerts]\nmax_concurrent = 64\n\n[[integrations]]\nname = \"bench-am\"\nsource = \"alertmanager\"\nsecret_file = \"{}\"\nstorm_per_minute = 1000\n\n[[integrations]]\nname = \"bench-pd\"\nsource = \"pagerduty\"\nrouting_key_file = \"{}\"\nstorm_per_minute = 100000\n",
+            "[alerts]\nmax_concurrent = 64\n\n[[integrations]]\nname = \"bench-am\"\nsource = \"alertmanager\"\nsecret_file = \"{}\"\nstorm_per_minute = 1000\n\n[[integrations]]\nname = \"bench-pd\"\nsource = \"pagerduty\"\nrouting_key_file = \"{}\"\nstorm_per_minute = 0\n",
             am.display(),
             pd.display()
         ),
@@ -278,7 +306,39 @@ fn storm(addr: &str, secs: u64) -> Stats {
     s
 }
 
-/// Phase 2: `n` distinct triggers from `clients` senders, back to back.
+/// Phase 2: snapshots `first`, `first + 1`, … back to back from 4
+/// senders for `secs`. Four in flight are four different groups (20
+/// rotate), so no group's snapshots overtake each other.
+fn burst(addr: &str, first: usize, secs: u64) -> Stats {
+    let url = format!("http://{addr}/ingest/alertmanager");
+    let stats = Arc::new(Mutex::new(Stats::default()));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(first));
+    let t0 = Instant::now();
+    let end = t0 + Duration::from_secs(secs);
+    let senders: Vec<_> = (0..4)
+        .map(|_| {
+            let (stats, next, url) = (stats.clone(), next.clone(), url.clone());
+            std::thread::spawn(move || {
+                let a = agent();
+                while Instant::now() < end {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let (body, alerts) = bodies::am_snapshot(k);
+                    let t = Instant::now();
+                    let r = send(&a, &url, Some(AM_TOKEN), &body, 200);
+                    stats.lock().unwrap().add(t.elapsed(), alerts, r);
+                }
+            })
+        })
+        .collect();
+    for s in senders {
+        s.join().unwrap();
+    }
+    let mut s = std::mem::take(&mut *stats.lock().unwrap());
+    s.wall = t0.elapsed();
+    s
+}
+
+/// Phase 3: `n` distinct triggers from `clients` senders, back to back.
 fn pagerduty(addr: &str, n: usize, clients: usize) -> Stats {
     let url = format!("http://{addr}/v2/enqueue");
     let stats = Arc::new(Mutex::new(Stats::default()));

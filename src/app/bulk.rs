@@ -437,9 +437,7 @@ impl App {
                         text: text.clone(),
                     })
                     .map(drop),
-                BulkOp::Merge { into } => {
-                    self.ops().merge(*into, id).and_then(|m| m.alerts.map(drop))
-                }
+                BulkOp::Merge { into } => self.ops().merge(*into, id).map(drop),
             };
             match r {
                 Ok(()) => ok += 1,

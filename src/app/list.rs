@@ -68,6 +68,9 @@ pub struct List {
     pub offset: usize,
     /// Rows `offset .. offset + rows.len()` of `ids`.
     pub rows: Vec<Incident>,
+    /// Alert counts of the rows that have alerts (reloaded with them, so
+    /// "180 alerts · 3 resolved" is live).
+    pub alerts: std::collections::HashMap<IncidentId, crate::store::AlertCounts>,
     pub height: usize,
     /// The list has whole terminal lines to itself (no side pane), so a
     /// one-row shift is one scroll command for the terminal; beside the
@@ -160,6 +163,7 @@ impl List {
         if force || moved || have != want {
             let got = store.get_many(&want)?;
             self.rows = got.rows;
+            self.alerts = store.alert_counts(&want)?;
             // Rows deleted under us, or that cannot be read, are skipped by
             // get_many; keep ids aligned.
             if self.rows.len() != want.len() {

@@ -59,6 +59,8 @@ pub struct Detail {
     /// Its newest alerts (at most [`DETAIL_ALERTS`]) and the counts of all.
     pub alerts: Vec<crate::store::AlertRow>,
     pub alert_counts: crate::store::AlertCounts,
+    /// Related, merged and duplicate-of incidents.
+    pub links: Vec<crate::store::LinkRow>,
     pub scroll: usize,
 }
 

@@ -59,6 +59,8 @@ impl App {
                 let (alerts, counts) = self.report(r).unwrap_or_default();
                 self.detail.alerts = alerts;
                 self.detail.alert_counts = counts;
+                let links = self.store.links(id);
+                self.detail.links = self.report(links).unwrap_or_default();
             }
         }
     }

@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::store::{AlertRow, IntakeTx, Store, Window};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What happened to one incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -167,17 +167,35 @@ pub fn apply_batch(
             ..Outcome::default()
         };
         let windows = active_windows(tx, now)?;
+        let mut work = Working::load(tx, &integ.name, batch)?;
+        let mut joined: HashMap<String, IncidentId> = HashMap::new();
         let mut touched: BTreeMap<IncidentId, Touch> = BTreeMap::new();
         for (a, r) in batch.alerts.iter().zip(&routed) {
             let group = group_key(integ, batch, a, r);
-            let existing = tx.open_alert(&integ.name, &a.key)?;
-            match (a.state, existing) {
+            let mut join = |tx: &mut dyn IntakeTx, t: &mut BTreeMap<IncidentId, Touch>| {
+                // The first alert of a group in this body finds (or opens)
+                // its incident; the others of that group join it.
+                if let Some(id) = joined.get(&group) {
+                    t.entry(*id).or_default().new.push(a.summary.clone());
+                    return Ok::<_, crate::error::Error>(*id);
+                }
+                let (id, how) =
+                    super::open::incident_for(tx, cfg, integ, batch, a, r, &group, &actor)?;
+                joined.insert(group.clone(), id);
+                let e = t.entry(id).or_default();
+                e.created |= how == super::open::Joined::Created;
+                e.refired |= how == super::open::Joined::Refired;
+                e.new.push(a.summary.clone());
+                Ok(id)
+            };
+            match (a.state, work.open.get(&a.key).copied()) {
                 (State::Resolved, None) => {}
-                (State::Resolved, Some(mut row)) => {
+                (State::Resolved, Some(i)) => {
+                    work.open.remove(&a.key);
+                    let row = work.touch(i);
                     row.status = "resolved".into();
                     row.ends_at = a.ends_at.or(Some(now));
-                    refresh(&mut row, a, now, out.receipt);
-                    tx.update_alert(&row)?;
+                    refresh(row, a, now, out.receipt);
                     out.alerts_resolved += 1;
                     if let Some(i) = row.incident {
                         touched.entry(i).or_default().resolved += 1;
@@ -185,29 +203,24 @@ pub fn apply_batch(
                 }
                 // Suppressed while a window was in force; fired again now
                 // that none is (or replayed when the window ended).
-                (_, Some(mut row))
-                    if row.suppressed.is_some()
+                (_, Some(i))
+                    if work.rows[i].suppressed.is_some()
                         && suppression(r, &windows, batch, integ, a).is_none() =>
                 {
-                    let (id, how) =
-                        super::open::incident_for(tx, cfg, integ, batch, a, r, &group, &actor)?;
+                    let id = join(tx, &mut touched)?;
+                    let row = work.touch(i);
                     row.status = a.state.as_str().into();
                     row.suppressed = None;
                     row.incident = Some(id);
                     row.group = group.clone();
-                    refresh(&mut row, a, now, out.receipt);
-                    tx.update_alert(&row)?;
+                    refresh(row, a, now, out.receipt);
                     out.alerts_new += 1;
-                    let t = touched.entry(id).or_default();
-                    t.created |= how == super::open::Joined::Created;
-                    t.refired |= how == super::open::Joined::Refired;
-                    t.new.push(a.summary.clone());
                 }
-                (_, Some(mut row)) => {
+                (_, Some(i)) => {
+                    let row = work.touch(i);
                     let acked = a.state == State::Acknowledged && row.status == "firing";
                     row.status = a.state.as_str().into();
-                    refresh(&mut row, a, now, out.receipt);
-                    tx.update_alert(&row)?;
+                    refresh(row, a, now, out.receipt);
                     out.alerts_updated += 1;
                     if let (true, Some(i)) = (acked, row.incident) {
                         touched.entry(i).or_default().acknowledged += 1;
@@ -217,31 +230,83 @@ pub fn apply_batch(
                     let mut row = new_row(batch, integ, a, &group, now, out.receipt);
                     row.suppressed = suppression(r, &windows, batch, integ, a);
                     if row.suppressed.is_some() {
-                        tx.insert_alert(&row)?;
+                        work.add(row);
                         out.alerts_suppressed += 1;
                         continue;
                     }
-                    let (id, how) =
-                        super::open::incident_for(tx, cfg, integ, batch, a, r, &group, &actor)?;
-                    row.incident = Some(id);
-                    tx.insert_alert(&row)?;
+                    row.incident = Some(join(tx, &mut touched)?);
+                    work.add(row);
                     out.alerts_new += 1;
-                    let t = touched.entry(id).or_default();
-                    match how {
-                        super::open::Joined::Created => t.created = true,
-                        super::open::Joined::Refired => t.refired = true,
-                        super::open::Joined::Existing => {}
-                    }
-                    t.new.push(a.summary.clone());
                 }
             }
         }
+        // Every alert row is written before the incidents are settled:
+        // they count what is stored.
+        work.write(tx)?;
         for (id, t) in touched {
             settle(tx, integ, &actor, id, &t, &mut out)?;
         }
         Ok(out)
     })?;
     Ok(out)
+}
+
+/// The alerts one body touches: the open ones its keys name, read in one
+/// go, and the ones it opens, changed in memory and written together
+/// before the incidents are settled (two statements on PostgreSQL, not
+/// two per alert).
+struct Working {
+    rows: Vec<AlertRow>,
+    /// Not stored yet.
+    new: Vec<bool>,
+    changed: Vec<bool>,
+    /// The open row of each key, as this body leaves it so far (a key
+    /// named twice sees its first occurrence).
+    open: HashMap<String, usize>,
+}
+
+impl Working {
+    fn load(tx: &mut dyn IntakeTx, integration: &str, batch: &Batch) -> Result<Working> {
+        let mut keys: Vec<String> = batch.alerts.iter().map(|a| a.key.clone()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let rows = tx.open_alerts(integration, &keys)?;
+        let open = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.key.clone(), i))
+            .collect();
+        Ok(Working {
+            new: vec![false; rows.len()],
+            changed: vec![false; rows.len()],
+            rows,
+            open,
+        })
+    }
+
+    fn touch(&mut self, i: usize) -> &mut AlertRow {
+        self.changed[i] = true;
+        &mut self.rows[i]
+    }
+
+    fn add(&mut self, row: AlertRow) {
+        self.open.insert(row.key.clone(), self.rows.len());
+        self.rows.push(row);
+        self.new.push(true);
+        self.changed.push(true);
+    }
+
+    fn write(self, tx: &mut dyn IntakeTx) -> Result<()> {
+        let (mut updates, mut inserts) = (Vec::new(), Vec::new());
+        for ((row, new), changed) in self.rows.into_iter().zip(self.new).zip(self.changed) {
+            match (new, changed) {
+                (true, _) => inserts.push(row),
+                (false, true) => updates.push(row),
+                (false, false) => {}
+            }
+        }
+        tx.write_alerts(&updates, &inserts)
+    }
 }
 
 /// Refresh what a new receipt of an alert may change.

@@ -68,7 +68,7 @@ pub struct Integration {
     pub resolve_after_quiet: Option<Duration>,
     /// A heartbeat is expected at least this often.
     pub heartbeat: Option<Duration>,
-    /// Storm guard: above this many new incidents a minute from this
+    /// Storm guard: above this many new alert groups a minute from this
     /// integration, new groups join one storm incident.
     pub storm_per_minute: u32,
     /// Generic senders: how to read the body.

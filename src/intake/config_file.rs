@@ -313,7 +313,7 @@ fn integration(f: &IntegrationFile, cx: &Cx<'_>) -> Result<Integration, ConfigEr
         i.heartbeat = Some(positive(cx, s, "heartbeat")?);
     }
     if let Some(n) = &f.storm_per_minute {
-        i.storm_per_minute = cx.int(n, "storm_per_minute", 1, 100_000)? as u32;
+        i.storm_per_minute = cx.int(n, "storm_per_minute", 0, 100_000)? as u32;
     }
     if let Some(s) = &f.service {
         i.service = Some(cx.text(s, "service")?);

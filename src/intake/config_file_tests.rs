@@ -226,9 +226,9 @@ fn every_mistake_is_located_at_its_value() {
             "invalid when_resolved 'close'",
         ),
         (
-            "[[integrations]]\nname = \"a\"\nsource = \"grafana\"\nstorm_per_minute = 0\n",
+            "[[integrations]]\nname = \"a\"\nsource = \"grafana\"\nstorm_per_minute = -1\n",
             (4, 20),
-            "storm_per_minute must be 1 to 100000",
+            "storm_per_minute must be 0 to 100000",
         ),
         (
             "[alerts]\nseverity_map = { critical = \"SEV1\" }\n",

@@ -103,8 +103,8 @@ pub(super) fn incident_for(
     Ok((id, Joined::Created))
 }
 
-/// Above `storm_per_minute` new incidents a minute from this integration,
-/// a new group joins the integration's open storm incident (opened now if
+/// Above `storm_per_minute` new alert groups a minute from this
+/// integration, a new group joins the integration's open storm incident (opened now if
 /// there is none) instead of opening one of its own.
 #[allow(clippy::too_many_arguments)]
 fn storm(
@@ -119,7 +119,8 @@ fn storm(
 ) -> Result<Option<(IncidentId, Joined)>> {
     let now = tx.now();
     let limit = i64::from(integ.storm_per_minute);
-    if limit == 0 || tx.groups_opened_since(&integ.name, now - Duration::minutes(1))? < limit {
+    if limit == 0 || tx.groups_opened_since(&integ.name, now - Duration::minutes(1), limit)? < limit
+    {
         return Ok(None);
     }
     let key = storm_integration(integ);

@@ -370,3 +370,49 @@ fn group_by_labels_override_the_senders_group() {
         assert_eq!(o2.incidents[0].id, checkout.id);
     }
 }
+
+#[test]
+fn a_key_named_twice_in_one_body_is_one_alert_and_a_refire_opens_a_second() {
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let integ = am_integ();
+        // The same key twice: one alert, received twice.
+        let b = am("g", vec![firing("a"), firing("a"), firing("b")]);
+        let out = apply_batch(&s, &cfg, &integ, &b, "{}", t0()).unwrap();
+        assert_eq!(
+            (out.alerts_new, out.alerts_updated),
+            (2, 1),
+            "{}",
+            db.name()
+        );
+        let all = s.alerts(&AlertQuery::default()).unwrap();
+        assert_eq!(all.len(), 2, "{}", db.name());
+        let a = all.iter().find(|r| r.key == "a").unwrap();
+        assert_eq!(a.receipts, 2, "{}", db.name());
+        // Resolved and fired again in one body: the first occurrence
+        // closes, the key opens a new alert (the open-key index holds).
+        let b = am("g", vec![resolved("a"), firing("a")]);
+        let out = apply_batch(&s, &cfg, &integ, &b, "{}", t0()).unwrap();
+        assert_eq!(
+            (out.alerts_resolved, out.alerts_new),
+            (1, 1),
+            "{}",
+            db.name()
+        );
+        let a: Vec<_> = s
+            .alerts(&AlertQuery::default())
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.key == "a")
+            .collect();
+        assert_eq!(a.len(), 2, "{}", db.name());
+        assert_eq!(a.iter().filter(|r| r.is_open()).count(), 1, "{}", db.name());
+        assert_eq!(
+            open_incidents(&s).len(),
+            1,
+            "{}: one group, one incident",
+            db.name()
+        );
+    }
+}

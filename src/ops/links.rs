@@ -11,12 +11,12 @@ use crate::store::{LinkEvent, LinkKind, LinkRow, NewLink, Record};
 pub struct Merged {
     /// The duplicate, as saved (cancelled).
     pub from: Incident,
-    /// It had been merged into the same incident before: only its alerts
-    /// were moved (again).
+    /// It had been merged into the same incident before: nothing changed
+    /// but the move of any alert still on it.
     pub already: bool,
-    /// How many alerts moved to the incident merged into. An error here
-    /// leaves the merge itself in place: merging again moves them.
-    pub alerts: Result<usize>,
+    /// How many alerts moved to the incident merged into (in the same
+    /// transaction as the merge).
+    pub alerts: usize,
 }
 
 /// The reason a merged incident is cancelled with.
@@ -58,8 +58,9 @@ impl Ctx<'_> {
     }
 
     /// Merge `from` into `into`: `from` ends cancelled as "duplicate of
-    /// INTO" with a link and an event on both timelines (one transaction;
-    /// nothing of `from`'s timeline moves), then its alerts move to `into`.
+    /// INTO" with a link and an event on both timelines, and its alerts
+    /// (with the groups that fed it) move to `into` — one transaction;
+    /// nothing of `from`'s timeline moves.
     pub fn merge(&self, into: IncidentId, from: IncidentId) -> Result<Merged> {
         if into == from {
             return Err(Error::Usage(format!(
@@ -82,11 +83,12 @@ impl Ctx<'_> {
                     "{from} was already merged into {before}: merge {before} instead, or reopen {from} first"
                 )));
             }
-            // Merged before; a retry moves the alerts that did not move.
+            // Merged before: nothing to change but an alert that reached it
+            // since (none can through a group: the groups moved too).
             return Ok(Merged {
                 from: current,
                 already: true,
-                alerts: self.store.move_alerts(from, into),
+                alerts: self.store.move_alerts(from, into)?,
             });
         }
         let l = NewLink {
@@ -105,35 +107,35 @@ impl Ctx<'_> {
                 ),
             },
         };
-        let saved = self
-            .store
-            .merge(&l, &self.actor, self.now(), |inc, target, now| {
-                if target.status == Status::Cancelled {
-                    return Err(Error::Usage(format!(
-                        "{} is cancelled: merge into the incident that stays open",
-                        target.id
-                    )));
-                }
-                if matches!(inc.status, Status::Resolved | Status::Closed) {
-                    return Err(Error::Usage(format!(
-                        "{} is {}: only an open incident can be merged (sev reopen {} first)",
-                        inc.id, inc.status, inc.id.0
-                    )));
-                }
-                let t = Transition::Cancel {
-                    reason: reason.clone(),
-                };
-                let old = apply_transition(inc, &t, now)?;
-                Ok(vec![Record::Status {
-                    old,
-                    new: inc.status,
-                    text: Some(reason.clone()),
-                }])
-            })?;
+        let (saved, alerts) =
+            self.store
+                .merge(&l, &self.actor, self.now(), |inc, target, now| {
+                    if target.status == Status::Cancelled {
+                        return Err(Error::Usage(format!(
+                            "{} is cancelled: merge into the incident that stays open",
+                            target.id
+                        )));
+                    }
+                    if matches!(inc.status, Status::Resolved | Status::Closed) {
+                        return Err(Error::Usage(format!(
+                            "{} is {}: only an open incident can be merged (sev reopen {} first)",
+                            inc.id, inc.status, inc.id.0
+                        )));
+                    }
+                    let t = Transition::Cancel {
+                        reason: reason.clone(),
+                    };
+                    let old = apply_transition(inc, &t, now)?;
+                    Ok(vec![Record::Status {
+                        old,
+                        new: inc.status,
+                        text: Some(reason.clone()),
+                    }])
+                })?;
         Ok(Merged {
             from: saved,
             already: false,
-            alerts: self.store.move_alerts(from, into),
+            alerts,
         })
     }
 }

@@ -18,20 +18,22 @@ thread_local! {
 /// The database the workers use.
 pub struct Db {
     pub path: PathBuf,
-    /// SQLite has one writer at a time, and a writer that finds the lock
-    /// taken sleeps in steps of up to 100 ms before it tries again: this
-    /// process's writers queue here instead, in order, and only other
-    /// processes (the TUI, the CLI) meet SQLite's busy wait. PostgreSQL
-    /// has no such wait: `None`.
-    write_turn: Option<Mutex<()>>,
+    /// Both backends have one writer at a time (SQLite's lock; sev's
+    /// write lock on PostgreSQL), so this process's writers queue here, in
+    /// order: on SQLite a writer that finds the lock taken would sleep in
+    /// steps of up to 100 ms; on PostgreSQL each would hold a connection
+    /// in an open transaction waiting for the lock, and on a small host
+    /// the waiters' wake-ups slow the one writer down (8 senders at once:
+    /// p99 from 77 to 44 ms in `benches/intake.rs`). Only other processes
+    /// meet the database's own wait.
+    write_turn: Mutex<()>,
 }
 
 impl Db {
     pub fn new(path: PathBuf) -> Db {
-        let sqlite = !crate::store::locator::is_postgres(&path);
         Db {
             path,
-            write_turn: sqlite.then(|| Mutex::new(())),
+            write_turn: Mutex::new(()),
         }
     }
 }
@@ -48,10 +50,7 @@ where
                 Some(s) => s,
                 None => Store::open_existing(&db.path)?,
             };
-            let _turn = match (&db.write_turn, write) {
-                (Some(m), true) => Some(m.lock().unwrap_or_else(|p| p.into_inner())),
-                _ => None,
-            };
+            let _turn = write.then(|| db.write_turn.lock().unwrap_or_else(|p| p.into_inner()));
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&store)));
             match r {
                 Ok(r) => {

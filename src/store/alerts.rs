@@ -97,6 +97,24 @@ pub(super) fn counts_of(c: &Connection, id: IncidentId) -> rusqlite::Result<Aler
     })
 }
 
+/// Move incident `from`'s alerts, and the groups that fed it, to `into`
+/// (inside the caller's write transaction); how many alerts moved.
+pub(super) fn move_alerts_in(
+    tx: &Connection,
+    from: IncidentId,
+    into: IncidentId,
+) -> rusqlite::Result<usize> {
+    let n = tx.execute(
+        "UPDATE alerts SET incident_id = ? WHERE incident_id = ?",
+        params![into.0, from.0],
+    )?;
+    tx.execute(
+        "UPDATE alert_groups SET incident_id = ? WHERE incident_id = ?",
+        params![into.0, from.0],
+    )?;
+    Ok(n)
+}
+
 /// One intake transaction on SQLite.
 struct LiteIntake<'a> {
     tx: &'a Connection,
@@ -281,13 +299,18 @@ impl IntakeTx for LiteIntake<'_> {
             .map_err(|e| self.e(e))
     }
 
-    fn groups_opened_since(&mut self, integration: &str, since: DateTime<Utc>) -> Result<i64> {
+    fn groups_opened_since(
+        &mut self,
+        integration: &str,
+        since: DateTime<Utc>,
+        cap: i64,
+    ) -> Result<i64> {
         self.tx
             .prepare_cached(
-                "SELECT count(DISTINCT incident_id) FROM alert_groups
-                  WHERE integration = ? AND opened_at >= ?",
+                "SELECT count(*) FROM (SELECT 1 FROM alert_groups
+                  WHERE integration = ? AND opened_at >= ? LIMIT ?)",
             )
-            .and_then(|mut s| s.query_row(params![integration, Epoch(since)], |r| r.get(0)))
+            .and_then(|mut s| s.query_row(params![integration, Epoch(since), cap], |r| r.get(0)))
             .map_err(|e| self.e(e))
     }
 
@@ -532,17 +555,7 @@ impl Lite {
     /// Move every alert (and group) of incident `from` to `into`.
     pub fn move_alerts(&self, from: IncidentId, into: IncidentId) -> Result<usize> {
         let tx = self.write_tx()?;
-        let n = tx
-            .execute(
-                "UPDATE alerts SET incident_id = ? WHERE incident_id = ?",
-                params![into.0, from.0],
-            )
-            .map_err(|e| self.err(e))?;
-        tx.execute(
-            "UPDATE alert_groups SET incident_id = ? WHERE incident_id = ?",
-            params![into.0, from.0],
-        )
-        .map_err(|e| self.err(e))?;
+        let n = move_alerts_in(&tx, from, into).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(n)
     }

@@ -493,14 +493,16 @@ impl Store {
 
     /// Merge `l.a` into `l.b` in one transaction: `f` changes the duplicate
     /// (it gets both as stored now, and the write's time) and returns what
-    /// to record; the duplicate link and both sides' events go with it.
+    /// to record; the duplicate link, both sides' events and the move of
+    /// its alerts go with it. The duplicate as saved, and how many alerts
+    /// moved.
     pub fn merge<F>(
         &self,
         l: &super::NewLink,
         actor: &str,
         now: DateTime<Utc>,
         f: F,
-    ) -> Result<Incident>
+    ) -> Result<(Incident, usize)>
     where
         F: FnOnce(&mut Incident, &Incident, DateTime<Utc>) -> Result<Vec<Record>>,
     {

@@ -121,6 +121,27 @@ pub trait IntakeTx {
     /// Insert (id ignored) and return the new id.
     fn insert_alert(&mut self, a: &AlertRow) -> Result<i64>;
     fn update_alert(&mut self, a: &AlertRow) -> Result<()>;
+    /// The open alerts of `integration` with any of these keys. A backend
+    /// that pays a round trip per statement answers in one.
+    fn open_alerts(&mut self, integration: &str, keys: &[String]) -> Result<Vec<AlertRow>> {
+        let mut out = Vec::new();
+        for k in keys {
+            out.extend(self.open_alert(integration, k)?);
+        }
+        Ok(out)
+    }
+    /// Write the `updates` (by id), then insert the `inserts` (ids
+    /// ignored). Updates go first: one may resolve the open alert a key's
+    /// insert then replaces.
+    fn write_alerts(&mut self, updates: &[AlertRow], inserts: &[AlertRow]) -> Result<()> {
+        for a in updates {
+            self.update_alert(a)?;
+        }
+        for a in inserts {
+            self.insert_alert(a)?;
+        }
+        Ok(())
+    }
     /// Open alerts recorded as suppressed (for replay when a window ends).
     fn suppressed_open(&mut self, limit: usize) -> Result<Vec<AlertRow>>;
     /// Open alerts of `integration` last received before `before`.
@@ -131,8 +152,15 @@ pub trait IntakeTx {
     fn put_group(&mut self, g: &GroupRow) -> Result<()>;
     /// The groups of `integration` feeding incident `id`.
     fn group_keys_of(&mut self, integration: &str, id: IncidentId) -> Result<Vec<String>>;
-    /// Groups of `integration` that opened an incident since `since`.
-    fn groups_opened_since(&mut self, integration: &str, since: DateTime<Utc>) -> Result<i64>;
+    /// Groups of `integration` first seen since `since`, counted up to
+    /// `cap` (the storm guard only asks whether there are that many: the
+    /// count costs the same during a storm of thousands).
+    fn groups_opened_since(
+        &mut self,
+        integration: &str,
+        since: DateTime<Utc>,
+        cap: i64,
+    ) -> Result<i64>;
     fn incident(&mut self, id: IncidentId) -> Result<Incident>;
     /// Insert with its `created` event (at [`IntakeTx::now`]); the new id.
     fn create_incident(&mut self, inc: &Incident, actor: &str) -> Result<IncidentId>;

@@ -186,9 +186,16 @@ impl Lite {
     /// Merge `l.a` into `l.b` in one transaction: `f` gets the duplicate
     /// (to change, e.g. cancel) and the incident it goes into, as stored
     /// now, and returns what to record on the duplicate; then the
-    /// duplicate link and both sides' events are written. Returns the
-    /// duplicate as saved.
-    pub fn merge<F>(&self, l: &NewLink, actor: &str, now: DateTime<Utc>, f: F) -> Result<Incident>
+    /// duplicate link and both sides' events are written, and the
+    /// duplicate's alerts (and the groups that fed it) move to `l.b`.
+    /// Returns the duplicate as saved and how many alerts moved.
+    pub fn merge<F>(
+        &self,
+        l: &NewLink,
+        actor: &str,
+        now: DateTime<Utc>,
+        f: F,
+    ) -> Result<(Incident, usize)>
     where
         F: FnOnce(&mut Incident, &Incident, DateTime<Utc>) -> Result<Vec<Record>>,
     {
@@ -216,8 +223,9 @@ impl Lite {
         if !exists(&tx, l).map_err(|e| self.err(e))? {
             write_link(&tx, l, actor, now).map_err(|e| self.err(e))?;
         }
+        let moved = super::alerts::move_alerts_in(&tx, l.a, l.b).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
-        Ok(inc)
+        Ok((inc, moved))
     }
 
     /// Every link of `id`, either side, oldest first.

@@ -155,6 +155,13 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
     if let Some(c) = &inc.cancel_reason {
         push(field(theme, "cancelled", sanitize_line(c).into_owned()));
     }
+    if !app.detail.links.is_empty() {
+        push(field(
+            theme,
+            "linked",
+            links_text(inc.id, &app.detail.links),
+        ));
+    }
     if !inc.description.trim().is_empty() {
         l.push((Line::from(""), 0));
         l.push((Line::from(Span::styled("── Description", theme.dim())), 0));
@@ -200,6 +207,27 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
         }
     }
     l
+}
+
+/// "duplicate of INC-4 · merged INC-7, INC-9 · related INC-2": the other
+/// incidents by relation, in the order they were linked.
+fn links_text(id: crate::domain::IncidentId, links: &[crate::store::LinkRow]) -> String {
+    let mut by: Vec<(&str, Vec<String>)> = Vec::new();
+    for l in links {
+        let (other, relation) = l.seen_from(id);
+        let label = match relation {
+            "duplicate-of" => "duplicate of",
+            r => r,
+        };
+        match by.iter_mut().find(|(r, _)| *r == label) {
+            Some((_, v)) => v.push(other.to_string()),
+            None => by.push((label, vec![other.to_string()])),
+        }
+    }
+    by.into_iter()
+        .map(|(r, v)| format!("{r} {}", v.join(", ")))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Alerts the pane lists; the rest are counted (`sev alerts ID` has all).

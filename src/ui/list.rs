@@ -12,7 +12,33 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
+/// The alert count after a title: " (180 alerts · 3 resolved)", or where
+/// the title column is narrow " (177/180)" (open of all).
+fn alert_suffix(c: &crate::store::AlertCounts, width: usize) -> String {
+    let plural = if c.total == 1 { "" } else { "s" };
+    match (width >= 36, c.resolved) {
+        (true, 0) => format!(" ({} alert{plural})", c.total),
+        (true, r) => format!(" ({} alert{plural} · {r} resolved)", c.total),
+        (false, _) => format!(" ({}/{})", c.open(), c.total),
+    }
+}
+
 fn title_line<'a>(inc: &'a Incident, app: &App, theme: &Theme, width: usize) -> Line<'a> {
+    let suffix = app
+        .list
+        .alerts
+        .get(&inc.id)
+        .map(|c| alert_suffix(c, width))
+        .filter(|s| s.chars().count() * 2 <= width);
+    let width = width.saturating_sub(suffix.as_ref().map_or(0, |s| s.chars().count()));
+    let mut line = title_only(inc, app, theme, width);
+    if let Some(s) = suffix {
+        line.spans.push(Span::styled(s, theme.dim()));
+    }
+    line
+}
+
+fn title_only<'a>(inc: &'a Incident, app: &App, theme: &Theme, width: usize) -> Line<'a> {
     let clean = is_clean(&inc.title);
     let title = if clean {
         inc.title.clone()

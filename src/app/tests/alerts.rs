@@ -43,6 +43,36 @@ fn ingest(h: &mut Harness, group: &str, alerts: Vec<AlertIn>) {
 }
 
 #[test]
+fn a_list_row_counts_its_incidents_alerts_live() {
+    let mut h = Harness::new();
+    ingest(
+        &mut h,
+        "g",
+        vec![alert("1", State::Firing), alert("2", State::Firing)],
+    );
+    h.app.reload().unwrap();
+    // Beside the detail pane the title column is narrow: open of all.
+    h.app.resize(120, 40);
+    let s = screen(&h.app, 120, 40);
+    assert!(s.contains("KubePodCrashLo… (2/2)"), "{s}");
+    h.app.resize(240, 40);
+    let s = screen(&h.app, 240, 40);
+    assert!(s.contains("restarts ^[[31mred (2 alerts)"), "{s}");
+    // Another process resolves one and adds one: the row follows.
+    ingest(
+        &mut h,
+        "g",
+        vec![alert("1", State::Resolved), alert("3", State::Firing)],
+    );
+    h.app.tick();
+    let s = screen(&h.app, 240, 40);
+    assert!(s.contains("(3 alerts · 1 resolved)"), "{s}");
+    h.app.resize(120, 40);
+    let s = screen(&h.app, 120, 40);
+    assert!(s.contains("(2/3)"), "{s}");
+}
+
+#[test]
 fn the_detail_pane_lists_an_incidents_alerts_as_text() {
     let mut h = Harness::new();
     ingest(

@@ -276,6 +276,22 @@ fn merge_puts_the_marked_into_the_one_under_the_cursor() {
         .collect();
     assert_eq!(merged.len(), 2);
     assert!(marked.iter().all(|m| merged.contains(m)));
+    // The detail pane of the one that stays names them.
+    h.app.reload().unwrap();
+    h.app.resize(120, 40);
+    h.keys("enter");
+    let s = crate::ui::tests::screen(&h.app, 120, 40);
+    let mut names: Vec<String> = marked.iter().map(|m| m.to_string()).collect();
+    names.sort_by_key(|n| {
+        links
+            .iter()
+            .position(|l| l.seen_from(into).0.to_string() == *n)
+            .unwrap_or(0)
+    });
+    assert!(
+        s.contains(&format!("merged {}", names.join(", "))),
+        "the detail pane lists the merged incidents: {s}"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::Env;
 use super::bulk::{self, Done, Targets};
 use crate::cli::{MergeArgs, incident_json, parse_id};
 use crate::domain::IncidentId;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub(super) fn run(env: &Env<'_>, a: &MergeArgs) -> Result<()> {
     let into = parse_id(&a.into)?;
@@ -25,16 +25,7 @@ pub(super) fn run(env: &Env<'_>, a: &MergeArgs) -> Result<()> {
     };
     bulk::each(env, t, |id| {
         let m = env.cx.merge(into, id)?;
-        let moved = m.alerts.map_err(|e| {
-            let why = format!(
-                "{id} is merged into {into}, but its alerts did not move: {e} — run the same sev merge again to move them"
-            );
-            match e {
-                Error::Unavailable(_) => Error::Unavailable(why),
-                Error::NotFound(_) => Error::NotFound(why),
-                _ => Error::Internal(why),
-            }
-        })?;
+        let moved = m.alerts;
         let alerts = match moved {
             1 => "1 alert moved".to_string(),
             n => format!("{n} alerts moved"),

@@ -86,18 +86,116 @@ struct PgIntake<'a, 't> {
 
 impl PgIntake<'_, '_> {
     fn next_id(&mut self, table: &str) -> Result<i64> {
-        let r = self
-            .tx
-            .query_one(
-                format!("SELECT coalesce(max(id), 0)::bigint + 1 FROM {table}").as_str(),
-                &[],
-            )
-            .map_err(|e| self.pg.err(e))?;
+        let r = self.one(
+            format!("SELECT coalesce(max(id), 0)::bigint + 1 FROM {table}").as_str(),
+            &[],
+        )?;
         Ok(r.get(0))
     }
 
+    // Every statement of the intake is prepared once per connection
+    // (`Pg::prepared`): one round trip per statement, not two.
+
     fn list(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
-        self.tx.query(sql, params).map_err(|e| self.pg.err(e))
+        let st = self.pg.prepared(&mut *self.tx, sql)?;
+        self.tx.query(&st, params).map_err(|e| self.pg.err(e))
+    }
+
+    fn one(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Row> {
+        let st = self.pg.prepared(&mut *self.tx, sql)?;
+        self.tx.query_one(&st, params).map_err(|e| self.pg.err(e))
+    }
+
+    fn opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>> {
+        let st = self.pg.prepared(&mut *self.tx, sql)?;
+        self.tx.query_opt(&st, params).map_err(|e| self.pg.err(e))
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        let st = self.pg.prepared(&mut *self.tx, sql)?;
+        self.tx.execute(&st, params).map_err(|e| self.pg.err(e))
+    }
+}
+
+/// The columns `write_alerts` sets on an update, as arrays in this order.
+const UPDATE_ALERTS: &str = "UPDATE alerts a SET incident_id = u.incident_id,
+        group_key = u.group_key, status = u.status, suppressed = u.suppressed,
+        summary = u.summary, severity = u.severity, labels = u.labels,
+        annotations = u.annotations, links = u.links, starts_at = u.starts_at,
+        ends_at = u.ends_at, last_received = u.last_received, receipts = u.receipts,
+        last_body = u.last_body
+   FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+               $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[],
+               $13::bigint[], $14::bigint[], $15::bigint[])
+     AS u(id, incident_id, group_key, status, suppressed, summary, severity, labels,
+          annotations, links, starts_at, ends_at, last_received, receipts, last_body)
+  WHERE a.id = u.id";
+
+/// Ids are max + 1 onwards (the write lock is held), in the same statement.
+const INSERT_ALERTS: &str = "INSERT INTO alerts (id, incident_id, source, integration,
+        alert_key, group_key, status, suppressed, summary, severity, labels, annotations,
+        links, starts_at, ends_at, first_received, last_received, receipts, last_body)
+ SELECT m.base + u.n, u.incident_id, u.source, u.integration, u.alert_key, u.group_key,
+        u.status, u.suppressed, u.summary, u.severity, u.labels, u.annotations, u.links,
+        u.starts_at, u.ends_at, u.first_received, u.last_received, u.receipts, u.last_body
+   FROM (SELECT coalesce(max(id), 0)::bigint AS base FROM alerts) m,
+        unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+               $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+               $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[],
+               $18::bigint[])
+        WITH ORDINALITY AS u(incident_id, source, integration, alert_key, group_key, status,
+             suppressed, summary, severity, labels, annotations, links, starts_at, ends_at,
+             first_received, last_received, receipts, last_body, n)";
+
+/// Alert rows as one array per column, for `unnest`.
+#[derive(Default)]
+struct Columns {
+    id: Vec<i64>,
+    incident: Vec<Option<i64>>,
+    source: Vec<String>,
+    integration: Vec<String>,
+    key: Vec<String>,
+    group: Vec<String>,
+    status: Vec<String>,
+    suppressed: Vec<Option<String>>,
+    summary: Vec<String>,
+    severity: Vec<Option<String>>,
+    labels: Vec<String>,
+    annotations: Vec<String>,
+    links: Vec<String>,
+    starts_at: Vec<Option<i64>>,
+    ends_at: Vec<Option<i64>>,
+    first_received: Vec<i64>,
+    last_received: Vec<i64>,
+    receipts: Vec<i64>,
+    last_body: Vec<Option<i64>>,
+}
+
+impl Columns {
+    fn of(rows: &[AlertRow]) -> Columns {
+        let mut c = Columns::default();
+        for a in rows {
+            c.id.push(a.id);
+            c.incident.push(a.incident.map(|i| i.0));
+            c.source.push(a.source.clone());
+            c.integration.push(a.integration.clone());
+            c.key.push(a.key.clone());
+            c.group.push(a.group.clone());
+            c.status.push(a.status.clone());
+            c.suppressed.push(a.suppressed.clone());
+            c.summary.push(a.summary.clone());
+            c.severity.push(a.severity.clone());
+            c.labels.push(labels_json(&a.labels));
+            c.annotations.push(labels_json(&a.annotations));
+            c.links.push(links_json(&a.links));
+            c.starts_at.push(a.starts_at.map(|t| t.timestamp()));
+            c.ends_at.push(a.ends_at.map(|t| t.timestamp()));
+            c.first_received.push(a.first_received.timestamp());
+            c.last_received.push(a.last_received.timestamp());
+            c.receipts.push(a.receipts);
+            c.last_body.push(a.last_body);
+        }
+        c
     }
 }
 
@@ -107,30 +205,26 @@ impl IntakeTx for PgIntake<'_, '_> {
     }
 
     fn store_body(&mut self, source: &str, integration: &str, body: &str) -> Result<i64> {
-        let id = self.next_id("intake_bodies")?;
+        // The id is max + 1 (the write lock is held), in the same statement.
         let t = self.now.timestamp();
-        self.tx
-            .execute(
-                "INSERT INTO intake_bodies (id, received_at, source, integration, body)
-                 VALUES ($1, $2, $3, $4, $5)",
-                &[&id, &t, &source, &integration, &body],
-            )
-            .map_err(|e| self.pg.err(e))?;
-        Ok(id)
+        let r = self.one(
+            "INSERT INTO intake_bodies (id, received_at, source, integration, body)
+             SELECT coalesce(max(id), 0)::bigint + 1, $1, $2, $3, $4 FROM intake_bodies
+             RETURNING id",
+            &[&t, &source, &integration, &body],
+        )?;
+        Ok(r.get(0))
     }
 
     fn open_alert(&mut self, integration: &str, key: &str) -> Result<Option<AlertRow>> {
-        let r = self
-            .tx
-            .query_opt(
-                format!(
-                    "SELECT {ALERT_COLUMNS} FROM alerts
+        let r = self.opt(
+            format!(
+                "SELECT {ALERT_COLUMNS} FROM alerts
                       WHERE integration = $1 AND alert_key = $2 AND status <> 'resolved'"
-                )
-                .as_str(),
-                &[&integration, &key],
             )
-            .map_err(|e| self.pg.err(e))?;
+            .as_str(),
+            &[&integration, &key],
+        )?;
         Ok(r.as_ref().map(alert_row))
     }
 
@@ -147,36 +241,34 @@ impl IntakeTx for PgIntake<'_, '_> {
             a.ends_at.map(|t| t.timestamp()),
         );
         let (fr, lr) = (a.first_received.timestamp(), a.last_received.timestamp());
-        self.tx
-            .execute(
-                "INSERT INTO alerts (id, incident_id, source, integration, alert_key, group_key,
+        self.exec(
+            "INSERT INTO alerts (id, incident_id, source, integration, alert_key, group_key,
                     status, suppressed, summary, severity, labels, annotations, links,
                     starts_at, ends_at, first_received, last_received, receipts, last_body)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
                          $16, $17, $18, $19)",
-                &[
-                    &id,
-                    &inc,
-                    &a.source,
-                    &a.integration,
-                    &a.key,
-                    &a.group,
-                    &a.status,
-                    &a.suppressed,
-                    &a.summary,
-                    &a.severity,
-                    &labels,
-                    &ann,
-                    &links,
-                    &sa,
-                    &ea,
-                    &fr,
-                    &lr,
-                    &a.receipts,
-                    &a.last_body,
-                ],
-            )
-            .map_err(|e| self.pg.err(e))?;
+            &[
+                &id,
+                &inc,
+                &a.source,
+                &a.integration,
+                &a.key,
+                &a.group,
+                &a.status,
+                &a.suppressed,
+                &a.summary,
+                &a.severity,
+                &labels,
+                &ann,
+                &links,
+                &sa,
+                &ea,
+                &fr,
+                &lr,
+                &a.receipts,
+                &a.last_body,
+            ],
+        )?;
         Ok(id)
     }
 
@@ -192,32 +284,95 @@ impl IntakeTx for PgIntake<'_, '_> {
             a.ends_at.map(|t| t.timestamp()),
         );
         let lr = a.last_received.timestamp();
-        self.tx
-            .execute(
-                "UPDATE alerts SET incident_id = $1, group_key = $2, status = $3, suppressed = $4,
+        self.exec(
+            "UPDATE alerts SET incident_id = $1, group_key = $2, status = $3, suppressed = $4,
                     summary = $5, severity = $6, labels = $7, annotations = $8, links = $9,
                     starts_at = $10, ends_at = $11, last_received = $12, receipts = $13,
                     last_body = $14
                   WHERE id = $15",
+            &[
+                &inc,
+                &a.group,
+                &a.status,
+                &a.suppressed,
+                &a.summary,
+                &a.severity,
+                &labels,
+                &ann,
+                &links,
+                &sa,
+                &ea,
+                &lr,
+                &a.receipts,
+                &a.last_body,
+                &a.id,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn open_alerts(&mut self, integration: &str, keys: &[String]) -> Result<Vec<AlertRow>> {
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts
+              WHERE integration = $1 AND alert_key = ANY($2) AND status <> 'resolved'"
+        );
+        Ok(self
+            .list(&sql, &[&integration, &keys])?
+            .iter()
+            .map(alert_row)
+            .collect())
+    }
+
+    fn write_alerts(&mut self, updates: &[AlertRow], inserts: &[AlertRow]) -> Result<()> {
+        if !updates.is_empty() {
+            let c = Columns::of(updates);
+            self.exec(
+                UPDATE_ALERTS,
                 &[
-                    &inc,
-                    &a.group,
-                    &a.status,
-                    &a.suppressed,
-                    &a.summary,
-                    &a.severity,
-                    &labels,
-                    &ann,
-                    &links,
-                    &sa,
-                    &ea,
-                    &lr,
-                    &a.receipts,
-                    &a.last_body,
-                    &a.id,
+                    &c.id,
+                    &c.incident,
+                    &c.group,
+                    &c.status,
+                    &c.suppressed,
+                    &c.summary,
+                    &c.severity,
+                    &c.labels,
+                    &c.annotations,
+                    &c.links,
+                    &c.starts_at,
+                    &c.ends_at,
+                    &c.last_received,
+                    &c.receipts,
+                    &c.last_body,
                 ],
-            )
-            .map_err(|e| self.pg.err(e))?;
+            )?;
+        }
+        if !inserts.is_empty() {
+            let c = Columns::of(inserts);
+            self.exec(
+                INSERT_ALERTS,
+                &[
+                    &c.incident,
+                    &c.source,
+                    &c.integration,
+                    &c.key,
+                    &c.group,
+                    &c.status,
+                    &c.suppressed,
+                    &c.summary,
+                    &c.severity,
+                    &c.labels,
+                    &c.annotations,
+                    &c.links,
+                    &c.starts_at,
+                    &c.ends_at,
+                    &c.first_received,
+                    &c.last_received,
+                    &c.receipts,
+                    &c.last_body,
+                ],
+            )?;
+        }
         Ok(())
     }
 
@@ -245,22 +400,16 @@ impl IntakeTx for PgIntake<'_, '_> {
     }
 
     fn alert_counts(&mut self, incident: IncidentId) -> Result<AlertCounts> {
-        let r = self
-            .tx
-            .query_one(COUNTS, &[&incident.0])
-            .map_err(|e| self.pg.err(e))?;
+        let r = self.one(COUNTS, &[&incident.0])?;
         Ok(counts(&r))
     }
 
     fn group(&mut self, integration: &str, group_key: &str) -> Result<Option<GroupRow>> {
-        let r = self
-            .tx
-            .query_opt(
-                "SELECT integration, group_key, incident_id, opened_at, flaps, quiet_since
+        let r = self.opt(
+            "SELECT integration, group_key, incident_id, opened_at, flaps, quiet_since
                    FROM alert_groups WHERE integration = $1 AND group_key = $2",
-                &[&integration, &group_key],
-            )
-            .map_err(|e| self.pg.err(e))?;
+            &[&integration, &group_key],
+        )?;
         Ok(r.map(|r| GroupRow {
             integration: r.get(0),
             group_key: r.get(1),
@@ -276,23 +425,21 @@ impl IntakeTx for PgIntake<'_, '_> {
             g.opened_at.timestamp(),
             g.quiet_since.map(|t| t.timestamp()),
         );
-        self.tx
-            .execute(
-                "INSERT INTO alert_groups
+        self.exec(
+            "INSERT INTO alert_groups
                     (integration, group_key, incident_id, opened_at, flaps, quiet_since)
                  VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (integration, group_key) DO UPDATE
                     SET incident_id = $3, opened_at = $4, flaps = $5, quiet_since = $6",
-                &[
-                    &g.integration,
-                    &g.group_key,
-                    &g.incident.0,
-                    &o,
-                    &g.flaps,
-                    &q,
-                ],
-            )
-            .map_err(|e| self.pg.err(e))?;
+            &[
+                &g.integration,
+                &g.group_key,
+                &g.incident.0,
+                &o,
+                &g.flaps,
+                &q,
+            ],
+        )?;
         Ok(())
     }
 
@@ -307,16 +454,18 @@ impl IntakeTx for PgIntake<'_, '_> {
             .collect())
     }
 
-    fn groups_opened_since(&mut self, integration: &str, since: DateTime<Utc>) -> Result<i64> {
+    fn groups_opened_since(
+        &mut self,
+        integration: &str,
+        since: DateTime<Utc>,
+        cap: i64,
+    ) -> Result<i64> {
         let s = since.timestamp();
-        let r = self
-            .tx
-            .query_one(
-                "SELECT count(DISTINCT incident_id)::bigint FROM alert_groups
-                  WHERE integration = $1 AND opened_at >= $2",
-                &[&integration, &s],
-            )
-            .map_err(|e| self.pg.err(e))?;
+        let r = self.one(
+            "SELECT count(*)::bigint FROM (SELECT 1 FROM alert_groups
+              WHERE integration = $1 AND opened_at >= $2 LIMIT $3) g",
+            &[&integration, &s, &cap],
+        )?;
         Ok(r.get(0))
     }
 
@@ -333,9 +482,7 @@ impl IntakeTx for PgIntake<'_, '_> {
         let id = self.pg.insert_row(&mut *self.tx, &inc)?;
         let created = timeline::text_event(id, self.now, actor, EventKind::Created, &inc.title);
         let new = self.pg.chained(id, &created, &mut self.head);
-        self.tx
-            .execute(INSERT_EVENT, &new.params())
-            .map_err(|e| self.pg.err(e))?;
+        self.exec(INSERT_EVENT, &new.params())?;
         Ok(id)
     }
 
@@ -359,10 +506,7 @@ impl IntakeTx for PgIntake<'_, '_> {
             pairs.len() + 1,
             pairs.len() + 2
         );
-        let n = self
-            .tx
-            .execute(sql.as_str(), &params)
-            .map_err(|e| self.pg.err(e))?;
+        let n = self.exec(sql.as_str(), &params)?;
         if n != 1 {
             return Err(Error::Internal(format!(
                 "{} changed under a write lock; nothing was saved",
@@ -371,25 +515,24 @@ impl IntakeTx for PgIntake<'_, '_> {
         }
         for e in events {
             let new = self.pg.chained(inc.id, e, &mut self.head);
-            self.tx
-                .execute(INSERT_EVENT, &new.params())
-                .map_err(|er| self.pg.err(er))?;
+            self.exec(INSERT_EVENT, &new.params())?;
         }
         Ok(())
     }
 
     fn append_event(&mut self, e: &Event) -> Result<()> {
+        // The event and the incident's updated_at in one statement.
         let new = self.pg.chained(e.incident, e, &mut self.head);
-        self.tx
-            .execute(INSERT_EVENT, &new.params())
-            .map_err(|er| self.pg.err(er))?;
         let t = self.now.timestamp();
-        self.tx
-            .execute(
-                "UPDATE incidents SET updated_at = greatest(updated_at, $1) WHERE id = $2",
-                &[&t, &e.incident.0],
-            )
-            .map_err(|er| self.pg.err(er))?;
+        let mut params: Vec<Param<'_>> = new.params().to_vec();
+        params.push(&t);
+        self.exec(
+            &format!(
+                "WITH e AS ({INSERT_EVENT})
+                 UPDATE incidents SET updated_at = greatest(updated_at, $11) WHERE id = $2"
+            ),
+            &params,
+        )?;
         Ok(())
     }
 
@@ -412,32 +555,25 @@ impl IntakeTx for PgIntake<'_, '_> {
     }
 
     fn mark_replayed(&mut self, id: i64) -> Result<()> {
-        self.tx
-            .execute("UPDATE maintenance SET replayed = 1 WHERE id = $1", &[&id])
-            .map_err(|e| self.pg.err(e))?;
+        self.exec("UPDATE maintenance SET replayed = 1 WHERE id = $1", &[&id])?;
         Ok(())
     }
 
     fn beat(&mut self, name: &str) -> Result<Option<Beat>> {
-        let r = self
-            .tx
-            .query_opt(
-                "SELECT name, last_at, incident_id FROM heartbeats WHERE name = $1",
-                &[&name],
-            )
-            .map_err(|e| self.pg.err(e))?;
+        let r = self.opt(
+            "SELECT name, last_at, incident_id FROM heartbeats WHERE name = $1",
+            &[&name],
+        )?;
         Ok(r.as_ref().map(beat_row))
     }
 
     fn put_beat(&mut self, b: &Beat) -> Result<()> {
         let (t, i) = (b.last_at.timestamp(), b.incident.map(|i| i.0));
-        self.tx
-            .execute(
-                "INSERT INTO heartbeats (name, last_at, incident_id) VALUES ($1, $2, $3)
+        self.exec(
+            "INSERT INTO heartbeats (name, last_at, incident_id) VALUES ($1, $2, $3)
                  ON CONFLICT (name) DO UPDATE SET last_at = $2, incident_id = $3",
-                &[&b.name, &t, &i],
-            )
-            .map_err(|e| self.pg.err(e))?;
+            &[&b.name, &t, &i],
+        )?;
         Ok(())
     }
 
@@ -454,15 +590,12 @@ impl IntakeTx for PgIntake<'_, '_> {
 
     fn take_lease(&mut self, name: &str, holder: &str, until: DateTime<Utc>) -> Result<bool> {
         let (u, n) = (until.timestamp(), self.now.timestamp());
-        let k = self
-            .tx
-            .execute(
-                "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+        let k = self.exec(
+            "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
                  ON CONFLICT (name) DO UPDATE SET holder = $2, expires_at = $3
                   WHERE leases.holder = $2 OR leases.expires_at <= $4",
-                &[&name, &holder, &u, &n],
-            )
-            .map_err(|e| self.pg.err(e))?;
+            &[&name, &holder, &u, &n],
+        )?;
         Ok(k == 1)
     }
 }

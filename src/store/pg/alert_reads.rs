@@ -126,20 +126,7 @@ impl Pg {
     }
 
     pub fn move_alerts(&self, from: IncidentId, into: IncidentId) -> Result<usize> {
-        self.write(|tx, _| {
-            let n = tx
-                .execute(
-                    "UPDATE alerts SET incident_id = $1 WHERE incident_id = $2",
-                    &[&into.0, &from.0],
-                )
-                .map_err(|e| self.err(e))?;
-            tx.execute(
-                "UPDATE alert_groups SET incident_id = $1 WHERE incident_id = $2",
-                &[&into.0, &from.0],
-            )
-            .map_err(|e| self.err(e))?;
-            Ok(n as usize)
-        })
+        self.write(|tx, _| move_alerts_in(tx, from, into).map_err(|e| self.err(e)))
     }
 
     /// Open storm incidents.
@@ -163,4 +150,22 @@ impl Pg {
             .map_err(|e| self.err(e))?;
         Ok(rows.iter().map(beat_row).collect())
     }
+}
+
+/// Move incident `from`'s alerts, and the groups that fed it, to `into`
+/// (inside the caller's write transaction); how many alerts moved.
+pub(super) fn move_alerts_in(
+    tx: &mut Transaction<'_>,
+    from: IncidentId,
+    into: IncidentId,
+) -> std::result::Result<usize, postgres::Error> {
+    let n = tx.execute(
+        "UPDATE alerts SET incident_id = $1 WHERE incident_id = $2",
+        &[&into.0, &from.0],
+    )?;
+    tx.execute(
+        "UPDATE alert_groups SET incident_id = $1 WHERE incident_id = $2",
+        &[&into.0, &from.0],
+    )?;
+    Ok(n as usize)
 }

@@ -8,33 +8,19 @@ impl Pg {
         c: &mut C,
         i: &Incident,
     ) -> Result<IncidentId> {
-        let id: i64 = c
-            .query_one(
-                "SELECT coalesce(max(id), 0)::bigint + 1 FROM incidents",
-                &[],
-            )
-            .map_err(|e| self.err(e))?
-            .get(0);
-        self.insert_row_with(c, i, id)
-    }
-
-    pub(super) fn insert_row_with<C: GenericClient>(
-        &self,
-        c: &mut C,
-        i: &Incident,
-        id: i64,
-    ) -> Result<IncidentId> {
+        // The id is max + 1 (callers hold the write lock), in the same
+        // statement: one round trip.
         let v = IncidentValues::of(i);
-        let mut pairs = v.pairs(&i.cancel_reason);
-        pairs.insert(0, ("id", &id));
+        let pairs = v.pairs(&i.cancel_reason);
         let cols: Vec<&str> = pairs.iter().map(|(c, _)| *c).collect();
         let params: Vec<Param<'_>> = pairs.iter().map(|(_, p)| *p).collect();
         let sql = format!(
-            "INSERT INTO incidents ({}) VALUES ({})",
+            "INSERT INTO incidents (id, {}) SELECT coalesce(max(id), 0)::bigint + 1, {} FROM incidents RETURNING id",
             cols.join(", "),
             marks(cols.len(), 1)
         );
-        c.execute(sql.as_str(), &params).map_err(|e| self.err(e))?;
+        let st = self.prepared(c, &sql)?;
+        let id: i64 = c.query_one(&st, &params).map_err(|e| self.err(e))?.get(0);
         Ok(IncidentId(id))
     }
 
@@ -102,12 +88,11 @@ impl Pg {
         c: &mut C,
         id: IncidentId,
     ) -> Result<Option<std::result::Result<Incident, Unreadable>>> {
-        let r = c
-            .query_opt(
-                format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1").as_str(),
-                &[&id.0],
-            )
-            .map_err(|e| self.err(e))?;
+        let st = self.prepared(
+            c,
+            &format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"),
+        )?;
+        let r = c.query_opt(&st, &[&id.0]).map_err(|e| self.err(e))?;
         Ok(r.map(|r| incident_or_unreadable(&r)))
     }
 

@@ -82,8 +82,9 @@ impl Pg {
     }
 
     /// See `Lite::merge`: the duplicate changed by `f`, the link and both
-    /// sides' events, in one transaction, at the server's time.
-    pub fn merge<F>(&self, l: &NewLink, actor: &str, f: F) -> Result<Incident>
+    /// sides' events, and its alerts moved, in one transaction, at the
+    /// server's time.
+    pub fn merge<F>(&self, l: &NewLink, actor: &str, f: F) -> Result<(Incident, usize)>
     where
         F: FnOnce(&mut Incident, &Incident, DateTime<Utc>) -> Result<Vec<Record>>,
     {
@@ -106,9 +107,11 @@ impl Pg {
         if !self.link_exists(&mut tx, l)? {
             self.write_link(&mut tx, l, actor, now)?;
         }
+        let moved =
+            super::alert_reads::move_alerts_in(&mut tx, l.a, l.b).map_err(|e| self.err(e))?;
         notify(&mut tx).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
-        Ok(inc)
+        Ok((inc, moved))
     }
 
     /// Every link of `id`, either side, oldest first.

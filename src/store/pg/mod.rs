@@ -112,6 +112,13 @@ pub struct Pg {
     /// recorded with the actor, so alice on jump-eu and alice on jump-us
     /// are told apart on the timeline and in the audit trail.
     from_host: Option<String>,
+    /// Statements prepared on this connection, by their text (cleared
+    /// when it reconnects): the hot paths pay one round trip, not two.
+    prepared: RefCell<HashMap<String, postgres::Statement>>,
+    /// LISTEN is sent by the first [`Pg::data_version`]: a connection that
+    /// never asks what changed (`sev serve`'s, a CLI command's) is not
+    /// woken by every commit of every other writer.
+    listening: std::cell::Cell<bool>,
 }
 
 /// The host to record with the actor: none when the server is reached
@@ -214,9 +221,10 @@ impl Pg {
             changes: std::cell::Cell::new(0),
             retry: std::cell::Cell::new(None),
             from_host: None,
+            prepared: RefCell::new(HashMap::new()),
+            listening: std::cell::Cell::new(false),
         };
         pg.migrate(create)?;
-        pg.listen()?;
         let server: Option<String> = pg
             .client
             .borrow_mut()
@@ -393,11 +401,29 @@ impl Pg {
         Ok(out)
     }
 
+    /// `sql` prepared on this connection (once; then from the cache).
+    pub(super) fn prepared<C: GenericClient>(
+        &self,
+        c: &mut C,
+        sql: &str,
+    ) -> Result<postgres::Statement> {
+        if let Some(s) = self.prepared.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let s = c.prepare(sql).map_err(|e| self.err(e))?;
+        self.prepared
+            .borrow_mut()
+            .insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
     fn listen(&self) -> Result<()> {
         self.client
             .borrow_mut()
             .batch_execute(&format!("LISTEN {CHANNEL}"))
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        self.listening.set(true);
+        Ok(())
     }
 
     /// Changes when another process commits a change (LISTEN/NOTIFY: no
@@ -409,6 +435,11 @@ impl Pg {
         use postgres::fallible_iterator::FallibleIterator;
         if self.client.borrow().is_closed() {
             return self.reconnect();
+        }
+        if !self.listening.get() {
+            // From now on every commit is seen; the caller reads what is
+            // stored after this call.
+            self.listen()?;
         }
         let mut n = 0;
         {
@@ -468,6 +499,7 @@ impl Pg {
         match self.tls.connect(&self.config) {
             Ok(c) => {
                 *self.client.borrow_mut() = c;
+                self.prepared.borrow_mut().clear();
                 self.retry.set(None);
                 self.listen()?;
                 self.changes.set(self.changes.get() + 1);

@@ -117,6 +117,29 @@ pub fn ingest(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Outcome, IngestError> {
+    let p = prepare(cfg, integration_name, source, body, now)?;
+    Ok(store.intake(now, |tx| apply_in(tx, cfg, &p))?)
+}
+
+/// A body parsed, redacted and routed: everything decided before the
+/// write lock is taken.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub integ: Integration,
+    pub batch: Batch,
+    /// The redacted body, to store.
+    pub raw: String,
+    routed: Vec<Routed>,
+}
+
+/// Parse, redact and route `body` (refused here, nothing is written).
+pub fn prepare(
+    cfg: &Config,
+    integration_name: &str,
+    source: Source,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Prepared, IngestError> {
     let integ = integration(cfg, integration_name, source)?;
     let limit = cfg.alerts.max_body_bytes;
     if body.len() > limit {
@@ -128,7 +151,41 @@ pub fn ingest(
     }
     let batch = super::parse::parse(source, body, &integ, now)?;
     let raw = super::parse::redact(source, body);
-    apply_batch(store, cfg, &integ, &batch, &raw, now)
+    Ok(prepared(cfg, integ, batch, raw, now))
+}
+
+fn prepared(
+    cfg: &Config,
+    integ: Integration,
+    batch: Batch,
+    raw: String,
+    now: DateTime<Utc>,
+) -> Prepared {
+    // Routing is pure: decided before the write lock is taken.
+    let routed = batch
+        .alerts
+        .iter()
+        .map(|a| super::route::route_with(&cfg.alerts.routes, Some(&integ.name), &batch, a, now).0)
+        .collect();
+    Prepared {
+        integ,
+        batch,
+        raw,
+        routed,
+    }
+}
+
+/// Apply several prepared bodies in one transaction (`sev serve` under
+/// load: one lock, one commit for the senders waiting together). Each
+/// body's outcome is as if it had been applied alone, in this order.
+pub fn apply_many(
+    store: &Store,
+    jobs: &[(&Config, &Prepared)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Outcome>> {
+    store.intake(now, |tx| {
+        jobs.iter().map(|(cfg, p)| apply_in(tx, cfg, p)).collect()
+    })
 }
 
 /// What one incident went through in this body.
@@ -150,27 +207,29 @@ pub fn apply_batch(
     raw: &str,
     now: DateTime<Utc>,
 ) -> Result<Outcome, IngestError> {
-    // Routing is pure: decided before the write lock is taken.
-    let routed: Vec<Routed> = batch
-        .alerts
-        .iter()
-        .map(|a| super::route::route_with(&cfg.alerts.routes, Some(&integ.name), batch, a, now).0)
-        .collect();
+    let p = prepared(cfg, integ.clone(), batch.clone(), raw.to_string(), now);
+    Ok(store.intake(now, |tx| apply_in(tx, cfg, &p))?)
+}
+
+/// Apply one prepared body inside an intake transaction.
+pub fn apply_in(tx: &mut dyn IntakeTx, cfg: &Config, p: &Prepared) -> Result<Outcome> {
+    let (integ, batch, raw, routed) = (&p.integ, &p.batch, p.raw.as_str(), &p.routed);
     let actor = format!("{}:{}", batch.source, integ.name);
-    let out = store.intake(now, |tx| {
+    {
         let now = tx.now();
+        let (receipt, mut work) =
+            Working::load(tx, batch.source.as_str(), &integ.name, batch, raw)?;
         let mut out = Outcome {
-            receipt: tx.store_body(batch.source.as_str(), &integ.name, raw)?,
+            receipt,
             dedup_key: (batch.source == Source::Pagerduty)
                 .then(|| batch.alerts.first().map(|a| a.key.clone()))
                 .flatten(),
             ..Outcome::default()
         };
         let windows = active_windows(tx, now)?;
-        let mut work = Working::load(tx, &integ.name, batch)?;
         let mut joined: HashMap<String, IncidentId> = HashMap::new();
         let mut touched: BTreeMap<IncidentId, Touch> = BTreeMap::new();
-        for (a, r) in batch.alerts.iter().zip(&routed) {
+        for (a, r) in batch.alerts.iter().zip(routed) {
             let group = group_key(integ, batch, a, r);
             let mut join = |tx: &mut dyn IntakeTx, t: &mut BTreeMap<IncidentId, Touch>| {
                 // The first alert of a group in this body finds (or opens)
@@ -247,8 +306,7 @@ pub fn apply_batch(
             settle(tx, integ, &actor, id, &t, &mut out)?;
         }
         Ok(out)
-    })?;
-    Ok(out)
+    }
 }
 
 /// The alerts one body touches: the open ones its keys name, read in one
@@ -266,22 +324,30 @@ struct Working {
 }
 
 impl Working {
-    fn load(tx: &mut dyn IntakeTx, integration: &str, batch: &Batch) -> Result<Working> {
+    /// Store the body (its id) and read the open alerts its keys name.
+    fn load(
+        tx: &mut dyn IntakeTx,
+        source: &str,
+        integration: &str,
+        batch: &Batch,
+        raw: &str,
+    ) -> Result<(i64, Working)> {
         let mut keys: Vec<String> = batch.alerts.iter().map(|a| a.key.clone()).collect();
         keys.sort_unstable();
         keys.dedup();
-        let rows = tx.open_alerts(integration, &keys)?;
+        let (receipt, rows) = tx.store_body_read_open(source, integration, raw, &keys)?;
         let open = rows
             .iter()
             .enumerate()
             .map(|(i, r)| (r.key.clone(), i))
             .collect();
-        Ok(Working {
+        let w = Working {
             new: vec![false; rows.len()],
             changed: vec![false; rows.len()],
             rows,
             open,
-        })
+        };
+        Ok((receipt, w))
     }
 
     fn touch(&mut self, i: usize) -> &mut AlertRow {
@@ -434,8 +500,7 @@ fn settle(
     out: &mut Outcome,
 ) -> Result<()> {
     let now = tx.now();
-    let counts = tx.alert_counts(id)?;
-    let inc = tx.incident(id)?;
+    let (inc, counts) = tx.incident_with_counts(id)?;
     let mut events = Vec::new();
     let joined = t.new.len();
     if joined > 0 {

@@ -256,10 +256,27 @@ async fn apply(
     let config = s.config.clone();
     let now = s.clock.now();
     let name = integration.to_string();
-    with_store(s.db.clone(), true, move |st| {
-        crate::intake::apply::ingest(st, &config, &name, source, &bytes, now)
-    })
-    .await
+    // Parsed and routed off the write turn; applied with whatever other
+    // bodies wait for it (see `worker::apply_combined`).
+    let prepared = {
+        let config = config.clone();
+        let parse = move || {
+            std::panic::catch_unwind(|| {
+                crate::intake::apply::prepare(&config, &name, source, &bytes, now)
+            })
+            .unwrap_or_else(|p| {
+                Err(IngestError::Store(crate::error::Error::Internal(
+                    crate::cli::crash_report(p.as_ref(), None, "the request was not applied"),
+                )))
+            })
+        };
+        tokio::task::spawn_blocking(parse).await.map_err(|_| {
+            IngestError::Store(crate::error::Error::Internal(
+                "the parser thread stopped".into(),
+            ))
+        })??
+    };
+    super::worker::apply_combined(s.db.clone(), config, prepared, now).await
 }
 
 /// PagerDuty Events API v2: the routing key in the body picks the

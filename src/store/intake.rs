@@ -130,6 +130,18 @@ pub trait IntakeTx {
         }
         Ok(out)
     }
+    /// [`IntakeTx::store_body`], then [`IntakeTx::open_alerts`] (in one
+    /// statement where a round trip costs).
+    fn store_body_read_open(
+        &mut self,
+        source: &str,
+        integration: &str,
+        body: &str,
+        keys: &[String],
+    ) -> Result<(i64, Vec<AlertRow>)> {
+        let id = self.store_body(source, integration, body)?;
+        Ok((id, self.open_alerts(integration, keys)?))
+    }
     /// Write the `updates` (by id), then insert the `inserts` (ids
     /// ignored). Updates go first: one may resolve the open alert a key's
     /// insert then replaces.
@@ -162,6 +174,11 @@ pub trait IntakeTx {
         cap: i64,
     ) -> Result<i64>;
     fn incident(&mut self, id: IncidentId) -> Result<Incident>;
+    /// The incident and its alert counts (one statement where a round
+    /// trip costs).
+    fn incident_with_counts(&mut self, id: IncidentId) -> Result<(Incident, AlertCounts)> {
+        Ok((self.incident(id)?, self.alert_counts(id)?))
+    }
     /// Insert with its `created` event (at [`IntakeTx::now`]); the new id.
     fn create_incident(&mut self, inc: &Incident, actor: &str) -> Result<IncidentId>;
     /// Write `inc` over the stored row (which must still be at

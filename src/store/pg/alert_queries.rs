@@ -82,6 +82,13 @@ struct PgIntake<'a, 't> {
     pg: &'a Pg,
     now: DateTime<Utc>,
     head: Head,
+    /// The highest incident and intake body ids (the write lock is held:
+    /// the next are + 1).
+    incidents: i64,
+    bodies: i64,
+    /// The windows in force at a time, read once per transaction (every
+    /// body of a combined transaction asks for the same time).
+    windows: Option<(i64, Vec<Window>)>,
 }
 
 impl PgIntake<'_, '_> {
@@ -205,15 +212,14 @@ impl IntakeTx for PgIntake<'_, '_> {
     }
 
     fn store_body(&mut self, source: &str, integration: &str, body: &str) -> Result<i64> {
-        // The id is max + 1 (the write lock is held), in the same statement.
-        let t = self.now.timestamp();
-        let r = self.one(
+        self.bodies += 1;
+        let (id, t) = (self.bodies, self.now.timestamp());
+        self.exec(
             "INSERT INTO intake_bodies (id, received_at, source, integration, body)
-             SELECT coalesce(max(id), 0)::bigint + 1, $1, $2, $3, $4 FROM intake_bodies
-             RETURNING id",
-            &[&t, &source, &integration, &body],
+             VALUES ($1, $2, $3, $4, $5)",
+            &[&id, &t, &source, &integration, &body],
         )?;
-        Ok(r.get(0))
+        Ok(id)
     }
 
     fn open_alert(&mut self, integration: &str, key: &str) -> Result<Option<AlertRow>> {
@@ -309,6 +315,25 @@ impl IntakeTx for PgIntake<'_, '_> {
             ],
         )?;
         Ok(())
+    }
+
+    fn store_body_read_open(
+        &mut self,
+        source: &str,
+        integration: &str,
+        body: &str,
+        keys: &[String],
+    ) -> Result<(i64, Vec<AlertRow>)> {
+        self.bodies += 1;
+        let (id, t) = (self.bodies, self.now.timestamp());
+        let sql = format!(
+            "WITH b AS (INSERT INTO intake_bodies (id, received_at, source, integration, body)
+                        VALUES ($1, $2, $3, $4, $5))
+             SELECT {ALERT_COLUMNS} FROM alerts
+              WHERE integration = $4 AND alert_key = ANY($6) AND status <> 'resolved'"
+        );
+        let rows = self.list(&sql, &[&id, &t, &source, &integration, &body, &keys])?;
+        Ok((id, rows.iter().map(alert_row).collect()))
     }
 
     fn open_alerts(&mut self, integration: &str, keys: &[String]) -> Result<Vec<AlertRow>> {
@@ -473,16 +498,58 @@ impl IntakeTx for PgIntake<'_, '_> {
         self.pg.stored(&mut *self.tx, id)
     }
 
+    fn incident_with_counts(&mut self, id: IncidentId) -> Result<(Incident, AlertCounts)> {
+        let sql = format!(
+            "SELECT {INCIDENT_COLUMNS}, c.* FROM incidents,
+                    (SELECT count(*)::bigint AS a_total,
+                            count(*) FILTER (WHERE status = 'firing')::bigint AS a_firing,
+                            count(*) FILTER (WHERE status = 'acknowledged')::bigint AS a_acked,
+                            count(*) FILTER (WHERE status = 'resolved')::bigint AS a_resolved
+                       FROM alerts WHERE incident_id = $1) c
+              WHERE id = $1"
+        );
+        let Some(r) = self.opt(&sql, &[&id.0])? else {
+            return Err(crate::store::error::not_found(id));
+        };
+        let inc = incident_or_unreadable(&r)
+            .map_err(|u| unreadable_error(&[u]).unwrap_or_else(|| not_found(id)))?;
+        let counts = AlertCounts {
+            total: r.get("a_total"),
+            firing: r.get("a_firing"),
+            acknowledged: r.get("a_acked"),
+            resolved: r.get("a_resolved"),
+        };
+        Ok((inc, counts))
+    }
+
     fn create_incident(&mut self, inc: &Incident, actor: &str) -> Result<IncidentId> {
         let inc = Incident {
             created_at: self.now,
             updated_at: self.now,
             ..inc.clone()
         };
-        let id = self.pg.insert_row(&mut *self.tx, &inc)?;
+        // The id is known (the lock is held), so the row and its created
+        // event go in one statement.
+        self.incidents += 1;
+        let id = IncidentId(self.incidents);
         let created = timeline::text_event(id, self.now, actor, EventKind::Created, &inc.title);
         let new = self.pg.chained(id, &created, &mut self.head);
-        self.exec(INSERT_EVENT, &new.params())?;
+        let v = IncidentValues::of(&inc);
+        let pairs = v.pairs(&inc.cancel_reason);
+        let cols: Vec<&str> = pairs.iter().map(|(c, _)| *c).collect();
+        let mut params: Vec<Param<'_>> = vec![&id.0];
+        params.extend(pairs.iter().map(|(_, p)| *p));
+        let n = params.len();
+        params.extend(new.params());
+        let sql = format!(
+            "WITH i AS (INSERT INTO incidents (id, {}) VALUES ({}))
+             INSERT INTO events (id, incident_id, at, actor, kind, field, old, new, text, hash)
+             VALUES ({})",
+            cols.join(", "),
+            marks(n, 1),
+            marks(10, n + 1)
+        );
+        self.exec(&sql, &params)?;
         Ok(id)
     }
 
@@ -538,11 +605,18 @@ impl IntakeTx for PgIntake<'_, '_> {
 
     fn windows_at(&mut self, t: DateTime<Utc>) -> Result<Vec<Window>> {
         let t = t.timestamp();
+        if let Some((at, w)) = &self.windows
+            && *at == t
+        {
+            return Ok(w.clone());
+        }
         let sql = format!(
             "SELECT {WINDOW_COLUMNS} FROM maintenance
               WHERE ends_at > $1 AND starts_at <= $1 ORDER BY id"
         );
-        Ok(self.list(&sql, &[&t])?.iter().map(window_row).collect())
+        let w: Vec<Window> = self.list(&sql, &[&t])?.iter().map(window_row).collect();
+        self.windows = Some((t, w.clone()));
+        Ok(w)
     }
 
     fn windows_to_replay(&mut self, t: DateTime<Utc>) -> Result<Vec<Window>> {
@@ -606,12 +680,15 @@ impl Pg {
     pub fn intake<T>(&self, f: impl FnOnce(&mut dyn IntakeTx) -> Result<T>) -> Result<T> {
         let mut c = self.client.borrow_mut();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;
-        let (now, head) = self.lock_at_head(&mut tx)?;
+        let (now, head, [incidents, bodies]) = self.lock_at_head_ids(&mut tx)?;
         let mut it = PgIntake {
             tx: &mut tx,
             pg: self,
             now,
             head,
+            incidents,
+            bodies,
+            windows: None,
         };
         let out = f(&mut it)?;
         let last = it.head.id.to_string();

@@ -353,10 +353,21 @@ impl Pg {
     /// so under READ COMMITTED its snapshot is taken after the lock is
     /// granted and it sees every event the previous holder committed.
     fn lock_at_head(&self, tx: &mut Transaction<'_>) -> Result<(DateTime<Utc>, Head)> {
+        let (now, head, _) = self.lock_at_head_ids(tx)?;
+        Ok((now, head))
+    }
+
+    /// [`Pg::lock_at_head`], and the highest incident and intake body ids
+    /// (the next are + 1 while the lock is held): in the same message.
+    fn lock_at_head_ids(
+        &self,
+        tx: &mut Transaction<'_>,
+    ) -> Result<(DateTime<Utc>, Head, [i64; 2])> {
         let sql = format!(
             "SELECT pg_advisory_xact_lock({WRITE_LOCK});
              SELECT floor(extract(epoch FROM clock_timestamp()))::bigint,
-                    h.id, h.hash
+                    h.id, h.hash, (SELECT coalesce(max(id), 0) FROM incidents),
+                    (SELECT coalesce(max(id), 0) FROM intake_bodies)
                FROM (SELECT 1) one
                LEFT JOIN (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) h ON true"
         );
@@ -367,7 +378,7 @@ impl Pg {
                 postgres::SimpleQueryMessage::Row(r) => Some(r),
                 _ => None,
             })
-            .find(|r| r.len() == 3)
+            .find(|r| r.len() == 5)
             .ok_or_else(|| {
                 Error::Internal("the server sent no clock after the write lock".into())
             })?;
@@ -382,8 +393,14 @@ impl Pg {
                 .map_err(|_| Error::Internal(format!("the newest event id {t:?} is unreadable")))?,
         };
         let hash = field(2)?.unwrap_or(GENESIS).to_string();
+        let mut highest = [0; 2];
+        for (i, h) in highest.iter_mut().enumerate() {
+            *h = field(3 + i)?
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| Error::Internal("the highest ids are unreadable".into()))?;
+        }
         let now = DateTime::from_timestamp(now, 0).unwrap_or_else(Utc::now);
-        Ok((now, Head { id, hash }))
+        Ok((now, Head { id, hash }, highest))
     }
 
     /// One write transaction holding the write lock; `f` gets the server's

@@ -233,3 +233,27 @@ fn hostile_payload_text_is_sanitized_on_the_terminal() {
         assert!(text.contains("disk full $(reboot)"), "{text}");
     }
 }
+
+#[test]
+fn resolving_while_alerts_fire_needs_force_and_says_so() {
+    for env in Env::all() {
+        let o = ingest(
+            &env,
+            "alertmanager",
+            "alertmanager/am_v032_group_first_notification.json",
+        );
+        let r = o["incidents"][0]["ref"].as_str().unwrap().to_string();
+        let err = env.fails(&["resolve", &r, "--summary", "rolled back"], 2);
+        assert!(err.contains("3 alerts still firing"), "{err}");
+        assert!(err.contains("--force"), "{err}");
+        assert_eq!(env.json(&["show", &r])["status"], "triage");
+        env.ok(&["resolve", &r, "--summary", "rolled back", "--force"]);
+        let show = env.json(&["show", &r]);
+        assert_eq!(show["status"], "resolved");
+        let text = show.to_string();
+        assert!(
+            text.contains("resolved while 3 alerts still fired, confirmed by"),
+            "{text}"
+        );
+    }
+}

@@ -322,6 +322,7 @@ impl App {
                 to,
                 text,
                 seen: Some(inc.status),
+                force: false,
             }),
         }
     }

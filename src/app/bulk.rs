@@ -423,6 +423,7 @@ impl App {
                         to: *to,
                         text: text.clone(),
                         seen: None,
+                        force: false,
                     })
                     .map(drop),
                 BulkOp::Assign(who) => self

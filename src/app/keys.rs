@@ -178,6 +178,40 @@ impl App {
             }
         );
         let r = self.run(&op);
+        if let (
+            Err(crate::error::Error::Domain(crate::domain::DomainError::AlertsFiring {
+                reference,
+                open,
+            })),
+            run::Op::Move {
+                id,
+                to,
+                text,
+                seen,
+                force: false,
+            },
+        ) = (&r, &op)
+        {
+            // Asked over the summary dialog, which stays (with what was
+            // typed) if the answer is no.
+            let s = if *open == 1 { "" } else { "s" };
+            self.stack.push(View::Confirm(Box::new(super::view::Confirm {
+                title: format!("Resolve {reference} while {open} alert{s} still fire?"),
+                text: "The monitoring says the problem is not over. Resolving anyway is recorded on the timeline with your name.".into(),
+                yes: run::Op::Move {
+                    id: *id,
+                    to: *to,
+                    text: text.clone(),
+                    seen: *seen,
+                    force: true,
+                },
+            })));
+            return;
+        }
+        let forced_over_dialog = matches!(op, run::Op::Move { force: true, .. })
+            && matches!(self.top(), View::Confirm(_))
+            && self.stack.len() >= 2
+            && matches!(self.stack[self.stack.len() - 2], View::Dialog(_));
         if closing && let Err(e) = &r {
             // The refusal names the key that opens what it asks for.
             if matches!(self.top(), View::Dialog(_)) {
@@ -193,6 +227,11 @@ impl App {
         match r {
             Ok(done) => {
                 if in_dialog {
+                    self.forget_dialog_draft();
+                    self.stack.pop();
+                }
+                if forced_over_dialog && matches!(self.top(), View::Dialog(_)) {
+                    // The summary dialog under the question: done with too.
                     self.forget_dialog_draft();
                     self.stack.pop();
                 }

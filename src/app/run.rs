@@ -23,6 +23,8 @@ pub enum Op {
         to: Status,
         text: Option<String>,
         seen: Option<Status>,
+        /// Resolve even though alerts still fire (the person confirmed).
+        force: bool,
     },
     Set {
         id: IncidentId,
@@ -163,8 +165,14 @@ impl App {
                 cx.take_command(*id)?;
                 Done::say(format!("you are incident commander of {id}"))
             }
-            Op::Move { id, to, text, seen } => {
-                let i = cx.move_to(*id, *to, text.as_deref(), *seen)?;
+            Op::Move {
+                id,
+                to,
+                text,
+                seen,
+                force,
+            } => {
+                let i = cx.move_to_forced(*id, *to, text.as_deref(), *seen, *force)?;
                 Done::say(format!("{id} is now {}", i.status))
             }
             Op::Set { id, edits } => {

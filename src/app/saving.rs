@@ -76,12 +76,14 @@ impl App {
                 to: Status::Resolved,
                 text: Some(text),
                 seen: Some(inc.status),
+                force: false,
             },
             PromptFor::Cancel => Op::Move {
                 id,
                 to: Status::Cancelled,
                 text: Some(text),
                 seen: Some(inc.status),
+                force: false,
             },
             PromptFor::Set(f) => {
                 if matches!(

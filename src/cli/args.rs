@@ -273,6 +273,9 @@ pub struct StatusArgs {
     /// Reason (when moving to cancelled)
     #[arg(long)]
     pub reason: Option<String>,
+    /// Resolve even though alerts still fire (recorded on the timeline)
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub select: Select,
 }
@@ -323,6 +326,9 @@ pub struct ResolveArgs {
     /// What fixed it
     #[arg(short, long)]
     pub summary: String,
+    /// Resolve even though alerts still fire (recorded on the timeline)
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub select: Select,
 }

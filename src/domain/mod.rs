@@ -48,6 +48,13 @@ pub enum DomainError {
     /// The close policy asks for more first.
     #[error("{0}")]
     CannotClose(CloseRefusal),
+    /// Resolving while the monitoring still reports the problem: a person
+    /// confirms it (`--force` in the CLI), and it is recorded.
+    #[error(
+        "{reference} has {open} alert{s} still firing: the monitoring says the problem is not over — resolve anyway with --force (recorded on the timeline), or wait for the alerts to resolve",
+        s = if *open == 1 { "" } else { "s" }
+    )]
+    AlertsFiring { reference: String, open: i64 },
 }
 
 impl DomainError {

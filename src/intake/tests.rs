@@ -416,3 +416,47 @@ fn a_key_named_twice_in_one_body_is_one_alert_and_a_refire_opens_a_second() {
         );
     }
 }
+
+#[test]
+fn a_person_resolving_while_alerts_fire_must_force_it_and_it_is_recorded() {
+    for db in TestDb::all() {
+        let s = db.open();
+        let cfg = Config::builtin();
+        let integ = am_integ();
+        let b = am("g", vec![firing("a"), firing("b")]);
+        let out = apply_batch(&s, &cfg, &integ, &b, "{}", t0()).unwrap();
+        let id = out.incidents[0].id;
+        let clock = crate::clock::FixedClock::at(t0());
+        let cx = crate::ops::Ctx {
+            store: &s,
+            config: &cfg,
+            actor: "alice".into(),
+            clock: &clock,
+        };
+        let fix = crate::domain::Transition::Resolve {
+            summary: "rolled back".into(),
+        };
+        let e = cx.transition(id, &fix, None).unwrap_err().to_string();
+        assert!(e.contains("2 alerts still firing"), "{}: {e}", db.name());
+        assert!(e.contains("--force"), "{e}");
+        assert_eq!(s.get(id).unwrap().status, Status::Triage, "{}", db.name());
+        let inc = cx.transition_forced(id, &fix, None, true).unwrap();
+        assert_eq!(inc.status, Status::Resolved);
+        let last = s.events(id).unwrap().pop().unwrap();
+        assert_eq!(
+            last.text.as_deref(),
+            Some("rolled back (resolved while 2 alerts still fired, confirmed by alice)"),
+            "{}",
+            db.name()
+        );
+        // With every alert resolved there is nothing to confirm.
+        let b = am("g2", vec![firing("c")]);
+        let id2 = apply_batch(&s, &cfg, &integ, &b, "{}", t0())
+            .unwrap()
+            .incidents[0]
+            .id;
+        let b = am("g2", vec![resolved("c")]);
+        apply_batch(&s, &cfg, &integ, &b, "{}", t0()).unwrap();
+        cx.transition(id2, &fix, None).unwrap();
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::DomainError;
 use crate::domain::{
     self, Field, Incident, IncidentId, NewIncident, Status, Transition, apply_transition,
 };
@@ -262,15 +263,43 @@ impl Ctx<'_> {
 
     /// Move an incident through the workflow. `seen` is the status the
     /// person saw; if it moved on meanwhile, the move is refused.
+    /// Resolving while alerts still fire is refused (see
+    /// [`Ctx::transition_forced`]).
     pub fn transition(
         &self,
         id: IncidentId,
         t: &Transition,
         seen: Option<Status>,
     ) -> Result<Incident> {
+        self.transition_forced(id, t, seen, false)
+    }
+
+    /// [`Ctx::transition`]; with `force`, resolving while alerts still
+    /// fire goes ahead and the status event says how many were firing.
+    pub fn transition_forced(
+        &self,
+        id: IncidentId,
+        t: &Transition,
+        seen: Option<Status>,
+        force: bool,
+    ) -> Result<Incident> {
         self.store.modify(id, &self.actor, self.now(), |inc, view| {
             let now = view.now();
             check_seen_status(inc, seen, t.target())?;
+            // Checked in the same transaction as the move: an alert that
+            // fires meanwhile is counted.
+            let firing = if t.target() == Status::Resolved && inc.status.is_open() {
+                view.open_alerts(id)?
+            } else {
+                0
+            };
+            if firing > 0 && !force {
+                return Err(DomainError::AlertsFiring {
+                    reference: id.to_string(),
+                    open: firing,
+                }
+                .into());
+            }
             if t.target() == Status::Closed {
                 // The close policy, checked in the same transaction as the close.
                 let pm = view.postmortem(id)?;
@@ -281,11 +310,19 @@ impl Ctx<'_> {
                 domain::check_close(&self.config.postmortem, inc, worst, pm.as_ref(), &actions)?;
             }
             let old = apply_transition(inc, t, now)?;
-            let text = match t {
+            let mut text = match t {
                 Transition::Resolve { summary } => Some(summary.trim().to_string()),
                 Transition::Cancel { reason } => Some(reason.trim().to_string()),
                 _ => None,
             };
+            if firing > 0 {
+                let s = if firing == 1 { "" } else { "s" };
+                let said = text.map(|t| format!("{t} ")).unwrap_or_default();
+                text = Some(format!(
+                    "{said}(resolved while {firing} alert{s} still fired, confirmed by {})",
+                    self.me()
+                ));
+            }
             Ok(vec![Record::Status {
                 old,
                 new: inc.status,
@@ -323,11 +360,23 @@ impl Ctx<'_> {
         text: Option<&str>,
         seen: Option<Status>,
     ) -> Result<Incident> {
+        self.move_to_forced(id, to, text, seen, false)
+    }
+
+    /// [`Ctx::move_to`]; `force` as in [`Ctx::transition_forced`].
+    pub fn move_to_forced(
+        &self,
+        id: IncidentId,
+        to: Status,
+        text: Option<&str>,
+        seen: Option<Status>,
+        force: bool,
+    ) -> Result<Incident> {
         let m = domain::StatusMove::to(to);
         if m.acknowledge {
             self.acknowledge(id, seen)
         } else {
-            self.transition(id, &m.transition(text), seen)
+            self.transition_forced(id, &m.transition(text), seen, force)
         }
     }
 

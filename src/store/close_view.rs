@@ -75,6 +75,17 @@ impl TxView<'_> {
         }
     }
 
+    /// How many of the incident's alerts are still firing or acknowledged
+    /// at the source.
+    pub fn open_alerts(&self, id: IncidentId) -> Result<i64> {
+        match &self.0 {
+            Inner::Lite { conn, store } => super::alerts::counts_of(conn, id)
+                .map(|c| c.open())
+                .map_err(|e| store.err(e)),
+            Inner::Pg(v) => v.open_alerts(id),
+        }
+    }
+
     /// The most severe the incident has been (now or on its timeline).
     pub fn worst_severity(&self, inc: &Incident) -> Result<Severity> {
         let events = match &self.0 {

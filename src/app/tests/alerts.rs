@@ -170,3 +170,46 @@ fn an_alert_incident_landing_in_view_is_announced_once() {
     h.app.tick();
     assert!(!h.app.bell);
 }
+
+#[test]
+fn resolving_while_alerts_fire_asks_first_and_no_keeps_the_summary() {
+    use crate::app::View;
+    use crate::app::dialog::Dialog;
+    use crate::domain::Status;
+    let mut h = Harness::new();
+    ingest(
+        &mut h,
+        "g",
+        vec![alert("1", State::Firing), alert("2", State::Firing)],
+    );
+    h.app.reload().unwrap();
+    let id = h.app.list.selected_id().unwrap();
+    h.keys("r");
+    h.type_text("Rolled back the deploy");
+    h.keys("ctrl-s");
+    let View::Confirm(c) = h.app.top() else {
+        panic!("a question, not: {}", h.message())
+    };
+    assert_eq!(c.title, format!("Resolve {id} while 2 alerts still fire?"));
+    assert_eq!(h.app.store.get(id).unwrap().status, Status::Triage);
+    // No: back in the dialog, with what was typed.
+    h.keys("n");
+    let View::Dialog(Dialog::Prompt(p)) = h.app.top() else {
+        panic!("the summary dialog again")
+    };
+    assert_eq!(p.text(), "Rolled back the deploy");
+    assert_eq!(h.app.store.get(id).unwrap().status, Status::Triage);
+    // Yes: resolved, both the question and the dialog gone, and recorded.
+    h.keys("ctrl-s");
+    h.keys("y");
+    assert_eq!(h.app.stack.len(), 1, "{}", h.message());
+    let inc = h.app.store.get(id).unwrap();
+    assert_eq!(inc.status, Status::Resolved);
+    assert_eq!(inc.resolution.as_deref(), Some("Rolled back the deploy"));
+    let events = h.app.store.events(id).unwrap();
+    let last = events.last().unwrap().text.clone().unwrap_or_default();
+    assert!(
+        last.contains("resolved while 2 alerts still fired, confirmed by"),
+        "{last}"
+    );
+}

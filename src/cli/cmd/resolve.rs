@@ -11,5 +11,7 @@ pub(super) fn run(env: &Env<'_>, a: &ResolveArgs) -> Result<()> {
     let tr = Transition::Resolve {
         summary: a.summary.clone(),
     };
-    bulk::change(env, t, |id| env.cx.transition(id, &tr, None))
+    bulk::change(env, t, |id| {
+        env.cx.transition_forced(id, &tr, None, a.force)
+    })
 }

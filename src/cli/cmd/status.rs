@@ -21,6 +21,7 @@ pub(super) fn run(env: &Env<'_>, a: StatusArgs) -> Result<()> {
         Needs::Nothing => None,
     };
     bulk::change(env, t, |id| {
-        env.cx.move_to(id, target, text.as_deref(), None)
+        env.cx
+            .move_to_forced(id, target, text.as_deref(), None, a.force)
     })
 }

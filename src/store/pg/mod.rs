@@ -616,6 +616,18 @@ impl View<'_> {
         self.pg.actions_of(&mut *self.tx.borrow_mut(), id)
     }
 
+    pub(super) fn open_alerts(&self, id: IncidentId) -> Result<i64> {
+        let r = self
+            .tx
+            .borrow_mut()
+            .query_one(
+                "SELECT count(*)::bigint FROM alerts WHERE incident_id = $1 AND status <> 'resolved'",
+                &[&id.0],
+            )
+            .map_err(|e| self.pg.err(e))?;
+        Ok(r.get(0))
+    }
+
     pub(super) fn severity_events(&self, id: IncidentId) -> Result<Vec<Event>> {
         self.pg
             .events_of(&mut *self.tx.borrow_mut(), id, Some("severity"))

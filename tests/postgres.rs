@@ -299,8 +299,14 @@ fn the_readme_grants_let_sev_write_but_never_alter_events() {
          GRANT SELECT ON sev_schema TO {role};
          GRANT SELECT, INSERT, UPDATE ON incidents, postmortems, timeline_marks, action_items TO {role};
          GRANT SELECT, INSERT ON events TO {role};
-         GRANT SELECT, INSERT, UPDATE, DELETE ON presence TO {role};"
+         GRANT SELECT, INSERT, UPDATE, DELETE ON presence TO {role};
+         GRANT SELECT, INSERT, UPDATE ON alerts, alert_groups, maintenance, heartbeats, leases TO {role};
+         GRANT SELECT, INSERT ON incident_links, intake_bodies TO {role};"
     ));
+    let am = format!(
+        "{}/../shared/data/ingest/alertmanager/am_v032_group_first_notification.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let url = format!("postgres://{role}@127.0.0.1:5432/{name}");
     let as_app = |args: &[&str]| e.cmd().env("SEV_DB", &url).args(args).output().unwrap();
     for args in [
@@ -309,6 +315,23 @@ fn the_readme_grants_let_sev_write_but_never_alter_events() {
         &["set", "1", "service=api", "severity=SEV2"],
         &["postmortem", "1", "--section", "root-cause", "--text", "x"],
         &["action", "add", "1", "Fix it", "--owner", "alice"],
+        &["ingest", "--source", "alertmanager", am.as_str()],
+        &["alerts"],
+        &["show", "2"],
+        &[
+            "maintenance",
+            "add",
+            "--match",
+            "service=\"x\"",
+            "--until",
+            "+1h",
+            "--reason",
+            "r",
+        ],
+        &["maintenance", "end", "1"],
+        &["new", "second"],
+        &["link", "1", "3"],
+        &["merge", "1", "2"],
         &["verify"],
     ] {
         let o = as_app(args);

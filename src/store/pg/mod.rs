@@ -353,21 +353,36 @@ impl Pg {
     /// so under READ COMMITTED its snapshot is taken after the lock is
     /// granted and it sees every event the previous holder committed.
     fn lock_at_head(&self, tx: &mut Transaction<'_>) -> Result<(DateTime<Utc>, Head)> {
-        let (now, head, _) = self.lock_at_head_ids(tx)?;
+        let (now, head, _) = self.lock_reading(tx, "0, 0")?;
         Ok((now, head))
     }
 
     /// [`Pg::lock_at_head`], and the highest incident and intake body ids
-    /// (the next are + 1 while the lock is held): in the same message.
+    /// (the next are + 1 while the lock is held): in the same message. For
+    /// the intake only (a role without the intake's tables still writes
+    /// incidents through [`Pg::lock_at_head`]).
     fn lock_at_head_ids(
         &self,
         tx: &mut Transaction<'_>,
     ) -> Result<(DateTime<Utc>, Head, [i64; 2])> {
+        self.lock_reading(
+            tx,
+            "(SELECT coalesce(max(id), 0) FROM incidents),
+             (SELECT coalesce(max(id), 0) FROM intake_bodies)",
+        )
+    }
+
+    /// The write lock, the server's clock, the chain head and two more
+    /// bigint columns (`extra`) in one message.
+    fn lock_reading(
+        &self,
+        tx: &mut Transaction<'_>,
+        extra: &str,
+    ) -> Result<(DateTime<Utc>, Head, [i64; 2])> {
         let sql = format!(
             "SELECT pg_advisory_xact_lock({WRITE_LOCK});
              SELECT floor(extract(epoch FROM clock_timestamp()))::bigint,
-                    h.id, h.hash, (SELECT coalesce(max(id), 0) FROM incidents),
-                    (SELECT coalesce(max(id), 0) FROM intake_bodies)
+                    h.id, h.hash, {extra}
                FROM (SELECT 1) one
                LEFT JOIN (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) h ON true"
         );

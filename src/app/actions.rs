@@ -29,6 +29,8 @@ impl App {
             }
             Action::Open | Action::SwitchPane => {
                 if self.list.selected_id().is_some() {
+                    // Opened afresh: from the top (the header says which).
+                    self.detail.scroll = 0;
                     return Outcome::Push(View::Detail);
                 }
             }
@@ -93,14 +95,16 @@ impl App {
     /// goes back to the list, and the verbs act on the incident shown.
     pub(super) fn detail_key(&mut self, a: Action) -> Outcome {
         let page = self.list.height.max(1);
+        let max = self.detail.max_scroll.get();
         let s = &mut self.detail.scroll;
+        *s = (*s).min(max);
         match a {
             Action::Down => *s += 1,
             Action::Up => *s = s.saturating_sub(1),
             Action::PageDown => *s += page / 2,
             Action::PageUp => *s = s.saturating_sub(page / 2),
             Action::Top => *s = 0,
-            Action::Bottom => *s = usize::MAX / 2,
+            Action::Bottom => *s = max,
             Action::Back | Action::Cancel | Action::Quit | Action::SwitchPane => {
                 return Outcome::Pop;
             }

@@ -194,9 +194,13 @@ impl App {
         {
             // Asked over the summary dialog, which stays (with what was
             // typed) if the answer is no.
-            let s = if *open == 1 { "" } else { "s" };
+            let (s, verb) = if *open == 1 {
+                ("", "fires")
+            } else {
+                ("s", "fire")
+            };
             self.stack.push(View::Confirm(Box::new(super::view::Confirm {
-                title: format!("Resolve {reference} while {open} alert{s} still fire?"),
+                title: format!("Resolve {reference} while {open} alert{s} still {verb}?"),
                 text: "The monitoring says the problem is not over. Resolving anyway is recorded on the timeline with your name.".into(),
                 yes: run::Op::Move {
                     id: *id,

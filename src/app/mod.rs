@@ -62,6 +62,9 @@ pub struct Detail {
     /// Related, merged and duplicate-of incidents.
     pub links: Vec<crate::store::LinkRow>,
     pub scroll: usize,
+    /// How far it can scroll at the last frame (the last line at the
+    /// bottom): movement keys stay within it.
+    pub max_scroll: std::cell::Cell<usize>,
 }
 
 /// Alerts the detail pane loads; `sev alerts ID` lists every one.

@@ -75,6 +75,12 @@ impl App {
         if self.filter.is_empty() && !typing {
             let ids = self.store.list_ids(&self.list.facets.query(self.me()))?;
             self.list.set_ids(ids);
+            if !self.marks.is_empty() {
+                // A marked incident that left the view (resolved by someone,
+                // say) is no longer acted on: the marks are what is seen.
+                let seen: std::collections::HashSet<_> = self.list.ids.iter().collect();
+                self.marks.retain(|id| seen.contains(id));
+            }
             self.announce_alert_incidents();
         } else {
             self.request_search();
@@ -102,7 +108,14 @@ impl App {
                 // Presence heartbeats change the file but not the record:
                 // reload only when an event was appended.
                 match self.store.last_event_id() {
-                    Ok(last) if last == self.last_event => {}
+                    Ok(last) if last == self.last_event => {
+                        // No new event, but a maintenance window may have
+                        // started or ended (they append none).
+                        let now = self.clock.now();
+                        if let Some(s) = self.report(self.store.intake_state(now)) {
+                            self.intake = s;
+                        }
+                    }
                     Ok(last) => {
                         self.last_event = last;
                         let r = self.reload();

@@ -471,7 +471,16 @@ fn suppression(
     if let Some(rule) = &r.suppressed_by {
         return Some(format!("route {rule}"));
     }
-    let get = |name: &str| -> Option<&str> { field(batch, integ, a, name) };
+    // `service` is the one the incident would get (a route's, the
+    // integration's, else the label): a window on service="payments"
+    // holds what a route sends to payments.
+    let service = r.service.as_deref().or(integ.service.as_deref());
+    let get = |name: &str| -> Option<&str> {
+        match (name, service) {
+            ("service", Some(s)) => Some(s),
+            _ => field(batch, integ, a, name),
+        }
+    };
     windows
         .iter()
         .find(|(_, ms)| ms.iter().all(|m| m.matches(get)))

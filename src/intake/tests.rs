@@ -288,6 +288,26 @@ fn a_maintenance_window_suppresses_new_alerts_but_never_resolves() {
         let other = alert("x", State::Firing, &[("service", "search")]);
         let o = apply_batch(&s, &cfg, &integ, &am("g3", vec![other]), "{}", t0()).unwrap();
         assert_eq!(o.incidents.len(), 1);
+        // The service a window matches is the one the incident would get:
+        // here the integration's, whatever the label says.
+        let mut to_checkout = Integration::named("checkout-am", Source::Alertmanager);
+        to_checkout.service = Some("checkout".into());
+        let labelled = alert("y", State::Firing, &[("service", "search")]);
+        let o = apply_batch(
+            &s,
+            &cfg,
+            &to_checkout,
+            &am("g4", vec![labelled]),
+            "{}",
+            t0(),
+        )
+        .unwrap();
+        assert_eq!(
+            (o.alerts_suppressed, o.incidents.len()),
+            (1, 0),
+            "{}",
+            db.name()
+        );
         // Resolves always pass.
         let o = apply_batch(
             &s,

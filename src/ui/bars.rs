@@ -27,18 +27,24 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     if !app.marks.is_empty() {
         left.push_str(&format!(" │ {} marked", app.marks.len()));
     }
+    // A storm first (it needs someone now), then maintenance: with both,
+    // the window is named short so the storm is not cut off.
+    for (id, c) in &app.intake.storms {
+        left.push_str(&format!(" │ STORM {id}: {} alerts", c.total));
+    }
     let ws = &app.intake.windows;
     match ws.as_slice() {
         [] => {}
-        [w] => left.push_str(&format!(
+        [w] if app.intake.storms.is_empty() => left.push_str(&format!(
             " │ MAINT until {}: {}",
             app.clock.local_time(w.ends_at).format("%H:%M"),
             sanitize_line(&w.matchers)
         )),
+        [w] => left.push_str(&format!(
+            " │ MAINT until {}",
+            app.clock.local_time(w.ends_at).format("%H:%M")
+        )),
         _ => left.push_str(&format!(" │ MAINT ×{}", ws.len())),
-    }
-    for (id, c) in &app.intake.storms {
-        left.push_str(&format!(" │ STORM {id}: {} alerts", c.total));
     }
     if !app.filter.is_empty() && !matches!(app.top(), View::Search { .. }) {
         left.push_str(&format!(" │ search \"{}\"", sanitize_line(&app.filter)));
@@ -55,7 +61,7 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let room = (w / 2).saturating_sub(unicode_width::UnicodeWidthStr::width(actor.as_ref()) + 4);
     let right = format!("{actor} @ {} ", truncate_left(&db, room.max(8)));
     let right_w = unicode_width::UnicodeWidthStr::width(right.as_str());
-    let left = truncate(&left, w.saturating_sub(right_w + 1));
+    let left = truncate(&left, w.saturating_sub(right_w + 2));
     let pad = w.saturating_sub(unicode_width::UnicodeWidthStr::width(left.as_str()) + right_w);
     let line = format!("{left}{}{right}", " ".repeat(pad));
     frame.render_widget(Paragraph::new(line).style(theme.bar()), area);

@@ -345,7 +345,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect, focus
         .into_iter()
         .flat_map(|(line, indent)| hang(line, indent, width))
         .collect();
-    let max = lines.len().saturating_sub(area.height as usize / 2);
+    let max = lines.len().saturating_sub(area.height as usize);
+    app.detail.max_scroll.set(max);
     let scroll = app.detail.scroll.min(max) as u16;
     frame.render_widget(
         Paragraph::new(lines)

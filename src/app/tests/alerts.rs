@@ -142,11 +142,19 @@ fn the_header_shows_maintenance_and_storms() {
     h.app.resize(160, 30);
     let s = screen(&h.app, 160, 30);
     let header = s.lines().next().unwrap();
+    // The storm first; the window named short beside it so neither is cut.
+    assert!(
+        header.contains("STORM INC-3: 2 alerts │ MAINT until 05:00"),
+        "{header}"
+    );
+    // Without a storm the window says what it holds.
+    h.app.intake.storms.clear();
+    let s = screen(&h.app, 160, 30);
+    let header = s.lines().next().unwrap();
     assert!(
         header.contains("MAINT until 05:00: service=\"search\""),
         "{header}"
     );
-    assert!(header.contains("STORM INC-3: 2 alerts"), "{header}");
 }
 
 #[test]
@@ -212,4 +220,33 @@ fn resolving_while_alerts_fire_asks_first_and_no_keeps_the_summary() {
         last.contains("resolved while 2 alerts still fired, confirmed by"),
         "{last}"
     );
+}
+
+#[test]
+fn a_window_added_elsewhere_shows_in_the_header_without_a_keypress() {
+    let mut h = Harness::new();
+    ingest(&mut h, "g", vec![alert("1", State::Firing)]);
+    h.app.reload().unwrap();
+    let now = h.clock.now();
+    let w = h
+        .other()
+        .add_window(&Window {
+            id: 0,
+            matchers: "service=\"checkout\"".into(),
+            starts_at: now - chrono::Duration::minutes(1),
+            ends_at: now + chrono::Duration::hours(1),
+            reason: "db upgrade".into(),
+            created_by: "bob".into(),
+            created_at: now,
+            ended_by: None,
+            replayed: false,
+        })
+        .unwrap();
+    h.app.tick();
+    let s = screen(&h.app, 120, 30);
+    assert!(s.lines().next().unwrap().contains("MAINT until"), "{s}");
+    h.other().end_window(w.id, "bob", now).unwrap();
+    h.app.tick();
+    let s = screen(&h.app, 120, 30);
+    assert!(!s.lines().next().unwrap().contains("MAINT"), "{s}");
 }

@@ -93,7 +93,7 @@ fn esc_clears_marks_first_and_keeps_its_meaning_without_them() {
 }
 
 #[test]
-fn two_hundred_acknowledged_after_one_question_and_the_refused_stay_marked() {
+fn two_hundred_acknowledged_after_one_question_and_marks_follow_the_view() {
     let mut h = many(200);
     // Someone else resolves two meanwhile: those cannot be acknowledged.
     let other = h.responder();
@@ -128,11 +128,9 @@ fn two_hundred_acknowledged_after_one_question_and_the_refused_stay_marked() {
         msg.starts_with("198 acknowledged, 2 refused (INC-7: "),
         "{msg}"
     );
-    assert_eq!(
-        h.app.marks.iter().copied().collect::<Vec<_>>(),
-        done.to_vec(),
-        "the refused stay marked"
-    );
+    // The refused had left the open view (resolved by bob): the reload
+    // after the change drops their marks, so nothing unseen stays marked.
+    assert!(h.app.marks.is_empty(), "{:?}", h.app.marks);
     for id in (1..=200).map(IncidentId).filter(|i| !done.contains(i)) {
         let inc = h.app.store.get(id).unwrap();
         assert_eq!(inc.status, Status::Acknowledged, "{id}");

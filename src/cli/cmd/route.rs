@@ -173,10 +173,15 @@ fn pick_integration(config: &Config, a: &RouteTestArgs) -> Result<Integration> {
         }
         return Ok(i.clone());
     }
-    let matching: Vec<&Integration> = configured
+    let mut matching: Vec<&Integration> = configured
         .iter()
         .filter(|i| source.is_none_or(|s| s == i.source))
         .collect();
+    if source.is_none() && matching.len() > 1 {
+        // Without --source the body is read as Alertmanager's: only those
+        // integrations could take it.
+        matching.retain(|i| i.source == Source::Alertmanager);
+    }
     match (source, matching.as_slice()) {
         (_, [one]) => Ok((*one).clone()),
         (Some(s), []) => Ok(Integration::named(s.as_str(), s)),

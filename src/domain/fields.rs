@@ -342,7 +342,14 @@ pub fn check_times(inc: &Incident) -> Result<(), DomainError> {
 /// `a, b,,c` → `[a, b, c]`, deduplicated, order kept.
 pub fn parse_tags(v: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for t in v.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+    // "-" alone is how a value is cleared (`tags=-`): never a tag, or
+    // `tags=-,` would store one that shows as "-" and clears when set
+    // again (found by the field_edit fuzz target).
+    for t in v
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && *t != "-")
+    {
         if !out.iter().any(|o| o == t) {
             out.push(t.to_string());
         }
@@ -390,6 +397,20 @@ mod tests {
 
     fn inc() -> Incident {
         crate::domain::incident::sample_incident(3, chrono::Utc::now())
+    }
+
+    #[test]
+    fn a_dash_is_never_a_tag_so_setting_tags_is_stable() {
+        // The fuzz target's find: `tags= - , ` stored a tag "-", shown as
+        // "-", which set again cleared the tags.
+        assert!(parse_tags(" - , ").is_empty());
+        assert_eq!(parse_tags("db, -, api"), ["db", "api"]);
+        let mut i = inc();
+        let m = crate::domain::PriorityMatrix::default();
+        Field::Tags.apply(&mut i, " - , ", &m, now()).unwrap();
+        let shown = Field::Tags.get(&i).unwrap_or_default();
+        let again = Field::Tags.apply(&mut i, &shown, &m, now()).unwrap();
+        assert!(again.is_empty(), "{shown:?}: {again:?}");
     }
 
     #[test]

@@ -24,16 +24,21 @@ fn alert_suffix(c: &crate::store::AlertCounts, width: usize) -> String {
 }
 
 fn title_line<'a>(inc: &'a Incident, app: &App, theme: &Theme, width: usize) -> Line<'a> {
-    let suffix = app
-        .list
-        .alerts
-        .get(&inc.id)
-        .map(|c| alert_suffix(c, width))
-        .filter(|s| s.chars().count() * 2 <= width);
+    let counts = app.list.alerts.get(&inc.id);
+    // Over (resolved, closed, cancelled) while its monitoring still fires:
+    // said louder than a count.
+    let (suffix, style) = match counts {
+        Some(c) if !inc.status.is_open() && c.open() > 0 => {
+            (Some(format!(" ({} still firing)", c.open())), theme.warn())
+        }
+        Some(c) => (Some(alert_suffix(c, width)), theme.dim()),
+        None => (None, theme.dim()),
+    };
+    let suffix = suffix.filter(|s| s.chars().count() * 2 <= width);
     let width = width.saturating_sub(suffix.as_ref().map_or(0, |s| s.chars().count()));
     let mut line = title_only(inc, app, theme, width);
     if let Some(s) = suffix {
-        line.spans.push(Span::styled(s, theme.dim()));
+        line.spans.push(Span::styled(s, style));
     }
     line
 }

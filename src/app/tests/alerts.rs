@@ -250,3 +250,23 @@ fn a_window_added_elsewhere_shows_in_the_header_without_a_keypress() {
     let s = screen(&h.app, 120, 30);
     assert!(!s.lines().next().unwrap().contains("MAINT"), "{s}");
 }
+
+#[test]
+fn an_incident_resolved_while_its_alerts_fire_says_so_in_its_row() {
+    let mut h = Harness::new();
+    ingest(
+        &mut h,
+        "g",
+        vec![alert("1", State::Firing), alert("2", State::Firing)],
+    );
+    h.app.reload().unwrap();
+    let id = h.app.list.selected_id().unwrap();
+    let fix = crate::domain::Transition::Resolve {
+        summary: "rolled back".into(),
+    };
+    h.app.ctx().transition_forced(id, &fix, None, true).unwrap();
+    h.app.list.facets.scope = crate::store::Scope::All;
+    h.app.reload().unwrap();
+    let s = screen(&h.app, 120, 30);
+    assert!(s.contains("(2 still firing)"), "{s}");
+}

@@ -13,6 +13,7 @@
 use super::config::{Integration, WhenResolved};
 use super::model::{AlertIn, BadBody, Batch, Source, State};
 use super::route::Routed;
+use super::working::Working;
 use crate::config::Config;
 use crate::domain::{Event, EventKind, IncidentId, Status, Transition, apply_transition};
 use crate::error::Result;
@@ -306,72 +307,6 @@ pub fn apply_in(tx: &mut dyn IntakeTx, cfg: &Config, p: &Prepared) -> Result<Out
             settle(tx, integ, &actor, id, &t, &mut out)?;
         }
         Ok(out)
-    }
-}
-
-/// The alerts one body touches: the open ones its keys name, read in one
-/// go, and the ones it opens, changed in memory and written together
-/// before the incidents are settled (two statements on PostgreSQL, not
-/// two per alert).
-struct Working {
-    rows: Vec<AlertRow>,
-    /// Not stored yet.
-    new: Vec<bool>,
-    changed: Vec<bool>,
-    /// The open row of each key, as this body leaves it so far (a key
-    /// named twice sees its first occurrence).
-    open: HashMap<String, usize>,
-}
-
-impl Working {
-    /// Store the body (its id) and read the open alerts its keys name.
-    fn load(
-        tx: &mut dyn IntakeTx,
-        source: &str,
-        integration: &str,
-        batch: &Batch,
-        raw: &str,
-    ) -> Result<(i64, Working)> {
-        let mut keys: Vec<String> = batch.alerts.iter().map(|a| a.key.clone()).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let (receipt, rows) = tx.store_body_read_open(source, integration, raw, &keys)?;
-        let open = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.key.clone(), i))
-            .collect();
-        let w = Working {
-            new: vec![false; rows.len()],
-            changed: vec![false; rows.len()],
-            rows,
-            open,
-        };
-        Ok((receipt, w))
-    }
-
-    fn touch(&mut self, i: usize) -> &mut AlertRow {
-        self.changed[i] = true;
-        &mut self.rows[i]
-    }
-
-    fn add(&mut self, row: AlertRow) {
-        self.open.insert(row.key.clone(), self.rows.len());
-        self.rows.push(row);
-        self.new.push(true);
-        self.changed.push(true);
-    }
-
-    fn write(self, tx: &mut dyn IntakeTx) -> Result<()> {
-        let (mut updates, mut inserts) = (Vec::new(), Vec::new());
-        for ((row, new), changed) in self.rows.into_iter().zip(self.new).zip(self.changed) {
-            match (new, changed) {
-                (true, _) => inserts.push(row),
-                (false, true) => updates.push(row),
-                (false, false) => {}
-            }
-        }
-        tx.write_alerts(&updates, &inserts)
     }
 }
 

@@ -18,6 +18,7 @@ pub mod route;
 pub mod timers;
 pub mod tz;
 pub mod window;
+mod working;
 
 #[cfg(test)]
 mod tests;

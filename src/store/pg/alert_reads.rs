@@ -2,7 +2,7 @@
 //! PostgreSQL: alerts and their counts, maintenance windows, merges'
 //! alert moves, heartbeats, storms.
 
-use super::alert_queries::{alert_row, beat_row, window_row};
+use super::alert_columns::{alert_row, beat_row, window_row};
 use super::*;
 use crate::store::intake::{
     ALERT_COLUMNS, AlertCounts, AlertQuery, AlertRow, Beat, WINDOW_COLUMNS, Window,

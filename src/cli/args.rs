@@ -64,6 +64,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Record that two incidents are related (shown by sev show on both)
     Link(LinkArgs),
+    /// Export incidents (or their timeline events) as CSV or JSON, with the list's filters
+    Export(ExportArgs),
     /// Export a postmortem (Markdown or JSON), or edit it: --section, --owner, --status
     #[command(alias = "pm")]
     Postmortem(PostmortemArgs),
@@ -363,6 +365,22 @@ pub struct LinkArgs {
     /// Why they are related (shown with the link)
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// csv (a header row, RFC 4180 quoting) or json (an array of the objects `sev show --json` prints)
+    #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+    pub format: String,
+    /// Export the selected incidents' timeline events, one row each, instead of the incidents
+    #[arg(long)]
+    pub events: bool,
+    /// Write to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The list's filters (default: open incidents; --all for every one)
+    #[command(flatten)]
+    pub filters: Filters,
 }
 
 #[derive(Args, Debug)]

@@ -12,6 +12,7 @@ mod completions;
 mod config;
 mod demo;
 mod doctor;
+mod export;
 mod ingest;
 mod init;
 mod link;
@@ -118,6 +119,7 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         Command::Cancel(a) => cancel::run(env, &a),
         Command::Demo(a) => demo::run(env, a),
         Command::Postmortem(a) => postmortem::run(env, a),
+        Command::Export(a) => export::run(env, a),
         Command::Verify(a) => verify::run(env, &a),
         Command::Actions(a) => actions::list(env, a),
         Command::Action(c) => actions::change(env, c),

@@ -83,7 +83,9 @@ pub(super) fn run(env: &Env<'_>, a: ExportArgs) -> Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let bar = progress(ids.len(), a.output.is_some());
-    let mut w = Writer::new(sink, &a.format, a.events)?;
+    // The global --json means JSON here too.
+    let format = if env.json { "json" } else { a.format.as_str() };
+    let mut w = Writer::new(sink, format, a.events)?;
     let mut unreadable = Vec::new();
     for chunk in ids.chunks(CHUNK) {
         let got = env.store().get_many(chunk)?;

@@ -22,6 +22,7 @@ pub mod geometry;
 pub mod identity;
 pub mod intake;
 pub mod keymap;
+pub mod metrics;
 pub mod ops;
 pub mod search;
 pub mod serve;

@@ -25,6 +25,7 @@ mod new;
 mod note;
 mod postmortem;
 mod reopen;
+mod report;
 mod resolve;
 mod route;
 mod search;
@@ -120,6 +121,7 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         Command::Demo(a) => demo::run(env, a),
         Command::Postmortem(a) => postmortem::run(env, a),
         Command::Export(a) => export::run(env, a),
+        Command::Report(a) => report::run(env, a),
         Command::Verify(a) => verify::run(env, &a),
         Command::Actions(a) => actions::list(env, a),
         Command::Action(c) => actions::change(env, c),

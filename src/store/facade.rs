@@ -262,6 +262,16 @@ impl Store {
         both!(self, b => b.count(q))
     }
 
+    /// Every incident logged in `[since, until)` without its title and
+    /// description: what `sev report` measures.
+    pub fn incidents_logged(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Partial<Incident>> {
+        both!(self, b => b.incidents_logged(since, until))
+    }
+
     pub fn get_many(&self, ids: &[IncidentId]) -> Result<Partial<Incident>> {
         both!(self, b => b.get_many(ids))
     }

@@ -351,6 +351,38 @@ impl Lite {
             .map_err(|e| self.err(e))
     }
 
+    /// Every incident logged in `[since, until)`, without its title and
+    /// description (empty): what `sev report` measures, read in one pass.
+    pub fn incidents_logged(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Partial<Incident>> {
+        let sql = format!(
+            "SELECT {} FROM incidents WHERE created_at >= ? AND created_at < ? ORDER BY id",
+            super::row::TIMES_COLUMNS.as_str()
+        );
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let cols = Cols::of(&st);
+        let rows = st
+            .query_map(
+                rusqlite::params![since.timestamp(), until.timestamp()],
+                |r| row::incident_or_unreadable(r, &cols),
+            )
+            .map_err(|e| self.err(e))?;
+        let (mut ok, mut unreadable) = (Vec::new(), Vec::new());
+        for r in rows {
+            match r.map_err(|e| self.err(e))? {
+                Ok(i) => ok.push(i),
+                Err(u) => unreadable.push(u),
+            }
+        }
+        Ok(Partial {
+            rows: ok,
+            unreadable,
+        })
+    }
+
     /// Fetch these incidents (in the order given; missing ones skipped,
     /// undecodable ones named in `unreadable`).
     pub fn get_many(&self, ids: &[IncidentId]) -> Result<Partial<Incident>> {

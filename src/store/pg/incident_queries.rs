@@ -351,6 +351,32 @@ impl Pg {
         Ok(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0) as usize)
     }
 
+    /// See `Lite::incidents_logged`.
+    pub fn incidents_logged(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Partial<Incident>> {
+        let rows = self.query(
+            &format!(
+                "SELECT {} FROM incidents WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
+                crate::store::row::TIMES_COLUMNS.as_str()
+            ),
+            &[Box::new(since.timestamp()), Box::new(until.timestamp())],
+        )?;
+        let (mut ok, mut bad) = (Vec::new(), Vec::new());
+        for r in rows {
+            match incident_or_unreadable(&r) {
+                Ok(i) => ok.push(i),
+                Err(u) => bad.push(u),
+            }
+        }
+        Ok(Partial {
+            rows: ok,
+            unreadable: bad,
+        })
+    }
+
     pub fn get_many(&self, ids: &[IncidentId]) -> Result<Partial<Incident>> {
         let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
         let rows = self.query(

@@ -170,6 +170,24 @@ pub fn is_clean(s: &str) -> bool {
     matches!(sanitize(s), Cow::Borrowed(_))
 }
 
+/// An actor for a narrow timeline column: an alert integration's
+/// `alertmanager:prod` becomes `am:prod` (the integration's name is what
+/// tells two apart; the source is one of four), anything else is as given.
+pub fn short_actor(actor: &str) -> Cow<'_, str> {
+    let abbreviated = [
+        ("alertmanager:", "am:"),
+        ("grafana:", "gf:"),
+        ("pagerduty:", "pd:"),
+        ("generic:", "gen:"),
+    ];
+    for (long, short) in abbreviated {
+        if let Some(rest) = actor.strip_prefix(long) {
+            return Cow::Owned(format!("{short}{rest}"));
+        }
+    }
+    Cow::Borrowed(actor)
+}
+
 /// Cut a single-line string to at most `width` terminal columns, adding `…`
 /// when it was cut.
 pub fn truncate(s: &str, width: usize) -> String {
@@ -198,6 +216,14 @@ pub fn truncate(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integration_actors_keep_their_name_in_a_narrow_column() {
+        assert_eq!(short_actor("alertmanager:prod-am"), "am:prod-am");
+        assert_eq!(short_actor("pagerduty:pd"), "pd:pd");
+        assert_eq!(short_actor("alice"), "alice");
+        assert_eq!(short_actor("alertmanager"), "alertmanager");
+    }
 
     #[test]
     fn escape_sequences_are_made_visible() {

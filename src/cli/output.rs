@@ -264,7 +264,7 @@ pub fn record(
             o,
             "  {}  {:<10} {}",
             clock.local(e.at),
-            truncate(&sanitize_line(&e.actor), 10),
+            truncate(&sanitize_line(&crate::text::short_actor(&e.actor)), 10),
             first
         );
         for l in lines {

@@ -191,7 +191,7 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
             let lead = if first {
                 format!(
                     "{t} {:<8} ",
-                    crate::text::truncate(&sanitize_line(&e.actor), 8)
+                    crate::text::truncate(&sanitize_line(&crate::text::short_actor(&e.actor)), 8)
                 )
             } else {
                 " ".repeat(EVENT_LEAD_W)

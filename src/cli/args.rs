@@ -65,9 +65,9 @@ pub enum Command {
     /// Record that two incidents are related (shown by sev show on both)
     Link(LinkArgs),
     /// Export incidents (or their timeline events) as CSV or JSON, with the list's filters
-    Export(ExportArgs),
+    Export(super::args_learn::ExportArgs),
     /// Response measures over a period: time to detect, acknowledge, mitigate, resolve, impact duration (n, mean, median, p90, max)
-    Report(ReportArgs),
+    Report(super::args_learn::ReportArgs),
     /// Export a postmortem (Markdown or JSON), or edit it: --section, --owner, --status
     #[command(alias = "pm")]
     Postmortem(PostmortemArgs),
@@ -367,49 +367,6 @@ pub struct LinkArgs {
     /// Why they are related (shown with the link)
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
-}
-
-/// Measures (each from the incident's own times; an incident missing one is
-/// counted as unknown, never guessed; cancelled incidents are left out):
-/// time_to_detect = impact start → detected; time_to_acknowledge = logged →
-/// acknowledged; time_to_mitigate = logged → mitigated; time_to_resolve =
-/// logged → resolved (the latest resolution); impact_duration = impact start
-/// → resolved. For an incident opened by alerts, logged is when the first
-/// alert arrived and impact start is the alert's startsAt. Percentiles are
-/// nearest-rank (the median of an even count is the lower middle value).
-#[derive(Args, Debug)]
-pub struct ReportArgs {
-    /// Start of the period: a span before now (30d, 12h, 2w), a date (midnight, local) or an RFC 3339 time
-    #[arg(long, default_value = "30d")]
-    pub since: String,
-    /// End of the period (default now): a date or an RFC 3339 time
-    #[arg(long)]
-    pub until: Option<String>,
-    /// Also per severity, service, category, kind, week or month (weeks and months in local time)
-    #[arg(long, value_name = "GROUP")]
-    pub by: Option<String>,
-    /// text, md (for a service review), json (seconds; stable field names) or csv (a header row)
-    #[arg(long, value_parser = ["text", "md", "json", "csv"], default_value = "text")]
-    pub format: String,
-    /// Write to this file instead of stdout
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-pub struct ExportArgs {
-    /// csv (a header row, RFC 4180 quoting) or json (an array of the objects `sev show --json` prints)
-    #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
-    pub format: String,
-    /// Export the selected incidents' timeline events, one row each, instead of the incidents
-    #[arg(long)]
-    pub events: bool,
-    /// Write to this file instead of stdout
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The list's filters (default: open incidents; --all for every one)
-    #[command(flatten)]
-    pub filters: Filters,
 }
 
 #[derive(Args, Debug)]

@@ -2,12 +2,14 @@
 
 mod args;
 mod args_intake;
+mod args_learn;
 mod cmd;
 pub mod out;
 mod output;
 
 pub use args::*;
 pub use args_intake::*;
+pub use args_learn::*;
 pub use cmd::run;
 
 pub use output::{incident_json, to_json};

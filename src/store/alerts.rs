@@ -488,11 +488,34 @@ impl Lite {
         &self,
         ids: &[IncidentId],
     ) -> Result<std::collections::HashMap<IncidentId, AlertCounts>> {
+        // One statement for the whole window of rows (the list asks on
+        // every scroll), served by `alerts_incident`.
         let mut out = std::collections::HashMap::new();
-        for id in ids {
-            let c = counts_of(&self.conn, *id).map_err(|e| self.err(e))?;
-            if c.total > 0 {
-                out.insert(*id, c);
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!(
+                "SELECT incident_id, count(*), coalesce(sum(status = 'firing'), 0),
+                        coalesce(sum(status = 'acknowledged'), 0),
+                        coalesce(sum(status = 'resolved'), 0)
+                   FROM alerts WHERE incident_id IN ({marks}) GROUP BY incident_id"
+            );
+            let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(chunk.iter().map(|i| i.0)), |r| {
+                    Ok((
+                        IncidentId(r.get(0)?),
+                        AlertCounts {
+                            total: r.get(1)?,
+                            firing: r.get(2)?,
+                            acknowledged: r.get(3)?,
+                            resolved: r.get(4)?,
+                        },
+                    ))
+                })
+                .map_err(|e| self.err(e))?;
+            for r in rows {
+                let (id, c) = r.map_err(|e| self.err(e))?;
+                out.insert(id, c);
             }
         }
         Ok(out)

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod admin;
 pub mod app;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod columns;

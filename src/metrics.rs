@@ -17,9 +17,9 @@
 //! rank ⌈p/100 · n⌉ (so the median of an even count is the lower middle
 //! value, and every figure is a real incident's).
 
-use crate::clock::Zone;
 use crate::domain::{Incident, Status};
-use chrono::{DateTime, Datelike, Utc};
+use crate::intake::tz::Tz;
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -138,7 +138,7 @@ impl std::str::FromStr for By {
 }
 
 impl By {
-    pub fn key(self, i: &Incident, zone: Zone) -> String {
+    pub fn key(self, i: &Incident, zone: &Tz) -> String {
         let local = || zone.at(i.created_at);
         match self {
             By::Nothing => "all".into(),
@@ -146,13 +146,17 @@ impl By {
             By::Service => i.service.clone().unwrap_or_else(|| "—".into()),
             By::Category => i.category.clone().unwrap_or_else(|| "—".into()),
             By::Kind => i.kind.to_string(),
-            By::Week => {
-                let w = local().iso_week();
-                format!("{}-W{:02}", w.year(), w.week())
-            }
+            By::Week => week_key(local()),
             By::Month => local().format("%Y-%m").to_string(),
         }
     }
+}
+
+/// The ISO week of a local time: `2026-W47` (weeks start on Monday; the
+/// first week of a year holds its first Thursday).
+pub fn week_key(local: DateTime<FixedOffset>) -> String {
+    let w = local.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
 }
 
 /// One group's figures.
@@ -221,7 +225,7 @@ pub fn report<'a>(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
     by: By,
-    zone: Zone,
+    zone: &Tz,
 ) -> Report {
     let mut cancelled = 0;
     let mut inside: Vec<&Incident> = Vec::new();
@@ -250,6 +254,8 @@ pub fn report<'a>(
         groups: keyed.into_iter().map(|(k, v)| group(k, &v)).collect(),
     }
 }
+
+pub mod review;
 
 #[cfg(test)]
 mod tests;

@@ -30,6 +30,9 @@ pub struct ReportArgs {
     /// Write to this file instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Where the Markdown links a SEV1–2 incident's postmortem ({ref} becomes INC-12); the default is the file the postmortem pane's export writes
+    #[arg(long, value_name = "TEMPLATE", default_value = "{ref}-postmortem.md")]
+    pub postmortem_url: String,
 }
 
 #[derive(Args, Debug)]

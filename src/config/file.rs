@@ -51,6 +51,7 @@ pub(super) struct File {
     priority: Option<PriorityFile>,
     keys: Option<BTreeMap<Spanned<String>, KeyTable>>,
     postmortem: Option<PostmortemFile>,
+    hours: Option<HoursFile>,
     /// The alert intake: see `intake::config_file`.
     alerts: Option<crate::intake::config_file::AlertsFile>,
     integrations: Option<Vec<crate::intake::config_file::IntegrationFile>>,
@@ -67,6 +68,38 @@ struct PostmortemFile {
     template: Option<Spanned<String>>,
     sections: Option<SectionTable>,
     required: Option<SectionTable>,
+}
+
+/// `[hours]`: see `crate::calendar`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HoursFile {
+    time_zone: Option<Spanned<String>>,
+    business: Option<Spanned<String>>,
+    sleep: Option<Spanned<String>>,
+    holidays: Option<Vec<Spanned<String>>>,
+}
+
+impl HoursFile {
+    fn apply(&self, c: &mut Config, cx: &Ctx<'_>) -> Result<(), ConfigError> {
+        let h = &mut c.hours;
+        if let Some(z) = &self.time_zone {
+            h.tz = crate::intake::tz::Tz::parse(z.get_ref()).map_err(|e| cx.locate(z).error(e))?;
+        }
+        if let Some(b) = &self.business {
+            h.set_business(b.get_ref())
+                .map_err(|e| cx.locate(b).error(e))?;
+        }
+        if let Some(s) = &self.sleep {
+            h.set_sleep(s.get_ref())
+                .map_err(|e| cx.locate(s).error(e))?;
+        }
+        for d in self.holidays.iter().flatten() {
+            h.set_holiday(d.get_ref())
+                .map_err(|e| cx.locate(d).error(e))?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,6 +220,9 @@ impl File {
         }
         if let Some(pm) = &self.postmortem {
             pm.apply(c, &cx)?;
+        }
+        if let Some(h) = &self.hours {
+            h.apply(c, &cx)?;
         }
         crate::intake::config_file::apply(
             crate::intake::config_file::Sections {
@@ -382,6 +418,29 @@ pub(super) fn render(c: &Config) -> String {
             let _ = writeln!(out, "{} = {}", q(kind.as_str()), list(&keys));
         }
     }
+    let h = &c.hours;
+    let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+    let days = crate::intake::window::Window {
+        days: h.days,
+        hours: None,
+        tz: h.tz.clone(),
+    }
+    .days_list()
+    .join(",");
+    let _ = writeln!(out, "\n[hours]");
+    let _ = writeln!(out, "time_zone = {}", q(&h.tz.name()));
+    let _ = writeln!(
+        out,
+        "business = {}",
+        q(format!("{days} {}-{}", hm(h.business.0), hm(h.business.1)).trim())
+    );
+    let _ = writeln!(
+        out,
+        "sleep = {}",
+        q(&format!("{}-{}", hm(h.sleep.0), hm(h.sleep.1)))
+    );
+    let hol: Vec<String> = h.holidays.iter().map(|d| d.to_string()).collect();
+    let _ = writeln!(out, "holidays = {}", list(&hol));
     let mut modes: Vec<&str> = c.keys.iter().map(|k| k.mode.as_str()).collect();
     modes.dedup();
     for m in modes {

@@ -80,6 +80,8 @@ pub struct Config {
     pub postmortem_template: Option<PathBuf>,
     /// The alert intake: integrations, routing rules, policies.
     pub alerts: crate::intake::config::AlertsConfig,
+    /// Business, off and sleep hours (reports split interruptions by them).
+    pub hours: crate::calendar::Hours,
     /// The files that were read, in order.
     pub sources: Vec<String>,
 }
@@ -157,6 +159,7 @@ impl Config {
             postmortem_template: None,
             database_password_file: None,
             alerts: Default::default(),
+            hours: Default::default(),
             sources: Vec::new(),
         }
     }

@@ -396,6 +396,17 @@ impl Generator {
             } else {
                 status
             };
+            // Done mostly a little before the due date, some late; drawn
+            // without the generator so the rest of the demo stays the same.
+            let done_at = (status == ActionStatus::Done).then(|| {
+                let due_at = due.and_hms_opt(15, 0, 0).unwrap_or_default().and_utc();
+                let at = if (desc.len() + k) % 4 == 0 {
+                    due_at + Duration::days(6)
+                } else {
+                    due_at - Duration::days((desc.len() % 5) as i64)
+                };
+                at.clamp(written, self.now)
+            });
             actions.push(ActionItem {
                 id: ActionId(0),
                 incident: IncidentId(0),
@@ -410,7 +421,8 @@ impl Generator {
                 due: Some(due),
                 status,
                 created_at: written,
-                updated_at: written,
+                updated_at: done_at.unwrap_or(written),
+                done_at,
                 version: 1,
             });
         }

@@ -210,10 +210,22 @@ pub struct ActionItem {
     pub status: ActionStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When it became done (unknown for items done before sev kept it).
+    pub done_at: Option<DateTime<Utc>>,
     pub version: i64,
 }
 
 impl ActionItem {
+    /// After a change from `was`: becoming done records `now`, staying done
+    /// keeps the time, leaving done forgets it.
+    pub fn settle_done(&mut self, was: ActionStatus, now: DateTime<Utc>) {
+        if self.status != ActionStatus::Done {
+            self.done_at = None;
+        } else if was != ActionStatus::Done {
+            self.done_at = Some(now);
+        }
+    }
+
     /// Past its due date and not finished. `today` is the local date.
     pub fn overdue(&self, today: NaiveDate) -> bool {
         self.status.is_open() && self.due.is_some_and(|d| d < today)

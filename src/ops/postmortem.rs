@@ -193,6 +193,7 @@ impl Ctx<'_> {
                 status: ActionStatus::Open,
                 created_at: now,
                 updated_at: now,
+                done_at: None,
                 version: 1,
             },
             &self.actor,

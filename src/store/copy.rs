@@ -147,6 +147,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("created_at", Int),
             ("updated_at", Int),
             ("version", Int),
+            ("done_at", Int),
         ],
         order: "id",
     },

@@ -272,6 +272,18 @@ impl Store {
         both!(self, b => b.incidents_logged(since, until))
     }
 
+    /// The period's postmortems and alerts, and every action item: what
+    /// a service review reads besides the incidents.
+    pub fn review_facts(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<super::review::ReviewFacts> {
+        let mut f = both!(self, b => b.review_facts(since, until))?;
+        f.actions = self.actions(&super::ActionQuery::default())?;
+        Ok(f)
+    }
+
     pub fn get_many(&self, ids: &[IncidentId]) -> Result<Partial<Incident>> {
         both!(self, b => b.get_many(ids))
     }

@@ -21,6 +21,7 @@ mod pgcert;
 mod pgtls;
 mod postmortems;
 mod presence;
+pub mod review;
 mod row;
 mod schema;
 mod search;

@@ -115,7 +115,7 @@ pub(crate) fn insert_action(
     a: &ActionItem,
 ) -> rusqlite::Result<()> {
     c.prepare_cached(&format!(
-        "INSERT INTO action_items ({ACTION_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO action_items ({ACTION_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))?
     .execute(params![
         id,
@@ -126,7 +126,8 @@ pub(crate) fn insert_action(
         a.status,
         Epoch(a.created_at),
         Epoch(a.updated_at),
-        a.version.max(1)
+        a.version.max(1),
+        a.done_at.map(Epoch)
     ])
     .map(|_| ())
 }
@@ -364,9 +365,10 @@ impl Lite {
         }
         a.version = stored.version + 1;
         a.updated_at = now;
+        a.settle_done(stored.status, now);
         tx.execute(
             "UPDATE action_items SET description = ?, type = ?, owner = ?, due_date = ?, status = ?, updated_at = ?,
-             version = ? WHERE id = ? AND version = ?",
+             version = ?, done_at = ? WHERE id = ? AND version = ?",
             params![
                 a.description,
                 a.kind,
@@ -375,6 +377,7 @@ impl Lite {
                 a.status,
                 Epoch(now),
                 a.version,
+                a.done_at.map(Epoch),
                 id,
                 stored.version
             ],

@@ -13,8 +13,7 @@ pub const INCIDENT_COLUMNS: &str = "id, title, description, kind, status, severi
 
 pub const EVENT_COLUMNS: &str = "id, incident_id, at, actor, kind, field, old, new, text";
 
-pub const ACTION_COLUMNS: &str =
-    "id, incident_id, description, type, owner, due_date, status, created_at, updated_at, version";
+pub const ACTION_COLUMNS: &str = "id, incident_id, description, type, owner, due_date, status, created_at, updated_at, version, done_at";
 
 pub const POSTMORTEM_COLUMNS: &str =
     "incident_id, status, owner, sections, created_at, updated_at, published_at, version";
@@ -159,6 +158,7 @@ pub fn action(r: &Row<'_>) -> rusqlite::Result<ActionItem> {
         status: r.get("status")?,
         created_at: time(r, "created_at")?,
         updated_at: time(r, "updated_at")?,
+        done_at: time_opt(r, "done_at")?,
         version: r.get("version")?,
     })
 }

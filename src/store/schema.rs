@@ -245,4 +245,19 @@ CREATE TABLE leases (
 );
 "#,
     ),
+    // 8: when an action item was done (its time to done; `sev report`),
+    // and alerts by arrival (recurrence in a period).
+    // Items done before this step take the time of the timeline event that
+    // recorded it; without one the time stays unknown (never guessed).
+    Step::Sql(
+        r#"
+ALTER TABLE action_items ADD COLUMN done_at INTEGER;
+UPDATE action_items SET done_at = (
+    SELECT max(e.at) FROM events e
+     WHERE e.incident_id = action_items.incident_id AND e.kind = 'action'
+       AND e.field = 'status' AND e.new = 'ACT-' || action_items.id || ' done')
+ WHERE status = 'done';
+CREATE INDEX alerts_received ON alerts (first_received);
+"#,
+    ),
 ];

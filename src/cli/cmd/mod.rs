@@ -26,6 +26,7 @@ mod note;
 mod postmortem;
 mod reopen;
 mod report;
+mod report_review;
 mod resolve;
 mod route;
 mod search;

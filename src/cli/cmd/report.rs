@@ -4,11 +4,32 @@
 //! group. Deterministic: the same database and period give the same bytes.
 
 use super::Env;
+use super::report_review::{self as rv, Style};
 use crate::cli::ReportArgs;
 use crate::error::{Error, Result};
+use crate::intake::tz::Tz;
+use crate::metrics::review::Review;
 use crate::metrics::{By, Group, Report, Stats};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use std::fmt::Write as _;
+
+/// `--format json`: the measures and the review, one object.
+#[derive(serde::Serialize)]
+struct Full<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    review: Review,
+}
+
+/// The titles of the SEV1–2 incidents the review lists.
+fn titles(
+    env: &Env<'_>,
+    v: &Review,
+) -> Result<std::collections::HashMap<crate::domain::IncidentId, crate::domain::Incident>> {
+    let ids: Vec<_> = v.postmortems.incidents.iter().map(|l| l.id).collect();
+    let got = env.store().get_many(&ids)?;
+    Ok(got.rows.into_iter().map(|i| (i.id, i)).collect())
+}
 
 pub(super) fn run(env: &Env<'_>, a: ReportArgs) -> Result<()> {
     // Whole seconds: the period is printed, and stored times are seconds.
@@ -35,13 +56,30 @@ pub(super) fn run(env: &Env<'_>, a: ReportArgs) -> Result<()> {
     let got = env.store().incidents_logged(since, until)?;
     got.check()?;
     let all = got.rows;
-    let r = crate::metrics::report(&all, since, until, by, zone);
+    // Weeks, months and hours in [hours].time_zone, else the reader's zone.
+    let mut hours = env.cx.config.hours.clone();
+    if hours.tz == Tz::Clock(crate::clock::Zone::Local) {
+        hours.tz = Tz::Clock(zone);
+    }
+    let r = crate::metrics::report(&all, since, until, by, &hours.tz);
     let format = if env.json { "json" } else { a.format.as_str() };
+    let review = || -> Result<Review> {
+        let facts = env.store().review_facts(since, until)?;
+        let today = hours.tz.at(now).date_naive();
+        Ok(crate::metrics::review::review(
+            &all, &facts, since, until, today, &hours,
+        ))
+    };
     let text = match format {
-        "json" => crate::cli::to_json(&r) + "\n",
+        "json" => {
+            crate::cli::to_json(&Full {
+                report: &r,
+                review: review()?,
+            }) + "\n"
+        }
         "csv" => csv(&r)?,
-        "md" => markdown(&r, env),
-        _ => plain(&r, env),
+        "md" => markdown(&r, &review()?, env, &a.postmortem_url)?,
+        _ => plain(&r, &review()?, env)?,
     };
     match &a.output {
         Some(p) => {
@@ -170,9 +208,11 @@ fn plain_group(out: &mut String, g: &Group) {
     }
 }
 
-fn plain(r: &Report, env: &Env<'_>) -> String {
+fn plain(r: &Report, v: &Review, env: &Env<'_>) -> Result<String> {
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", period(r, env));
+    let _ = writeln!(out, "{}", period(r, env));
+    rv::summary(&mut out, r, v, Style::Text);
+    let _ = writeln!(out, "\nResponse measures\n─────────────────");
     plain_group(&mut out, &r.total);
     for g in &r.groups {
         let _ = writeln!(
@@ -188,7 +228,11 @@ fn plain(r: &Report, env: &Env<'_>) -> String {
         out,
         "\nn: incidents with both times; unknown: without one (never guessed). Percentiles nearest-rank."
     );
-    out
+    rv::severe(&mut out, v, &titles(env, v)?, "", Style::Text);
+    rv::counts(&mut out, v, Style::Text);
+    rv::recurrence(&mut out, v, Style::Text);
+    rv::overdue(&mut out, v, Style::Text);
+    Ok(out)
 }
 
 fn md_cell(s: &str) -> String {
@@ -203,9 +247,11 @@ fn md_group(out: &mut String, g: &Group) {
     }
 }
 
-fn markdown(r: &Report, env: &Env<'_>) -> String {
+fn markdown(r: &Report, v: &Review, env: &Env<'_>, link: &str) -> Result<String> {
     let mut out = String::new();
-    let _ = writeln!(out, "# Incident report\n\n{}\n", period(r, env));
+    let _ = writeln!(out, "# Incident report\n\n{}", period(r, env));
+    rv::summary(&mut out, r, v, Style::Md);
+    let _ = writeln!(out, "\n## Response measures\n");
     md_group(&mut out, &r.total);
     for g in &r.groups {
         let _ = writeln!(
@@ -220,7 +266,11 @@ fn markdown(r: &Report, env: &Env<'_>) -> String {
         out,
         "\n*n*: incidents with both times; *unknown*: without one (never guessed). Percentiles are nearest-rank; times from the logged time unless the measure says otherwise (see `sev report --help`)."
     );
-    out
+    rv::severe(&mut out, v, &titles(env, v)?, link, Style::Md);
+    rv::counts(&mut out, v, Style::Md);
+    rv::recurrence(&mut out, v, Style::Md);
+    rv::overdue(&mut out, v, Style::Md);
+    Ok(out)
 }
 
 fn csv(r: &Report) -> Result<String> {

@@ -42,6 +42,7 @@ fn action(owner: Option<&str>, status: ActionStatus, due: Option<NaiveDate>) -> 
         status,
         created_at: t(12, 0),
         updated_at: t(12, 0),
+        done_at: None,
         version: 1,
     }
 }

@@ -82,6 +82,7 @@ impl Copy {
             .int(Some(a.created_at.timestamp()))
             .int(Some(a.updated_at.timestamp()))
             .int(Some(version))
+            .int(a.done_at.map(|t| t.timestamp()))
             .end();
     }
 

@@ -43,6 +43,7 @@ mod link_queries;
 mod lock;
 mod notes;
 mod postmortem_queries;
+mod review_queries;
 mod rows;
 mod schema;
 mod timeline_presence;

@@ -84,7 +84,7 @@ impl Pg {
         version: i64,
     ) -> Result<ActionId> {
         c.execute(
-            format!("INSERT INTO action_items ({ACTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)").as_str(),
+            format!("INSERT INTO action_items ({ACTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)").as_str(),
             &[
                 &aid,
                 &id.0,
@@ -96,6 +96,7 @@ impl Pg {
                 &a.created_at.timestamp(),
                 &a.updated_at.timestamp(),
                 &version,
+                &a.done_at.map(|t| t.timestamp()),
             ],
         )
         .map_err(|e| self.err(e))?;
@@ -281,9 +282,10 @@ impl Pg {
             }
             a.version = stored.version + 1;
             a.updated_at = now;
+            a.settle_done(stored.status, now);
             tx.execute(
                 "UPDATE action_items SET description = $1, type = $2, owner = $3, due_date = $4, status = $5,
-                 updated_at = $6, version = $7 WHERE id = $8 AND version = $9",
+                 updated_at = $6, version = $7, done_at = $10 WHERE id = $8 AND version = $9",
                 &[
                     &a.description,
                     &a.kind.as_str(),
@@ -294,6 +296,7 @@ impl Pg {
                     &a.version,
                     &id.0,
                     &stored.version,
+                    &a.done_at.map(|t| t.timestamp()),
                 ],
             )
             .map_err(|e| self.err(e))?;

@@ -142,6 +142,7 @@ pub(super) fn action(r: &Row) -> Result<ActionItem, String> {
         status: parsed(r, "status", "an action status")?,
         created_at: time(r, "created_at")?,
         updated_at: time(r, "updated_at")?,
+        done_at: time_opt(r, "done_at")?,
         version: get(r, "version")?,
     })
 }

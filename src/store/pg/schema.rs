@@ -3,7 +3,7 @@
 use super::*;
 
 /// The migrations, step for step the same versions as SQLite's.
-pub(super) const STEPS: [&str; 7] = [
+pub(super) const STEPS: [&str; 8] = [
     // 1: incidents and their append-only timeline.
     r#"
 CREATE TABLE incidents (
@@ -225,6 +225,16 @@ CREATE TABLE leases (
     holder     TEXT    NOT NULL,
     expires_at BIGINT  NOT NULL
 );
+"#,
+    // 8: when an action item was done (see the SQLite step).
+    r#"
+ALTER TABLE action_items ADD COLUMN done_at BIGINT;
+UPDATE action_items SET done_at = (
+    SELECT max(e.at) FROM events e
+     WHERE e.incident_id = action_items.incident_id AND e.kind = 'action'
+       AND e.field = 'status' AND e.new = 'ACT-' || action_items.id::text || ' done')
+ WHERE status = 'done';
+CREATE INDEX alerts_received ON alerts (first_received);
 "#,
 ];
 

@@ -256,6 +256,7 @@ pub fn report<'a>(
 }
 
 pub mod review;
+pub mod series;
 
 #[cfg(test)]
 mod tests;

@@ -41,6 +41,8 @@ impl App {
                 if !self.filter.is_empty() {
                     self.clear_filter();
                     self.info("search filter cleared");
+                } else if self.list.facets.drill.is_some() {
+                    self.set_facets(|f| *f = Default::default());
                 }
             }
             Action::Search => {
@@ -86,6 +88,7 @@ impl App {
                 None => self.error("no incident selected"),
             },
             Action::OpenActions => return self.open_actions(),
+            Action::OpenMetrics => return self.open_metrics(),
             other => return self.incident_action(other),
         }
         Outcome::Stay

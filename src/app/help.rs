@@ -39,9 +39,29 @@ pub fn describe(mode: Mode, a: Action) -> &'static str {
         (Mode::Postmortem, Action::ChangeStatus) => {
             "postmortem status (draft → in review → published)"
         }
+        (Mode::Metrics, Action::Left) => "previous bar",
+        (Mode::Metrics, Action::Right) => "next bar",
+        (Mode::Metrics, Action::Up) => "previous measure",
+        (Mode::Metrics, Action::Down) => "next measure",
+        (Mode::Metrics, Action::SwitchPane) => "bars ↔ measures",
+        (Mode::Metrics, Action::CycleSeverityFilter) => "bars: all severities → SEV1 → … → SEV5",
+        (Mode::Metrics, Action::Open) => "list exactly the incidents of the bar or measure",
         _ => a.desc(),
     }
 }
+
+/// The measures' formulas, as README and `sev report --help` give them.
+const METRICS_HELP: [&str; 9] = [
+    "time to detect = impact start → detected",
+    "time to acknowledge = logged → first acknowledged",
+    "time to mitigate = logged → mitigated; time to resolve = logged → resolved (the latest)",
+    "impact duration = impact start → resolved",
+    "For incidents alerts opened, logged = the first alert received, impact start = its startsAt.",
+    "n: incidents with both times; unknown: without one (never guessed); cancelled ones left out.",
+    "Percentiles are nearest-rank: p of n sorted values is the value at rank ⌈p/100·n⌉.",
+    "Bars: incidents logged per day (7 days), week (30, 90) or month (365), in [hours].time_zone.",
+    "Lines: the median time to acknowledge and to resolve of each bar's incidents.",
+];
 
 /// Every line of the help.
 pub fn lines(app: &App) -> Vec<HelpLine> {
@@ -94,6 +114,7 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
                 app.key(Mode::Postmortem, A::Back)
             ),
             Mode::Actions => format!("Action items ({})", k(A::OpenActions)),
+            Mode::Metrics => format!("Metrics ({})", k(A::OpenMetrics)),
             Mode::Picker => "Pickers (a digit or a first letter chooses)".to_string(),
             Mode::Confirm => "Questions (yes / no)".to_string(),
         };
@@ -103,6 +124,11 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
                 keys: keys.join(" "),
                 desc: describe(*mode, action).to_string(),
             });
+        }
+        if *mode == Mode::Metrics {
+            for t in METRICS_HELP {
+                out.push(HelpLine::Text(format!("  {t}")));
+            }
         }
         if *mode == Mode::Normal {
             out.push(HelpLine::Text(format!(

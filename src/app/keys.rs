@@ -76,6 +76,7 @@ impl App {
             View::Detail => self.detail_key(a),
             View::Postmortem(_) => self.postmortem_key(a),
             View::Actions(_) => self.actions_key(a),
+            View::Metrics(_) => self.metrics_key(a),
             View::Help(_) => self.help_key(a),
             View::Search { .. } => self.search_key(a),
             View::Command { .. } => self.command_key(a),
@@ -283,7 +284,11 @@ impl App {
             }
             View::Dialog(_) => self.dialog_type(ev),
             View::Help(_) | View::Confirm(_) | View::Message(_) => {}
-            View::List | View::Detail | View::Postmortem(_) | View::Actions(_) => {
+            View::List
+            | View::Detail
+            | View::Postmortem(_)
+            | View::Actions(_)
+            | View::Metrics(_) => {
                 let mode = self.mode();
                 let help = self.key(mode, Action::Help);
                 self.info(format!("{key} does nothing here — {help} shows the keys"));

@@ -11,6 +11,16 @@ pub struct Facets {
     pub scope: Scope,
     pub severity: Option<Severity>,
     pub mine: bool,
+    /// Exactly these incidents: a bar or row drilled into from the
+    /// metrics view (Esc or the clear-filters key drops it).
+    pub drill: Option<Drill>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drill {
+    /// What was drilled into: `SEV2 · 2026-W47`.
+    pub label: String,
+    pub ids: std::sync::Arc<Vec<IncidentId>>,
 }
 
 impl Facets {
@@ -19,6 +29,7 @@ impl Facets {
             scope: self.scope,
             severity: self.severity,
             assignee: self.mine.then(|| actor.to_string()),
+            only: self.drill.as_ref().map(|d| d.ids.clone()),
             ..Default::default()
         }
     }
@@ -54,6 +65,9 @@ impl Facets {
         }
         if self.mine {
             parts.push("mine".into());
+        }
+        if let Some(d) = &self.drill {
+            parts.push(format!("metrics: {}", d.label));
         }
         parts.join(" · ")
     }

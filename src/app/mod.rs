@@ -8,6 +8,7 @@ mod command;
 mod drafting;
 pub mod help;
 mod keys;
+pub mod metrics;
 pub mod postmortem;
 mod presence;
 mod refresh;
@@ -129,6 +130,8 @@ pub struct App {
     /// Incidents marked for a bulk action (space, `*`): with marks, the
     /// workflow verbs act on every marked incident after one question.
     pub marks: std::collections::BTreeSet<IncidentId>,
+    /// The metrics view's period, severity and focus when last closed.
+    pub metrics_prefs: Option<metrics::MetricsPrefs>,
 }
 
 /// The full path of the database, with the home directory shown as `~`.
@@ -193,6 +196,7 @@ impl App {
             announced_up_to: None,
             bell: false,
             marks: Default::default(),
+            metrics_prefs: None,
         };
         app.resize(80, 24);
         app.reload()?;

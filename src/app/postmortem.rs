@@ -183,6 +183,9 @@ impl App {
         if let Some(e) = errors.pop() {
             self.error(e);
         }
+        if matches!(self.top(), View::Metrics(_)) {
+            self.refresh_metrics();
+        }
     }
 
     pub(super) fn open_actions(&mut self) -> Outcome {

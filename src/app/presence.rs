@@ -22,7 +22,7 @@ impl App {
     pub(super) fn focus_incident(&self) -> (Option<IncidentId>, bool) {
         let inc = match self.screen() {
             View::Postmortem(p) => Some(p.view.incident.id),
-            View::Actions(_) => None,
+            View::Actions(_) | View::Metrics(_) => None,
             _ => self.list.selected_id(),
         };
         let editing = match self.dialog() {

@@ -97,6 +97,7 @@ impl App {
     pub fn tick(&mut self) {
         self.beat();
         self.poll_search();
+        self.poll_metrics();
         let version = self.store.data_version();
         if version.is_ok() && self.offline {
             self.offline = false;

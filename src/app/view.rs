@@ -34,6 +34,7 @@ pub enum View {
     Detail,
     Postmortem(Box<PmPane>),
     Actions(ActionsView),
+    Metrics(Box<super::metrics::MetricsView>),
     Help(HelpView),
     Search {
         input: String,
@@ -62,6 +63,7 @@ impl View {
             View::List | View::Detail => Mode::Normal,
             View::Postmortem(_) => Mode::Postmortem,
             View::Actions(_) => Mode::Actions,
+            View::Metrics(_) => Mode::Metrics,
             View::Help(h) if h.typing => Mode::Search,
             View::Help(_) => Mode::Help,
             View::Search { .. } => Mode::Search,
@@ -77,7 +79,7 @@ impl View {
     pub fn is_screen(&self) -> bool {
         matches!(
             self,
-            View::List | View::Detail | View::Postmortem(_) | View::Actions(_)
+            View::List | View::Detail | View::Postmortem(_) | View::Actions(_) | View::Metrics(_)
         )
     }
 }

@@ -86,6 +86,9 @@ pub enum Action {
     Mark,
     MarkAll,
     Merge,
+    // learning from the record
+    OpenMetrics,
+    CyclePeriod,
 }
 
 impl Action {
@@ -160,6 +163,8 @@ impl Action {
         Action::Mark,
         Action::MarkAll,
         Action::Merge,
+        Action::OpenMetrics,
+        Action::CyclePeriod,
     ];
 
     /// What the action does, for help and hints.
@@ -228,6 +233,8 @@ impl Action {
             Action::Merge => {
                 "merge the marked incidents into this one (they end cancelled as duplicates)"
             }
+            Action::OpenMetrics => "metrics: incidents per week, response times, measures",
+            Action::CyclePeriod => "period: 7 → 30 → 90 → 365 days",
         }
     }
 }
@@ -273,6 +280,10 @@ impl Action {
             Action::Mark => "mark",
             Action::MarkAll => "mark all",
             Action::Merge => "merge",
+            Action::OpenMetrics => "metrics",
+            Action::CycleSeverityFilter => "severity",
+            Action::SwitchPane => "pane",
+            Action::CyclePeriod => "period",
             _ => "",
         }
     }
@@ -294,6 +305,7 @@ pub enum Mode {
     Help,
     Postmortem,
     Actions,
+    Metrics,
     /// Choosing from a list (status, severity, category…): keys it does not
     /// bind choose by first letter or number.
     Picker,
@@ -306,6 +318,7 @@ impl Mode {
         Mode::Normal,
         Mode::Postmortem,
         Mode::Actions,
+        Mode::Metrics,
         Mode::Search,
         Mode::Dialog,
         Mode::Picker,
@@ -320,6 +333,7 @@ impl Mode {
             Mode::Help => "help",
             Mode::Postmortem => "postmortem",
             Mode::Actions => "actions",
+            Mode::Metrics => "metrics",
             Mode::Picker => "picker",
             Mode::Confirm => "confirm",
         }
@@ -366,7 +380,7 @@ impl Keymap {
     fn bind(&mut self, b: &KeyBinding) -> Result<(), ConfigError> {
         let mode = Mode::parse(&b.mode).ok_or_else(|| {
             b.key.error(format!(
-                "unknown key mode '{}': use one of normal, postmortem, actions, search, dialog, picker, confirm, help",
+                "unknown key mode '{}': use one of normal, postmortem, actions, metrics, search, dialog, picker, confirm, help",
                 b.mode
             ))
         })?;

@@ -145,10 +145,10 @@ pub fn bucket_of(since: DateTime<Utc>, until: DateTime<Utc>) -> &'static str {
 /// The bucket of `t` (`2026-W47` or `2026-11`) in the zone of `hours`.
 pub fn bucket_key(bucket: &str, t: DateTime<Utc>, hours: &Hours) -> String {
     let local = hours.tz.at(t);
-    if bucket == "week" {
-        week_key(local)
-    } else {
-        local.format("%Y-%m").to_string()
+    match bucket {
+        "week" => week_key(local),
+        "day" => local.format("%Y-%m-%d").to_string(),
+        _ => local.format("%Y-%m").to_string(),
     }
 }
 
@@ -184,7 +184,8 @@ fn counts(inc: &[&Incident], since: DateTime<Utc>, until: DateTime<Utc>, hours: 
         .map(|(i, k)| (k.as_str(), i))
         .collect();
     let mut rows: Vec<CountRow> = Vec::new();
-    let dims: [(&'static str, fn(&Incident) -> String); 4] = [
+    type Value = fn(&Incident) -> String;
+    let dims: [(&'static str, Value); 4] = [
         ("severity", |i| i.severity.to_string()),
         ("kind", |i| i.kind.to_string()),
         ("service", |i| {

@@ -354,8 +354,10 @@ mod review_oracle {
 
     #[test]
     fn long_periods_count_months_and_show_empty_buckets() {
-        let mut h = Hours::default();
-        h.tz = Tz::Clock(Zone::UTC);
+        let h = Hours {
+            tz: Tz::Clock(Zone::UTC),
+            ..Hours::default()
+        };
         let since = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let until = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
         assert_eq!(bucket_of(since, until), "month");

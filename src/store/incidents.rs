@@ -29,6 +29,8 @@ pub struct ListQuery {
     pub assignee: Option<String>,
     /// Case-insensitive substring of ref, title, service or description.
     pub search: Option<String>,
+    /// Only these incidents (a drill-down from the metrics view).
+    pub only: Option<std::sync::Arc<Vec<IncidentId>>>,
     pub limit: Option<usize>,
     pub offset: usize,
 }
@@ -68,6 +70,14 @@ impl ListQuery {
         if let Some(a) = &self.assignee {
             conds.push("assignee = ?".into());
             args.push(Box::new(a.clone()));
+        }
+        if let Some(ids) = &self.only {
+            // One parameter however many: a JSON array read by json_each.
+            conds.push("id IN (SELECT value FROM json_each(?))".into());
+            let list: Vec<i64> = ids.iter().map(|i| i.0).collect();
+            args.push(Box::new(
+                serde_json::to_string(&list).unwrap_or_else(|_| "[]".into()),
+            ));
         }
         if let Some(q) = self
             .search

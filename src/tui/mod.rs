@@ -156,7 +156,7 @@ fn event_loop(terminal: &mut Term, app: &mut App, shared: &Shared) -> Result<()>
             return Ok(());
         }
         // Poll faster while a search answer is on its way.
-        let wait = if app.search.pending() {
+        let wait = if app.search.pending() || app.metrics_pending() {
             Duration::from_millis(15)
         } else {
             TICK.saturating_sub(last_tick.elapsed())
@@ -174,6 +174,7 @@ fn event_loop(terminal: &mut Term, app: &mut App, shared: &Shared) -> Result<()>
             }
         }
         app.poll_search();
+        app.poll_metrics();
         if last_tick.elapsed() >= TICK {
             app.tick();
             last_tick = std::time::Instant::now();

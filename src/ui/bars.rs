@@ -233,6 +233,17 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 Action::Help,
             ],
         ),
+        View::Metrics(_) => (
+            Mode::Metrics,
+            &[
+                Action::CyclePeriod,
+                Action::CycleSeverityFilter,
+                Action::Open,
+                Action::SwitchPane,
+                Action::Back,
+                Action::Help,
+            ],
+        ),
         View::Actions(_) => (
             Mode::Actions,
             &[

@@ -7,6 +7,7 @@ mod detail;
 mod dialog;
 mod help;
 mod list;
+mod metrics;
 mod postmortem;
 pub mod theme;
 
@@ -40,6 +41,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     match app.screen() {
         View::Postmortem(p) => postmortem::render_pane(app, p, &theme, frame, body),
         View::Actions(v) => postmortem::render_actions(app, v, &theme, frame, body),
+        View::Metrics(v) => metrics::render(app, v, &theme, frame, body),
         View::Detail if !app.wide() => detail::render(app, &theme, frame, body, true),
         _ => {
             let (l, d) = body_split(body, app.wide());

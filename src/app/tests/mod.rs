@@ -467,6 +467,7 @@ fn rebinding_shows_in_help_and_hints() {
 mod alerts;
 mod bulk;
 mod issue10;
+mod metrics;
 mod postmortem;
 mod shared;
 mod times;

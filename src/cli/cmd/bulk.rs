@@ -57,6 +57,7 @@ pub(super) fn query(env: &Env<'_>, f: &Filters) -> Result<ListQuery> {
             f.assignee.clone()
         },
         search: f.search.clone(),
+        only: None,
         limit: None,
         offset: 0,
     })

@@ -284,6 +284,10 @@ impl Pg {
         if let Some(a) = &q.assignee {
             add("assignee = ?", vec![Box::new(a.clone())], &mut args);
         }
+        if let Some(ids) = &q.only {
+            let list: Vec<i64> = ids.iter().map(|i| i.0).collect();
+            add("id = ANY(?)", vec![Box::new(list)], &mut args);
+        }
         if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let pat = crate::store::incidents::like_pattern(s);
             // SQLite's LIKE is case-insensitive for ASCII: ILIKE here.

@@ -119,6 +119,27 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // The metrics view: R to its figures on screen, 30 and 365 days.
+    let mut m = app(&url);
+    for (label, period) in [("30d", 1), ("365d", 3)] {
+        g.bench_function(format!("metrics_open_to_figures_{label}"), |b| {
+            b.iter(|| {
+                m.metrics_prefs = Some(sev::app::metrics::MetricsPrefs {
+                    period,
+                    ..Default::default()
+                });
+                for k in sev::keymap::parse_chord("R").unwrap() {
+                    m.on_key(k.to_event());
+                }
+                m.wait_for_metrics();
+                frame(&mut t, &m);
+                for k in sev::keymap::parse_chord("esc").unwrap() {
+                    m.on_key(k.to_event());
+                }
+            })
+        });
+    }
+
     let store = Store::open(&url).unwrap();
     g.bench_function("list_first_page", |b| {
         b.iter(|| {

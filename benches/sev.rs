@@ -289,9 +289,52 @@ fn writes(c: &mut Criterion) {
     });
 }
 
+/// The metrics view: `R` to its figures on screen (computed on the view's
+/// own thread and connection), per period; and a key while they compute.
+fn metrics(c: &mut Criterion) {
+    let mut g = c.benchmark_group("metrics_view");
+    for &n in SIZES {
+        let db = common::db(n);
+        let mut app = common::app(&db);
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        // Opened on each period (the view opens on the one last used).
+        for (label, period) in [("30d", 1), ("365d", 3)] {
+            g.bench_function(
+                BenchmarkId::new(format!("open_to_figures/{label}"), n),
+                |b| {
+                    b.iter(|| {
+                        app.metrics_prefs = Some(sev::app::metrics::MetricsPrefs {
+                            period,
+                            ..Default::default()
+                        });
+                        press(&mut app, "R");
+                        app.wait_for_metrics();
+                        frame(&mut t, &app);
+                        press(&mut app, "esc");
+                    })
+                },
+            );
+        }
+        // A key pressed while the figures are being computed: it is
+        // answered and drawn without waiting for them.
+        app.metrics_prefs = None;
+        press(&mut app, "R p p");
+        app.wait_for_metrics();
+        g.bench_function(BenchmarkId::new("key_while_computing", n), |b| {
+            b.iter(|| {
+                press(&mut app, "ctrl-l");
+                press(&mut app, "h");
+                frame(&mut t, &app);
+            })
+        });
+        app.wait_for_metrics();
+        press(&mut app, "esc");
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
-    targets = first_frame, list_keys, search, search_refresh, detail, writes
+    targets = first_frame, list_keys, search, search_refresh, detail, writes, metrics
 }
 criterion_main!(benches);

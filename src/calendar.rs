@@ -79,7 +79,7 @@ impl Hours {
             }
         }
         let hours = hours.ok_or_else(|| {
-            format!("business hours '{s}' name no hours: write them like \"mon-fri 09:00-17:00\"")
+            format!("business hours '{s}' give no hours: write them like \"mon-fri 09:00-17:00\"")
         })?;
         if !days.contains(&true) {
             days = [true; 7];

@@ -42,7 +42,8 @@ impl App {
                     self.clear_filter();
                     self.info("search filter cleared");
                 } else if self.list.facets.drill.is_some() {
-                    self.set_facets(|f| *f = Default::default());
+                    let before = self.drill_from.take().unwrap_or_default();
+                    self.set_facets(|f| *f = before);
                 }
             }
             Action::Search => {
@@ -75,6 +76,7 @@ impl App {
             Action::CycleSeverityFilter => self.set_facets(|f| f.next_severity()),
             Action::ToggleMine => self.set_facets(|f| f.mine = !f.mine),
             Action::ClearFilters => {
+                self.drill_from = None;
                 self.filter.clear();
                 self.set_facets(|f| *f = Default::default());
             }

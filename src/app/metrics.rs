@@ -11,14 +11,70 @@ use crate::domain::{IncidentId, Severity};
 use crate::keymap::{Action, Mode};
 use crate::metrics::series::{Series, series};
 use crate::store::{Scope, Store};
-use chrono::{DateTime, Duration};
+use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// The periods the picker offers, in days.
 pub const PERIODS: [i64; 4] = [7, 30, 90, 365];
 
 type Answer = (u64, Result<Series, String>);
+
+/// What the worker is asked to compute.
+struct Job {
+    generation: u64,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    hours: crate::calendar::Hours,
+}
+
+/// The view's own thread and connection. It computes the newest job only
+/// (pressing `p` three times computes one period, not three), keeps its
+/// connection between jobs, and ends with the view (not waited for: a
+/// computation still running when the view closes finishes unseen).
+struct Worker {
+    tx: Sender<Job>,
+    rx: Receiver<Answer>,
+}
+
+impl Worker {
+    fn spawn(db: std::path::PathBuf) -> std::io::Result<Worker> {
+        let (tx, jobs) = channel::<Job>();
+        let (answers, rx) = channel::<Answer>();
+        std::thread::Builder::new()
+            .name("sev-metrics".into())
+            .spawn(move || {
+                let mut store: Option<Store> = None;
+                while let Ok(mut job) = jobs.recv() {
+                    while let Ok(newer) = jobs.try_recv() {
+                        job = newer;
+                    }
+                    if store.is_none() {
+                        match Store::open_read_only(&db) {
+                            Ok(s) => store = Some(s),
+                            Err(e) => {
+                                let _ = answers.send((job.generation, Err(e.to_string())));
+                                continue;
+                            }
+                        }
+                    }
+                    let Some(s) = &store else { continue };
+                    let got = s
+                        .incident_times(job.since, job.until)
+                        .map(|p| series(&p.rows, job.since, job.until, &job.hours))
+                        .map_err(|e| e.to_string());
+                    if got.is_err() {
+                        // Open afresh next time (a dropped connection).
+                        store = None;
+                    }
+                    if answers.send((job.generation, got)).is_err() {
+                        break;
+                    }
+                }
+            })?;
+        Ok(Worker { tx, rx })
+    }
+}
 
 pub struct MetricsView {
     /// Index into [`PERIODS`].
@@ -28,13 +84,15 @@ pub struct MetricsView {
     /// The measures table has the focus (else the bars).
     pub table: bool,
     pub bar: usize,
+    /// The bucket to select when the figures arrive (reopened view).
+    want_bar: Option<String>,
     pub row: usize,
     pub data: Option<Arc<Series>>,
     /// A computation is on its way.
     pub loading: bool,
     pub error: Option<String>,
     generation: u64,
-    rx: Option<Receiver<Answer>>,
+    worker: Option<Worker>,
 }
 
 impl MetricsView {
@@ -54,16 +112,19 @@ impl MetricsView {
 }
 
 /// What the view remembers when it is closed and opened again.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct MetricsPrefs {
     pub period: usize,
     pub severity: Option<Severity>,
     pub table: bool,
+    /// The selected bar's bucket (`2026-10`), found again if still shown.
+    pub bar: Option<String>,
+    pub row: usize,
 }
 
 impl App {
     pub(super) fn open_metrics(&mut self) -> Outcome {
-        let p = self.metrics_prefs.unwrap_or(MetricsPrefs {
+        let p = self.metrics_prefs.clone().unwrap_or(MetricsPrefs {
             period: 1,
             ..Default::default()
         });
@@ -72,12 +133,13 @@ impl App {
             severity: p.severity,
             table: p.table,
             bar: usize::MAX,
-            row: 0,
+            want_bar: p.bar,
+            row: p.row,
             data: None,
             loading: false,
             error: None,
             generation: 0,
-            rx: None,
+            worker: None,
         };
         self.compute_metrics(&mut v);
         Outcome::Push(View::Metrics(Box::new(v)))
@@ -87,29 +149,39 @@ impl App {
     fn compute_metrics(&self, v: &mut MetricsView) {
         let now = self.clock.now();
         let now = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
-        let (since, until) = (now - Duration::days(v.days()), now);
+        // Through the current second (what was logged just now is in),
+        // from the start of the first bucket (no partial first bar).
+        let until = now + Duration::seconds(1);
         let mut hours = self.config.hours.clone();
         if hours.tz == crate::intake::tz::Tz::Clock(crate::clock::Zone::Local) {
             hours.tz = crate::intake::tz::Tz::Clock(self.clock.zone());
         }
-        let db = self.store.locator().to_path_buf();
-        let (tx, rx) = channel::<Answer>();
+        let bucket = crate::metrics::series::bucket_for(v.days());
+        let since =
+            crate::metrics::series::bucket_start(bucket, now - Duration::days(v.days()), &hours);
+        if v.worker.is_none() {
+            match Worker::spawn(self.store.locator().to_path_buf()) {
+                Ok(w) => v.worker = Some(w),
+                Err(e) => {
+                    v.error = Some(format!("could not start computing: {e}"));
+                    return;
+                }
+            }
+        }
         v.generation += 1;
-        let generation = v.generation;
-        v.rx = Some(rx);
         v.loading = true;
-        let spawned = std::thread::Builder::new()
-            .name("sev-metrics".into())
-            .spawn(move || {
-                let got = Store::open_read_only(&db)
-                    .and_then(|s| s.incidents_logged(since, until))
-                    .map(|p| series(&p.rows, since, until, &hours))
-                    .map_err(|e| e.to_string());
-                let _ = tx.send((generation, got));
-            });
-        if let Err(e) = spawned {
+        let job = Job {
+            generation: v.generation,
+            since,
+            until,
+            hours,
+        };
+        if let Some(w) = &v.worker
+            && w.tx.send(job).is_err()
+        {
+            v.worker = None;
             v.loading = false;
-            v.error = Some(format!("could not start computing: {e}"));
+            v.error = Some("the figures' thread stopped: press ctrl-l to start it again".into());
         }
     }
 
@@ -159,14 +231,11 @@ impl App {
                 v.table = false;
                 v.bar = (v.bar.min(bars.saturating_sub(1)) + 1).min(bars.saturating_sub(1));
             }
-            Action::Up => {
-                v.table = true;
-                v.row = v.row.saturating_sub(1);
-            }
-            Action::Down => {
-                v.table = true;
-                v.row = (v.row + 1).min(rows - 1);
-            }
+            // From the bars, the first press only moves the focus.
+            Action::Up if !v.table => v.table = true,
+            Action::Down if !v.table => v.table = true,
+            Action::Up => v.row = v.row.saturating_sub(1),
+            Action::Down => v.row = (v.row + 1).min(rows - 1),
             Action::SwitchPane => v.table = !v.table,
             Action::CyclePeriod => {
                 v.period = (v.period + 1) % PERIODS.len();
@@ -208,12 +277,17 @@ impl App {
             period: v.period,
             severity: v.severity,
             table: v.table,
+            bar: v.data.as_ref().and_then(|d| d.keys.get(v.bar).cloned()),
+            row: v.row,
         });
     }
 
     /// Show exactly these incidents in the list.
     fn drill_into(&mut self, d: Drill) -> Outcome {
         let n = d.ids.len();
+        if self.list.facets.drill.is_none() {
+            self.drill_from = Some(self.list.facets.clone());
+        }
         self.filter.clear();
         self.search.cancel();
         self.list.facets = Facets {
@@ -228,8 +302,13 @@ impl App {
         if self.report(r).is_some() {
             let back = self.key(Mode::Normal, Action::Back);
             let again = self.key(Mode::Normal, Action::OpenMetrics);
+            let before = self
+                .drill_from
+                .as_ref()
+                .map(Facets::describe)
+                .unwrap_or_else(|| "open".into());
             self.info(format!(
-                "{n} incident{} from the metrics ({back}: whole list · {again}: metrics)",
+                "{n} incident{} from the metrics ({back}: back to {before} · {again}: metrics)",
                 if n == 1 { "" } else { "s" }
             ));
         }
@@ -238,7 +317,11 @@ impl App {
 }
 
 fn take(v: &mut MetricsView, block: bool) -> bool {
-    let Some(rx) = &v.rx else { return false };
+    if !v.loading {
+        return false;
+    }
+    let Some(w) = &v.worker else { return false };
+    let rx = &w.rx;
     loop {
         let got = if block {
             rx.recv_timeout(std::time::Duration::from_secs(30)).ok()
@@ -252,15 +335,19 @@ fn take(v: &mut MetricsView, block: bool) -> bool {
             continue;
         }
         v.loading = false;
-        v.rx = None;
         match r {
             Ok(s) => {
                 let n = s.keys.len();
-                // The newest bar at first; kept where it was otherwise.
-                v.bar = if v.bar == usize::MAX {
-                    n.saturating_sub(1)
-                } else {
-                    v.bar.min(n.saturating_sub(1))
+                // The bar left selected when the view was last open, else
+                // the newest; kept where it was on a refresh.
+                let wanted = v
+                    .want_bar
+                    .take()
+                    .and_then(|k| s.keys.iter().position(|x| *x == k));
+                v.bar = match wanted {
+                    Some(b) => b,
+                    None if v.bar == usize::MAX => n.saturating_sub(1),
+                    None => v.bar.min(n.saturating_sub(1)),
                 };
                 v.data = Some(Arc::new(s));
                 v.error = None;

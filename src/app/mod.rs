@@ -132,6 +132,9 @@ pub struct App {
     pub marks: std::collections::BTreeSet<IncidentId>,
     /// The metrics view's period, severity and focus when last closed.
     pub metrics_prefs: Option<metrics::MetricsPrefs>,
+    /// The list's facets before a drill-down from the metrics view: Esc
+    /// puts them back.
+    pub drill_from: Option<list::Facets>,
 }
 
 /// The full path of the database, with the home directory shown as `~`.
@@ -197,6 +200,7 @@ impl App {
             bell: false,
             marks: Default::default(),
             metrics_prefs: None,
+            drill_from: None,
         };
         app.resize(80, 24);
         app.reload()?;

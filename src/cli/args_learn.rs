@@ -13,6 +13,13 @@ use std::path::PathBuf;
 /// → resolved. For an incident opened by alerts, logged is when the first
 /// alert arrived and impact start is the alert's startsAt. Percentiles are
 /// nearest-rank (the median of an even count is the lower middle value).
+///
+/// Text, Markdown and JSON go on with a review of the period: incidents per
+/// week (months beyond 92 days) by severity, kind, service and category;
+/// interruptions in business, off and sleep hours ([hours] in config);
+/// SEV1–2 postmortems published and the time to publish; action items open,
+/// overdue, done on time; recurring services, top and flapping alerts; the
+/// SEV1–2 list and the overdue action items. CSV holds the measures.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
     /// Start of the period: a span before now (30d, 12h, 2w), a date (midnight, local) or an RFC 3339 time

@@ -43,6 +43,8 @@ pub struct Counts {
     pub bucket: &'static str,
     /// The bucket keys, oldest first (`2026-W47`, `2026-11`).
     pub buckets: Vec<String>,
+    /// Per bucket: the period covers only part of it (its first and last).
+    pub partial: Vec<bool>,
     pub rows: Vec<CountRow>,
 }
 
@@ -86,9 +88,9 @@ pub struct Actions {
     pub done_on_time: usize,
     pub done_late: usize,
     pub done_without_due: usize,
-    /// Created → done, in whole days (n counts those whose done time is
+    /// Created → done, in seconds (n counts those whose done time is
     /// known; done before sev kept it: unknown).
-    pub days_to_done: Stats,
+    pub time_to_done: Stats,
     /// The overdue items, oldest due date first.
     pub overdue_items: Vec<Overdue>,
 }
@@ -175,6 +177,32 @@ pub fn buckets(
     out
 }
 
+/// Which buckets the period covers only in part: the first when the period
+/// starts after it does, the last when it ends before it does.
+pub fn partial_buckets(
+    bucket: &str,
+    keys: &[String],
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    hours: &Hours,
+) -> Vec<bool> {
+    let mut p = vec![false; keys.len()];
+    if keys.is_empty() {
+        return p;
+    }
+    let step = |t: DateTime<Utc>, s: i64| t + chrono::Duration::seconds(s);
+    // A second earlier than the start still in the first bucket, or a
+    // second after the end still in the last: only part is covered.
+    if bucket_key(bucket, step(since, -1), hours) == keys[0] {
+        p[0] = true;
+    }
+    let last = keys.len() - 1;
+    if bucket_key(bucket, until, hours) == keys[last] {
+        p[last] = true;
+    }
+    p
+}
+
 fn counts(inc: &[&Incident], since: DateTime<Utc>, until: DateTime<Utc>, hours: &Hours) -> Counts {
     let bucket = bucket_of(since, until);
     let keys = buckets(bucket, since, until, hours);
@@ -195,12 +223,18 @@ fn counts(inc: &[&Incident], since: DateTime<Utc>, until: DateTime<Utc>, hours: 
             i.category.clone().unwrap_or_else(|| "—".into())
         }),
     ];
+    // Each incident's bucket, worked out once for the four dimensions.
+    let at: Vec<Option<usize>> = inc
+        .iter()
+        .map(|i| {
+            pos.get(bucket_key(bucket, i.created_at, hours).as_str())
+                .copied()
+        })
+        .collect();
     for (by, value) in dims {
         let mut per: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for i in inc {
-            let b = pos
-                .get(bucket_key(bucket, i.created_at, hours).as_str())
-                .copied();
+        for (i, b) in inc.iter().zip(&at) {
+            let b = *b;
             let row = per.entry(value(i)).or_insert_with(|| vec![0; keys.len()]);
             if let Some(b) = b {
                 row[b] += 1;
@@ -222,9 +256,11 @@ fn counts(inc: &[&Incident], since: DateTime<Utc>, until: DateTime<Utc>, hours: 
         }
         rows.extend(these);
     }
+    let partial = partial_buckets(bucket, &keys, since, until, hours);
     Counts {
         bucket,
         buckets: keys,
+        partial,
         rows,
     }
 }
@@ -284,7 +320,7 @@ fn actions(
         done_on_time: 0,
         done_late: 0,
         done_without_due: 0,
-        days_to_done: Stats::default(),
+        time_to_done: Stats::default(),
         overdue_items: Vec::new(),
     };
     let mut overdue = Vec::new();
@@ -315,7 +351,7 @@ fn actions(
             Some(d) if hours.tz.at(done).date_naive() <= d => a.done_on_time += 1,
             Some(_) => a.done_late += 1,
         }
-        days.push((done - item.created_at).num_days().max(0));
+        days.push((done - item.created_at).num_seconds().max(0));
     }
     overdue.sort_by_key(|(due, id, _)| (*due, *id));
     a.overdue = overdue.len();
@@ -329,7 +365,7 @@ fn actions(
             description: i.description.clone(),
         })
         .collect();
-    a.days_to_done = Stats::of(days, unknown);
+    a.time_to_done = Stats::of(days, unknown);
     a
 }
 

@@ -23,9 +23,10 @@ pub struct Series {
     pub labels: Vec<String>,
     /// Per bucket, the incidents of each severity (SEV1 first).
     pub ids: Vec<[Vec<IncidentId>; 5]>,
-    /// Per bucket, the median time to acknowledge and to resolve (s).
-    pub tta: Vec<Option<i64>>,
-    pub ttr: Vec<Option<i64>>,
+    /// Per bucket, the median time to acknowledge and to resolve (s): of
+    /// all its incidents (`[0]`), and of each severity's (`[1]` = SEV1).
+    pub tta: Vec<[Option<i64>; 6]>,
+    pub ttr: Vec<[Option<i64>; 6]>,
     /// The measures over the whole period (cancelled left out).
     pub report: Report,
     /// Per measure (in `MEASURES` order), the incidents it was computed
@@ -37,7 +38,7 @@ pub struct Series {
 pub fn bucket_for(days: i64) -> &'static str {
     match days {
         ..=14 => "day",
-        15..=92 => "week",
+        15..=120 => "week",
         _ => "month",
     }
 }
@@ -61,6 +62,25 @@ fn label(bucket: &str, key: &str) -> String {
                 .unwrap_or_default()
         }
     }
+}
+
+/// The start of the bucket `t` is in (local midnight, Monday or the 1st in
+/// the zone of `hours`): the view counts whole buckets, so its first bar is
+/// not a partial one that looks like a drop. Found by stepping back a
+/// quarter of an hour at a time (every zone's offset is a multiple of it).
+pub fn bucket_start(bucket: &str, t: DateTime<Utc>, hours: &Hours) -> DateTime<Utc> {
+    let key = bucket_key(bucket, t, hours);
+    let q = 15 * 60;
+    let mut s =
+        DateTime::from_timestamp(t.timestamp() - t.timestamp().rem_euclid(q), 0).unwrap_or(t);
+    for _ in 0..(32 * 96) {
+        let before = s - chrono::Duration::seconds(q);
+        if bucket_key(bucket, before, hours) != key {
+            break;
+        }
+        s = before;
+    }
+    s
 }
 
 /// Month labels name the year on the first bar and on January's.
@@ -92,8 +112,8 @@ pub fn series(
         .map(|(i, k)| (k.as_str(), i))
         .collect();
     let mut ids: Vec<[Vec<IncidentId>; 5]> = vec![Default::default(); keys.len()];
-    let mut acks: Vec<Vec<i64>> = vec![Vec::new(); keys.len()];
-    let mut resolves: Vec<Vec<i64>> = vec![Vec::new(); keys.len()];
+    let mut acks: Vec<[Vec<i64>; 6]> = vec![Default::default(); keys.len()];
+    let mut resolves: Vec<[Vec<i64>; 6]> = vec![Default::default(); keys.len()];
     let mut counted: Vec<Vec<IncidentId>> = vec![Vec::new(); MEASURES.len()];
     for i in all {
         if i.created_at < since || i.created_at >= until || i.status == Status::Cancelled {
@@ -107,17 +127,22 @@ pub fn series(
         let Some(&b) = pos.get(bucket_key(bucket, i.created_at, hours).as_str()) else {
             continue;
         };
-        ids[b][usize::from(i.severity.level() - 1)].push(i.id);
+        let s = usize::from(i.severity.level());
+        ids[b][s - 1].push(i.id);
         if let Some(v) = super::Measure::Acknowledge.of(i) {
-            acks[b].push(v);
+            acks[b][0].push(v);
+            acks[b][s].push(v);
         }
         if let Some(v) = super::Measure::Resolve.of(i) {
-            resolves[b].push(v);
+            resolves[b][0].push(v);
+            resolves[b][s].push(v);
         }
     }
-    let median = |mut v: Vec<i64>| {
-        v.sort_unstable();
-        percentile(&v, 50)
+    let median = |per: [Vec<i64>; 6]| {
+        per.map(|mut v| {
+            v.sort_unstable();
+            percentile(&v, 50)
+        })
     };
     Series {
         since,
@@ -178,9 +203,13 @@ mod tests {
         assert_eq!(s.ids[b][3], vec![IncidentId(3)]);
         assert!(s.ids[b][0].is_empty(), "cancelled left out");
         // Median of 60, 120, 600 (nearest rank): 120.
-        assert_eq!(s.tta[b], Some(120));
+        assert_eq!(s.tta[b][0], Some(120));
+        // SEV2 alone: 60 and 120 → the lower middle, 60; SEV4: 600.
+        assert_eq!(s.tta[b][2], Some(60));
+        assert_eq!(s.tta[b][4], Some(600));
+        assert_eq!(s.tta[b][1], None);
         let b3 = s.keys.iter().position(|k| k == "2026-11-25").unwrap();
-        assert_eq!(s.tta[b3], None);
+        assert_eq!(s.tta[b3][0], None);
         assert_eq!(s.report.incidents, 4);
         // Acknowledge (MEASURES[1]) was known for three of the four.
         assert_eq!(
@@ -188,6 +217,17 @@ mod tests {
             vec![IncidentId(1), IncidentId(2), IncidentId(3)]
         );
         assert_eq!(bucket_for(30), "week");
+        assert_eq!(bucket_for(96), "week");
+        // 2026-11-26 is a Thursday: its week began Monday the 23rd.
+        let thu = Utc.with_ymd_and_hms(2026, 11, 26, 15, 20, 0).unwrap();
+        assert_eq!(
+            bucket_start("week", thu, &h),
+            Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap()
+        );
+        assert_eq!(
+            bucket_start("month", thu, &h),
+            Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
+        );
         assert_eq!(bucket_for(365), "month");
         assert_eq!(label("month", "2026-11"), "Nov");
         let months = ["2025-11", "2025-12", "2026-01", "2026-02"].map(String::from);

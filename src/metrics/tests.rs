@@ -295,6 +295,9 @@ mod review_oracle {
         // Weeks in Berlin: 16th–22nd is W47, A falls on Monday the 23rd
         // there (W48), as do B, C, D.
         assert_eq!(v.counts.buckets, ["2026-W47", "2026-W48"]);
+        // W47 began an hour before the period (Monday 00:00 Berlin); W48
+        // goes on after it: both only partly covered.
+        assert_eq!(v.counts.partial, [true, true]);
         let row = |by: &str, value: &str| {
             v.counts
                 .rows
@@ -325,10 +328,11 @@ mod review_oracle {
             (ac.done_on_time, ac.done_late, ac.done_without_due),
             (1, 1, 1)
         );
-        // Days to done: 3, 10, 10 → median 10; one unknown.
-        assert_eq!(ac.days_to_done.n, 3);
-        assert_eq!(ac.days_to_done.unknown, 1);
-        assert_eq!(ac.days_to_done.median_s, Some(10));
+        // Time to done: 3d 10h30m, 10d 1h, 10d 11h30m → median 10d 1h;
+        // one unknown.
+        assert_eq!(ac.time_to_done.n, 3);
+        assert_eq!(ac.time_to_done.unknown, 1);
+        assert_eq!(ac.time_to_done.median_s, Some(10 * 86_400 + 3600));
 
         // Recurrence: payments twice; HighErrorRate fed 2 incidents and
         // fired 3 times (flapping); DiskFull once; the silenced alert fed none.
@@ -371,6 +375,8 @@ mod review_oracle {
             &h,
         );
         assert_eq!(v.counts.buckets.len(), 6);
+        // January 1 to July 1: whole months.
+        assert_eq!(v.counts.partial, [false; 6]);
         let sev = v.counts.rows.iter().find(|r| r.by == "severity").unwrap();
         assert_eq!(sev.counts, vec![0, 0, 1, 0, 0, 0]);
         assert_eq!(v.postmortems.completion, None);

@@ -367,10 +367,15 @@ impl Lite {
         &self,
         since: chrono::DateTime<chrono::Utc>,
         until: chrono::DateTime<chrono::Utc>,
+        slim: bool,
     ) -> Result<Partial<Incident>> {
         let sql = format!(
             "SELECT {} FROM incidents WHERE created_at >= ? AND created_at < ? ORDER BY id",
-            super::row::TIMES_COLUMNS.as_str()
+            if slim {
+                super::row::SLIM_COLUMNS.as_str()
+            } else {
+                super::row::TIMES_COLUMNS.as_str()
+            }
         );
         let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let cols = Cols::of(&st);

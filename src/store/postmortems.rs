@@ -154,6 +154,11 @@ pub struct ActionQuery {
     /// Only open items due before this date.
     pub overdue_on: Option<NaiveDate>,
     pub owner: Option<String>,
+    /// Only items done in `[from, until)`.
+    pub done_between: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+    /// Only done items whose done time sev does not know (done before it
+    /// kept one).
+    pub done_time_unknown: bool,
 }
 
 impl Lite {
@@ -290,6 +295,14 @@ impl Lite {
         if let Some(o) = &q.owner {
             conds.push("owner = ?");
             args.push(Box::new(o.clone()));
+        }
+        if let Some((from, until)) = q.done_between {
+            conds.push("status = 'done' AND done_at >= ? AND done_at < ?");
+            args.push(Box::new(Epoch(from)));
+            args.push(Box::new(Epoch(until)));
+        }
+        if q.done_time_unknown {
+            conds.push("status = 'done' AND done_at IS NULL");
         }
         let w = if conds.is_empty() {
             String::new()

@@ -90,6 +90,27 @@ pub static TIMES_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new
     INCIDENT_COLUMNS.replacen("title, description,", "'' AS title, '' AS description,", 1)
 });
 
+/// Only what the metrics view counts: kind, status, severity, priority and
+/// the times; the text columns read as empty.
+pub static SLIM_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut s = TIMES_COLUMNS.clone();
+    for (col, empty) in [
+        ("category", "NULL"),
+        ("service", "NULL"),
+        ("tags", "''"),
+        ("assignee", "NULL"),
+        ("commander", "NULL"),
+        ("scribe", "NULL"),
+        ("comms", "NULL"),
+        ("reporter", "''"),
+        ("resolution", "NULL"),
+        ("cancel_reason", "NULL"),
+    ] {
+        s = s.replacen(&format!(" {col},"), &format!(" {empty} AS {col},"), 1);
+    }
+    s
+});
+
 pub fn incident(r: &Named<'_, '_>) -> rusqlite::Result<Incident> {
     Ok(Incident {
         id: r.get("id")?,

@@ -258,6 +258,9 @@ UPDATE action_items SET done_at = (
        AND e.field = 'status' AND e.new = 'ACT-' || action_items.id || ' done')
  WHERE status = 'done';
 CREATE INDEX alerts_received ON alerts (first_received);
+-- A period's incidents (reports, the metrics view).
+CREATE INDEX incidents_created ON incidents (created_at);
+CREATE INDEX action_items_done ON action_items (status, done_at);
 "#,
     ),
 ];

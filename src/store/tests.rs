@@ -87,8 +87,10 @@ fn refuses_a_newer_schema() {
         drop(s);
         let e = Store::open(&db.locator).err().unwrap();
         assert!(
-            e.to_string()
-                .contains("schema version 99, newer than this sev understands (7): upgrade sev"),
+            e.to_string().contains(&format!(
+                "schema version 99, newer than this sev understands ({}): upgrade sev",
+                MIGRATIONS.len()
+            )),
             "{}: {e}",
             db.name()
         );
@@ -417,4 +419,46 @@ fn list_filters_and_orders() {
             vec![done.id, low.id]
         );
     }
+}
+
+/// Schema 8 gave action items a done time: items done before it take the
+/// time their timeline recorded; done later, the time they were marked.
+#[test]
+fn step_8_backfills_when_action_items_were_done_from_the_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sev.db");
+    let s = Store::open(&path).unwrap();
+    let clock = crate::clock::FixedClock::at(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 9, 0, 0).unwrap(),
+    );
+    let config = crate::config::Config::builtin();
+    let cx = crate::ops::Ctx {
+        store: &s,
+        config: &config,
+        actor: "alice".into(),
+        clock: &clock,
+    };
+    let inc = cx.create(&new("disk full")).unwrap();
+    let a = cx
+        .add_action(
+            inc.id,
+            &crate::ops::NewAction {
+                description: "alert on disk".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    clock.advance(chrono::Duration::hours(5));
+    let done = cx.action_done(a.id).unwrap();
+    assert_eq!(done.done_at, Some(clock.now()));
+    // As a database from before step 8: no column, then the step again.
+    s.conn()
+        .execute_batch(
+            "DROP INDEX action_items_done; ALTER TABLE action_items DROP COLUMN done_at;
+             DROP INDEX alerts_received; DROP INDEX incidents_created; PRAGMA user_version = 7;",
+        )
+        .unwrap();
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.action(a.id).unwrap().done_at, Some(clock.now()));
 }

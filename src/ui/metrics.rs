@@ -7,7 +7,6 @@
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::metrics::{MetricsView, PERIODS};
-use crate::keymap::{Action, Mode};
 use crate::metrics::series::Series;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -60,15 +59,14 @@ fn title(app: &App, v: &MetricsView, theme: &Theme) -> Line<'static> {
             spans.push(Span::raw(format!("{days}d")));
         }
     }
-    let key = app.key(Mode::Metrics, Action::CyclePeriod);
-    spans.push(Span::styled(format!(" ({key})"), theme.dim()));
     if let Some(d) = &v.data {
         let r = &d.report;
         spans.push(Span::raw(format!(
-            "  {} incidents{}",
+            "  since {}: {} incidents{}",
+            app.clock.local_time(d.since).format("%b %d"),
             r.incidents,
             if r.cancelled_left_out > 0 {
-                format!(" ({} cancelled left out)", r.cancelled_left_out)
+                format!(", {} cancelled left out", r.cancelled_left_out)
             } else {
                 String::new()
             }
@@ -108,7 +106,13 @@ fn bars(
         .enumerate()
         .map(|(i, label)| {
             let n = v.count(i) as u64;
-            let b = Bar::default().value(n).text_value(n.to_string());
+            // The selected bar's count in brackets: seen without colour.
+            let text = if i == v.bar {
+                format!("[{n}]")
+            } else {
+                n.to_string()
+            };
+            let b = Bar::default().value(n).text_value(text);
             // The selected bar's label in reverse video (a reversed block
             // glyph would vanish), its bar bold and, in colour, cyan.
             if i == v.bar {
@@ -180,10 +184,13 @@ fn sparklines(
     step: u16,
 ) {
     let rows = Layout::vertical([Constraint::Length(1); 4]).split(area);
-    for (k, (name, values)) in [("acknowledge", &d.tta), ("resolve", &d.ttr)]
+    let sev = v.severity.map_or(0, |s| usize::from(s.level()));
+    let of = v.severity.map(|s| format!(" of {s}")).unwrap_or_default();
+    for (k, (name, per)) in [("acknowledge", &d.tta), ("resolve", &d.ttr)]
         .into_iter()
         .enumerate()
     {
+        let values: Vec<Option<i64>> = per.iter().map(|b| b[sev]).collect();
         let here = values
             .get(v.bar)
             .copied()
@@ -199,7 +206,7 @@ fn sparklines(
         };
         frame.render_widget(
             Paragraph::new(Line::from(vec![
-                Span::styled(format!(" median time to {name}"), theme.header()),
+                Span::styled(format!(" median time to {name}{of}"), theme.header()),
                 Span::raw(format!(
                     " at {}: {here}",
                     d.keys.get(v.bar).map_or("", String::as_str)
@@ -242,9 +249,9 @@ fn measures(v: &MetricsView, d: &Series, theme: &Theme, frame: &mut Frame<'_>, a
                 name.to_string(),
                 st.n.to_string(),
                 st.unknown.to_string(),
+                cell(st.mean_s.map(|m| m.round() as i64)),
                 cell(st.median_s),
                 cell(st.p90_s),
-                cell(st.mean_s.map(|m| m.round() as i64)),
                 cell(st.max_s),
             ]);
             if v.table && i == v.row {
@@ -266,7 +273,7 @@ fn measures(v: &MetricsView, d: &Series, theme: &Theme, frame: &mut Frame<'_>, a
     let table = Table::new(rows, widths)
         .header(
             Row::new(vec![
-                "measure", "n", "unknown", "median", "p90", "mean", "max",
+                "measure", "n", "unknown", "mean", "median", "p90", "max",
             ])
             .style(theme.header()),
         )

@@ -92,12 +92,16 @@ fn enter_on_a_bar_lists_exactly_its_incidents() {
         header.contains(&format!("metrics: SEV3 · week {key}")),
         "{header}"
     );
-    // Esc gives the whole list back; R opens the metrics as they were.
+    // Esc gives the list as it was back; R opens the metrics as they were,
+    // on the same bar.
     h.keys("esc");
     assert!(h.app.list.facets.drill.is_none());
+    assert_eq!(h.app.list.facets, Default::default());
     h.keys("R");
     h.app.wait_for_metrics();
-    assert_eq!(view(&h).severity, Some(Severity::Sev3));
+    let v = view(&h);
+    assert_eq!(v.severity, Some(Severity::Sev3));
+    assert_eq!(v.data.as_ref().unwrap().keys[v.bar], key);
 }
 
 #[test]
@@ -108,12 +112,22 @@ fn enter_on_a_measure_lists_the_incidents_it_was_computed_from() {
     h.app.wait_for_metrics();
     assert_eq!(view(&h).days(), 90);
     assert_eq!(view(&h).data.as_ref().unwrap().bucket, "week");
-    // Down twice: time to mitigate.
+    // The first j moves the focus to the measures, two more: time to mitigate.
+    h.keys("j");
+    assert!(view(&h).table);
+    assert_eq!(view(&h).row, 0);
     h.keys("j j");
     assert!(view(&h).table);
     let n = view(&h).data.as_ref().unwrap().report.total.measures[2].1.n;
+    let shown_since = view(&h).data.as_ref().unwrap().since;
     h.keys("enter");
-    let since = t0() - Duration::days(90);
+    // From the Monday of the week 90 days back (whole weeks), in UTC.
+    let utc = crate::calendar::Hours {
+        tz: crate::intake::tz::Tz::Clock(crate::clock::Zone::UTC),
+        ..Default::default()
+    };
+    let since = crate::metrics::series::bucket_start("week", t0() - Duration::days(90), &utc);
+    assert_eq!(shown_since, since);
     let mut want: Vec<IncidentId> = everything(&h)
         .into_iter()
         .filter(|i| {

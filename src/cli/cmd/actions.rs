@@ -21,6 +21,7 @@ pub(super) fn list(env: &Env<'_>, a: ActionsArgs) -> Result<()> {
         } else {
             a.owner
         },
+        ..Default::default()
     };
     let items = env.store().actions(&q)?;
     print_items(env, &items);

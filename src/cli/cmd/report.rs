@@ -21,6 +21,11 @@ struct Full<'a> {
     review: Review,
 }
 
+/// Today where the reader is: open and overdue action items are as of it.
+fn today(env: &Env<'_>) -> String {
+    env.cx.clock.today().to_string()
+}
+
 /// The titles of the SEV1–2 incidents the review lists.
 fn titles(
     env: &Env<'_>,
@@ -39,7 +44,8 @@ pub(super) fn run(env: &Env<'_>, a: ReportArgs) -> Result<()> {
     let since = when(&a.since, now, zone, "--since")?;
     let until = match &a.until {
         Some(u) => when(u, now, zone, "--until")?,
-        None => now,
+        // Through the current second: what was logged just now is in.
+        None => now + Duration::seconds(1),
     };
     if since >= until {
         return Err(Error::Usage(format!(
@@ -78,7 +84,7 @@ pub(super) fn run(env: &Env<'_>, a: ReportArgs) -> Result<()> {
             }) + "\n"
         }
         "csv" => csv(&r)?,
-        "md" => markdown(&r, &review()?, env, &a.postmortem_url)?,
+        "md" => markdown(&r, &review()?, env, &a.postmortem_url, a.by.as_deref())?,
         _ => plain(&r, &review()?, env)?,
     };
     match &a.output {
@@ -211,7 +217,7 @@ fn plain_group(out: &mut String, g: &Group) {
 fn plain(r: &Report, v: &Review, env: &Env<'_>) -> Result<String> {
     let mut out = String::new();
     let _ = writeln!(out, "{}", period(r, env));
-    rv::summary(&mut out, r, v, Style::Text);
+    rv::summary(&mut out, r, v, &today(env), Style::Text);
     let _ = writeln!(out, "\nResponse measures\n─────────────────");
     plain_group(&mut out, &r.total);
     for g in &r.groups {
@@ -231,7 +237,7 @@ fn plain(r: &Report, v: &Review, env: &Env<'_>) -> Result<String> {
     rv::severe(&mut out, v, &titles(env, v)?, "", Style::Text);
     rv::counts(&mut out, v, Style::Text);
     rv::recurrence(&mut out, v, Style::Text);
-    rv::overdue(&mut out, v, Style::Text);
+    rv::overdue(&mut out, v, &today(env), Style::Text);
     Ok(out)
 }
 
@@ -247,29 +253,65 @@ fn md_group(out: &mut String, g: &Group) {
     }
 }
 
-fn markdown(r: &Report, v: &Review, env: &Env<'_>, link: &str) -> Result<String> {
+fn markdown(r: &Report, v: &Review, env: &Env<'_>, link: &str, by: Option<&str>) -> Result<String> {
     let mut out = String::new();
-    let _ = writeln!(out, "# Incident report\n\n{}", period(r, env));
-    rv::summary(&mut out, r, v, Style::Md);
-    let _ = writeln!(out, "\n## Response measures\n");
-    md_group(&mut out, &r.total);
-    for g in &r.groups {
-        let _ = writeln!(
-            out,
-            "\n## {} ({} incidents)\n",
-            md_cell(&g.key),
-            g.incidents
-        );
-        md_group(&mut out, g);
-    }
+    let c = &env.cx.clock;
+    let day = |t| c.local_time(t).format("%Y-%m-%d").to_string();
+    let last = r.until - Duration::seconds(1);
     let _ = writeln!(
         out,
-        "\n*n*: incidents with both times; *unknown*: without one (never guessed). Percentiles are nearest-rank; times from the logged time unless the measure says otherwise (see `sev report --help`)."
+        "# Incident review {} – {}\n\n{}",
+        day(r.since),
+        day(last),
+        period(r, env)
     );
+    rv::summary(&mut out, r, v, &today(env), Style::Md);
+    let _ = writeln!(out, "\n## Response measures\n");
+    md_group(&mut out, &r.total);
+    let _ = writeln!(
+        out,
+        "\nTime to detect: impact start → detected. Time to acknowledge: logged → first acknowledged. \
+         Time to mitigate: logged → mitigated. Time to resolve: logged → resolved (a reopened incident's latest). \
+         Impact duration: impact start → resolved. For incidents alerts opened, logged is the first alert \
+         received and impact start its `startsAt`. *n*: incidents with both times; *unknown*: without one \
+         (never guessed); cancelled incidents left out. Percentiles are nearest-rank: every figure is a real \
+         incident's."
+    );
+    if !r.groups.is_empty() {
+        let _ = writeln!(out, "\n## Compared by {}\n", by.unwrap_or("group"));
+        let head = [
+            "group",
+            "incidents",
+            "detect (median)",
+            "acknowledge (median / p90)",
+            "mitigate (median)",
+            "resolve (median / p90)",
+            "impact (median)",
+        ];
+        let _ = writeln!(out, "| {} |", head.join(" | "));
+        let _ = writeln!(out, "| --- |{}", " ---: |".repeat(head.len() - 1));
+        let h = |v: Option<i64>| v.map(human).unwrap_or_else(|| "—".into());
+        for g in &r.groups {
+            let m = |i: usize| g.measures[i].1;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} / {} | {} | {} / {} | {} |",
+                md_cell(&g.key),
+                g.incidents,
+                h(m(0).median_s),
+                h(m(1).median_s),
+                h(m(1).p90_s),
+                h(m(2).median_s),
+                h(m(3).median_s),
+                h(m(3).p90_s),
+                h(m(4).median_s)
+            );
+        }
+    }
     rv::severe(&mut out, v, &titles(env, v)?, link, Style::Md);
     rv::counts(&mut out, v, Style::Md);
     rv::recurrence(&mut out, v, Style::Md);
-    rv::overdue(&mut out, v, Style::Md);
+    rv::overdue(&mut out, v, &today(env), Style::Md);
     Ok(out)
 }
 

@@ -99,7 +99,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The summary paragraph.
-pub(super) fn summary(out: &mut String, r: &Report, v: &Review, style: Style) {
+pub(super) fn summary(out: &mut String, r: &Report, v: &Review, today: &str, style: Style) {
     style.heading(out, "Summary");
     let sev: Vec<String> = v
         .counts
@@ -122,7 +122,7 @@ pub(super) fn summary(out: &mut String, r: &Report, v: &Review, style: Style) {
             }
         ),
         format!(
-            "Interruptions: {} in business hours, {} off hours, {} in sleep hours ({}); SEV1–2: {} / {} / {}.",
+            "Interruptions: {} in business hours, {} off hours while awake, {} in sleep hours ({}); of them SEV1–2: {} / {} / {}.",
             i.business,
             i.off,
             i.sleep,
@@ -142,23 +142,23 @@ pub(super) fn summary(out: &mut String, r: &Report, v: &Review, style: Style) {
                 .unwrap_or_default()
         ),
         format!(
-            "Action items: {} open, {} overdue; {} done in the period ({} on time, {} late, {} without a due date){}.",
+            "Action items: {} open and {} overdue as of {today}; {} done in the period ({} on time, {} late, {} without a due date){}.",
             a.open,
             a.overdue,
             a.done_in_period,
             a.done_on_time,
             a.done_late,
             a.done_without_due,
-            a.days_to_done
+            a.time_to_done
                 .median_s
-                .map(|d| format!(", median {} days from created to done", d))
+                .map(|d| format!(", median {} from created to done", human(d)))
                 .unwrap_or_default()
         ),
     ];
-    if a.days_to_done.unknown > 0 {
+    if a.time_to_done.unknown > 0 {
         lines.push(format!(
-            "({} done before sev kept the time an item was done: not in the days to done.)",
-            a.days_to_done.unknown
+            "({} done before sev kept the time an item was done: not in the time to done.)",
+            a.time_to_done.unknown
         ));
     }
     for l in lines {
@@ -191,10 +191,17 @@ pub(super) fn severe(
         .incidents
         .iter()
         .map(|l| {
-            let title = titles
-                .get(&l.id)
-                .map(|i| style.cell(&crate::text::truncate(&i.title, 60)))
+            let inc = titles.get(&l.id);
+            let title = inc
+                .map(|i| match style {
+                    Style::Md => style.cell(&i.title),
+                    Style::Text => style.cell(&crate::text::truncate(&i.title, 50)),
+                })
                 .unwrap_or_default();
+            let service = inc
+                .and_then(|i| i.service.as_deref())
+                .map(|s| style.cell(s))
+                .unwrap_or_else(|| "—".into());
             let pm = match (l.postmortem, style) {
                 (None, _) => "none".to_string(),
                 (Some(s), Style::Text) => s.to_string(),
@@ -205,6 +212,7 @@ pub(super) fn severe(
             vec![
                 l.id.to_string(),
                 l.severity.to_string(),
+                service,
                 title,
                 l.status.to_string(),
                 pm,
@@ -213,7 +221,14 @@ pub(super) fn severe(
         .collect();
     style.table(
         out,
-        &["incident", "sev", "title", "status", "postmortem"],
+        &[
+            "incident",
+            "sev",
+            "service",
+            "title",
+            "status",
+            "postmortem",
+        ],
         &rows,
         usize::MAX,
     );
@@ -222,9 +237,16 @@ pub(super) fn severe(
 /// Incidents per bucket by severity and kind; services and categories.
 pub(super) fn counts(out: &mut String, v: &Review, style: Style) {
     let c = &v.counts;
-    let short = |k: &str| match k.split_once("-W") {
-        Some((_, w)) => format!("W{w}"),
-        None => k.to_string(),
+    let short = |i: usize, k: &str| {
+        let s = match k.split_once("-W") {
+            Some((_, w)) => format!("W{w}"),
+            None => k.to_string(),
+        };
+        if c.partial.get(i).copied().unwrap_or(false) {
+            format!("{s}*")
+        } else {
+            s
+        }
     };
     for (by, title) in [
         ("severity", "by severity"),
@@ -238,7 +260,7 @@ pub(super) fn counts(out: &mut String, v: &Review, style: Style) {
         }
         style.heading(out, &format!("Incidents per {} {title}", c.bucket));
         let mut head: Vec<String> = vec![by.to_string()];
-        head.extend(c.buckets.iter().map(|k| short(k)));
+        head.extend(c.buckets.iter().enumerate().map(|(i, k)| short(i, k)));
         head.push("total".into());
         let head: Vec<&str> = head.iter().map(String::as_str).collect();
         let body: Vec<Vec<String>> = rows
@@ -255,10 +277,18 @@ pub(super) fn counts(out: &mut String, v: &Review, style: Style) {
         if more > rows.len() {
             let _ = writeln!(
                 out,
-                "({} more {by} values: see --format json)",
+                "\n{} more {by} values with fewer incidents (`sev report --by {by}` has each).",
                 more - rows.len()
             );
         }
+    }
+    if c.partial.contains(&true) {
+        let star = if style == Style::Md { "\\*" } else { "*" };
+        let _ = writeln!(
+            out,
+            "\n{star} the period covers only part of this {}: not a full {}'s count.",
+            c.bucket, c.bucket
+        );
     }
 }
 
@@ -320,8 +350,8 @@ pub(super) fn recurrence(out: &mut String, v: &Review, style: Style) {
     }
 }
 
-pub(super) fn overdue(out: &mut String, v: &Review, style: Style) {
-    style.heading(out, "Overdue action items");
+pub(super) fn overdue(out: &mut String, v: &Review, today: &str, style: Style) {
+    style.heading(out, &format!("Overdue action items as of {today}"));
     if v.actions.overdue_items.is_empty() {
         let _ = writeln!(out, "None.");
         return;
@@ -330,6 +360,7 @@ pub(super) fn overdue(out: &mut String, v: &Review, style: Style) {
         .actions
         .overdue_items
         .iter()
+        .take(OVERDUE_SHOWN)
         .map(|a| {
             vec![
                 a.id.clone(),
@@ -346,4 +377,14 @@ pub(super) fn overdue(out: &mut String, v: &Review, style: Style) {
         &rows,
         usize::MAX,
     );
+    let more = v.actions.overdue_items.len().saturating_sub(OVERDUE_SHOWN);
+    if more > 0 {
+        let _ = writeln!(
+            out,
+            "\n… and {more} more, due later: `sev actions --overdue` lists them all."
+        );
+    }
 }
+
+/// The oldest overdue items a report lists (JSON has them all).
+const OVERDUE_SHOWN: usize = 50;

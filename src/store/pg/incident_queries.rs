@@ -360,11 +360,16 @@ impl Pg {
         &self,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
+        slim: bool,
     ) -> Result<Partial<Incident>> {
+        let cols = if slim {
+            crate::store::row::SLIM_COLUMNS.as_str()
+        } else {
+            crate::store::row::TIMES_COLUMNS.as_str()
+        };
         let rows = self.query(
             &format!(
-                "SELECT {} FROM incidents WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
-                crate::store::row::TIMES_COLUMNS.as_str()
+                "SELECT {cols} FROM incidents WHERE created_at >= $1 AND created_at < $2 ORDER BY id"
             ),
             &[Box::new(since.timestamp()), Box::new(until.timestamp())],
         )?;

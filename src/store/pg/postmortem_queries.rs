@@ -226,6 +226,18 @@ impl Pg {
             args.push(Box::new(o.clone()));
             conds.push(format!("owner = ${}", args.len()));
         }
+        if let Some((from, until)) = q.done_between {
+            args.push(Box::new(from.timestamp()));
+            args.push(Box::new(until.timestamp()));
+            conds.push(format!(
+                "status = 'done' AND done_at >= ${} AND done_at < ${}",
+                args.len() - 1,
+                args.len()
+            ));
+        }
+        if q.done_time_unknown {
+            conds.push("status = 'done' AND done_at IS NULL".into());
+        }
         let w = if conds.is_empty() {
             String::new()
         } else {

@@ -235,6 +235,8 @@ UPDATE action_items SET done_at = (
        AND e.field = 'status' AND e.new = 'ACT-' || action_items.id::text || ' done')
  WHERE status = 'done';
 CREATE INDEX alerts_received ON alerts (first_received);
+CREATE INDEX incidents_created ON incidents (created_at);
+CREATE INDEX action_items_done ON action_items (status, done_at);
 "#,
 ];
 

@@ -56,7 +56,7 @@ fn the_median_and_p90_agree_with_a_hand_count_from_the_list() {
         let md = env.ok(&[
             "report", "--since", "3650d", "--by", "month", "--format", "md",
         ]);
-        assert!(md.starts_with("# Incident report"), "{md}");
+        assert!(md.starts_with("# Incident review "), "{md}");
         assert!(md.contains("| time_to_resolve |"), "{md}");
         let text = env.ok(&["report"]);
         assert!(text.contains("median"), "{text}");
@@ -173,7 +173,7 @@ fn action_items_done_count_on_time_and_alerts_recur() {
         let v = &env.json(&["report"])["review"]["actions"];
         assert_eq!(v["done_in_period"], 1);
         assert_eq!(v["done_on_time"], 1);
-        assert_eq!(v["days_to_done"]["median_s"], 0);
+        assert!(v["time_to_done"]["median_s"].as_i64().unwrap() < 60, "{v}");
         assert_eq!(v["open"], 1);
         assert_eq!(v["overdue"], 1);
         assert_eq!(v["overdue_items"][0]["id"], "ACT-2");

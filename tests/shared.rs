@@ -109,7 +109,9 @@ fn an_older_database_gets_its_chain_on_upgrade() {
          ALTER TABLE events DROP COLUMN hash; DROP TABLE presence;
          DROP TABLE leases; DROP TABLE incident_links; DROP TABLE heartbeats;
          DROP TABLE maintenance; DROP TABLE alert_groups; DROP TABLE alerts;
-         DROP TABLE intake_bodies; PRAGMA user_version = 2;",
+         DROP TABLE intake_bodies; DROP INDEX action_items_done;
+         ALTER TABLE action_items DROP COLUMN done_at; DROP INDEX incidents_created;
+         PRAGMA user_version = 2;",
     )
     .unwrap();
     drop(c);

@@ -109,6 +109,36 @@ impl ListQuery {
     }
 }
 
+/// A row of [`row::SLIM_COLUMNS`], read by position.
+fn slim_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<std::result::Result<Incident, super::Unreadable>> {
+    use super::types::Epoch;
+    let id: i64 = r.get(0)?;
+    let t = |i: usize| -> rusqlite::Result<Option<chrono::DateTime<chrono::Utc>>> {
+        Ok(r.get::<_, Option<Epoch>>(i)?.map(|e| e.0))
+    };
+    let got = (|| -> rusqlite::Result<Incident> {
+        Ok(row::slim_incident(
+            id,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get::<_, Epoch>(5)?.0,
+            [t(6)?, t(7)?, t(8)?, t(9)?, t(10)?],
+        ))
+    })();
+    match got {
+        Ok(i) => Ok(Ok(i)),
+        Err(e) if super::error::is_decode(&e) => Ok(Err(super::Unreadable {
+            id: IncidentId(id),
+            reason: super::error::describe(&e, r),
+        })),
+        Err(e) => Err(e),
+    }
+}
+
 pub(super) fn like_pattern(q: &str) -> String {
     let mut s = String::from("%");
     for c in q.chars() {
@@ -372,7 +402,7 @@ impl Lite {
         let sql = format!(
             "SELECT {} FROM incidents WHERE created_at >= ? AND created_at < ? ORDER BY id",
             if slim {
-                super::row::SLIM_COLUMNS.as_str()
+                super::row::SLIM_COLUMNS
             } else {
                 super::row::TIMES_COLUMNS.as_str()
             }
@@ -382,7 +412,13 @@ impl Lite {
         let rows = st
             .query_map(
                 rusqlite::params![since.timestamp(), until.timestamp()],
-                |r| row::incident_or_unreadable(r, &cols),
+                |r| {
+                    if slim {
+                        slim_row(r)
+                    } else {
+                        row::incident_or_unreadable(r, &cols)
+                    }
+                },
             )
             .map_err(|e| self.err(e))?;
         let (mut ok, mut unreadable) = (Vec::new(), Vec::new());

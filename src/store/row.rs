@@ -90,26 +90,60 @@ pub static TIMES_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new
     INCIDENT_COLUMNS.replacen("title, description,", "'' AS title, '' AS description,", 1)
 });
 
-/// Only what the metrics view counts: kind, status, severity, priority and
-/// the times; the text columns read as empty.
-pub static SLIM_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let mut s = TIMES_COLUMNS.clone();
-    for (col, empty) in [
-        ("category", "NULL"),
-        ("service", "NULL"),
-        ("tags", "''"),
-        ("assignee", "NULL"),
-        ("commander", "NULL"),
-        ("scribe", "NULL"),
-        ("comms", "NULL"),
-        ("reporter", "''"),
-        ("resolution", "NULL"),
-        ("cancel_reason", "NULL"),
-    ] {
-        s = s.replacen(&format!(" {col},"), &format!(" {empty} AS {col},"), 1);
+/// Only what the metrics view counts, in this order (read by position).
+pub const SLIM_COLUMNS: &str = "id, kind, status, severity, priority, created_at, \
+    impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at";
+
+/// An incident as the metrics view reads it: its classification and
+/// times; the text, people and impact × urgency are left empty or default.
+#[allow(clippy::too_many_arguments)]
+pub fn slim_incident(
+    id: i64,
+    kind: crate::domain::Kind,
+    status: crate::domain::Status,
+    severity: crate::domain::Severity,
+    priority: crate::domain::Priority,
+    created_at: DateTime<Utc>,
+    times: [Option<DateTime<Utc>>; 5],
+) -> Incident {
+    let [
+        impact_started_at,
+        detected_at,
+        acknowledged_at,
+        mitigated_at,
+        resolved_at,
+    ] = times;
+    Incident {
+        id: IncidentId(id),
+        title: String::new(),
+        description: String::new(),
+        kind,
+        status,
+        severity,
+        impact: crate::domain::Impact::Medium,
+        urgency: crate::domain::Urgency::Medium,
+        priority,
+        category: None,
+        service: None,
+        tags: Vec::new(),
+        assignee: None,
+        commander: None,
+        scribe: None,
+        comms: None,
+        reporter: String::new(),
+        created_at,
+        impact_started_at,
+        detected_at,
+        acknowledged_at,
+        mitigated_at,
+        resolved_at,
+        closed_at: None,
+        updated_at: created_at,
+        resolution: None,
+        cancel_reason: None,
+        version: 0,
     }
-    s
-});
+}
 
 pub fn incident(r: &Named<'_, '_>) -> rusqlite::Result<Incident> {
     Ok(Incident {

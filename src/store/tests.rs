@@ -462,3 +462,43 @@ fn step_8_backfills_when_action_items_were_done_from_the_timeline() {
     let s = Store::open(&path).unwrap();
     assert_eq!(s.action(a.id).unwrap().done_at, Some(clock.now()));
 }
+
+/// The metrics view's slim read gives each incident's classification and
+/// times exactly as the full read does, on both backends.
+#[test]
+fn incident_times_match_the_full_rows() {
+    for db in TestDb::all() {
+        let s = db.open();
+        let t0 = chrono::Utc::now() - chrono::Duration::days(3);
+        let items: Vec<_> = crate::demo::Generator::new(60, 3, t0).collect();
+        s.insert_batch(&items).unwrap();
+        let (since, until) = (
+            t0 - chrono::Duration::days(400),
+            t0 + chrono::Duration::days(1),
+        );
+        let full = s.incidents_logged(since, until).unwrap().rows;
+        let slim = s.incident_times(since, until).unwrap().rows;
+        assert!(full.len() > 10, "{}", db.name());
+        assert_eq!(full.len(), slim.len(), "{}", db.name());
+        for (f, l) in full.iter().zip(&slim) {
+            let key = |i: &Incident| {
+                (
+                    i.id,
+                    i.kind,
+                    i.status,
+                    i.severity,
+                    i.priority,
+                    i.created_at,
+                    [
+                        i.impact_started_at,
+                        i.detected_at,
+                        i.acknowledged_at,
+                        i.mitigated_at,
+                        i.resolved_at,
+                    ],
+                )
+            };
+            assert_eq!(key(f), key(l), "{}", db.name());
+        }
+    }
+}

@@ -363,7 +363,7 @@ impl Pg {
         slim: bool,
     ) -> Result<Partial<Incident>> {
         let cols = if slim {
-            crate::store::row::SLIM_COLUMNS.as_str()
+            crate::store::row::SLIM_COLUMNS
         } else {
             crate::store::row::TIMES_COLUMNS.as_str()
         };
@@ -375,7 +375,12 @@ impl Pg {
         )?;
         let (mut ok, mut bad) = (Vec::new(), Vec::new());
         for r in rows {
-            match incident_or_unreadable(&r) {
+            let got = if slim {
+                slim_row(&r)
+            } else {
+                incident_or_unreadable(&r)
+            };
+            match got {
                 Ok(i) => ok.push(i),
                 Err(u) => bad.push(u),
             }

@@ -102,6 +102,63 @@ pub(super) fn incident_or_unreadable(r: &Row) -> std::result::Result<Incident, U
     })
 }
 
+/// A row of `row::SLIM_COLUMNS`, read by position.
+pub(super) fn slim_row(r: &Row) -> std::result::Result<Incident, Unreadable> {
+    let id: i64 = r.try_get(0).unwrap_or(0);
+    let got = (|| -> Result<Incident, String> {
+        let text = |i: usize, col: &str| -> Result<String, String> {
+            r.try_get::<_, String>(i).map_err(|e| bad(col, e))
+        };
+        let num = |i: usize, col: &str| -> Result<i64, String> {
+            r.try_get::<_, i64>(i).map_err(|e| bad(col, e))
+        };
+        let at = |n: i64, col: &str| {
+            DateTime::from_timestamp(n, 0).ok_or_else(|| bad(col, format!("{n} is out of range")))
+        };
+        let opt = |i: usize, col: &str| -> Result<Option<DateTime<Utc>>, String> {
+            match r.try_get::<_, Option<i64>>(i).map_err(|e| bad(col, e))? {
+                None => Ok(None),
+                Some(n) => at(n, col).map(Some),
+            }
+        };
+        let kind = text(1, "kind")?;
+        let status = text(2, "status")?;
+        let sev = num(3, "severity")?;
+        let pri = num(4, "priority")?;
+        Ok(crate::store::row::slim_incident(
+            id,
+            kind.parse()
+                .map_err(|_| bad("kind", format!("'{kind}' is not a kind this sev knows")))?,
+            status.parse().map_err(|_| {
+                bad(
+                    "status",
+                    format!("'{status}' is not a status this sev knows"),
+                )
+            })?,
+            u8::try_from(sev)
+                .ok()
+                .and_then(Severity::from_level)
+                .ok_or_else(|| bad("severity", format!("'{sev}' is not a severity level")))?,
+            u8::try_from(pri)
+                .ok()
+                .and_then(Priority::from_level)
+                .ok_or_else(|| bad("priority", format!("'{pri}' is not a priority level")))?,
+            at(num(5, "created_at")?, "created_at")?,
+            [
+                opt(6, "impact_started_at")?,
+                opt(7, "detected_at")?,
+                opt(8, "acknowledged_at")?,
+                opt(9, "mitigated_at")?,
+                opt(10, "resolved_at")?,
+            ],
+        ))
+    })();
+    got.map_err(|reason| Unreadable {
+        id: IncidentId(id),
+        reason,
+    })
+}
+
 pub(super) fn event(r: &Row) -> Result<Event, String> {
     let kind: String = get(r, "kind")?;
     Ok(Event {

@@ -154,6 +154,57 @@ pub fn bucket_key(bucket: &str, t: DateTime<Utc>, hours: &Hours) -> String {
     }
 }
 
+/// The buckets from `since` to `until` and the instant each begins (the
+/// first: `since`), so an incident's bucket is a binary search of its time
+/// instead of a date formatted in a zone per incident. A change of key is
+/// looked for once a day and pinned to the second by bisection.
+pub fn bucket_bounds(
+    bucket: &str,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    hours: &Hours,
+) -> (Vec<String>, Vec<DateTime<Utc>>) {
+    let key = |t| bucket_key(bucket, t, hours);
+    let (mut keys, mut starts) = (Vec::new(), Vec::new());
+    if until <= since {
+        return (keys, starts);
+    }
+    keys.push(key(since));
+    starts.push(since);
+    let last = until - chrono::Duration::seconds(1);
+    let mut lo = since;
+    loop {
+        let hi = (lo + chrono::Duration::days(1)).min(last);
+        if hi <= lo {
+            break;
+        }
+        let k = key(hi);
+        if Some(&k) != keys.last() {
+            // key(a) is the last key, key(b) is not: close in on the change.
+            // Whole seconds: stored times are.
+            let (mut a, mut b) = (lo.timestamp(), hi.timestamp());
+            let at = |s: i64| DateTime::from_timestamp(s, 0).unwrap_or(since);
+            while b - a > 1 {
+                let mid = a + (b - a) / 2;
+                if Some(&key(at(mid))) == keys.last() {
+                    a = mid;
+                } else {
+                    b = mid;
+                }
+            }
+            keys.push(k);
+            starts.push(at(b));
+        }
+        lo = hi;
+    }
+    (keys, starts)
+}
+
+/// Which of `starts` (from [`bucket_bounds`]) `t` falls in.
+pub fn bucket_index(starts: &[DateTime<Utc>], t: DateTime<Utc>) -> Option<usize> {
+    starts.partition_point(|s| *s <= t).checked_sub(1)
+}
+
 /// Every bucket from `since` to `until`, so an empty week shows as 0.
 pub fn buckets(
     bucket: &str,
@@ -205,12 +256,7 @@ pub fn partial_buckets(
 
 fn counts(inc: &[&Incident], since: DateTime<Utc>, until: DateTime<Utc>, hours: &Hours) -> Counts {
     let bucket = bucket_of(since, until);
-    let keys = buckets(bucket, since, until, hours);
-    let pos: HashMap<&str, usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
-        .collect();
+    let (keys, starts) = bucket_bounds(bucket, since, until, hours);
     let mut rows: Vec<CountRow> = Vec::new();
     type Value = fn(&Incident) -> String;
     let dims: [(&'static str, Value); 4] = [
@@ -226,10 +272,7 @@ fn counts(inc: &[&Incident], since: DateTime<Utc>, until: DateTime<Utc>, hours: 
     // Each incident's bucket, worked out once for the four dimensions.
     let at: Vec<Option<usize>> = inc
         .iter()
-        .map(|i| {
-            pos.get(bucket_key(bucket, i.created_at, hours).as_str())
-                .copied()
-        })
+        .map(|i| bucket_index(&starts, i.created_at))
         .collect();
     for (by, value) in dims {
         let mut per: BTreeMap<String, Vec<usize>> = BTreeMap::new();

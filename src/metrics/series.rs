@@ -4,12 +4,11 @@
 //! whole period — with the incidents behind every figure, so Enter on a
 //! bar or a row lists exactly those.
 
-use super::review::{bucket_key, buckets};
+use super::review::{bucket_bounds, bucket_index, bucket_key};
 use super::{By, MEASURES, Report, percentile, report};
 use crate::calendar::Hours;
 use crate::domain::{Incident, IncidentId, Status};
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -105,12 +104,7 @@ pub fn series(
     hours: &Hours,
 ) -> Series {
     let bucket = bucket_for((until - since).num_days());
-    let keys = buckets(bucket, since, until, hours);
-    let pos: HashMap<&str, usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
-        .collect();
+    let (keys, starts) = bucket_bounds(bucket, since, until, hours);
     let mut ids: Vec<[Vec<IncidentId>; 5]> = vec![Default::default(); keys.len()];
     let mut acks: Vec<[Vec<i64>; 6]> = vec![Default::default(); keys.len()];
     let mut resolves: Vec<[Vec<i64>; 6]> = vec![Default::default(); keys.len()];
@@ -124,7 +118,7 @@ pub fn series(
                 list.push(i.id);
             }
         }
-        let Some(&b) = pos.get(bucket_key(bucket, i.created_at, hours).as_str()) else {
+        let Some(b) = bucket_index(&starts, i.created_at) else {
             continue;
         };
         let s = usize::from(i.severity.level());
@@ -164,6 +158,49 @@ mod tests {
     use crate::domain::{Severity, sample_incident};
     use crate::intake::tz::Tz;
     use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn bucket_bounds_agree_with_formatting_each_time() {
+        use crate::intake::tz::Named;
+        let berlin = Hours {
+            tz: Tz::Named(std::sync::Arc::new(
+                Named::from_rule("Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3").unwrap(),
+            )),
+            ..Hours::default()
+        };
+        let kolkata = Hours {
+            tz: Tz::parse("+05:30").unwrap(),
+            ..Hours::default()
+        };
+        // Over both DST changes of 2026 (29 March, 25 October).
+        let since = Utc.with_ymd_and_hms(2026, 1, 7, 13, 17, 5).unwrap();
+        let until = Utc.with_ymd_and_hms(2026, 12, 2, 8, 0, 0).unwrap();
+        for h in [&berlin, &kolkata] {
+            for bucket in ["day", "week", "month"] {
+                let (keys, starts) = bucket_bounds(bucket, since, until, h);
+                assert_eq!(
+                    keys,
+                    crate::metrics::review::buckets(bucket, since, until, h)
+                );
+                let mut t = since;
+                while t < until {
+                    let b = bucket_index(&starts, t).unwrap();
+                    assert_eq!(keys[b], bucket_key(bucket, t, h), "{bucket} {t}");
+                    t += Duration::minutes(47 * 60 + 13);
+                }
+                // Each start is the first second of its bucket.
+                for (i, s) in starts.iter().enumerate().skip(1) {
+                    assert_eq!(bucket_key(bucket, *s, h), keys[i]);
+                    assert_eq!(
+                        bucket_key(bucket, *s - Duration::seconds(1), h),
+                        keys[i - 1],
+                        "{bucket} {i} {s} {:?}",
+                        &keys[..i.min(4) + 1]
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn bars_medians_and_the_incidents_behind_them() {

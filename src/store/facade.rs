@@ -273,8 +273,8 @@ impl Store {
     }
 
     /// [`Store::incidents_logged`] with only kind, status, severity,
-    /// priority and times read (category, service, people and tags empty):
-    /// what the metrics view counts, read faster.
+    /// priority, category, service and times read (people and tags empty):
+    /// what reports and the metrics view count, read faster.
     pub fn incident_times(
         &self,
         since: DateTime<Utc>,
@@ -307,6 +307,11 @@ impl Store {
             ..Default::default()
         })?);
         Ok(f)
+    }
+
+    /// Titles and services only, by id (a report's lists).
+    pub fn titles(&self, ids: &[IncidentId]) -> Result<super::review::Titles> {
+        both!(self, b => b.titles(ids))
     }
 
     pub fn get_many(&self, ids: &[IncidentId]) -> Result<Partial<Incident>> {

@@ -127,6 +127,7 @@ fn slim_row(
             r.get(4)?,
             r.get::<_, Epoch>(5)?.0,
             [t(6)?, t(7)?, t(8)?, t(9)?, t(10)?],
+            (r.get(11)?, r.get(12)?),
         ))
     })();
     match got {

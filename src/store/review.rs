@@ -51,7 +51,29 @@ pub(super) fn pm_status(s: &str) -> PmStatus {
     s.parse().unwrap_or(PmStatus::Draft)
 }
 
+/// Titles and services of these incidents, for a report's lists.
+pub(super) const TITLES_LITE: &str =
+    "SELECT id, title, service FROM incidents WHERE id IN (SELECT value FROM json_each(?1))";
+pub(super) const TITLES_PG: &str = "SELECT id, title, service FROM incidents WHERE id = ANY($1)";
+
+/// An incident's title and service (text from the database: sanitize it
+/// before it reaches a terminal).
+pub type Titles = std::collections::HashMap<IncidentId, (String, Option<String>)>;
+
 impl Lite {
+    pub fn titles(&self, ids: &[IncidentId]) -> Result<Titles> {
+        let list: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        let json = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
+        let mut st = self.conn.prepare(TITLES_LITE).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([json], |r| {
+                Ok((IncidentId(r.get(0)?), (r.get(1)?, r.get(2)?)))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Titles>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
     pub fn review_facts(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<ReviewFacts> {
         let span = rusqlite::params![since.timestamp(), until.timestamp()];
         let mut st = self.conn.prepare(PM_FACTS).map_err(|e| self.err(e))?;

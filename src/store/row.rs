@@ -90,12 +90,14 @@ pub static TIMES_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new
     INCIDENT_COLUMNS.replacen("title, description,", "'' AS title, '' AS description,", 1)
 });
 
-/// Only what the metrics view counts, in this order (read by position).
+/// Only what reports and the metrics view count, in this order (read by
+/// position).
 pub const SLIM_COLUMNS: &str = "id, kind, status, severity, priority, created_at, \
-    impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at";
+    impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at, category, service";
 
-/// An incident as the metrics view reads it: its classification and
-/// times; the text, people and impact × urgency are left empty or default.
+/// An incident as reports and the metrics view read it: its classification,
+/// category, service and times; the text, people, tags and impact ×
+/// urgency are left empty or default.
 #[allow(clippy::too_many_arguments)]
 pub fn slim_incident(
     id: i64,
@@ -105,6 +107,7 @@ pub fn slim_incident(
     priority: crate::domain::Priority,
     created_at: DateTime<Utc>,
     times: [Option<DateTime<Utc>>; 5],
+    (category, service): (Option<String>, Option<String>),
 ) -> Incident {
     let [
         impact_started_at,
@@ -123,8 +126,8 @@ pub fn slim_incident(
         impact: crate::domain::Impact::Medium,
         urgency: crate::domain::Urgency::Medium,
         priority,
-        category: None,
-        service: None,
+        category,
+        service,
         tags: Vec::new(),
         assignee: None,
         commander: None,

@@ -496,6 +496,8 @@ fn incident_times_match_the_full_rows() {
                         i.mitigated_at,
                         i.resolved_at,
                     ],
+                    i.category.clone(),
+                    i.service.clone(),
                 )
             };
             assert_eq!(key(f), key(l), "{}", db.name());

@@ -27,13 +27,9 @@ fn today(env: &Env<'_>) -> String {
 }
 
 /// The titles of the SEV1–2 incidents the review lists.
-fn titles(
-    env: &Env<'_>,
-    v: &Review,
-) -> Result<std::collections::HashMap<crate::domain::IncidentId, crate::domain::Incident>> {
+fn titles(env: &Env<'_>, v: &Review) -> Result<crate::store::review::Titles> {
     let ids: Vec<_> = v.postmortems.incidents.iter().map(|l| l.id).collect();
-    let got = env.store().get_many(&ids)?;
-    Ok(got.rows.into_iter().map(|i| (i.id, i)).collect())
+    env.store().titles(&ids)
 }
 
 pub(super) fn run(env: &Env<'_>, a: ReportArgs) -> Result<()> {
@@ -59,7 +55,7 @@ pub(super) fn run(env: &Env<'_>, a: ReportArgs) -> Result<()> {
         None => By::Nothing,
     };
     // One query of the period's rows, without their text.
-    let got = env.store().incidents_logged(since, until)?;
+    let got = env.store().incident_times(since, until)?;
     got.check()?;
     let all = got.rows;
     // Weeks, months and hours in [hours].time_zone, else the reader's zone.

@@ -3,11 +3,9 @@
 //! interruptions by hours, overdue action items.
 
 use super::report::human;
-use crate::domain::Incident;
 use crate::metrics::Report;
 use crate::metrics::review::{CountRow, Review};
 use crate::text::sanitize_line;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// How a report writes things: Markdown escapes table cells and links.
@@ -177,7 +175,7 @@ pub(super) fn summary(out: &mut String, r: &Report, v: &Review, today: &str, sty
 pub(super) fn severe(
     out: &mut String,
     v: &Review,
-    titles: &HashMap<crate::domain::IncidentId, Incident>,
+    titles: &crate::store::review::Titles,
     link: &str,
     style: Style,
 ) {
@@ -193,13 +191,13 @@ pub(super) fn severe(
         .map(|l| {
             let inc = titles.get(&l.id);
             let title = inc
-                .map(|i| match style {
-                    Style::Md => style.cell(&i.title),
-                    Style::Text => style.cell(&crate::text::truncate(&i.title, 50)),
+                .map(|(t, _)| match style {
+                    Style::Md => style.cell(t),
+                    Style::Text => style.cell(&crate::text::truncate(t, 50)),
                 })
                 .unwrap_or_default();
             let service = inc
-                .and_then(|i| i.service.as_deref())
+                .and_then(|(_, s)| s.as_deref())
                 .map(|s| style.cell(s))
                 .unwrap_or_else(|| "—".into());
             let pm = match (l.postmortem, style) {

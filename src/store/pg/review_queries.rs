@@ -9,6 +9,15 @@ use crate::store::review::{
 use chrono::{DateTime, Utc};
 
 impl Pg {
+    pub fn titles(&self, ids: &[IncidentId]) -> Result<crate::store::review::Titles> {
+        let list: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        Ok(self
+            .query(crate::store::review::TITLES_PG, &[Box::new(list)])?
+            .iter()
+            .map(|r| (IncidentId(r.get(0)), (r.get(1), r.get(2))))
+            .collect())
+    }
+
     pub fn review_facts(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<ReviewFacts> {
         let span = || -> Vec<Box<dyn postgres::types::ToSql + Sync>> {
             vec![Box::new(since.timestamp()), Box::new(until.timestamp())]

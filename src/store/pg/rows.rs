@@ -151,6 +151,10 @@ pub(super) fn slim_row(r: &Row) -> std::result::Result<Incident, Unreadable> {
                 opt(9, "mitigated_at")?,
                 opt(10, "resolved_at")?,
             ],
+            (
+                r.try_get(11).map_err(|e| bad("category", e))?,
+                r.try_get(12).map_err(|e| bad("service", e))?,
+            ),
         ))
     })();
     got.map_err(|reason| Unreadable {

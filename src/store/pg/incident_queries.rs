@@ -367,14 +367,17 @@ impl Pg {
         } else {
             crate::store::row::TIMES_COLUMNS.as_str()
         };
-        let rows = self.query(
-            &format!(
-                "SELECT {cols} FROM incidents WHERE created_at >= $1 AND created_at < $2 ORDER BY id"
-            ),
-            &[Box::new(since.timestamp()), Box::new(until.timestamp())],
-        )?;
+        use postgres::fallible_iterator::FallibleIterator;
+        let sql = format!(
+            "SELECT {cols} FROM incidents WHERE created_at >= $1 AND created_at < $2 ORDER BY id"
+        );
         let (mut ok, mut bad) = (Vec::new(), Vec::new());
-        for r in rows {
+        // Rows decoded as they arrive rather than after the last one.
+        let mut client = self.client.borrow_mut();
+        let mut rows = client
+            .query_raw(sql.as_str(), [since.timestamp(), until.timestamp()])
+            .map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let got = if slim {
                 slim_row(&r)
             } else {

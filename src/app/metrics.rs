@@ -364,7 +364,7 @@ fn drill(v: &MetricsView) -> Option<Drill> {
     let (label, ids): (String, Vec<IncidentId>) = if v.table {
         let m = crate::metrics::MEASURES.get(v.row)?;
         (
-            format!("{} known, last {} days", m.name(), v.days()),
+            format!("{} known since {}", m.name(), d.since.format("%Y-%m-%d")),
             d.counted.get(v.row)?.clone(),
         )
     } else {

@@ -82,6 +82,8 @@ pub struct PmLine {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Actions {
+    /// The day open and overdue are counted on (today, where the reader is).
+    pub as_of: NaiveDate,
     pub open: usize,
     pub overdue: usize,
     pub done_in_period: usize,
@@ -357,6 +359,7 @@ fn actions(
     hours: &Hours,
 ) -> Actions {
     let mut a = Actions {
+        as_of: today,
         open: 0,
         overdue: 0,
         done_in_period: 0,

@@ -63,10 +63,10 @@ fn title(app: &App, v: &MetricsView, theme: &Theme) -> Line<'static> {
         let r = &d.report;
         spans.push(Span::raw(format!(
             "  since {}: {} incidents{}",
-            app.clock.local_time(d.since).format("%b %d"),
+            app.clock.local_time(d.since).format("%Y-%m-%d"),
             r.incidents,
             if r.cancelled_left_out > 0 {
-                format!(", {} cancelled left out", r.cancelled_left_out)
+                format!(" ({} cancelled out)", r.cancelled_left_out)
             } else {
                 String::new()
             }
@@ -158,7 +158,16 @@ fn selected_line(v: &MetricsView, d: &Series, theme: &Theme) -> Line<'static> {
     };
     let b = &d.ids[v.bar];
     let total: usize = b.iter().map(Vec::len).sum();
-    let mut spans = vec![Span::styled(format!(" {key}: {total} "), theme.header())];
+    // The newest bar is still filling: said, so it is not read as a drop.
+    let so_far = if v.bar + 1 == d.keys.len() {
+        " so far"
+    } else {
+        ""
+    };
+    let mut spans = vec![Span::styled(
+        format!(" {key}{so_far}: {total} "),
+        theme.header(),
+    )];
     for (i, ids) in b.iter().enumerate() {
         let Some(s) = crate::domain::Severity::from_level(i as u8 + 1) else {
             continue;
@@ -273,7 +282,13 @@ fn measures(v: &MetricsView, d: &Series, theme: &Theme, frame: &mut Frame<'_>, a
     let table = Table::new(rows, widths)
         .header(
             Row::new(vec![
-                "measure", "n", "unknown", "mean", "median", "p90", "max",
+                "measure (all)",
+                "n",
+                "unknown",
+                "mean",
+                "median",
+                "p90",
+                "max",
             ])
             .style(theme.header()),
         )

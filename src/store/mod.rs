@@ -4,6 +4,7 @@
 //! write is one short `BEGIN IMMEDIATE` transaction that changes the row,
 //! bumps its `version` and appends its events, all or nothing.
 
+mod alert_reads;
 mod alerts;
 pub mod audit;
 mod bulk;

@@ -76,6 +76,12 @@ impl TestDb {
     }
 
     /// Raw SQL as the server's superuser (tests that tamper).
+    /// Drop a PostgreSQL connection from the server's side, as a failover
+    /// or an idle timeout would (the reconnect tests).
+    pub fn terminate_backend(&self, pid: i32) {
+        self.psql(&format!("SELECT pg_terminate_backend({pid})"));
+    }
+
     pub fn psql(&self, sql: &str) {
         match &self.pg {
             Some(_) => {

@@ -249,7 +249,7 @@ fn another_users_heartbeat_does_not_reload_but_their_note_does() {
 
 /// PostgreSQL: another process's commit reaches this TUI through
 /// LISTEN/NOTIFY within a second; when the server drops the connection
-/// (`pg_terminate_backend`) the TUI says so, keeps the text being typed,
+/// (the server ends the backend) the TUI says so, keeps the text being typed,
 /// reconnects and reloads, and changes made meanwhile arrive.
 #[test]
 fn postgres_notify_brings_changes_and_a_dropped_connection_keeps_the_draft() {
@@ -308,7 +308,7 @@ fn postgres_notify_brings_changes_and_a_dropped_connection_keeps_the_draft() {
     h.keys("ctrl-u");
     h.type_text("My draft title");
     let pid = h.app.store.pg_backend_pid().unwrap();
-    db.psql(&format!("SELECT pg_terminate_backend({pid})"));
+    db.terminate_backend(pid);
     let second = bob
         .ctx("bob")
         .create(&NewIncident {

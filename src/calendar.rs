@@ -170,26 +170,33 @@ impl Hours {
     }
 }
 
+/// Office hours in Berlin (mon-fri 09:00-17:00, sleep 23:00-07:00), its
+/// rules written out so tests need no tzdata.
+#[cfg(test)]
+pub(crate) fn berlin_office() -> Hours {
+    let mut h = Hours {
+        tz: Tz::Named(std::sync::Arc::new(
+            crate::intake::tz::Named::from_rule("Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3")
+                .expect("a valid POSIX rule"),
+        )),
+        ..Hours::default()
+    };
+    h.business = (9 * 60, 17 * 60);
+    h.sleep = (23 * 60, 7 * 60);
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intake::tz::Named;
     use chrono::TimeZone;
-    use std::sync::Arc;
 
     fn utc(d: u32, h: u32, m: u32, s: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, d, h, m, s).unwrap()
     }
 
     fn berlin() -> Hours {
-        let mut h = Hours {
-            tz: Tz::Named(Arc::new(
-                Named::from_rule("Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3").unwrap(),
-            )),
-            ..Hours::default()
-        };
-        h.set_business("mon-fri 09:00-17:00").unwrap();
-        h.set_sleep("23:00-07:00").unwrap();
+        let mut h = berlin_office();
         h.set_holiday("2026-11-20").unwrap();
         h
     }

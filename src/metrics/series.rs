@@ -161,13 +161,7 @@ mod tests {
 
     #[test]
     fn bucket_bounds_agree_with_formatting_each_time() {
-        use crate::intake::tz::Named;
-        let berlin = Hours {
-            tz: Tz::Named(std::sync::Arc::new(
-                Named::from_rule("Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3").unwrap(),
-            )),
-            ..Hours::default()
-        };
+        let berlin = crate::calendar::berlin_office();
         let kolkata = Hours {
             tz: Tz::parse("+05:30").unwrap(),
             ..Hours::default()

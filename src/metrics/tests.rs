@@ -137,26 +137,15 @@ mod review_oracle {
     use crate::domain::{
         ActionId, ActionItem, ActionKind, ActionStatus, IncidentId, PmStatus, Severity,
     };
-    use crate::intake::tz::{Named, Tz};
+    use crate::intake::tz::Tz;
     use crate::metrics::review::{bucket_of, review};
     use crate::store::review::{AlertFact, PmFact, ReviewFacts};
-    use std::sync::Arc;
 
     fn at(d: u32, h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap()
     }
 
-    fn berlin() -> Hours {
-        let mut h = Hours {
-            tz: Tz::Named(Arc::new(
-                Named::from_rule("Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3").unwrap(),
-            )),
-            ..Hours::default()
-        };
-        h.set_business("mon-fri 09:00-17:00").unwrap();
-        h.set_sleep("23:00-07:00").unwrap();
-        h
-    }
+    use crate::calendar::berlin_office as berlin;
 
     fn item(
         id: i64,

@@ -14,9 +14,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Row, Sparkline, Table};
 
-fn human(s: i64) -> String {
-    crate::clock::duration(s)
-}
+use crate::clock::duration as human;
 
 pub fn render(app: &App, v: &MetricsView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);

@@ -138,15 +138,8 @@ fn when(
     })
 }
 
-/// 95 → "1m 35s", 7260 → "2h 01m", 200000 → "2d 07h".
-pub fn human(s: i64) -> String {
-    match s {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m {:02}s", s / 60, s % 60),
-        s if s < 86_400 => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
-        s => format!("{}d {:02}h", s / 86_400, (s % 86_400) / 3600),
-    }
-}
+/// Durations as the TUI shows them: "1m 35s", "2h 01m", "2d 7h".
+use crate::clock::duration as human;
 
 fn cells(st: &Stats) -> [String; 6] {
     let h = |v: Option<i64>| v.map(human).unwrap_or_else(|| "—".into());

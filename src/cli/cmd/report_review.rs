@@ -2,7 +2,7 @@
 //! incidents with their postmortems, counts per week or month, recurrence,
 //! interruptions by hours, overdue action items.
 
-use super::report::human;
+use crate::clock::duration as human;
 use crate::metrics::Report;
 use crate::metrics::review::{CountRow, Review};
 use crate::text::sanitize_line;

@@ -63,6 +63,16 @@ impl Default for Hours {
 }
 
 impl Hours {
+    /// These hours, read in the reader's zone unless config named one (the
+    /// clock's zone is what tests and the display use for "local").
+    pub fn in_zone_of(&self, reader: crate::clock::Zone) -> Hours {
+        let mut h = self.clone();
+        if h.tz == Tz::Clock(crate::clock::Zone::Local) {
+            h.tz = Tz::Clock(reader);
+        }
+        h
+    }
+
     /// `mon-fri 09:00-17:00` (days optional: every day when left out).
     pub fn set_business(&mut self, s: &str) -> Result<(), String> {
         let mut days = [false; 7];

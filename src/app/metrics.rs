@@ -152,10 +152,7 @@ impl App {
         // Through the current second (what was logged just now is in),
         // from the start of the first bucket (no partial first bar).
         let until = now + Duration::seconds(1);
-        let mut hours = self.config.hours.clone();
-        if hours.tz == crate::intake::tz::Tz::Clock(crate::clock::Zone::Local) {
-            hours.tz = crate::intake::tz::Tz::Clock(self.clock.zone());
-        }
+        let hours = self.config.hours.in_zone_of(self.clock.zone());
         let bucket = crate::metrics::series::bucket_for(v.days());
         let since =
             crate::metrics::series::bucket_start(bucket, now - Duration::days(v.days()), &hours);

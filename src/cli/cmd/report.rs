@@ -7,7 +7,6 @@ use super::Env;
 use super::report_review::{self as rv, Style};
 use crate::cli::ReportArgs;
 use crate::error::{Error, Result};
-use crate::intake::tz::Tz;
 use crate::metrics::review::Review;
 use crate::metrics::{By, Group, Report, Stats};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -59,10 +58,7 @@ pub(super) fn run(env: &Env<'_>, a: ReportArgs) -> Result<()> {
     got.check()?;
     let all = got.rows;
     // Weeks, months and hours in [hours].time_zone, else the reader's zone.
-    let mut hours = env.cx.config.hours.clone();
-    if hours.tz == Tz::Clock(crate::clock::Zone::Local) {
-        hours.tz = Tz::Clock(zone);
-    }
+    let hours = env.cx.config.hours.in_zone_of(zone);
     let r = crate::metrics::report(&all, since, until, by, &hours.tz);
     let format = if env.json { "json" } else { a.format.as_str() };
     let review = || -> Result<Review> {

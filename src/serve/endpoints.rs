@@ -155,11 +155,22 @@ fn unauthorized(msg: &str) -> Response {
     r
 }
 
+/// A refusal is answered before the body is read, and the server then
+/// closes the connection (the unread body is still on it): say so, so a
+/// client does not send its next request down a connection being closed
+/// (it saw "peer disconnected" instead of the answer).
 fn refused(r: Refusal) -> Response {
-    match r {
+    let mut resp = match r {
         Refusal::Unauthorized(m) => unauthorized(m),
         Refusal::Elsewhere(m) => answer::error(StatusCode::NOT_FOUND, None, &m),
-    }
+    };
+    closing(&mut resp);
+    resp
+}
+
+fn closing(resp: &mut Response) {
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
 }
 
 fn presented(headers: &HeaderMap) -> Presented {
@@ -201,7 +212,12 @@ async fn authenticated(
     };
     let bytes = match read_body(&s, &headers, body).await {
         Ok(b) => b,
-        Err(e) => return answer::error(body_status(&e), auth.as_deref(), &e.to_string()),
+        Err(e) => {
+            // Too large, too slow or broken: the rest of the body is not read.
+            let mut resp = answer::error(body_status(&e), auth.as_deref(), &e.to_string());
+            closing(&mut resp);
+            return resp;
+        }
     };
     let signed = |secret: &[u8]| signature_ok(secret, &headers, &bytes);
     let integration = match auth {

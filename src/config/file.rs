@@ -56,6 +56,11 @@ pub(super) struct File {
     alerts: Option<crate::intake::config_file::AlertsFile>,
     integrations: Option<Vec<crate::intake::config_file::IntegrationFile>>,
     routes: Option<Vec<Spanned<crate::intake::config_file::RouteFile>>>,
+    /// Paging: see `paging::config_file`.
+    paging: Option<crate::paging::config_file::PagingFile>,
+    escalation: Option<BTreeMap<Spanned<String>, crate::paging::config_file::PolicyFile>>,
+    services: Option<BTreeMap<Spanned<String>, crate::paging::config_file::ServiceFile>>,
+    updates: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 /// kind → list of section keys
@@ -231,6 +236,17 @@ impl File {
                 routes: self.routes.as_deref(),
             },
             &mut c.alerts,
+            text,
+            name,
+        )?;
+        crate::paging::config_file::apply(
+            crate::paging::config_file::Sections {
+                paging: self.paging.as_ref(),
+                escalation: self.escalation.as_ref(),
+                services: self.services.as_ref(),
+                updates: self.updates.as_ref(),
+            },
+            &mut c.paging,
             text,
             name,
         )?;

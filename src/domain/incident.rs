@@ -162,6 +162,11 @@ pub enum EventKind {
     Alert,
     /// A link to another incident (related, duplicate of, merged).
     Link,
+    /// Paging: an escalation started, a step paged someone, it stopped;
+    /// a notification failed for good.
+    Page,
+    /// A stakeholder update (`text`); `new` is when the next one is due.
+    Update,
 }
 
 impl EventKind {
@@ -175,6 +180,8 @@ impl EventKind {
             EventKind::Action => "action",
             EventKind::Alert => "alert",
             EventKind::Link => "link",
+            EventKind::Page => "page",
+            EventKind::Update => "update",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -187,6 +194,8 @@ impl EventKind {
             "action" => EventKind::Action,
             "alert" => EventKind::Alert,
             "link" => EventKind::Link,
+            "page" => EventKind::Page,
+            "update" => EventKind::Update,
             _ => return None,
         })
     }
@@ -227,7 +236,10 @@ impl Event {
                 v(&self.old),
                 v(&self.new)
             ),
-            EventKind::Alert | EventKind::Link => self.text.clone().unwrap_or_default(),
+            EventKind::Alert | EventKind::Link | EventKind::Page => {
+                self.text.clone().unwrap_or_default()
+            }
+            EventKind::Update => format!("update: {}", self.text.clone().unwrap_or_default()),
             EventKind::Postmortem | EventKind::Action => {
                 let what = if self.kind == EventKind::Postmortem {
                     "postmortem"

@@ -116,14 +116,14 @@ pub(super) fn move_alerts_in(
 }
 
 /// One intake transaction on SQLite.
-struct LiteIntake<'a> {
-    tx: &'a Connection,
-    lite: &'a Lite,
-    now: DateTime<Utc>,
+pub(super) struct LiteIntake<'a> {
+    pub(super) tx: &'a Connection,
+    pub(super) lite: &'a Lite,
+    pub(super) now: DateTime<Utc>,
 }
 
 impl LiteIntake<'_> {
-    fn e(&self, e: rusqlite::Error) -> Error {
+    pub(super) fn e(&self, e: rusqlite::Error) -> Error {
         self.lite.err(e)
     }
 }

@@ -582,3 +582,6 @@ pub fn use_password_file(f: Option<std::path::PathBuf>) {
 fn password_file() -> Option<std::path::PathBuf> {
     PASSWORD_FILE.get().cloned().flatten()
 }
+
+#[path = "facade_respond.rs"]
+mod respond;

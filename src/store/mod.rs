@@ -22,6 +22,8 @@ mod pgcert;
 mod pgtls;
 mod postmortems;
 mod presence;
+pub mod respond;
+mod respond_lite;
 pub mod review;
 mod row;
 mod schema;

@@ -263,4 +263,70 @@ CREATE INDEX incidents_created ON incidents (created_at);
 CREATE INDEX action_items_done ON action_items (status, done_at);
 "#,
     ),
+    // 9: reaching people: notifications waiting to be delivered (the
+    // outbox, written in the transaction of the change that causes them),
+    // the escalation of each incident, on-call overrides, contacts.
+    Step::Sql(
+        r#"
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    incident_id INTEGER REFERENCES incidents (id),
+    kind        TEXT    NOT NULL,
+    channel     TEXT    NOT NULL,
+    recipient   TEXT    NOT NULL DEFAULT '',
+    address     TEXT    NOT NULL DEFAULT '',
+    subject     TEXT    NOT NULL,
+    body        TEXT    NOT NULL,
+    payload     TEXT    NOT NULL DEFAULT '{}',
+    idem_key    TEXT    NOT NULL UNIQUE,
+    state       TEXT    NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'delivered', 'failed', 'cancelled')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL,
+    next_at     INTEGER NOT NULL,
+    give_up_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    done_at     INTEGER,
+    detail      TEXT
+);
+CREATE INDEX outbox_due ON outbox (state, next_at);
+CREATE INDEX outbox_incident ON outbox (incident_id, kind);
+
+-- One escalation per incident: the next step and when it runs.
+CREATE TABLE escalations (
+    incident_id INTEGER PRIMARY KEY REFERENCES incidents (id),
+    policy      TEXT    NOT NULL,
+    state       TEXT    NOT NULL
+                CHECK (state IN ('active', 'stopped', 'cancelled', 'exhausted')),
+    started_at  INTEGER NOT NULL,
+    step        INTEGER NOT NULL,
+    round       INTEGER NOT NULL,
+    next_at     INTEGER,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX escalations_due ON escalations (state, next_at);
+
+CREATE TABLE oncall_overrides (
+    id         INTEGER PRIMARY KEY,
+    schedule   TEXT    NOT NULL,
+    user_name  TEXT    NOT NULL,
+    starts_at  INTEGER NOT NULL,
+    ends_at    INTEGER NOT NULL CHECK (ends_at > starts_at),
+    created_by TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    removed_by TEXT,
+    removed_at INTEGER
+);
+CREATE INDEX oncall_overrides_schedule ON oncall_overrides (schedule, ends_at);
+
+CREATE TABLE contacts (
+    id         INTEGER PRIMARY KEY,
+    user_name  TEXT    NOT NULL,
+    channel    TEXT    NOT NULL,
+    address    TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (user_name, channel, address)
+);
+"#,
+    ),
 ];

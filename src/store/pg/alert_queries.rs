@@ -12,22 +12,22 @@ use crate::store::intake::{
     labels_json, links_json,
 };
 
-struct PgIntake<'a, 't> {
-    tx: &'a mut Transaction<'t>,
-    pg: &'a Pg,
-    now: DateTime<Utc>,
-    head: Head,
+pub(super) struct PgIntake<'a, 't> {
+    pub(super) tx: &'a mut Transaction<'t>,
+    pub(super) pg: &'a Pg,
+    pub(super) now: DateTime<Utc>,
+    pub(super) head: Head,
     /// The highest incident and intake body ids (the write lock is held:
     /// the next are + 1).
-    incidents: i64,
-    bodies: i64,
+    pub(super) incidents: i64,
+    pub(super) bodies: i64,
     /// The windows in force at a time, read once per transaction (every
     /// body of a combined transaction asks for the same time).
-    windows: Option<(i64, Vec<Window>)>,
+    pub(super) windows: Option<(i64, Vec<Window>)>,
 }
 
 impl PgIntake<'_, '_> {
-    fn next_id(&mut self, table: &str) -> Result<i64> {
+    pub(super) fn next_id(&mut self, table: &str) -> Result<i64> {
         let r = self.one(
             format!("SELECT coalesce(max(id), 0)::bigint + 1 FROM {table}").as_str(),
             &[],
@@ -38,22 +38,22 @@ impl PgIntake<'_, '_> {
     // Every statement of the intake is prepared once per connection
     // (`Pg::prepared`): one round trip per statement, not two.
 
-    fn list(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
+    pub(super) fn list(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
         let st = self.pg.prepared(&mut *self.tx, sql)?;
         self.tx.query(&st, params).map_err(|e| self.pg.err(e))
     }
 
-    fn one(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Row> {
+    pub(super) fn one(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Row> {
         let st = self.pg.prepared(&mut *self.tx, sql)?;
         self.tx.query_one(&st, params).map_err(|e| self.pg.err(e))
     }
 
-    fn opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>> {
+    pub(super) fn opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>> {
         let st = self.pg.prepared(&mut *self.tx, sql)?;
         self.tx.query_opt(&st, params).map_err(|e| self.pg.err(e))
     }
 
-    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+    pub(super) fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
         let st = self.pg.prepared(&mut *self.tx, sql)?;
         self.tx.execute(&st, params).map_err(|e| self.pg.err(e))
     }

@@ -43,6 +43,7 @@ mod link_queries;
 mod lock;
 mod notes;
 mod postmortem_queries;
+mod respond_queries;
 mod review_queries;
 mod rows;
 mod schema;

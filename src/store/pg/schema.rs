@@ -3,7 +3,7 @@
 use super::*;
 
 /// The migrations, step for step the same versions as SQLite's.
-pub(super) const STEPS: [&str; 8] = [
+pub(super) const STEPS: [&str; 9] = [
     // 1: incidents and their append-only timeline.
     r#"
 CREATE TABLE incidents (
@@ -12,10 +12,10 @@ CREATE TABLE incidents (
     description     TEXT   NOT NULL DEFAULT '',
     kind            TEXT   NOT NULL,
     status          TEXT   NOT NULL,
-    severity        BIGINT NOT NULL CHECK (severity BETWEEN 1 AND 5),
+    severity        BIGINT  NOT NULL CHECK (severity BETWEEN 1 AND 5),
     impact          TEXT   NOT NULL,
     urgency         TEXT   NOT NULL,
-    priority        BIGINT NOT NULL CHECK (priority BETWEEN 1 AND 5),
+    priority        BIGINT  NOT NULL CHECK (priority BETWEEN 1 AND 5),
     category        TEXT,
     service         TEXT,
     tags            TEXT   NOT NULL DEFAULT '',
@@ -24,17 +24,17 @@ CREATE TABLE incidents (
     scribe          TEXT,
     comms           TEXT,
     reporter        TEXT   NOT NULL,
-    created_at      BIGINT NOT NULL,
+    created_at      BIGINT  NOT NULL,
     started_at      BIGINT,
     detected_at     BIGINT,
     acknowledged_at BIGINT,
     mitigated_at    BIGINT,
     resolved_at     BIGINT,
     closed_at       BIGINT,
-    updated_at      BIGINT NOT NULL,
+    updated_at      BIGINT  NOT NULL,
     resolution      TEXT,
     cancel_reason   TEXT,
-    version         BIGINT NOT NULL DEFAULT 1,
+    version         BIGINT  NOT NULL DEFAULT 1,
     is_open         BOOLEAN GENERATED ALWAYS AS
                     (status IN ('triage', 'acknowledged', 'investigating', 'mitigated')) STORED
 );
@@ -46,8 +46,8 @@ CREATE INDEX incidents_severity ON incidents (severity, is_open);
 
 CREATE TABLE events (
     id          BIGINT PRIMARY KEY,
-    incident_id BIGINT NOT NULL REFERENCES incidents (id),
-    at          BIGINT NOT NULL,
+    incident_id BIGINT  NOT NULL REFERENCES incidents (id),
+    at          BIGINT  NOT NULL,
     actor       TEXT   NOT NULL,
     kind        TEXT   NOT NULL,
     field       TEXT,
@@ -74,10 +74,10 @@ CREATE TABLE postmortems (
     status       TEXT   NOT NULL DEFAULT 'draft',
     owner        TEXT,
     sections     TEXT   NOT NULL DEFAULT '{}',
-    created_at   BIGINT NOT NULL,
-    updated_at   BIGINT NOT NULL,
+    created_at   BIGINT  NOT NULL,
+    updated_at   BIGINT  NOT NULL,
     published_at BIGINT,
-    version      BIGINT NOT NULL DEFAULT 1
+    version      BIGINT  NOT NULL DEFAULT 1
 );
 CREATE TABLE timeline_marks (
     event_id    BIGINT  PRIMARY KEY REFERENCES events (id),
@@ -89,15 +89,15 @@ CREATE TABLE timeline_marks (
 CREATE INDEX timeline_marks_incident ON timeline_marks (incident_id);
 CREATE TABLE action_items (
     id          BIGINT PRIMARY KEY,
-    incident_id BIGINT NOT NULL REFERENCES incidents (id),
+    incident_id BIGINT  NOT NULL REFERENCES incidents (id),
     description TEXT   NOT NULL,
     type        TEXT   NOT NULL,
     owner       TEXT,
     due_date    TEXT,
     status      TEXT   NOT NULL DEFAULT 'open',
-    created_at  BIGINT NOT NULL,
-    updated_at  BIGINT NOT NULL,
-    version     BIGINT NOT NULL DEFAULT 1
+    created_at  BIGINT  NOT NULL,
+    updated_at  BIGINT  NOT NULL,
+    version     BIGINT  NOT NULL DEFAULT 1
 );
 CREATE INDEX action_items_incident ON action_items (incident_id);
 CREATE INDEX action_items_status   ON action_items (status, due_date);
@@ -164,8 +164,8 @@ CREATE TABLE alerts (
     labels         TEXT    NOT NULL DEFAULT '{}',
     annotations    TEXT    NOT NULL DEFAULT '{}',
     links          TEXT    NOT NULL DEFAULT '[]',
-    starts_at      BIGINT ,
-    ends_at        BIGINT ,
+    starts_at      BIGINT,
+    ends_at        BIGINT,
     first_received BIGINT  NOT NULL,
     last_received  BIGINT  NOT NULL,
     receipts       BIGINT  NOT NULL DEFAULT 1,
@@ -183,7 +183,7 @@ CREATE TABLE alert_groups (
     incident_id BIGINT  NOT NULL REFERENCES incidents (id),
     opened_at   BIGINT  NOT NULL,
     flaps       BIGINT  NOT NULL DEFAULT 0,
-    quiet_since BIGINT ,
+    quiet_since BIGINT,
     PRIMARY KEY (integration, group_key)
 );
 CREATE INDEX alert_groups_incident ON alert_groups (incident_id);
@@ -237,6 +237,68 @@ UPDATE action_items SET done_at = (
 CREATE INDEX alerts_received ON alerts (first_received);
 CREATE INDEX incidents_created ON incidents (created_at);
 CREATE INDEX action_items_done ON action_items (status, done_at);
+"#,
+    // 9: the outbox, escalations, on-call overrides, contacts (see the SQLite step).
+    r#"
+CREATE TABLE outbox (
+    id          BIGINT PRIMARY KEY,
+    incident_id BIGINT  REFERENCES incidents (id),
+    kind        TEXT    NOT NULL,
+    channel     TEXT    NOT NULL,
+    recipient   TEXT    NOT NULL DEFAULT '',
+    address     TEXT    NOT NULL DEFAULT '',
+    subject     TEXT    NOT NULL,
+    body        TEXT    NOT NULL,
+    payload     TEXT    NOT NULL DEFAULT '{}',
+    idem_key    TEXT    NOT NULL UNIQUE,
+    state       TEXT    NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'delivered', 'failed', 'cancelled')),
+    attempts    BIGINT  NOT NULL DEFAULT 0,
+    created_at  BIGINT  NOT NULL,
+    next_at     BIGINT  NOT NULL,
+    give_up_at  BIGINT  NOT NULL,
+    updated_at  BIGINT  NOT NULL,
+    done_at     BIGINT,
+    detail      TEXT
+);
+CREATE INDEX outbox_due ON outbox (state, next_at);
+CREATE INDEX outbox_incident ON outbox (incident_id, kind);
+
+-- One escalation per incident: the next step and when it runs.
+CREATE TABLE escalations (
+    incident_id BIGINT PRIMARY KEY REFERENCES incidents (id),
+    policy      TEXT    NOT NULL,
+    state       TEXT    NOT NULL
+                CHECK (state IN ('active', 'stopped', 'cancelled', 'exhausted')),
+    started_at  BIGINT  NOT NULL,
+    step        BIGINT  NOT NULL,
+    round       BIGINT  NOT NULL,
+    next_at     BIGINT,
+    updated_at  BIGINT  NOT NULL
+);
+CREATE INDEX escalations_due ON escalations (state, next_at);
+
+CREATE TABLE oncall_overrides (
+    id         BIGINT PRIMARY KEY,
+    schedule   TEXT    NOT NULL,
+    user_name  TEXT    NOT NULL,
+    starts_at  BIGINT  NOT NULL,
+    ends_at    BIGINT  NOT NULL CHECK (ends_at > starts_at),
+    created_by TEXT    NOT NULL,
+    created_at BIGINT  NOT NULL,
+    removed_by TEXT,
+    removed_at BIGINT
+);
+CREATE INDEX oncall_overrides_schedule ON oncall_overrides (schedule, ends_at);
+
+CREATE TABLE contacts (
+    id         BIGINT PRIMARY KEY,
+    user_name  TEXT    NOT NULL,
+    channel    TEXT    NOT NULL,
+    address    TEXT    NOT NULL,
+    created_at BIGINT  NOT NULL,
+    UNIQUE (user_name, channel, address)
+);
 "#,
 ];
 

@@ -1,0 +1,207 @@
+//! `[paging]`, `[escalation.NAME]`, `[services.NAME]` and `[updates]` as
+//! written, located, so a mistake is reported at its line and column.
+
+use super::config::{Paging, Policy, Step, Target};
+use crate::config::{ConfigError, line_col};
+use crate::domain::Severity;
+use crate::intake::config_file::parse_duration;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagingFile {
+    default_escalation: Option<Spanned<String>>,
+    severities: Option<Vec<Spanned<String>>>,
+    give_up: Option<Spanned<String>>,
+    update_channels: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    repeat: Option<Spanned<i64>>,
+    steps: Spanned<Vec<StepFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepFile {
+    delay: Option<Spanned<String>>,
+    targets: Spanned<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceFile {
+    escalation: Option<Spanned<String>>,
+    stakeholders: Option<Vec<Spanned<String>>>,
+}
+
+/// The sections of one file that paging reads.
+pub struct Sections<'a> {
+    pub paging: Option<&'a PagingFile>,
+    pub escalation: Option<&'a BTreeMap<Spanned<String>, PolicyFile>>,
+    pub services: Option<&'a BTreeMap<Spanned<String>, ServiceFile>>,
+    pub updates: Option<&'a BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+struct Cx<'a> {
+    text: &'a str,
+    name: &'a str,
+}
+
+impl Cx<'_> {
+    fn err<T>(&self, at: &Spanned<T>, message: impl Into<String>) -> ConfigError {
+        let (line, column) = line_col(self.text, at.span().start);
+        ConfigError {
+            file: self.name.into(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn duration(
+        &self,
+        s: &Spanned<String>,
+        what: &str,
+    ) -> Result<std::time::Duration, ConfigError> {
+        parse_duration(s.get_ref()).map_err(|e| self.err(s, format!("{what}: {e}")))
+    }
+
+    fn severity(&self, s: &Spanned<String>) -> Result<Severity, ConfigError> {
+        s.get_ref()
+            .parse::<Severity>()
+            .map_err(|e| self.err(s, e.to_string()))
+    }
+}
+
+pub fn apply(s: Sections<'_>, p: &mut Paging, text: &str, name: &str) -> Result<(), ConfigError> {
+    let cx = Cx { text, name };
+    for (n, f) in s.escalation.into_iter().flatten() {
+        let name = n.get_ref().trim();
+        if name.is_empty() {
+            return Err(cx.err(n, "an escalation policy needs a name: [escalation.primary]"));
+        }
+        let mut steps = Vec::new();
+        for st in f.steps.get_ref() {
+            let delay = match &st.delay {
+                Some(d) => cx.duration(d, "delay")?,
+                None => std::time::Duration::ZERO,
+            };
+            let mut targets = Vec::new();
+            for t in st.targets.get_ref() {
+                targets.push(Target::parse(t.get_ref()).map_err(|e| cx.err(t, e))?);
+            }
+            if targets.is_empty() {
+                return Err(cx.err(
+                    &st.targets,
+                    "a step pages nobody: give targets = [\"schedule:NAME\"] or [\"user:NAME\"]",
+                ));
+            }
+            steps.push(Step { delay, targets });
+        }
+        if steps.is_empty() {
+            return Err(cx.err(
+                &f.steps,
+                "an escalation policy needs at least one step: [[escalation.NAME.steps]]",
+            ));
+        }
+        let repeat = match &f.repeat {
+            Some(r) if !(0..=10).contains(r.get_ref()) => {
+                return Err(cx.err(r, "repeat is how many more rounds: 0 to 10"));
+            }
+            Some(r) => *r.get_ref() as u32,
+            None => 0,
+        };
+        p.policies.insert(
+            name.to_string(),
+            Policy {
+                name: name.to_string(),
+                steps,
+                repeat,
+            },
+        );
+    }
+    if let Some(f) = s.paging {
+        if let Some(d) = &f.default_escalation {
+            p.default_escalation = Some(d.get_ref().trim().to_string());
+        }
+        if let Some(list) = &f.severities {
+            p.severities = list
+                .iter()
+                .map(|s| cx.severity(s))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(g) = &f.give_up {
+            let d = cx.duration(g, "give_up")?;
+            if d.as_secs() < 60 {
+                return Err(cx.err(
+                    g,
+                    "give_up under a minute leaves no time to retry: 1h is usual",
+                ));
+            }
+            p.give_up = d;
+        }
+        if let Some(c) = &f.update_channels {
+            p.update_channels = c.iter().map(|c| c.get_ref().trim().to_string()).collect();
+        }
+    }
+    for (n, f) in s.services.into_iter().flatten() {
+        let svc = p
+            .services
+            .entry(n.get_ref().trim().to_string())
+            .or_default();
+        if let Some(e) = &f.escalation {
+            svc.escalation = Some(e.get_ref().trim().to_string());
+        }
+        if let Some(c) = &f.stakeholders {
+            svc.stakeholders = c.iter().map(|c| c.get_ref().trim().to_string()).collect();
+        }
+    }
+    for (k, v) in s.updates.into_iter().flatten() {
+        let sev = cx.severity(k)?;
+        let d = cx.duration(v, "update cadence")?;
+        if d.is_zero() {
+            p.cadence.remove(&sev);
+        } else {
+            p.cadence.insert(sev, d);
+        }
+    }
+    check_policies(&s, p, &cx)
+}
+
+/// Every policy named exists (in this file or an earlier layer).
+fn check_policies(s: &Sections<'_>, p: &Paging, cx: &Cx<'_>) -> Result<(), ConfigError> {
+    let known = |n: &Spanned<String>| -> Result<(), ConfigError> {
+        let name = n.get_ref().trim();
+        if p.policies.contains_key(name) {
+            return Ok(());
+        }
+        let have: Vec<&str> = p.policies.keys().map(String::as_str).collect();
+        Err(cx.err(
+            n,
+            if have.is_empty() {
+                format!(
+                    "no escalation policy named '{name}': define [escalation.{name}] with its steps"
+                )
+            } else {
+                format!(
+                    "no escalation policy named '{name}': the policies are {}",
+                    have.join(", ")
+                )
+            },
+        ))
+    };
+    if let Some(d) = s.paging.and_then(|f| f.default_escalation.as_ref()) {
+        known(d)?;
+    }
+    for f in s.services.into_iter().flatten().map(|(_, f)| f) {
+        if let Some(e) = &f.escalation {
+            known(e)?;
+        }
+    }
+    Ok(())
+}

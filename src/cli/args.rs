@@ -105,6 +105,18 @@ pub enum Command {
     Maintenance(super::args_intake::MaintenanceCommand),
     /// Receive alerts over HTTP (Alertmanager, Grafana, PagerDuty Events v2, generic senders, heartbeats) until SIGTERM
     Serve(ServeArgs),
+    /// Post a stakeholder update (status, impact, what is being done, next update by) to the incident's stakeholder channels and timeline
+    Update(super::args_respond::UpdateArgs),
+    /// Notifications waiting, sent and failed (pages, updates); retry a failed one
+    Outbox(super::args_respond::OutboxArgs),
+    /// Your own settings: contact methods for pages
+    #[command(subcommand)]
+    Me(super::args_respond::MeCommand),
+    /// Who is on call now and next (schedules in the config, overrides here); override, export as iCalendar
+    Oncall(super::args_respond::OncallArgs),
+    /// Notification channels: send a test message
+    #[command(subcommand)]
+    Notify(super::args_respond::NotifyCommand),
 }
 
 impl Command {

@@ -2,6 +2,7 @@
 
 mod args;
 mod args_intake;
+mod args_respond;
 mod args_learn;
 mod cmd;
 pub mod out;

@@ -239,7 +239,7 @@ fn run_step(
             let (subject, body) = dir.render_page(inc, &user, idx + 1, of, now);
             let payload = serde_json::json!({
                 "policy": policy.name, "step": idx + 1, "steps": of, "round": e.round + 1,
-                "user": user,
+                "user": user, "incident": super::directory::info(inc),
             });
             tx.enqueue(&OutboxRow {
                 id: 0,

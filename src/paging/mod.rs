@@ -28,6 +28,9 @@ pub trait Directory {
     ) -> (String, String);
 }
 pub mod deliver;
+pub mod update;
 
 #[cfg(test)]
 mod tests;
+pub mod directory;
+pub mod worker;

@@ -6,8 +6,9 @@
 //! transaction on a database thread ([`worker`]) by the same
 //! `intake::apply::ingest` as `sev ingest`, and answered only after the
 //! commit ([`endpoints`], [`answer`]). Every 5 s the timed work runs
-//! (`intake::timers::tick`). SIGTERM or SIGINT: stop accepting, answer what
-//! is in flight, exit 0.
+//! (`intake::timers::tick`); escalations and the outbox run on a thread of
+//! their own (`paging::worker`). SIGTERM or SIGINT: stop accepting, answer
+//! what is in flight, exit 0.
 
 mod answer;
 mod auth;
@@ -96,6 +97,23 @@ pub fn run(config: Config, listen: Listen) -> Result<()> {
         keys,
         clock: Arc::new(SystemClock),
     });
+    // Paging (escalations, the outbox) on a thread of its own: sending is
+    // blocking I/O and must not hold the receiver's threads.
+    let stop_paging = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let paging = {
+        let w = crate::paging::worker::Worker {
+            db: shared.config.database.clone(),
+            config: shared.config.clone(),
+            holder: holder(),
+            clock: Arc::new(SystemClock),
+            stop: stop_paging.clone(),
+            say,
+        };
+        std::thread::Builder::new()
+            .name("sev-paging".into())
+            .spawn(move || w.run())
+            .map_err(|e| Error::Internal(format!("cannot start the paging thread: {e}")))?
+    };
     let result = rt.block_on(async move {
         let (stop_tx, stop_rx) = watch::channel(false);
         let signals = tokio::spawn(wait_for_signal(stop_tx));
@@ -109,6 +127,8 @@ pub fn run(config: Config, listen: Listen) -> Result<()> {
     // Database work already started (a client that hung up mid-request)
     // still commits before the process ends.
     rt.shutdown_timeout(DRAIN);
+    stop_paging.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = paging.join();
     result.map_err(|e| Error::Unavailable(format!("the server stopped: {e}")))?;
     say("stopped");
     Ok(())
@@ -135,14 +155,19 @@ async fn wait_for_signal(stop: watch::Sender<bool>) {
 
 /// Every [`TICK`]: heartbeats gone silent, maintenance windows ended,
 /// quiet alerts resolved — on a database thread, one round at a time.
-async fn timers(s: Arc<endpoints::Shared>, mut stop: watch::Receiver<bool>) {
-    let holder = format!(
+/// This process as a lease holder: host:pid.
+fn holder() -> String {
+    format!(
         "{}:{}",
         nix::unistd::gethostname()
             .map(|h| h.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "localhost".into()),
         std::process::id()
-    );
+    )
+}
+
+async fn timers(s: Arc<endpoints::Shared>, mut stop: watch::Receiver<bool>) {
+    let holder = holder();
     let mut every = tokio::time::interval(TICK);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -88,4 +88,12 @@ impl Store {
     pub fn escalation(&self, id: IncidentId) -> Result<Option<EscalationRow>> {
         both!(self, b => b.escalation(id))
     }
+
+    /// The last stakeholder update of each of `ids` (those that had one).
+    pub fn last_updates(
+        &self,
+        ids: &[IncidentId],
+    ) -> Result<std::collections::HashMap<IncidentId, crate::paging::update::Last>> {
+        both!(self, b => b.last_updates(ids))
+    }
 }

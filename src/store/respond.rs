@@ -348,3 +348,23 @@ pub(crate) fn outbox_select(q: &OutboxQuery) -> (String, Option<i64>) {
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
     (sql, arg)
 }
+
+/// The last stakeholder update of each of `ids`: its time and the next-by
+/// time it promised. Ids are numbers, written into the statement.
+pub(crate) fn last_updates_sql(ids: &[IncidentId]) -> String {
+    let list: Vec<String> = ids.iter().map(|i| i.0.to_string()).collect();
+    format!(
+        "SELECT incident_id, at, new FROM events WHERE id IN (
+            SELECT max(id) FROM events WHERE kind = 'update' AND incident_id IN ({})
+             GROUP BY incident_id)",
+        list.join(", ")
+    )
+}
+
+pub(crate) fn last_update_row(r: &dyn Cols) -> (IncidentId, crate::paging::update::Last) {
+    let next = r
+        .otext(2)
+        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc));
+    (IncidentId(r.int(0)), (at(r.int(1)), next))
+}

@@ -284,4 +284,17 @@ impl Lite {
             .map_err(|e| self.err(e))?
             .pop())
     }
+
+    pub fn last_updates(
+        &self,
+        ids: &[IncidentId],
+    ) -> Result<std::collections::HashMap<IncidentId, crate::paging::update::Last>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        Ok(all(self.conn(), &last_updates_sql(ids), [], last_update_row)
+            .map_err(|e| self.err(e))?
+            .into_iter()
+            .collect())
+    }
 }

@@ -22,12 +22,15 @@ mod man;
 mod merge;
 mod migrate;
 mod new;
+mod notify_test;
+mod oncall;
 mod note;
 mod postmortem;
 mod reopen;
 mod report;
 mod report_review;
 mod resolve;
+mod respond;
 mod route;
 mod search;
 mod serve;
@@ -129,6 +132,11 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         Command::Ingest(a) => ingest::run(env, &a),
         Command::Alerts(a) => alerts::run(env, &a),
         Command::Maintenance(c) => maintenance::run(env, c),
+        Command::Update(a) => respond::update(env, &a),
+        Command::Outbox(a) => respond::outbox(env, &a),
+        Command::Me(c) => respond::me(env, &c),
+        Command::Oncall(a) => oncall::run(env, a),
+        Command::Notify(c) => notify_test::run(env, &c),
         Command::Doctor
         | Command::Init(_)
         | Command::Config(_)

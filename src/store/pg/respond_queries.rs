@@ -264,6 +264,17 @@ impl Pg {
         Ok(rows.first().map(|r| escalation_row(r)))
     }
 
+    pub fn last_updates(
+        &self,
+        ids: &[IncidentId],
+    ) -> Result<HashMap<IncidentId, crate::paging::update::Last>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let rows = self.rows_of(&last_updates_sql(ids), &[])?;
+        Ok(rows.iter().map(|r| last_update_row(r)).collect())
+    }
+
     /// One paging transaction: the intake's (see [`Pg::intake`]).
     pub fn respond<T>(&self, f: impl FnOnce(&mut dyn RespondTx) -> Result<T>) -> Result<T> {
         let mut c = self.client.borrow_mut();

@@ -82,6 +82,9 @@ pub struct Config {
     pub alerts: crate::intake::config::AlertsConfig,
     /// Business, off and sleep hours (reports split interruptions by them).
     pub hours: crate::calendar::Hours,
+    /// Notification channels and how each user is reached.
+    pub channels: crate::notify::Channels,
+    pub users: crate::notify::Users,
     /// The files that were read, in order.
     pub sources: Vec<String>,
 }
@@ -160,6 +163,8 @@ impl Config {
             database_password_file: None,
             alerts: Default::default(),
             hours: Default::default(),
+            channels: Default::default(),
+            users: Default::default(),
             sources: Vec::new(),
         }
     }

@@ -16,6 +16,11 @@ mod smtp;
 mod template;
 mod webhook;
 
+#[cfg(test)]
+mod test_http;
+#[cfg(test)]
+mod tests_webhook;
+
 
 pub use headers::read_headers;
 pub use template::{KINDS, render};

@@ -24,6 +24,7 @@ pub mod identity;
 pub mod intake;
 pub mod keymap;
 pub mod metrics;
+pub mod notify;
 pub mod ops;
 pub mod paging;
 pub mod search;

@@ -56,6 +56,9 @@ pub(super) struct File {
     alerts: Option<crate::intake::config_file::AlertsFile>,
     integrations: Option<Vec<crate::intake::config_file::IntegrationFile>>,
     routes: Option<Vec<Spanned<crate::intake::config_file::RouteFile>>>,
+    /// Notification channels and contacts: see `notify::config_file`.
+    channels: Option<BTreeMap<Spanned<String>, crate::notify::config_file::ChannelFile>>,
+    users: Option<BTreeMap<Spanned<String>, crate::notify::config_file::UserFile>>,
     /// Paging: see `paging::config_file`.
     paging: Option<crate::paging::config_file::PagingFile>,
     escalation: Option<BTreeMap<Spanned<String>, crate::paging::config_file::PolicyFile>>,
@@ -236,6 +239,14 @@ impl File {
                 routes: self.routes.as_deref(),
             },
             &mut c.alerts,
+            text,
+            name,
+        )?;
+        crate::notify::config_file::apply(
+            self.channels.as_ref(),
+            self.users.as_ref(),
+            &mut c.channels,
+            &mut c.users,
             text,
             name,
         )?;

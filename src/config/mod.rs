@@ -82,6 +82,9 @@ pub struct Config {
     pub alerts: crate::intake::config::AlertsConfig,
     /// Business, off and sleep hours (reports split interruptions by them).
     pub hours: crate::calendar::Hours,
+    /// Notification channels and how each user is reached.
+    pub channels: crate::notify::Channels,
+    pub users: crate::notify::Users,
     /// Escalation policies, services, update cadence (`crate::paging`).
     pub paging: crate::paging::config::Paging,
     /// The files that were read, in order.
@@ -162,6 +165,8 @@ impl Config {
             database_password_file: None,
             alerts: Default::default(),
             hours: Default::default(),
+            channels: Default::default(),
+            users: Default::default(),
             paging: Default::default(),
             sources: Vec::new(),
         }

@@ -62,6 +62,8 @@ pub struct Detail {
     pub alert_counts: crate::store::AlertCounts,
     /// Related, merged and duplicate-of incidents.
     pub links: Vec<crate::store::LinkRow>,
+    /// Its escalation, if one ever started.
+    pub escalation: Option<crate::store::respond::EscalationRow>,
     pub scroll: usize,
     /// How far it can scroll at the last frame (the last line at the
     /// bottom): movement keys stay within it.
@@ -121,6 +123,9 @@ pub struct App {
     pub offline: bool,
     /// Maintenance windows in force and open storm incidents, for the header.
     pub intake: crate::store::IntakeState,
+    /// Who is on call now, by schedule, and the minute it was worked out.
+    pub oncall: Vec<(String, String)>,
+    pub oncall_minute: i64,
     /// Incidents alerts opened that this screen has already announced.
     pub announced: std::collections::HashSet<IncidentId>,
     /// The highest incident id the list has shown (None before the first load).
@@ -195,6 +200,8 @@ impl App {
             viewers: Vec::new(),
             offline: false,
             intake: Default::default(),
+            oncall: Vec::new(),
+            oncall_minute: -1,
             announced: Default::default(),
             announced_up_to: None,
             bell: false,

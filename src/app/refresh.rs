@@ -61,6 +61,8 @@ impl App {
                 self.detail.alert_counts = counts;
                 let links = self.store.links(id);
                 self.detail.links = self.report(links).unwrap_or_default();
+                let esc = self.store.escalation(id);
+                self.detail.escalation = self.report(esc).flatten();
             }
         }
     }
@@ -86,6 +88,8 @@ impl App {
             self.request_search();
         }
         self.intake = self.store.intake_state(self.clock.now())?;
+        self.oncall_minute = -1;
+        self.refresh_oncall();
         self.after_move(true);
         self.reload_screen();
         self.flag_stale_dialog();
@@ -94,8 +98,45 @@ impl App {
 
     /// Called a few times a second: take search answers, notice other
     /// processes' commits, save drafts, heartbeat.
+    /// Who is on call on each schedule, worked out again each minute
+    /// (shifts hand over on the minute) and after a reload.
+    pub(super) fn refresh_oncall(&mut self) {
+        let now = self.clock.now();
+        let minute = now.timestamp() / 60;
+        if minute == self.oncall_minute || self.config.schedules.is_empty() {
+            return;
+        }
+        self.oncall_minute = minute;
+        let Some(rows) = self.report(self.store.overrides(None, now)) else {
+            return;
+        };
+        let ovr: Vec<crate::oncall::Override> = rows
+            .iter()
+            .map(crate::paging::directory::to_override)
+            .collect();
+        self.oncall = self
+            .config
+            .schedules
+            .names()
+            .map(|n| {
+                let who = self
+                    .config
+                    .schedules
+                    .get(n)
+                    .and_then(|s| {
+                        let mine: Vec<_> = ovr.iter().filter(|o| o.schedule == n).cloned().collect();
+                        s.on_call(now, &mine)
+                    })
+                    .map(|s| s.user)
+                    .unwrap_or_else(|| "nobody".into());
+                (n.to_string(), who)
+            })
+            .collect();
+    }
+
     pub fn tick(&mut self) {
         self.beat();
+        self.refresh_oncall();
         self.poll_search();
         self.poll_metrics();
         let version = self.store.data_version();

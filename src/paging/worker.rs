@@ -80,7 +80,7 @@ impl Worker {
                 Ok(true) => continue,
                 Ok(false) => last_error.clear(),
                 Err(e) => {
-                    let msg = crate::text::sanitize_line(&e.to_string());
+                    let msg = crate::text::sanitize_line(&e.to_string()).into_owned();
                     if msg != last_error {
                         (self.say)(&format!("paging: {msg}"));
                         last_error = msg;

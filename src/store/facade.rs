@@ -522,7 +522,12 @@ impl Store {
             .into_iter()
             .map(|i| (i, counts.remove(&i).unwrap_or_default()))
             .collect();
-        Ok(super::IntakeState { windows, storms })
+        let outbox = self.outbox_counts()?;
+        Ok(super::IntakeState {
+            windows,
+            storms,
+            outbox,
+        })
     }
 
     pub fn heartbeats(&self) -> Result<Vec<super::Beat>> {

@@ -230,6 +230,8 @@ pub struct IntakeState {
     pub windows: Vec<Window>,
     /// Open storm incidents with their alert counts.
     pub storms: Vec<(IncidentId, AlertCounts)>,
+    /// Notifications waiting and failed.
+    pub outbox: super::respond::OutboxCounts,
 }
 
 /// Open storm incidents (see `intake::open`): their storm group rows.

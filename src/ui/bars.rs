@@ -46,6 +46,24 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         )),
         _ => left.push_str(&format!(" │ MAINT ×{}", ws.len())),
     }
+    let f = app.intake.outbox.failed;
+    if f > 0 {
+        left.push_str(&format!(
+            " │ {f} NOTIFICATION{} FAILED (sev outbox --failed)",
+            if f == 1 { "" } else { "S" }
+        ));
+    }
+    match app.oncall.as_slice() {
+        [] => {}
+        [(_, who)] => left.push_str(&format!(" │ on call: {}", sanitize_line(who))),
+        many => {
+            let all: Vec<String> = many
+                .iter()
+                .map(|(s, who)| format!("{} {}", sanitize_line(s), sanitize_line(who)))
+                .collect();
+            left.push_str(&format!(" │ on call: {}", all.join(", ")));
+        }
+    }
     if !app.filter.is_empty() && !matches!(app.top(), View::Search { .. }) {
         left.push_str(&format!(" │ search \"{}\"", sanitize_line(&app.filter)));
     }

@@ -162,6 +162,13 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
             links_text(inc.id, &app.detail.links),
         ));
     }
+    for f in super::detail_paging::fields(app, inc) {
+        let mut spans = field(theme, f.label, f.value);
+        if f.warn {
+            spans[1] = spans[1].clone().style(theme.warn());
+        }
+        push(spans);
+    }
     if !inc.description.trim().is_empty() {
         l.push((Line::from(""), 0));
         l.push((Line::from(Span::styled("── Description", theme.dim())), 0));

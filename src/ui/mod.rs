@@ -4,6 +4,7 @@
 
 mod bars;
 mod detail;
+mod detail_paging;
 mod dialog;
 mod help;
 mod list;

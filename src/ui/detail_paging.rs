@@ -1,0 +1,119 @@
+//! The detail pane's paging lines: who was paged and what comes next
+//! ("paged  alice (step 2 in 3m: user:bob)"), and the last stakeholder
+//! update with when the next one is due.
+
+use crate::app::App;
+use crate::domain::{EventKind, Incident};
+use crate::paging::update::{self, Due};
+use crate::text::sanitize_line;
+
+/// One line: label, value, and whether it needs attention.
+pub(super) struct Field {
+    pub label: &'static str,
+    pub value: String,
+    pub warn: bool,
+}
+
+/// Who the newest page event paged ("alice, bob").
+fn last_paged(app: &App) -> Option<String> {
+    let e = app.detail.events.iter().rev().find(|e| {
+        e.kind == EventKind::Page && e.text.as_deref().is_some_and(|t| t.contains("paged "))
+    })?;
+    let t = e.text.as_deref()?;
+    let names: Vec<&str> = t
+        .split("; ")
+        .filter_map(|p| p.strip_prefix("paged ")?.split(" via ").next())
+        .collect();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
+    let now = app.clock.now();
+    let mut out = Vec::new();
+    if let Some(e) = &app.detail.escalation {
+        let who = last_paged(app).map(|w| sanitize_line(&w).into_owned());
+        let policy = app.config.paging.policies.get(&e.policy);
+        let value = match e.state.as_str() {
+            "active" => {
+                let next = e
+                    .next_at
+                    .map(|t| crate::clock::duration((t - now).num_seconds().max(0)))
+                    .unwrap_or_default();
+                let targets = policy
+                    .and_then(|p| p.steps.get(e.step as usize))
+                    .map(|s| {
+                        let t: Vec<String> = s.targets.iter().map(|t| t.show()).collect();
+                        format!(": {}", sanitize_line(&t.join(", ")))
+                    })
+                    .unwrap_or_default();
+                let step = format!("step {} in {next}{targets}", e.step + 1);
+                match who {
+                    Some(w) => format!("{w} ({step})"),
+                    None => format!("nobody yet ({step})"),
+                }
+            }
+            "stopped" => format!("{} · stopped: acknowledged", who.unwrap_or("—".into())),
+            "cancelled" => format!("{} · cancelled: resolved", who.unwrap_or("—".into())),
+            _ => format!(
+                "{} · every step ran, nobody acknowledged",
+                who.unwrap_or("nobody".into())
+            ),
+        };
+        out.push(Field {
+            label: "paged",
+            value,
+            warn: e.state == "exhausted" || (e.state == "active" && e.step > 0),
+        });
+    }
+    let last = app
+        .detail
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == EventKind::Update);
+    let promised = last.and_then(|e| {
+        e.new
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc))
+    });
+    let due = update::due(inc, last.map(|e| (e.at, promised)), &app.config.paging, now);
+    let words = due.words(now);
+    let status_of = |e: &crate::domain::Event| {
+        e.text
+            .as_deref()
+            .and_then(|t| t.lines().next())
+            .map(|l| sanitize_line(l.trim_start_matches("Status: ")).into_owned())
+            .unwrap_or_default()
+    };
+    let value = match (last, due) {
+        (Some(e), _) => {
+            let mut v = format!(
+                "{} by {}: {}",
+                app.clock.local_time(e.at).format("%H:%M"),
+                sanitize_line(crate::identity::login_of(&e.actor)),
+                status_of(e)
+            );
+            if let Due::Until(t) | Due::Soon(t) | Due::Overdue(t) = due {
+                v.push_str(&format!(" · next by {}", app.clock.local_time(t).format("%H:%M")));
+            }
+            v
+        }
+        (None, Due::NotNeeded) => return out,
+        (None, Due::Until(t) | Due::Soon(t) | Due::Overdue(t)) => format!(
+            "none yet · first by {} (u posts one)",
+            app.clock.local_time(t).format("%H:%M")
+        ),
+    };
+    let warn = matches!(due, Due::Soon(_) | Due::Overdue(_));
+    out.push(Field {
+        label: "update",
+        value: if words.is_empty() {
+            value
+        } else {
+            format!("{value} · {}", words.to_uppercase())
+        },
+        warn,
+    });
+    out
+}

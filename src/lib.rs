@@ -24,6 +24,7 @@ pub mod identity;
 pub mod intake;
 pub mod keymap;
 pub mod metrics;
+pub mod oncall;
 pub mod ops;
 pub mod search;
 pub mod serve;

@@ -56,6 +56,8 @@ pub(super) struct File {
     alerts: Option<crate::intake::config_file::AlertsFile>,
     integrations: Option<Vec<crate::intake::config_file::IntegrationFile>>,
     routes: Option<Vec<Spanned<crate::intake::config_file::RouteFile>>>,
+    /// On-call schedules: see `oncall::config_file`.
+    schedules: Option<BTreeMap<Spanned<String>, crate::oncall::config_file::ScheduleFile>>,
 }
 
 /// kind → list of section keys
@@ -234,6 +236,7 @@ impl File {
             text,
             name,
         )?;
+        crate::oncall::config_file::apply(self.schedules.as_ref(), &mut c.schedules, text, name)?;
         for (mode, map) in self.keys.iter().flatten() {
             for (key, action) in map {
                 c.keys.push(KeyBinding {

@@ -35,9 +35,9 @@ impl Tz {
 /// The earliest instant `u` with `u + off(u) == l`, or, when there is
 /// none (a gap), the first instant whose wall time is at or after `l`.
 fn resolve(l: i64, off: impl Fn(i64) -> i32) -> i64 {
-    // Every offset in force within 24 hours of `l` (no zone changes more
-    // than a few times a day).
-    let mut offs: Vec<i32> = (-8..=8).map(|k| off(l + k * 3 * 3600)).collect();
+    // The offsets in force a day either side of `l` (and at `l`): no zone
+    // changes twice within a day, so the answer uses one of them.
+    let mut offs = vec![off(l - 86400), off(l), off(l + 86400)];
     offs.sort_unstable();
     offs.dedup();
     let valid = offs

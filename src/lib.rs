@@ -25,6 +25,7 @@ pub mod intake;
 pub mod keymap;
 pub mod metrics;
 pub mod notify;
+pub mod oncall;
 pub mod ops;
 pub mod paging;
 pub mod search;

@@ -64,6 +64,8 @@ pub(super) struct File {
     escalation: Option<BTreeMap<Spanned<String>, crate::paging::config_file::PolicyFile>>,
     services: Option<BTreeMap<Spanned<String>, crate::paging::config_file::ServiceFile>>,
     updates: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// On-call schedules: see `oncall::config_file`.
+    schedules: Option<BTreeMap<Spanned<String>, crate::oncall::config_file::ScheduleFile>>,
 }
 
 /// kind → list of section keys
@@ -261,6 +263,7 @@ impl File {
             text,
             name,
         )?;
+        crate::oncall::config_file::apply(self.schedules.as_ref(), &mut c.schedules, text, name)?;
         for (mode, map) in self.keys.iter().flatten() {
             for (key, action) in map {
                 c.keys.push(KeyBinding {

@@ -87,6 +87,8 @@ pub struct Config {
     pub users: crate::notify::Users,
     /// Escalation policies, services, update cadence (`crate::paging`).
     pub paging: crate::paging::config::Paging,
+    /// On-call schedules (`[schedules.NAME]`).
+    pub schedules: crate::oncall::Schedules,
     /// The files that were read, in order.
     pub sources: Vec<String>,
 }
@@ -168,6 +170,7 @@ impl Config {
             channels: Default::default(),
             users: Default::default(),
             paging: Default::default(),
+            schedules: Default::default(),
             sources: Vec::new(),
         }
     }

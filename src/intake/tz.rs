@@ -449,6 +449,9 @@ fn month_len(year: i32, m: u8) -> i64 {
     (next - this).num_days()
 }
 
+#[path = "tz_local.rs"]
+mod local;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,6 +145,8 @@ contacts = [{{ channel = "hook", to = "@alice" }}]
 contacts = [{{ channel = "hook", to = "@bob" }}]
 
 [escalation.pay]
+repeat = 1
+repeat_after = "1m"
 [[escalation.pay.steps]]
 targets = ["user:alice"]
 [[escalation.pay.steps]]
@@ -175,7 +177,15 @@ fn a_page_escalates_stops_on_ack_and_survives_a_receiver_outage() {
         let c = cfg.to_str().unwrap();
         let _serve = Server::start(&env, &cfg);
         let out = env.ok(&[
-            "--config", c, "new", "checkout", "500s", "--service", "checkout", "--severity", "SEV2",
+            "--config",
+            c,
+            "new",
+            "checkout",
+            "500s",
+            "--service",
+            "checkout",
+            "--severity",
+            "SEV2",
         ]);
         let id = id_of(&out);
         hook.wait_for("the page to alice", |s| {
@@ -204,7 +214,15 @@ fn a_page_escalates_stops_on_ack_and_survives_a_receiver_outage() {
         // delivered once when it is back.
         hook.seen.lock().unwrap().down = true;
         let out = env.ok(&[
-            "--config", c, "new", "checkout", "slow", "--service", "checkout", "--severity", "SEV2",
+            "--config",
+            c,
+            "new",
+            "checkout",
+            "slow",
+            "--service",
+            "checkout",
+            "--severity",
+            "SEV2",
         ]);
         let id2 = id_of(&out);
         hook.wait_for("a refused attempt", |s| s.refused > 0);
@@ -226,10 +244,21 @@ fn a_page_escalates_stops_on_ack_and_survives_a_receiver_outage() {
         env.ok(&["--config", c, "ack", &id2]);
         // A stakeholder update goes to the service's channel and the timeline.
         let out = env.ok(&[
-            "--config", c, "update", &id, "--status", "mitigating", "--impact",
-            "checkout fails for 5% of users", "--next", "30m",
+            "--config",
+            c,
+            "update",
+            &id,
+            "--status",
+            "mitigating",
+            "--impact",
+            "checkout fails for 5% of users",
+            "--next",
+            "30m",
         ]);
-        assert!(out.contains("update posted to the timeline and hook"), "{out}");
+        assert!(
+            out.contains("update posted to the timeline and hook"),
+            "{out}"
+        );
         hook.wait_for("the update", |s| {
             s.taken.iter().any(|(_, v)| v["kind"] == "update")
         });
@@ -258,8 +287,18 @@ fn oncall_shows_the_rotation_and_an_override_wins() {
     assert_eq!(v[0]["next"]["user"], "bob", "{v}");
     assert_eq!(v[0]["now"]["until"], "2026-01-12T08:00:00Z", "{v}");
     let out = env.ok(&[
-        "--config", c, "oncall", "override", "--schedule", "payments", "--user", "carol",
-        "--from", "now", "--until", "+2h",
+        "--config",
+        c,
+        "oncall",
+        "override",
+        "--schedule",
+        "payments",
+        "--user",
+        "carol",
+        "--from",
+        "now",
+        "--until",
+        "+2h",
     ]);
     assert!(out.contains("carol is on call on payments"), "{out}");
     let v = env.json(&["--config", c, "oncall", "payments"]);
@@ -267,7 +306,9 @@ fn oncall_shows_the_rotation_and_an_override_wins() {
     assert_eq!(v[0]["now"]["override"], true, "{v}");
     let err = env.fails(&["--config", c, "oncall", "nosuch"], 2);
     assert!(err.contains("the schedules are payments"), "{err}");
-    let ics = env.ok(&["--config", c, "oncall", "export", "payments", "--days", "14"]);
+    let ics = env.ok(&[
+        "--config", c, "oncall", "export", "payments", "--days", "14",
+    ]);
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");
     assert!(ics.contains("SUMMARY:On call: carol"), "{ics}");
 }
@@ -279,11 +320,20 @@ fn a_hostile_update_never_reaches_the_terminal_raw() {
     let c = cfg.to_str().unwrap();
     let id = id_of(&env.ok(&["--config", c, "new", "disk", "full"]));
     env.ok(&[
-        "--config", c, "update", &id, "--status", "ok\x1b]52;c;aGk=\x07\x1b[2J", "--doing",
+        "--config",
+        c,
+        "update",
+        &id,
+        "--status",
+        "ok\x1b]52;c;aGk=\x07\x1b[2J",
+        "--doing",
         "rollback \u{202e}",
     ]);
     let out = env.ok(&["--config", c, "show", &id]);
-    assert!(!out.contains('\x1b') && !out.contains('\u{202e}'), "{out:?}");
+    assert!(
+        !out.contains('\x1b') && !out.contains('\u{202e}'),
+        "{out:?}"
+    );
     let err = env.fails(&["--config", c, "update", &id, "--status", " "], 2);
     assert!(err.contains("no status"), "{err}");
 }

@@ -124,7 +124,8 @@ impl App {
                     .schedules
                     .get(n)
                     .and_then(|s| {
-                        let mine: Vec<_> = ovr.iter().filter(|o| o.schedule == n).cloned().collect();
+                        let mine: Vec<_> =
+                            ovr.iter().filter(|o| o.schedule == n).cloned().collect();
                         s.on_call(now, &mine)
                     })
                     .map(|s| s.user)

@@ -2,8 +2,8 @@
 
 mod args;
 mod args_intake;
-mod args_respond;
 mod args_learn;
+mod args_respond;
 mod cmd;
 pub mod out;
 mod output;

@@ -252,6 +252,7 @@ impl File {
             text,
             name,
         )?;
+        crate::oncall::config_file::apply(self.schedules.as_ref(), &mut c.schedules, text, name)?;
         crate::paging::config_file::apply(
             crate::paging::config_file::Sections {
                 paging: self.paging.as_ref(),
@@ -260,10 +261,13 @@ impl File {
                 updates: self.updates.as_ref(),
             },
             &mut c.paging,
+            &crate::paging::config_file::Known {
+                schedules: c.schedules.names().map(String::from).collect(),
+                channels: c.channels.keys().cloned().collect(),
+            },
             text,
             name,
         )?;
-        crate::oncall::config_file::apply(self.schedules.as_ref(), &mut c.schedules, text, name)?;
         for (mode, map) in self.keys.iter().flatten() {
             for (key, action) in map {
                 c.keys.push(KeyBinding {

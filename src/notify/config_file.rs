@@ -94,8 +94,7 @@ fn check_name(cx: &Cx<'_>, n: &S, what: &str) -> Result<(), ConfigError> {
     let v = n.get_ref();
     let ok = !v.is_empty()
         && v.len() <= 64
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c));
     if !ok {
         return Err(cx.err(
@@ -138,7 +137,10 @@ fn channel(cx: &Cx<'_>, n: &S, f: &ChannelFile) -> Result<Channel, ConfigError> 
         {
             return Err(cx.err(
                 &Spanned::new(span, ()),
-                format!("{key} is not a setting of a {kind} channel (it takes {})", allowed.join(", ")),
+                format!(
+                    "{key} is not a setting of a {kind} channel (it takes {})",
+                    allowed.join(", ")
+                ),
             ));
         }
     }

@@ -56,9 +56,8 @@ pub fn valid_address(a: &str) -> bool {
         && !local.is_empty()
         && !domain.is_empty()
         && !domain.contains('@')
-        && a.bytes().all(|b| {
-            b.is_ascii_graphic() && !b"<>()[],;:\\\"".contains(&b) || b == b'@'
-        })
+        && a.bytes()
+            .all(|b| b.is_ascii_graphic() && !b"<>()[],;:\\\"".contains(&b) || b == b'@')
         && !local.contains('@')
 }
 
@@ -148,7 +147,9 @@ fn body(text: &str) -> (&'static str, String) {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let plain = text.is_ascii()
         && text.lines().all(|l| l.len() <= 998)
-        && !text.bytes().any(|b| b.is_ascii_control() && b != b'\n' && b != b'\t');
+        && !text
+            .bytes()
+            .any(|b| b.is_ascii_control() && b != b'\n' && b != b'\t');
     let mut out = String::with_capacity(text.len() + 16);
     if plain {
         for line in text.lines() {

@@ -21,7 +21,6 @@ mod test_http;
 #[cfg(test)]
 mod tests_webhook;
 
-
 pub use headers::read_headers;
 pub use template::{KINDS, render};
 

@@ -11,6 +11,7 @@
 //!
 //! [escalation.primary]
 //! repeat = 1                        # run the steps once more if nobody acknowledges
+//! repeat_after = "10m"              # … this long after the last step (default 5m)
 //! [[escalation.primary.steps]]
 //! delay = "0m"                      # after the incident is logged
 //! targets = ["schedule:payments"]
@@ -80,6 +81,8 @@ pub struct Policy {
     pub steps: Vec<Step>,
     /// How many more times the steps run when nobody acknowledges.
     pub repeat: u32,
+    /// The wait after the last step before the steps run again.
+    pub repeat_after: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

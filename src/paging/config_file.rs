@@ -22,6 +22,7 @@ pub struct PagingFile {
 #[serde(deny_unknown_fields)]
 pub struct PolicyFile {
     repeat: Option<Spanned<i64>>,
+    repeat_after: Option<Spanned<String>>,
     steps: Spanned<Vec<StepFile>>,
 }
 
@@ -45,6 +46,12 @@ pub struct Sections<'a> {
     pub escalation: Option<&'a BTreeMap<Spanned<String>, PolicyFile>>,
     pub services: Option<&'a BTreeMap<Spanned<String>, ServiceFile>>,
     pub updates: Option<&'a BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+/// Names the paging sections may refer to (from this layer and earlier).
+pub struct Known {
+    pub schedules: Vec<String>,
+    pub channels: Vec<String>,
 }
 
 struct Cx<'a> {
@@ -78,7 +85,13 @@ impl Cx<'_> {
     }
 }
 
-pub fn apply(s: Sections<'_>, p: &mut Paging, text: &str, name: &str) -> Result<(), ConfigError> {
+pub fn apply(
+    s: Sections<'_>,
+    p: &mut Paging,
+    known: &Known,
+    text: &str,
+    name: &str,
+) -> Result<(), ConfigError> {
     let cx = Cx { text, name };
     for (n, f) in s.escalation.into_iter().flatten() {
         let name = n.get_ref().trim();
@@ -93,7 +106,16 @@ pub fn apply(s: Sections<'_>, p: &mut Paging, text: &str, name: &str) -> Result<
             };
             let mut targets = Vec::new();
             for t in st.targets.get_ref() {
-                targets.push(Target::parse(t.get_ref()).map_err(|e| cx.err(t, e))?);
+                let target = Target::parse(t.get_ref()).map_err(|e| cx.err(t, e))?;
+                if let Target::Schedule(n) = &target
+                    && !known.schedules.contains(n)
+                {
+                    return Err(cx.err(
+                        t,
+                        format!("no schedule named '{n}': define [schedules.{n}] (see README: on-call schedules)"),
+                    ));
+                }
+                targets.push(target);
             }
             if targets.is_empty() {
                 return Err(cx.err(
@@ -116,15 +138,33 @@ pub fn apply(s: Sections<'_>, p: &mut Paging, text: &str, name: &str) -> Result<
             Some(r) => *r.get_ref() as u32,
             None => 0,
         };
+        let repeat_after = match &f.repeat_after {
+            Some(d) => cx.duration(d, "repeat_after")?,
+            None => std::time::Duration::from_secs(300),
+        };
         p.policies.insert(
             name.to_string(),
             Policy {
                 name: name.to_string(),
                 steps,
                 repeat,
+                repeat_after,
             },
         );
     }
+    let channel = |c: &Spanned<String>| -> Result<String, ConfigError> {
+        let n = c.get_ref().trim();
+        if known.channels.iter().any(|k| k == n) {
+            Ok(n.to_string())
+        } else {
+            Err(cx.err(
+                c,
+                format!(
+                    "no channel named '{n}': define [channels.{n}] (see README: notifications)"
+                ),
+            ))
+        }
+    };
     if let Some(f) = s.paging {
         if let Some(d) = &f.default_escalation {
             p.default_escalation = Some(d.get_ref().trim().to_string());
@@ -146,7 +186,7 @@ pub fn apply(s: Sections<'_>, p: &mut Paging, text: &str, name: &str) -> Result<
             p.give_up = d;
         }
         if let Some(c) = &f.update_channels {
-            p.update_channels = c.iter().map(|c| c.get_ref().trim().to_string()).collect();
+            p.update_channels = c.iter().map(channel).collect::<Result<_, _>>()?;
         }
     }
     for (n, f) in s.services.into_iter().flatten() {
@@ -158,7 +198,7 @@ pub fn apply(s: Sections<'_>, p: &mut Paging, text: &str, name: &str) -> Result<
             svc.escalation = Some(e.get_ref().trim().to_string());
         }
         if let Some(c) = &f.stakeholders {
-            svc.stakeholders = c.iter().map(|c| c.get_ref().trim().to_string()).collect();
+            svc.stakeholders = c.iter().map(channel).collect::<Result<_, _>>()?;
         }
     }
     for (k, v) in s.updates.into_iter().flatten() {

@@ -139,8 +139,7 @@ pub fn info(inc: &Incident) -> IncidentInfo {
 
 /// Where message templates may be overridden: `<config dir>/templates`.
 pub fn templates_dir() -> Option<std::path::PathBuf> {
-    crate::config::default_config_path()
-        .and_then(|p| p.parent().map(|d| d.join("templates")))
+    crate::config::default_config_path().and_then(|p| p.parent().map(|d| d.join("templates")))
 }
 
 /// Subject and body of a message of `kind` about `inc`; `extra` adds

@@ -164,10 +164,11 @@ pub fn describe_steps(p: &Policy) -> String {
             format!("step {} {when}: {}", i + 1, who.join(", "))
         })
         .collect();
+    let after = crate::clock::duration(p.repeat_after.as_secs() as i64);
     match p.repeat {
         0 => {}
-        1 => parts.push("repeated once".into()),
-        n => parts.push(format!("repeated {n} times")),
+        1 => parts.push(format!("once more {after} after the last step")),
+        n => parts.push(format!("{n} more times, {after} after the last step")),
     }
     parts.join("; ")
 }
@@ -276,7 +277,11 @@ fn run_step(
         e.next_at = None;
         "; last step: nobody else to page".to_string()
     } else {
-        let wait = policy.steps[next].delay;
+        let wait = if next == 0 {
+            policy.repeat_after
+        } else {
+            policy.steps[next].delay
+        };
         e.next_at = Some(now + std_to_chrono(wait));
         let when = if wait.is_zero() {
             "at once".to_string()

@@ -30,7 +30,7 @@ pub trait Directory {
 pub mod deliver;
 pub mod update;
 
+pub mod directory;
 #[cfg(test)]
 mod tests;
-pub mod directory;
 pub mod worker;

@@ -66,6 +66,7 @@ fn paging(second_after: u64, repeat: u32) -> Paging {
                 },
             ],
             repeat,
+            repeat_after: Std::from_secs(60),
         },
     );
     p.services.insert(

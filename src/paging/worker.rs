@@ -53,7 +53,10 @@ impl Worker {
                         return Ok(false);
                     }
                     if !was {
-                        (self.say)(&format!("paging: this process pages and delivers ({})", self.holder));
+                        (self.say)(&format!(
+                            "paging: this process pages and delivers ({})",
+                            self.holder
+                        ));
                     }
                     let dir = Live::load(&self.config, st, now)?;
                     let t = escalate::tick(st, &self.config.paging, &dir, now)?;

@@ -292,9 +292,11 @@ impl Lite {
         if ids.is_empty() {
             return Ok(Default::default());
         }
-        Ok(all(self.conn(), &last_updates_sql(ids), [], last_update_row)
-            .map_err(|e| self.err(e))?
-            .into_iter()
-            .collect())
+        Ok(
+            all(self.conn(), &last_updates_sql(ids), [], last_update_row)
+                .map_err(|e| self.err(e))?
+                .into_iter()
+                .collect(),
+        )
     }
 }

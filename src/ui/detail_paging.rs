@@ -95,7 +95,10 @@ pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
                 status_of(e)
             );
             if let Due::Until(t) | Due::Soon(t) | Due::Overdue(t) = due {
-                v.push_str(&format!(" · next by {}", app.clock.local_time(t).format("%H:%M")));
+                v.push_str(&format!(
+                    " · next by {}",
+                    app.clock.local_time(t).format("%H:%M")
+                ));
             }
             v
         }

@@ -37,9 +37,12 @@ pub(super) fn run(env: &Env<'_>, c: &NotifyCommand) -> Result<()> {
     let ctx = serde_json::json!({
         "channel": name, "sent_by": me, "sent_at": crate::clock::rfc3339(now),
     });
-    let (subject, text) =
-        crate::notify::render("test", &ctx, crate::paging::directory::templates_dir().as_deref())
-            .map_err(|e| Error::Usage(format!("the test template: {e}")))?;
+    let (subject, text) = crate::notify::render(
+        "test",
+        &ctx,
+        crate::paging::directory::templates_dir().as_deref(),
+    )
+    .map_err(|e| Error::Usage(format!("the test template: {e}")))?;
     let key = crate::paging::escalate::idem_key(&["test", name, &now.to_rfc3339()]);
     let msg = Message {
         id: 0,

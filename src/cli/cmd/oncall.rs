@@ -117,11 +117,7 @@ fn now_and_next(env: &Env<'_>, one: Option<&str>, at: Option<&str>) -> Result<()
             None => "nobody on call".to_string(),
         };
         let then = match next {
-            Some(s) => format!(
-                "; next {} from {}",
-                sanitize_line(&s.user),
-                local(s.from)
-            ),
+            Some(s) => format!("; next {} from {}", sanitize_line(&s.user), local(s.from)),
             None => String::new(),
         };
         crate::outln!("{}: {who}{then}", sanitize_line(n));
@@ -214,9 +210,8 @@ fn export(env: &Env<'_>, x: &OncallExport) -> Result<()> {
     let ics = s.ics(&s.name, now, until, &ovr, now);
     match &x.output {
         Some(path) => {
-            std::fs::write(path, ics.as_bytes()).map_err(|e| {
-                Error::Usage(format!("cannot write {}: {e}", path.display()))
-            })?;
+            std::fs::write(path, ics.as_bytes())
+                .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))?;
             crate::outln!("{} written ({} days of {})", path.display(), x.days, s.name);
         }
         None => crate::out!("{ics}"),

@@ -2,9 +2,7 @@
 //! notifications waiting or failed, and where pages reach you.
 
 use super::Env;
-use crate::cli::args_respond::{
-    ContactCommand, MeCommand, OutboxArgs, OutboxCommand, UpdateArgs,
-};
+use crate::cli::args_respond::{ContactCommand, MeCommand, OutboxArgs, OutboxCommand, UpdateArgs};
 use crate::cli::{parse_id, to_json};
 use crate::error::{Error, Result};
 use crate::paging::update::{self, Update};
@@ -47,14 +45,7 @@ pub(super) fn update(env: &Env<'_>, a: &UpdateArgs) -> Result<()> {
             .map_err(|e| Error::Usage(format!("cannot read the update from stdin: {e}")))?;
         update::parse(&s)?
     };
-    let (ev, channels) = update::post(
-        env.store(),
-        p,
-        id,
-        &env.cx.actor,
-        &u,
-        env.cx.clock.now(),
-    )?;
+    let (ev, channels) = update::post(env.store(), p, id, &env.cx.actor, &u, env.cx.clock.now())?;
     if env.json {
         crate::outln!(
             "{}",
@@ -135,7 +126,10 @@ pub(super) fn outbox(env: &Env<'_>, a: &OutboxArgs) -> Result<()> {
         return Ok(());
     }
     for r in &rows {
-        let inc = r.incident.map(|i| i.to_string()).unwrap_or_else(|| "-".into());
+        let inc = r
+            .incident
+            .map(|i| i.to_string())
+            .unwrap_or_else(|| "-".into());
         let to = if r.recipient.is_empty() {
             r.channel.clone()
         } else {

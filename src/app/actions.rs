@@ -176,6 +176,7 @@ impl App {
                 | Action::ChangeStatus
                 | Action::Resolve
                 | Action::AddNote
+                | Action::PostUpdate
                 | Action::SetCategory
                 | Action::SetService
                 | Action::SetSeverity
@@ -208,6 +209,7 @@ impl App {
             Action::ChangeStatus => self.status_picker(inc),
             Action::Resolve => self.prompt(inc, PromptFor::Resolve),
             Action::AddNote => self.prompt(inc, PromptFor::Note),
+            Action::PostUpdate => self.prompt(inc, PromptFor::Update),
             Action::SetService => self.prompt(inc, PromptFor::Set(Field::Service)),
             Action::Assign => self.prompt(inc, PromptFor::Set(Field::Assignee)),
             Action::SetTags => self.prompt(inc, PromptFor::Set(Field::Tags)),
@@ -342,6 +344,16 @@ impl App {
             PromptFor::Section(_) | PromptFor::PmOwner | PromptFor::Annotate(_) => {
                 return Outcome::Stay;
             }
+            PromptFor::Update => (
+                "Stakeholder update",
+                "Status: and Impact: or Doing:, Next update: 30m or none — posted to the stakeholder channels".to_string(),
+                true,
+                crate::paging::update::template(&inc, &self.config.paging)
+                    .lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             PromptFor::Note => (
                 "Add a note",
                 "what happened, what you found, what you did".to_string(),

@@ -58,6 +58,8 @@ pub struct Picker {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromptFor {
     Note,
+    /// A stakeholder update (`paging::update`).
+    Update,
     Resolve,
     Cancel,
     Set(Field),
@@ -72,6 +74,7 @@ impl PromptFor {
     pub fn label(self) -> String {
         match self {
             PromptFor::Note => "note".into(),
+            PromptFor::Update => "stakeholder update".into(),
             PromptFor::Resolve => "resolution".into(),
             PromptFor::Cancel => "cancel reason".into(),
             PromptFor::Set(f) => f.name().into(),

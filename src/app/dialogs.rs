@@ -271,6 +271,7 @@ impl App {
             let prefill = match p.purpose {
                 PromptFor::Set(f) => f.get(&p.seen).unwrap_or_default(),
                 PromptFor::Resolve => p.seen.resolution.clone().unwrap_or_default(),
+                PromptFor::Update => p.prefill.clone(),
                 _ => String::new(),
             };
             if !text.trim().is_empty() && text != prefill && text != me {
@@ -289,6 +290,7 @@ impl App {
     fn reopen_key(&self, p: PromptFor) -> String {
         let (mode, a) = match p {
             PromptFor::Note => (Mode::Normal, Action::AddNote),
+            PromptFor::Update => (Mode::Normal, Action::PostUpdate),
             PromptFor::Resolve => (Mode::Normal, Action::Resolve),
             PromptFor::Cancel => (Mode::Normal, Action::ChangeStatus),
             PromptFor::Set(Field::Assignee) => (Mode::Normal, Action::Assign),

@@ -34,6 +34,11 @@ pub enum Op {
         id: IncidentId,
         text: String,
     },
+    /// Post a stakeholder update.
+    Update {
+        id: IncidentId,
+        update: crate::paging::update::Update,
+    },
     PmStatus {
         id: IncidentId,
         status: PmStatus,
@@ -198,6 +203,21 @@ impl App {
             Op::Note { id, text } => {
                 cx.note(*id, text)?;
                 Done::say(format!("note added to {id}"))
+            }
+            Op::Update { id, update } => {
+                let (_, to) = crate::paging::update::post(
+                    cx.store,
+                    &cx.config.paging,
+                    *id,
+                    &cx.actor,
+                    update,
+                    cx.now(),
+                )?;
+                Done::say(if to.is_empty() {
+                    format!("update posted to {id}'s timeline (no stakeholder channels configured)")
+                } else {
+                    format!("update posted to {id}'s timeline and {}", to.join(", "))
+                })
             }
             Op::PmStatus { id, status } => {
                 let p = cx.set_pm_status(*id, *status)?;

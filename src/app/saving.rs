@@ -71,6 +71,13 @@ impl App {
         let (id, text, purpose, inc) = (p.target, p.text(), p.purpose, p.seen.clone());
         let op = match purpose {
             PromptFor::Note => Op::Note { id, text },
+            PromptFor::Update => match crate::paging::update::parse(&text) {
+                Ok(update) => Op::Update { id, update },
+                Err(e) => {
+                    self.dialog_failed(e);
+                    return Outcome::Stay;
+                }
+            },
             PromptFor::Resolve => Op::Move {
                 id,
                 to: Status::Resolved,

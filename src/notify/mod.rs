@@ -19,6 +19,8 @@ mod webhook;
 #[cfg(test)]
 mod test_http;
 #[cfg(test)]
+mod tests_email;
+#[cfg(test)]
 mod tests_exec;
 #[cfg(test)]
 mod tests_webhook;

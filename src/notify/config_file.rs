@@ -94,8 +94,7 @@ fn check_name(cx: &Cx<'_>, n: &S, what: &str) -> Result<(), ConfigError> {
     let v = n.get_ref();
     let ok = !v.is_empty()
         && v.len() <= 64
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c));
     if !ok {
         return Err(cx.err(
@@ -138,7 +137,10 @@ fn channel(cx: &Cx<'_>, n: &S, f: &ChannelFile) -> Result<Channel, ConfigError> 
         {
             return Err(cx.err(
                 &Spanned::new(span, ()),
-                format!("{key} is not a setting of a {kind} channel (it takes {})", allowed.join(", ")),
+                format!(
+                    "{key} is not a setting of a {kind} channel (it takes {})",
+                    allowed.join(", ")
+                ),
             ));
         }
     }
@@ -335,4 +337,55 @@ fn check_relay(s: &str) -> Result<(), String> {
             crate::text::sanitize_line(s)
         ))
     }
+}
+
+/// The channels and users as TOML, for `sev config show`; empty when
+/// there are none.
+pub fn render(channels: &Channels, users: &Users) -> String {
+    use std::fmt::Write;
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let secs = |d: Duration| format!("{}s", d.as_secs());
+    let mut out = String::new();
+    for (name, c) in channels {
+        let _ = writeln!(out, "\n[channels.{}]", q(name));
+        let _ = writeln!(out, "type = {}", q(c.kind()));
+        match c {
+            Channel::Webhook(w) => {
+                let _ = writeln!(out, "url = {}", q(&w.url));
+                let f = match w.format {
+                    Format::Json => "json",
+                    Format::Slack => "slack",
+                };
+                let _ = writeln!(out, "format = {}", q(f));
+                if let Some(p) = &w.headers_file {
+                    let _ = writeln!(out, "headers_file = {}", q(&p.display().to_string()));
+                }
+            }
+            Channel::Exec(e) => {
+                let argv: Vec<String> = e.command.iter().map(|a| q(a)).collect();
+                let _ = writeln!(out, "command = [{}]", argv.join(", "));
+            }
+            Channel::Email(m) => {
+                match &m.transport {
+                    MailTransport::Smtp(a) => writeln!(out, "smtp = {}", q(a)),
+                    MailTransport::Sendmail(p) => {
+                        writeln!(out, "sendmail = {}", q(&p.display().to_string()))
+                    }
+                }
+                .ok();
+                let _ = writeln!(out, "from = {}", q(&m.from));
+            }
+        }
+        let _ = writeln!(out, "timeout = {}", q(&secs(c.timeout())));
+    }
+    for (name, u) in users {
+        let list: Vec<String> = u
+            .contacts
+            .iter()
+            .map(|c| format!("{{ channel = {}, to = {} }}", q(&c.channel), q(&c.to)))
+            .collect();
+        let _ = writeln!(out, "\n[users.{}]", q(name));
+        let _ = writeln!(out, "contacts = [{}]", list.join(", "));
+    }
+    out
 }

@@ -49,17 +49,15 @@ pub(super) fn recipients(to: &str) -> Result<Vec<String>, DeliveryError> {
 /// A bare ASCII address `local@domain`, with nothing that could end a
 /// header or an SMTP command early.
 pub fn valid_address(a: &str) -> bool {
-    let Some((local, domain)) = a.rsplit_once('@') else {
+    let Some((local, domain)) = a.split_once('@') else {
         return false;
     };
     a.len() <= 254
         && !local.is_empty()
         && !domain.is_empty()
         && !domain.contains('@')
-        && a.bytes().all(|b| {
-            b.is_ascii_graphic() && !b"<>()[],;:\\\"".contains(&b) || b == b'@'
-        })
-        && !local.contains('@')
+        && a.bytes()
+            .all(|b| b.is_ascii_graphic() && !b"<>()[],;:\\\"".contains(&b))
 }
 
 /// The whole message, lines ending in CRLF.
@@ -148,7 +146,9 @@ fn body(text: &str) -> (&'static str, String) {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let plain = text.is_ascii()
         && text.lines().all(|l| l.len() <= 998)
-        && !text.bytes().any(|b| b.is_ascii_control() && b != b'\n' && b != b'\t');
+        && !text
+            .bytes()
+            .any(|b| b.is_ascii_control() && b != b'\n' && b != b'\t');
     let mut out = String::with_capacity(text.len() + 16);
     if plain {
         for line in text.lines() {

@@ -91,7 +91,10 @@ fn parse(text: &str) -> Result<Vec<(String, String)>, String> {
             ));
         }
         let value = value.trim();
-        if !value.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+        if !value
+            .bytes()
+            .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+        {
             return Err(format!(
                 "line {n}: the value of {name} must be printable ASCII"
             ));

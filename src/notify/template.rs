@@ -94,7 +94,13 @@ pub fn render(
     let (subject, body) = out.split_once('\n').unwrap_or((out, ""));
     let subject: String = subject
         .chars()
-        .map(|c| if c.is_control() || c == VALUE_BREAK { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || c == VALUE_BREAK {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let body = body.replace(VALUE_BREAK, "\n");
     let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -145,7 +151,10 @@ mod tests {
         assert!(b.contains("Escalation step: 1"), "{b}");
         let (s, b) = render("update", &ctx(), None).unwrap();
         assert!(s.starts_with("Update: INC-12"), "{s}");
-        assert!(b.contains("Card payments fail") && b.contains("14:30 UTC"), "{b}");
+        assert!(
+            b.contains("Card payments fail") && b.contains("14:30 UTC"),
+            "{b}"
+        );
         let (s, _) = render("breach", &ctx(), None).unwrap();
         assert!(s.contains("not acknowledged in time (5m)"), "{s}");
     }

@@ -38,7 +38,11 @@ fn sink(
             }
             let cmd = line.trim_end().to_string();
             seen2.lock().unwrap().commands.push(cmd.clone());
-            let verb = cmd.split([' ', ':']).next().unwrap_or("").to_ascii_uppercase();
+            let verb = cmd
+                .split([' ', ':'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
             let answer = reply(&verb).unwrap_or(match verb.as_str() {
                 "EHLO" => "250-sink\r\n250-8BITMIME\r\n250 SIZE 10000000",
                 "DATA" => "354 go ahead",
@@ -215,7 +219,12 @@ fn base64_matches_the_rfc_4648_vectors() {
 fn a_non_ascii_or_long_body_is_quoted_printable() {
     let mut m = to("alice@example.com");
     m.text = format!("Käufer = sad\n{}\n", "x".repeat(2000));
-    let t = compose("sev@jump-eu", &["alice@example.com".into()], &m, chrono::Utc::now());
+    let t = compose(
+        "sev@jump-eu",
+        &["alice@example.com".into()],
+        &m,
+        chrono::Utc::now(),
+    );
     assert_eq!(
         header(&t, "Content-Transfer-Encoding"),
         ["Content-Transfer-Encoding: quoted-printable"]
@@ -292,11 +301,7 @@ fn bad_recipients_are_refused_before_connecting() {
         "<a@b.c>",
     ] {
         // Nothing listens here: a refusal must come before any connection.
-        let e = deliver(
-            &mail(MailTransport::Smtp("127.0.0.1:9".into())),
-            &to(bad),
-        )
-        .unwrap_err();
+        let e = deliver(&mail(MailTransport::Smtp("127.0.0.1:9".into())), &to(bad)).unwrap_err();
         assert!(!e.retryable, "{bad:?}: {e:?}");
     }
 }

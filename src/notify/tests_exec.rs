@@ -31,10 +31,16 @@ fn the_message_is_json_on_stdin_and_sev_variables() {
     let s = script(
         d.path(),
         "page",
-        &format!("cat > '{dir}/in.json'; env | grep '^SEV_' | sort > '{dir}/env'; echo \"args: $*\"; echo oops >&2"),
+        &format!(
+            "cat > '{dir}/in.json'; env | grep '^SEV_' | sort > '{dir}/env'; echo \"args: $*\"; echo oops >&2"
+        ),
     );
     let msg = message("checkout down");
-    let ok = deliver(&exec(&["/bin/sh", &s, "--quiet", "a b"], Duration::from_secs(10)), &msg).unwrap();
+    let ok = deliver(
+        &exec(&["/bin/sh", &s, "--quiet", "a b"], Duration::from_secs(10)),
+        &msg,
+    )
+    .unwrap();
     assert_eq!(ok.detail, "exit 0\nargs: --quiet a b\noops");
     let stdin: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.path().join("in.json")).unwrap()).unwrap();
@@ -51,10 +57,13 @@ fn the_message_is_json_on_stdin_and_sev_variables() {
 fn a_hostile_title_is_only_data() {
     let d = tempfile::tempdir().unwrap();
     let dir = d.path().display().to_string();
-    let title = format!(
-        "$(touch {dir}/x) `touch {dir}/y` \"; touch {dir}/z; \" '; touch {dir}/w; '\0"
+    let title =
+        format!("$(touch {dir}/x) `touch {dir}/y` \"; touch {dir}/z; \" '; touch {dir}/w; '\0");
+    let s = script(
+        d.path(),
+        "page",
+        "cat >/dev/null; printf '%s' \"$SEV_SUBJECT\"",
     );
-    let s = script(d.path(), "page", "cat >/dev/null; printf '%s' \"$SEV_SUBJECT\"");
     let msg = message(&title);
     let ok = deliver(&exec(&["/bin/sh", &s], Duration::from_secs(10)), &msg).unwrap();
     for f in ["x", "y", "z", "w"] {
@@ -70,8 +79,16 @@ fn a_hostile_title_is_only_data() {
 #[test]
 fn a_failing_command_is_retryable_with_its_output() {
     let d = tempfile::tempdir().unwrap();
-    let s = script(d.path(), "page", "cat >/dev/null; echo 'pager API: 503'; exit 3");
-    let e = deliver(&exec(&["/bin/sh", &s], Duration::from_secs(10)), &message("x")).unwrap_err();
+    let s = script(
+        d.path(),
+        "page",
+        "cat >/dev/null; echo 'pager API: 503'; exit 3",
+    );
+    let e = deliver(
+        &exec(&["/bin/sh", &s], Duration::from_secs(10)),
+        &message("x"),
+    )
+    .unwrap_err();
     assert!(e.retryable);
     assert_eq!(e.message, "exit 3\npager API: 503");
 }
@@ -97,7 +114,11 @@ fn the_timeout_kills_the_whole_process_group() {
         &format!("sleep 30 & echo $! > '{dir}/bg'; echo started; sleep 30"),
     );
     let t = Instant::now();
-    let e = deliver(&exec(&["/bin/sh", &s], Duration::from_millis(800)), &message("x")).unwrap_err();
+    let e = deliver(
+        &exec(&["/bin/sh", &s], Duration::from_millis(800)),
+        &message("x"),
+    )
+    .unwrap_err();
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     assert!(e.retryable);
     assert!(e.message.contains("process group was killed"), "{e:?}");
@@ -115,7 +136,11 @@ fn gone(pid: i32) -> bool {
     for _ in 0..50 {
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
             Err(_) => return true,
-            Ok(s) if s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')) => {
+            Ok(s)
+                if s.rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+            {
                 return true;
             }
             Ok(_) => std::thread::sleep(Duration::from_millis(20)),
@@ -129,7 +154,11 @@ fn a_left_behind_process_holding_the_output_does_not_hang_delivery() {
     let d = tempfile::tempdir().unwrap();
     let s = script(d.path(), "page", "cat >/dev/null; sleep 30 & echo sent");
     let t = Instant::now();
-    let ok = deliver(&exec(&["/bin/sh", &s], Duration::from_millis(800)), &message("x")).unwrap();
+    let ok = deliver(
+        &exec(&["/bin/sh", &s], Duration::from_millis(800)),
+        &message("x"),
+    )
+    .unwrap();
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     assert_eq!(ok.detail, "exit 0\nsent");
 }

@@ -94,7 +94,8 @@ fn statuses_decide_retry() {
         let e = deliver(&ch, &message("x")).unwrap_err();
         assert_eq!(e.retryable, retry, "{status}: {e:?}");
         assert!(
-            e.message.starts_with(&format!("HTTP {status}: upstream said no")),
+            e.message
+                .starts_with(&format!("HTTP {status}: upstream said no")),
             "{e:?}"
         );
     }
@@ -174,7 +175,10 @@ fn the_sender_reuses_one_connection() {
     assert_eq!(r.requests().len(), n as usize);
     assert_eq!(r.requests()[299].header("x-sev-message-id"), Some("299"));
     let e = s.deliver("nope", &message("x")).unwrap_err();
-    assert!(!e.retryable && e.message.contains("no channel named"), "{e:?}");
+    assert!(
+        !e.retryable && e.message.contains("no channel named"),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -194,9 +198,15 @@ fn headers_file_is_sent_and_must_be_private() {
     let s = Sender::new(&channels);
     let e = s.deliver("ops", &message("x")).unwrap_err();
     assert!(!e.retryable);
-    assert!(e.message.contains(&format!("chmod 600 {}", p.display())), "{e:?}");
+    assert!(
+        e.message.contains(&format!("chmod 600 {}", p.display())),
+        "{e:?}"
+    );
     assert!(!e.message.contains("s3cr3t"));
-    assert!(r.requests().is_empty(), "nothing is sent without the headers");
+    assert!(
+        r.requests().is_empty(),
+        "nothing is sent without the headers"
+    );
     // Fixed by the owner: the same sender reads it again.
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
     s.deliver("ops", &message("x")).unwrap();

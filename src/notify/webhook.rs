@@ -103,7 +103,9 @@ pub(super) fn post(
             "HTTP {status}: the webhook answers with a redirect{}; put the final URL in the channel's url",
             location.map(|l| format!(" to {l}")).unwrap_or_default()
         ))),
-        408 | 425 | 429 | 500..=599 => Err(DeliveryError::retry(with_body(format!("HTTP {status}")))),
+        408 | 425 | 429 | 500..=599 => {
+            Err(DeliveryError::retry(with_body(format!("HTTP {status}"))))
+        }
         _ => Err(DeliveryError::fatal(with_body(format!("HTTP {status}")))),
     }
 }

@@ -484,5 +484,6 @@ pub(super) fn render(c: &Config) -> String {
         }
     }
     out.push_str(&crate::intake::config_show::render(&c.alerts));
+    out.push_str(&crate::notify::config_file::render(&c.channels, &c.users));
     out
 }

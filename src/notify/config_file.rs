@@ -338,3 +338,54 @@ fn check_relay(s: &str) -> Result<(), String> {
         ))
     }
 }
+
+/// The channels and users as TOML, for `sev config show`; empty when
+/// there are none.
+pub fn render(channels: &Channels, users: &Users) -> String {
+    use std::fmt::Write;
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let secs = |d: Duration| format!("{}s", d.as_secs());
+    let mut out = String::new();
+    for (name, c) in channels {
+        let _ = writeln!(out, "\n[channels.{}]", q(name));
+        let _ = writeln!(out, "type = {}", q(c.kind()));
+        match c {
+            Channel::Webhook(w) => {
+                let _ = writeln!(out, "url = {}", q(&w.url));
+                let f = match w.format {
+                    Format::Json => "json",
+                    Format::Slack => "slack",
+                };
+                let _ = writeln!(out, "format = {}", q(f));
+                if let Some(p) = &w.headers_file {
+                    let _ = writeln!(out, "headers_file = {}", q(&p.display().to_string()));
+                }
+            }
+            Channel::Exec(e) => {
+                let argv: Vec<String> = e.command.iter().map(|a| q(a)).collect();
+                let _ = writeln!(out, "command = [{}]", argv.join(", "));
+            }
+            Channel::Email(m) => {
+                match &m.transport {
+                    MailTransport::Smtp(a) => writeln!(out, "smtp = {}", q(a)),
+                    MailTransport::Sendmail(p) => {
+                        writeln!(out, "sendmail = {}", q(&p.display().to_string()))
+                    }
+                }
+                .ok();
+                let _ = writeln!(out, "from = {}", q(&m.from));
+            }
+        }
+        let _ = writeln!(out, "timeout = {}", q(&secs(c.timeout())));
+    }
+    for (name, u) in users {
+        let list: Vec<String> = u
+            .contacts
+            .iter()
+            .map(|c| format!("{{ channel = {}, to = {} }}", q(&c.channel), q(&c.to)))
+            .collect();
+        let _ = writeln!(out, "\n[users.{}]", q(name));
+        let _ = writeln!(out, "contacts = [{}]", list.join(", "));
+    }
+    out
+}

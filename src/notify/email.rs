@@ -49,7 +49,7 @@ pub(super) fn recipients(to: &str) -> Result<Vec<String>, DeliveryError> {
 /// A bare ASCII address `local@domain`, with nothing that could end a
 /// header or an SMTP command early.
 pub fn valid_address(a: &str) -> bool {
-    let Some((local, domain)) = a.rsplit_once('@') else {
+    let Some((local, domain)) = a.split_once('@') else {
         return false;
     };
     a.len() <= 254
@@ -57,8 +57,7 @@ pub fn valid_address(a: &str) -> bool {
         && !domain.is_empty()
         && !domain.contains('@')
         && a.bytes()
-            .all(|b| b.is_ascii_graphic() && !b"<>()[],;:\\\"".contains(&b) || b == b'@')
-        && !local.contains('@')
+            .all(|b| b.is_ascii_graphic() && !b"<>()[],;:\\\"".contains(&b))
 }
 
 /// The whole message, lines ending in CRLF.

@@ -19,6 +19,12 @@ mod webhook;
 #[cfg(test)]
 mod test_http;
 #[cfg(test)]
+mod tests_config;
+#[cfg(test)]
+mod tests_email;
+#[cfg(test)]
+mod tests_exec;
+#[cfg(test)]
 mod tests_webhook;
 
 pub use headers::read_headers;

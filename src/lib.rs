@@ -25,6 +25,7 @@ pub mod intake;
 pub mod keymap;
 pub mod metrics;
 pub mod ops;
+pub mod respond;
 pub mod search;
 pub mod serve;
 pub mod store;

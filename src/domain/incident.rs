@@ -162,6 +162,9 @@ pub enum EventKind {
     Alert,
     /// A link to another incident (related, duplicate of, merged).
     Link,
+    /// A response target was missed: `field` names the clock
+    /// (`acknowledge`, `resolve`); once per clock per cycle.
+    Breach,
 }
 
 impl EventKind {
@@ -175,6 +178,7 @@ impl EventKind {
             EventKind::Action => "action",
             EventKind::Alert => "alert",
             EventKind::Link => "link",
+            EventKind::Breach => "breach",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -187,6 +191,7 @@ impl EventKind {
             "action" => EventKind::Action,
             "alert" => EventKind::Alert,
             "link" => EventKind::Link,
+            "breach" => EventKind::Breach,
             _ => return None,
         })
     }
@@ -227,7 +232,9 @@ impl Event {
                 v(&self.old),
                 v(&self.new)
             ),
-            EventKind::Alert | EventKind::Link => self.text.clone().unwrap_or_default(),
+            EventKind::Alert | EventKind::Link | EventKind::Breach => {
+                self.text.clone().unwrap_or_default()
+            }
             EventKind::Postmortem | EventKind::Action => {
                 let what = if self.kind == EventKind::Postmortem {
                     "postmortem"

@@ -582,3 +582,6 @@ pub fn use_password_file(f: Option<std::path::PathBuf>) {
 fn password_file() -> Option<std::path::PathBuf> {
     PASSWORD_FILE.get().cloned().flatten()
 }
+
+/// Response-target reads and writes (`crate::respond`).
+mod respond;

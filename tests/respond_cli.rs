@@ -32,8 +32,17 @@ fn list_filters_by_response_clocks() {
         let cfg = env.dir.path().join("targets.toml");
         std::fs::write(&cfg, TARGETS).unwrap();
         let sev = |args: &[&str]| {
-            let o = env.cmd().env("SEV_CONFIG", &cfg).args(args).output().unwrap();
-            assert!(o.status.success(), "sev {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+            let o = env
+                .cmd()
+                .env("SEV_CONFIG", &cfg)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "sev {args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
             String::from_utf8(o.stdout).unwrap()
         };
         let json = |args: &[&str]| -> serde_json::Value {
@@ -41,8 +50,24 @@ fn list_filters_by_response_clocks() {
             a.push("--json");
             serde_json::from_str(&sev(&a)).unwrap()
         };
-        sev(&["new", "db down", "--impact", "high", "--urgency", "high", "--service", "db"]);
-        sev(&["new", "slow pages", "--impact", "high", "--urgency", "medium"]);
+        sev(&[
+            "new",
+            "db down",
+            "--impact",
+            "high",
+            "--urgency",
+            "high",
+            "--service",
+            "db",
+        ]);
+        sev(&[
+            "new",
+            "slow pages",
+            "--impact",
+            "high",
+            "--urgency",
+            "medium",
+        ]);
         sev(&["new", "typo on the status page"]);
         std::thread::sleep(std::time::Duration::from_millis(2100));
 
@@ -54,14 +79,23 @@ fn list_filters_by_response_clocks() {
         assert!(ack["over_seconds"].as_i64().unwrap() >= 1);
         assert_eq!(breached[0]["clocks"]["resolve"]["state"], "running");
 
-        assert_eq!(refs(&json(&["list", "--breaching-within", "2h"])), ["INC-2"]);
+        assert_eq!(
+            refs(&json(&["list", "--breaching-within", "2h"])),
+            ["INC-2"]
+        );
         assert_eq!(
             refs(&json(&["list", "--breaching-within", "5h", "--all"])),
             ["INC-1", "INC-2"]
         );
         // Composes with the other filters and the limit.
-        assert_eq!(refs(&json(&["list", "--breached", "--service", "web"])), Vec::<String>::new());
-        assert_eq!(refs(&json(&["list", "--breaching-within", "9h", "-n", "1"])), ["INC-1"]);
+        assert_eq!(
+            refs(&json(&["list", "--breached", "--service", "web"])),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            refs(&json(&["list", "--breaching-within", "9h", "-n", "1"])),
+            ["INC-1"]
+        );
         // Every listed incident carries its clocks; P3 has no targets here.
         let all = json(&["list"]);
         assert_eq!(all.as_array().unwrap().len(), 3);
@@ -72,7 +106,10 @@ fn list_filters_by_response_clocks() {
         assert!(shown.contains("Response targets"), "{shown}");
         assert!(shown.contains("acknowledge: BREACHED"), "{shown}");
         assert!(shown.contains("resolve: 3h 59m left"), "{shown}");
-        assert_eq!(json(&["show", "1"])["clocks"]["acknowledge"]["state"], "breached");
+        assert_eq!(
+            json(&["show", "1"])["clocks"]["acknowledge"]["state"],
+            "breached"
+        );
 
         // Acknowledged late: met late, still breached in this cycle.
         sev(&["ack", "1"]);
@@ -83,7 +120,10 @@ fn list_filters_by_response_clocks() {
         sev(&["resolve", "1", "--summary", "restarted"]);
         sev(&["reopen", "1"]);
         assert_eq!(refs(&json(&["list", "--breached"])), Vec::<String>::new());
-        assert_eq!(json(&["show", "1"])["clocks"]["acknowledge"]["state"], "met");
+        assert_eq!(
+            json(&["show", "1"])["clocks"]["acknowledge"]["state"],
+            "met"
+        );
 
         let o = env
             .cmd()

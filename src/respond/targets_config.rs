@@ -60,7 +60,9 @@ fn target(
             text,
             name,
             s,
-            format!("{key} = \"0\" is breached at once: give a time like \"15m\", or \"off\" for no target"),
+            format!(
+                "{key} = \"0\" is breached at once: give a time like \"15m\", or \"off\" for no target"
+            ),
         ));
     }
     Ok(Some(Duration::seconds(d.as_secs() as i64)))

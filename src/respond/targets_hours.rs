@@ -16,7 +16,8 @@ const MAX_DAYS: i64 = 3660;
 /// change; one that exists twice, the later of the two.
 fn to_utc(h: &Hours, local: NaiveDateTime) -> DateTime<Utc> {
     let naive = local.and_utc();
-    let off = |t: DateTime<Utc>| Duration::seconds(i64::from(h.tz.at(t).offset().local_minus_utc()));
+    let off =
+        |t: DateTime<Utc>| Duration::seconds(i64::from(h.tz.at(t).offset().local_minus_utc()));
     let o = off(naive);
     let u = naive - o;
     let o2 = off(u);

@@ -77,13 +77,25 @@ pub fn line(c: &Clock, now: DateTime<Utc>, zone: Zone) -> String {
     let d = |d: Duration| clock::duration(d.num_seconds());
     let name = c.kind.as_str();
     let due = when(c.due, now, zone);
-    let counted = if c.business_hours { " business time" } else { "" };
+    let counted = if c.business_hours {
+        " business time"
+    } else {
+        ""
+    };
     match c.state {
         State::Running { left } => {
-            format!("{name}: {}{counted} left (due {due}, {})", d(left), target(c))
+            format!(
+                "{name}: {}{counted} left (due {due}, {})",
+                d(left),
+                target(c)
+            )
         }
         State::Breached { by } if c.business_hours => {
-            format!("{name}: BREACHED, over by {}{counted} (due {due}, {})", d(by), target(c))
+            format!(
+                "{name}: BREACHED, over by {}{counted} (due {due}, {})",
+                d(by),
+                target(c)
+            )
         }
         State::Breached { by } => {
             format!("{name}: BREACHED {} ago (due {due}, {})", d(by), target(c))
@@ -95,7 +107,10 @@ pub fn line(c: &Clock, now: DateTime<Utc>, zone: Zone) -> String {
             d(by),
             target(c)
         ),
-        State::Cancelled => format!("{name}: stopped, the incident was cancelled ({})", target(c)),
+        State::Cancelled => format!(
+            "{name}: stopped, the incident was cancelled ({})",
+            target(c)
+        ),
     }
 }
 

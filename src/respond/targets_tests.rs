@@ -24,16 +24,34 @@ fn mins(m: i64) -> Duration {
 fn friday_afternoon_plus_an_hour_lands_monday_morning() {
     let h = berlin_office();
     // Fri 2026-11-27 16:50 in Berlin (UTC+1) → Mon 30th 09:50.
-    assert_eq!(add(&h, utc(2026, 11, 27, 15, 50), mins(60)), utc(2026, 11, 30, 8, 50));
+    assert_eq!(
+        add(&h, utc(2026, 11, 27, 15, 50), mins(60)),
+        utc(2026, 11, 30, 8, 50)
+    );
     // A target that fits today exactly ends at closing time.
-    assert_eq!(add(&h, utc(2026, 11, 27, 15, 50), mins(10)), utc(2026, 11, 27, 16, 0));
+    assert_eq!(
+        add(&h, utc(2026, 11, 27, 15, 50), mins(10)),
+        utc(2026, 11, 27, 16, 0)
+    );
     // Started on a Saturday night: the clock starts Monday 09:00.
-    assert_eq!(add(&h, utc(2026, 11, 28, 22, 0), mins(30)), utc(2026, 11, 30, 8, 30));
+    assert_eq!(
+        add(&h, utc(2026, 11, 28, 22, 0), mins(30)),
+        utc(2026, 11, 30, 8, 30)
+    );
     // Back: Friday 16:00 to Monday 10:00 is two business hours.
-    assert_eq!(between(&h, utc(2026, 11, 27, 15, 0), utc(2026, 11, 30, 9, 0)), mins(120));
-    assert_eq!(between(&h, utc(2026, 11, 30, 9, 0), utc(2026, 11, 27, 15, 0)), mins(0));
+    assert_eq!(
+        between(&h, utc(2026, 11, 27, 15, 0), utc(2026, 11, 30, 9, 0)),
+        mins(120)
+    );
+    assert_eq!(
+        between(&h, utc(2026, 11, 30, 9, 0), utc(2026, 11, 27, 15, 0)),
+        mins(0)
+    );
     // A long target: 24 business hours is three 8-hour days.
-    assert_eq!(add(&h, utc(2026, 11, 30, 8, 0), mins(24 * 60)), utc(2026, 12, 2, 16, 0));
+    assert_eq!(
+        add(&h, utc(2026, 11, 30, 8, 0), mins(24 * 60)),
+        utc(2026, 12, 2, 16, 0)
+    );
 }
 
 #[test]
@@ -41,8 +59,14 @@ fn a_holiday_is_skipped() {
     let mut h = berlin_office();
     h.set_holiday("2026-11-27").unwrap();
     // Thu 26th 16:30 + 1h: 30m on Thursday, Friday is a holiday, 30m Monday.
-    assert_eq!(add(&h, utc(2026, 11, 26, 15, 30), mins(60)), utc(2026, 11, 30, 8, 30));
-    assert_eq!(between(&h, utc(2026, 11, 26, 15, 30), utc(2026, 11, 30, 8, 30)), mins(60));
+    assert_eq!(
+        add(&h, utc(2026, 11, 26, 15, 30), mins(60)),
+        utc(2026, 11, 30, 8, 30)
+    );
+    assert_eq!(
+        between(&h, utc(2026, 11, 26, 15, 30), utc(2026, 11, 30, 8, 30)),
+        mins(60)
+    );
 }
 
 #[test]
@@ -50,10 +74,19 @@ fn business_hours_follow_daylight_saving_changes() {
     let h = berlin_office();
     // Spring: Fri 2026-03-27 16:30 CET (15:30Z); Berlin moves to CEST on
     // Sunday, so Monday 09:30 local is 07:30Z (not 08:30Z).
-    assert_eq!(add(&h, utc(2026, 3, 27, 15, 30), mins(60)), utc(2026, 3, 30, 7, 30));
+    assert_eq!(
+        add(&h, utc(2026, 3, 27, 15, 30), mins(60)),
+        utc(2026, 3, 30, 7, 30)
+    );
     // Autumn: Fri 2026-10-23 16:30 CEST (14:30Z) → Mon 09:30 CET = 08:30Z.
-    assert_eq!(add(&h, utc(2026, 10, 23, 14, 30), mins(60)), utc(2026, 10, 26, 8, 30));
-    assert_eq!(between(&h, utc(2026, 10, 23, 14, 30), utc(2026, 10, 26, 8, 30)), mins(60));
+    assert_eq!(
+        add(&h, utc(2026, 10, 23, 14, 30), mins(60)),
+        utc(2026, 10, 26, 8, 30)
+    );
+    assert_eq!(
+        between(&h, utc(2026, 10, 23, 14, 30), utc(2026, 10, 26, 8, 30)),
+        mins(60)
+    );
     // Around the clock on the short day: 24 counted hours are 24 real ones.
     let mut all = berlin_office();
     all.set_business("00:00-24:00").unwrap();
@@ -92,7 +125,10 @@ fn clocks_run_breach_and_stop_when_the_state_is_reached() {
     assert!(!c.breached());
     // Past due, not acknowledged: breached by 12m.
     let c = t.clocks(&i, None, &h, c0 + mins(17));
-    assert_eq!(c.acknowledge.unwrap().state, State::Breached { by: mins(12) });
+    assert_eq!(
+        c.acknowledge.unwrap().state,
+        State::Breached { by: mins(12) }
+    );
     assert!(c.breached() && !c.breaching_within(mins(15), c0 + mins(17)));
     assert_eq!(cell(&c), Some(("!12m".into(), Tone::Breached)));
     // Acknowledged at 3m 10s: met; the resolve clock is what runs now.
@@ -249,14 +285,36 @@ fn config_sets_targets_one_key_at_a_time_and_locates_mistakes() {
     assert_eq!(p3.resolve, Some(Duration::hours(24)), "kept from below");
     assert!(!p3.business_hours);
     assert_eq!(c.response.get(Priority::P5).resolve, None);
-    assert!(c.to_toml().contains("[response.P5]\nacknowledge = \"16h\"\nresolve = \"off\""));
+    assert!(
+        c.to_toml()
+            .contains("[response.P5]\nacknowledge = \"16h\"\nresolve = \"off\"")
+    );
     for (text, at, says) in [
-        ("[response.P9]\nresolve = \"1h\"\n", "x.toml:1:11", "priority"),
-        ("\n[response.P1]\nresolve = \"soon\"\n", "x.toml:3:11", "resolve: bad duration"),
-        ("[response.P1]\nacknowledge = \"0\"\n", "x.toml:2:15", "breached at once"),
-        ("[response.P1]\npage = \"1h\"\n", "x.toml:2:1", "unknown field"),
+        (
+            "[response.P9]\nresolve = \"1h\"\n",
+            "x.toml:1:11",
+            "priority",
+        ),
+        (
+            "\n[response.P1]\nresolve = \"soon\"\n",
+            "x.toml:3:11",
+            "resolve: bad duration",
+        ),
+        (
+            "[response.P1]\nacknowledge = \"0\"\n",
+            "x.toml:2:15",
+            "breached at once",
+        ),
+        (
+            "[response.P1]\npage = \"1h\"\n",
+            "x.toml:2:1",
+            "unknown field",
+        ),
     ] {
-        let e = Config::builtin().layer_str(text, "x.toml").unwrap_err().to_string();
+        let e = Config::builtin()
+            .layer_str(text, "x.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with(at) && e.contains(says), "{text:?}: {e}");
     }
 }
@@ -303,7 +361,11 @@ fn record_breaches_is_idempotent_and_per_cycle() {
             text: "stale".into(),
         };
         cx.acknowledge(inc.id, None).unwrap();
-        assert_eq!(s.record_breaches(&[stale], ACTOR, real).unwrap(), 0, "{name}");
+        assert_eq!(
+            s.record_breaches(&[stale], ACTOR, real).unwrap(),
+            0,
+            "{name}"
+        );
         let fixed = Transition::Resolve {
             summary: "rolled back".into(),
         };
@@ -330,7 +392,10 @@ fn record_breaches_is_idempotent_and_per_cycle() {
             ],
             "{name}"
         );
-        assert!(s.verify().unwrap().broken.is_none(), "{name}: the chain holds");
+        assert!(
+            s.verify().unwrap().broken.is_none(),
+            "{name}: the chain holds"
+        );
         let _ = clock.now();
     }
 }

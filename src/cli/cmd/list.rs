@@ -38,7 +38,9 @@ pub(super) fn json_with_clocks(
 ) -> Result<serde_json::Value> {
     let mut v = serde_json::to_value(incident_json(i, events))
         .map_err(|e| Error::Internal(e.to_string()))?;
-    v["clocks"] = c.map(crate::respond::targets_show::json).unwrap_or_default();
+    v["clocks"] = c
+        .map(crate::respond::targets_show::json)
+        .unwrap_or_default();
     Ok(v)
 }
 

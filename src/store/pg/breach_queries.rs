@@ -57,7 +57,10 @@ impl Pg {
             let mut n = 0;
             for b in todo {
                 let version: Option<i64> = tx
-                    .query_opt("SELECT version FROM incidents WHERE id = $1", &[&b.incident.0])
+                    .query_opt(
+                        "SELECT version FROM incidents WHERE id = $1",
+                        &[&b.incident.0],
+                    )
                     .map_err(|e| self.err(e))?
                     .map(|r| r.get(0));
                 if version != Some(b.version) || self.recorded(tx, b)? {

@@ -7,10 +7,11 @@
 //! 1. TITLE shrinks, down to 20 cells;
 //! 2. SERVICE narrows from 12 cells to 7;
 //! 3. AGE goes;
-//! 4. SERVICE goes;
-//! 5. TITLE shrinks further, down to 12 cells;
-//! 6. PRI goes;
-//! 7. ASSIGNEE goes — last of all: who owns an incident is never hidden
+//! 4. CLOCK (the response clock, TUI only) goes;
+//! 5. SERVICE goes;
+//! 6. TITLE shrinks further, down to 12 cells;
+//! 7. PRI goes;
+//! 8. ASSIGNEE goes — last of all: who owns an incident is never hidden
 //!    while anything but the reference, kind, severity, status and title
 //!    is shown.
 //!
@@ -25,6 +26,8 @@ pub const AGE_W: usize = 4;
 pub const SERVICE_W: usize = 12;
 pub const SERVICE_NARROW_W: usize = 7;
 pub const ASSIGNEE_W: usize = 8;
+/// The response clock: "4m", "!12m", "✓".
+pub const CLOCK_W: usize = crate::respond::targets_show::CELL_W;
 /// The title gives up width first, down to this…
 pub const TITLE_MIN: usize = 20;
 /// …and after AGE and SERVICE went, down to this.
@@ -36,6 +39,8 @@ pub struct Columns {
     pub reference: usize,
     pub priority: bool,
     pub age: bool,
+    /// The response clock (only where asked for: see [`fit_with_clock`]).
+    pub clock: bool,
     pub service: usize,
     pub assignee: bool,
     pub title: usize,
@@ -51,6 +56,7 @@ impl Columns {
             if self.priority { PRI_W } else { 0 },
             STATUS_W,
             if self.age { AGE_W } else { 0 },
+            if self.clock { CLOCK_W } else { 0 },
             self.title,
             self.service,
             if self.assignee { ASSIGNEE_W } else { 0 },
@@ -61,9 +67,10 @@ impl Columns {
 }
 
 /// The give-way steps, in order.
-const STEPS: [fn(&mut Columns); 6] = [
+const STEPS: [fn(&mut Columns); 7] = [
     |c| c.service = SERVICE_NARROW_W,
     |c| c.age = false,
+    |c| c.clock = false,
     |c| c.service = 0,
     |c| c.title = TITLE_FLOOR,
     |c| c.priority = false,
@@ -75,10 +82,20 @@ const STEPS: [fn(&mut Columns); 6] = [
 /// the last step does not fit (only a CLI piped to a very narrow width), the
 /// row is wider than `width`.
 pub fn fit(width: usize, reference: usize) -> Columns {
+    fit_cols(width, reference, false)
+}
+
+/// [`fit`] with the response clock column (the TUI list).
+pub fn fit_with_clock(width: usize, reference: usize) -> Columns {
+    fit_cols(width, reference, true)
+}
+
+fn fit_cols(width: usize, reference: usize, clock: bool) -> Columns {
     let mut c = Columns {
         reference: reference.max("REF".len()),
         priority: true,
         age: true,
+        clock,
         service: SERVICE_W,
         assignee: true,
         title: TITLE_MIN,
@@ -104,6 +121,12 @@ mod tests {
         assert_eq!(c.service, SERVICE_W);
         assert_eq!(c.used(), 120);
         assert!(c.title > TITLE_MIN);
+        assert!(!c.clock, "the CLI table has no clock column");
+        let c = fit_with_clock(120, 7);
+        assert!(c.clock && c.age);
+        assert_eq!(c.used(), 120);
+        // At 80 columns the TUI list (77 cells) keeps the clock.
+        assert!(fit_with_clock(77, 7).clock);
     }
 
     #[test]
@@ -111,9 +134,9 @@ mod tests {
         // Narrow one cell at a time: each column, once gone, stays gone, and
         // they go in the documented order.
         let mut order: Vec<&str> = Vec::new();
-        let mut prev = fit(200, 10);
+        let mut prev = fit_with_clock(200, 10);
         for w in (20..200).rev() {
-            let c = fit(w, 10);
+            let c = fit_with_clock(w, 10);
             assert!(c.used() <= w || !c.assignee, "{w}: {c:?}");
             let mut gone = |cond: bool, name: &'static str| {
                 if cond && !order.contains(&name) {
@@ -123,6 +146,7 @@ mod tests {
             gone(c.title < prev.title, "title");
             gone(c.service == SERVICE_NARROW_W, "service narrows");
             gone(!c.age, "age");
+            gone(!c.clock, "clock");
             gone(c.service == 0, "service");
             gone(c.title < TITLE_MIN, "title below its minimum");
             gone(!c.priority, "priority");
@@ -135,6 +159,7 @@ mod tests {
                 "title",
                 "service narrows",
                 "age",
+                "clock",
                 "service",
                 "title below its minimum",
                 "priority",
@@ -149,13 +174,13 @@ mod tests {
         // (60% of the width), with references up to INC-100000; the TUI
         // keeps 2 cells for the selection marker and 1 for a right margin.
         for (w, reference) in [(80, 6), (80, 10), (72, 6), (72, 10), (78, 10)] {
-            let c = fit(w - 3, reference);
+            let c = fit_with_clock(w - 3, reference);
             assert!(c.assignee, "{w}/{reference}: {c:?}");
             assert!(c.service > 0, "{w}/{reference}: {c:?}");
             assert!(c.title >= TITLE_MIN, "{w}/{reference}: {c:?}");
         }
         // The narrowest terminal sev draws on still shows the owner.
-        let c = fit(crate::geometry::MIN_WIDTH as usize - 3, 10);
+        let c = fit_with_clock(crate::geometry::MIN_WIDTH as usize - 3, 10);
         assert!(c.assignee, "{c:?}");
     }
 }

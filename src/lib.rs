@@ -28,6 +28,7 @@ pub mod notify;
 pub mod oncall;
 pub mod ops;
 pub mod paging;
+pub mod respond;
 pub mod search;
 pub mod serve;
 pub mod store;

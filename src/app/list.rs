@@ -85,6 +85,9 @@ pub struct List {
     /// Alert counts of the rows that have alerts (reloaded with them, so
     /// "180 alerts · 3 resolved" is live).
     pub alerts: std::collections::HashMap<IncidentId, crate::store::AlertCounts>,
+    /// The latest reopen of the rows ever reopened (their response
+    /// clocks' cycle start), reloaded with them.
+    pub reopens: std::collections::HashMap<IncidentId, crate::store::Reopen>,
     pub height: usize,
     /// The list has whole terminal lines to itself (no side pane), so a
     /// one-row shift is one scroll command for the terminal; beside the
@@ -178,6 +181,7 @@ impl List {
             let got = store.get_many(&want)?;
             self.rows = got.rows;
             self.alerts = store.alert_counts(&want)?;
+            self.reopens = store.reopens(&want)?;
             // Rows deleted under us, or that cannot be read, are skipped by
             // get_many; keep ids aligned.
             if self.rows.len() != want.len() {

@@ -240,6 +240,8 @@ pub struct ListArgs {
     /// At most this many rows (default 50; 0 = no limit)
     #[arg(short = 'n', long, default_value_t = 50)]
     pub limit: usize,
+    #[command(flatten)]
+    pub clocks: super::args_respond_sla::ClockFilter,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@ mod args;
 mod args_intake;
 mod args_learn;
 mod args_respond;
+mod args_respond_sla;
 mod cmd;
 pub mod out;
 mod output;
@@ -11,6 +12,7 @@ mod output;
 pub use args::*;
 pub use args_intake::*;
 pub use args_learn::*;
+pub use args_respond_sla::*;
 pub use cmd::run;
 
 pub use output::{incident_json, to_json};

@@ -185,11 +185,13 @@ fn when(clock: &dyn Clock, o: Option<DateTime<Utc>>) -> String {
 }
 
 /// The full record and timeline, for `sev show`.
-/// `links` are ready-made lines ("merged: INC-13"), shown before the timeline.
+/// `links` are ready-made lines ("merged: INC-13"), shown before the timeline,
+/// and so are `response` (the response clocks, one per line).
 pub fn record(
     i: &Incident,
     events: &[Event],
     links: &[String],
+    response: &[String],
     sev_name: &str,
     clock: &dyn Clock,
 ) -> String {
@@ -248,6 +250,12 @@ pub fn record(
     if !links.is_empty() {
         let _ = writeln!(o, "\nLinks");
         for l in links {
+            let _ = writeln!(o, "  {l}");
+        }
+    }
+    if !response.is_empty() {
+        let _ = writeln!(o, "\nResponse targets");
+        for l in response {
             let _ = writeln!(o, "  {l}");
         }
     }

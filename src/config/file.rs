@@ -52,6 +52,7 @@ pub(super) struct File {
     keys: Option<BTreeMap<Spanned<String>, KeyTable>>,
     postmortem: Option<PostmortemFile>,
     hours: Option<HoursFile>,
+    response: Option<crate::respond::targets_config::ResponseFile>,
     /// The alert intake: see `intake::config_file`.
     alerts: Option<crate::intake::config_file::AlertsFile>,
     integrations: Option<Vec<crate::intake::config_file::IntegrationFile>>,
@@ -233,6 +234,9 @@ impl File {
         }
         if let Some(h) = &self.hours {
             h.apply(c, &cx)?;
+        }
+        if let Some(r) = &self.response {
+            crate::respond::targets_config::apply(r, &mut c.response, text, name)?;
         }
         crate::intake::config_file::apply(
             crate::intake::config_file::Sections {
@@ -483,6 +487,7 @@ pub(super) fn render(c: &Config) -> String {
             let _ = writeln!(out, "{} = {}", q(&k.key.value), q(&k.action.value));
         }
     }
+    out.push_str(&crate::respond::targets_config::render(&c.response));
     out.push_str(&crate::intake::config_show::render(&c.alerts));
     out.push_str(&crate::notify::config_file::render(&c.channels, &c.users));
     out

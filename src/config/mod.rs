@@ -89,6 +89,8 @@ pub struct Config {
     pub paging: crate::paging::config::Paging,
     /// On-call schedules (`[schedules.NAME]`).
     pub schedules: crate::oncall::Schedules,
+    /// Response targets per priority (`[response]`).
+    pub response: crate::respond::Targets,
     /// The files that were read, in order.
     pub sources: Vec<String>,
 }
@@ -171,6 +173,7 @@ impl Config {
             users: Default::default(),
             paging: Default::default(),
             schedules: Default::default(),
+            response: Default::default(),
             sources: Vec::new(),
         }
     }

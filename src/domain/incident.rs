@@ -167,6 +167,9 @@ pub enum EventKind {
     Page,
     /// A stakeholder update (`text`); `new` is when the next one is due.
     Update,
+    /// A response target was missed: `field` names the clock
+    /// (`acknowledge`, `resolve`); once per clock per cycle.
+    Breach,
 }
 
 impl EventKind {
@@ -182,6 +185,7 @@ impl EventKind {
             EventKind::Link => "link",
             EventKind::Page => "page",
             EventKind::Update => "update",
+            EventKind::Breach => "breach",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -196,6 +200,7 @@ impl EventKind {
             "link" => EventKind::Link,
             "page" => EventKind::Page,
             "update" => EventKind::Update,
+            "breach" => EventKind::Breach,
             _ => return None,
         })
     }
@@ -236,7 +241,7 @@ impl Event {
                 v(&self.old),
                 v(&self.new)
             ),
-            EventKind::Alert | EventKind::Link | EventKind::Page => {
+            EventKind::Alert | EventKind::Link | EventKind::Page | EventKind::Breach => {
                 self.text.clone().unwrap_or_default()
             }
             EventKind::Update => format!("update: {}", self.text.clone().unwrap_or_default()),

@@ -588,5 +588,9 @@ fn password_file() -> Option<std::path::PathBuf> {
     PASSWORD_FILE.get().cloned().flatten()
 }
 
-#[path = "facade_respond.rs"]
+/// Response-target reads and writes (`crate::respond`).
 mod respond;
+
+/// Paging: the outbox, escalations, overrides, contacts (`crate::paging`).
+#[path = "facade_paging.rs"]
+mod paging;

@@ -7,6 +7,7 @@
 mod alert_reads;
 mod alerts;
 pub mod audit;
+mod breaches;
 mod bulk;
 mod close_view;
 mod copy;
@@ -33,6 +34,7 @@ pub mod testdb;
 mod timeline;
 mod types;
 
+pub use breaches::{NewBreach, Reopen};
 pub use bulk::BatchItem;
 pub use close_view::TxView;
 pub use copy::{Copied, Progress};

@@ -4,6 +4,7 @@ use super::theme::Theme;
 use crate::app::App;
 use crate::clock;
 use crate::domain::{EventKind, Incident};
+use crate::respond::targets_show::Tone;
 use crate::text::{sanitize, sanitize_line};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -32,6 +33,28 @@ fn field<'a>(theme: &Theme, label: &'a str, value: String) -> Vec<Span<'a>> {
         Span::styled(format!("{label:<LABEL_W$}"), theme.dim()),
         Span::raw(value),
     ]
+}
+
+/// Each response clock of `inc` on one line, with how to draw it.
+fn clock_lines(app: &App, inc: &Incident) -> Vec<(String, Tone)> {
+    let (now, zone) = (app.clock.now(), app.clock.zone());
+    let clocks = app.config.response.clocks(
+        inc,
+        crate::respond::reopen_in(&app.detail.events).as_ref(),
+        &app.config.hours.in_zone_of(zone),
+        now,
+    );
+    clocks
+        .iter()
+        .map(|c| {
+            let tone = if c.is_breached() {
+                Tone::Breached
+            } else {
+                Tone::Running
+            };
+            (crate::respond::targets_show::line(c, now, zone), tone)
+        })
+        .collect()
 }
 
 /// The lines of the detail pane (before wrapping), each with the column its
@@ -149,6 +172,13 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
             when(app, inc.closed_at)
         ),
     ));
+    for (text, tone) in clock_lines(app, inc) {
+        let mut f = field(theme, "target", text);
+        if tone == Tone::Breached {
+            f[1] = f[1].clone().style(theme.error());
+        }
+        push(f);
+    }
     if let Some(res) = &inc.resolution {
         push(field(theme, "fix", sanitize_line(res).into_owned()));
     }
@@ -190,6 +220,7 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
         let style = match e.kind {
             EventKind::Note => ratatui::style::Style::new(),
             EventKind::Status => theme.header(),
+            EventKind::Breach => theme.error(),
             _ => theme.dim().remove_modifier(Modifier::BOLD),
         };
         let summary = sanitize(&e.summary()).into_owned();

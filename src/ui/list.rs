@@ -70,6 +70,28 @@ fn title_only<'a>(inc: &'a Incident, app: &App, theme: &Theme, width: usize) -> 
     }
 }
 
+/// The response clock of a row: "4m" left, "!12m" breached (error style),
+/// "✓" met; blank without targets.
+fn clock_cell<'a>(
+    app: &App,
+    theme: &Theme,
+    hours: &crate::calendar::Hours,
+    i: &Incident,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Cell<'a> {
+    use crate::respond::targets_show::{Tone, cell};
+    let clocks = app
+        .config
+        .response
+        .clocks(i, app.list.reopens.get(&i.id), hours, now);
+    match cell(&clocks) {
+        Some((text, Tone::Breached)) => Cell::from(Span::styled(text, theme.error())),
+        Some((text, Tone::Met)) => Cell::from(Span::styled(text, theme.ok())),
+        Some((text, Tone::Running)) => Cell::from(text),
+        None => Cell::from(""),
+    }
+}
+
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let now = app.clock.now();
     // The widest reference in the view (not just the window, so columns do
@@ -85,7 +107,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     // colour); without, none, so the list keeps its width.
     let marking = !app.marks.is_empty();
     let gutter = if marking { 2 } else { 0 };
-    let cols = columns::fit((area.width as usize).saturating_sub(3 + gutter), reference);
+    let cols = columns::fit_with_clock((area.width as usize).saturating_sub(3 + gutter), reference);
     let mut widths = vec![];
     let mut header = vec![];
     if marking {
@@ -108,6 +130,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         widths.push(Constraint::Length(columns::AGE_W as u16));
         header.push("AGE");
     }
+    if cols.clock {
+        widths.push(Constraint::Length(columns::CLOCK_W as u16));
+        header.push("DUE");
+    }
     widths.push(Constraint::Fill(1));
     header.push("TITLE");
     if cols.service > 0 {
@@ -119,6 +145,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         header.push("ASSIGNEE");
     }
     let title_w = cols.title;
+    let hours = app.config.hours.in_zone_of(app.clock.zone());
 
     if app.list.ids.is_empty() {
         let new = app
@@ -191,6 +218,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             )));
             if cols.age {
                 cells.push(Cell::from(clock::age(i.created_at, now)));
+            }
+            if cols.clock {
+                cells.push(clock_cell(app, theme, &hours, i, now));
             }
             cells.push(Cell::from(title_line(i, app, theme, title_w)));
             if cols.service > 0 {

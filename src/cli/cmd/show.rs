@@ -1,7 +1,7 @@
 //! `sev show`: one incident with its links, its whole timeline and its alerts.
 
 use super::{Env, link};
-use crate::cli::{IdArg, incident_json, output, parse_id, to_json};
+use crate::cli::{IdArg, output, parse_id, to_json};
 use crate::error::Result;
 
 /// Alerts in `show --json` (newest first); `sev alerts ID` has them all.
@@ -19,9 +19,16 @@ pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
         limit: Some(SHOWN_ALERTS),
         ..Default::default()
     })?;
+    let now = env.cx.clock.now();
+    let zone = env.cx.clock.zone();
+    let clocks = env.cx.config.response.clocks(
+        &inc,
+        crate::respond::reopen_in(&events).as_ref(),
+        &env.cx.config.hours.in_zone_of(zone),
+        now,
+    );
     if env.json {
-        let mut v = serde_json::to_value(incident_json(&inc, Some(&events)))
-            .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+        let mut v = super::list::json_with_clocks(&inc, Some(&events), Some(&clocks))?;
         v["alerts"] = alerts
             .iter()
             .map(|a| serde_json::to_value(super::alerts::alert_json(a)).unwrap_or_default())
@@ -31,9 +38,13 @@ pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
     } else {
         let name = &env.cx.config.severity(inc.severity).name;
         let related = link::describe(id, &links);
+        let response: Vec<String> = clocks
+            .iter()
+            .map(|c| crate::respond::targets_show::line(c, now, zone))
+            .collect();
         crate::out!(
             "{}",
-            output::record(&inc, &events, &related, name, env.cx.clock)
+            output::record(&inc, &events, &related, &response, name, env.cx.clock)
         );
         if !alerts.is_empty() {
             let c = env
@@ -52,7 +63,6 @@ pub(super) fn run(env: &Env<'_>, a: &IdArg) -> Result<()> {
                     String::new()
                 }
             );
-            let now = env.cx.clock.now();
             let width = crate::cli::term_width();
             for a in alerts.iter().take(SHOWN_TEXT) {
                 crate::outln!(

@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 mod alert_columns;
 mod alert_queries;
 mod alert_reads;
+mod breach_queries;
 mod copy;
 mod errors;
 mod incident_queries;

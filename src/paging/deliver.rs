@@ -69,6 +69,15 @@ pub fn take_lease(
 ) -> Result<bool> {
     let got = store.respond(now, |tx| {
         let until = tx.now() + LEASE;
+        // A holder on this host whose process is gone (a crash, kill -9)
+        // gives the lease up at once: a restart resumes delivery without
+        // waiting for the lease to run out.
+        if let Some(h) = tx.lease_holder(LEASE_NAME)?
+            && h != holder
+            && dead_here(&h)
+        {
+            tx.drop_lease(LEASE_NAME, &h)?;
+        }
         tx.take_lease(LEASE_NAME, holder, until)
     })?;
     if got && !*held {
@@ -76,6 +85,23 @@ pub fn take_lease(
     }
     *held = got;
     Ok(got)
+}
+
+/// Whether `holder` (`host:pid`) is a process of this host that is gone.
+fn dead_here(holder: &str) -> bool {
+    let Some((host, pid)) = holder.rsplit_once(':') else {
+        return false;
+    };
+    let here = nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Ok(pid) = pid.parse::<i32>() else {
+        return false;
+    };
+    host == here
+        && pid > 0
+        && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None)
+            == Err(nix::errno::Errno::ESRCH)
 }
 
 fn moot(row: &OutboxRow, status: Option<Status>) -> Option<String> {

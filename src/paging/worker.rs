@@ -1,6 +1,7 @@
 //! The paging thread of `sev serve`: while it holds the `paging` lease it
-//! runs the escalation tick every [`TICK`] and drains the outbox, on its
-//! own connection, outside the async runtime (sending is blocking I/O).
+//! runs the escalation tick and records response-target breaches every
+//! [`TICK`], and drains the outbox, on its own connection, outside the
+//! async runtime (sending is blocking I/O).
 
 use super::deliver::{self, Courier, drain_once};
 use super::directory::{ChannelCourier, Live};
@@ -60,6 +61,11 @@ impl Worker {
                     }
                     let dir = Live::load(&self.config, st, now)?;
                     let t = escalate::tick(st, &self.config.paging, &dir, now)?;
+                    let hours = self.config.hours.in_zone_of(self.clock.zone());
+                    let n = crate::respond::record_breaches(st, &self.config.response, &hours, now)?;
+                    if n > 0 {
+                        (self.say)(&format!("response targets: {n} breach(es) recorded"));
+                    }
                     if t != Default::default() {
                         (self.say)(&format!(
                             "paging: {} escalation(s) started, {} stopped, {} step(s) run, {} page(s) queued",

@@ -150,6 +150,10 @@ pub trait RespondTx: IntakeTx {
     fn remove_override(&mut self, id: i64, by: &str) -> Result<bool>;
     fn add_contact(&mut self, c: &ContactRow) -> Result<i64>;
     fn remove_contact(&mut self, user: &str, id: i64) -> Result<bool>;
+    /// Who holds lease `name`, if anyone.
+    fn lease_holder(&mut self, name: &str) -> Result<Option<String>>;
+    /// Give up lease `name` if `holder` has it (a holder known to be dead).
+    fn drop_lease(&mut self, name: &str, holder: &str) -> Result<()>;
 }
 
 // ---- SQL shared by both backends --------------------------------------
@@ -205,6 +209,9 @@ pub(crate) const OVERRIDES_WHERE: &str = "WHERE removed_at IS NULL
 
 pub(crate) const INSERT_CONTACT: &str = "INSERT INTO contacts (id, user_name, channel, address, \
     created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_name, channel, address) DO NOTHING";
+
+pub(crate) const LEASE_HOLDER: &str = "SELECT holder FROM leases WHERE name = $1";
+pub(crate) const DROP_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2";
 
 pub(crate) const CONTACT_COLUMNS: &str = "id, user_name, channel, address, created_at";
 

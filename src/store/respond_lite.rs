@@ -143,6 +143,17 @@ impl RespondTx for LiteIntake<'_> {
         })
     }
 
+    fn lease_holder(&mut self, name: &str) -> Result<Option<String>> {
+        self.lease_rows(name)
+    }
+
+    fn drop_lease(&mut self, name: &str, holder: &str) -> Result<()> {
+        self.tx
+            .execute(DROP_LEASE, params![name, holder])
+            .map_err(|e| self.e(e))?;
+        Ok(())
+    }
+
     fn remove_contact(&mut self, user: &str, id: i64) -> Result<bool> {
         let n = self
             .tx
@@ -152,6 +163,17 @@ impl RespondTx for LiteIntake<'_> {
             )
             .map_err(|e| self.e(e))?;
         Ok(n == 1)
+    }
+}
+
+impl LiteIntake<'_> {
+    fn lease_rows(&self, name: &str) -> Result<Option<String>> {
+        fn row(r: &dyn Cols) -> String {
+            r.text(0)
+        }
+        Ok(all(self.tx, LEASE_HOLDER, [name], row)
+            .map_err(|e| self.e(e))?
+            .pop())
     }
 }
 

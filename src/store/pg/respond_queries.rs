@@ -138,6 +138,16 @@ impl RespondTx for PgIntake<'_, '_> {
         Ok(if n == 1 { id } else { 0 })
     }
 
+    fn lease_holder(&mut self, name: &str) -> Result<Option<String>> {
+        let rows = self.list(LEASE_HOLDER, &[&name])?;
+        Ok(rows.first().map(|r| r.text(0)))
+    }
+
+    fn drop_lease(&mut self, name: &str, holder: &str) -> Result<()> {
+        self.exec(DROP_LEASE, &[&name, &holder])?;
+        Ok(())
+    }
+
     fn remove_contact(&mut self, user: &str, id: i64) -> Result<bool> {
         Ok(self.exec(
             "DELETE FROM contacts WHERE id = $1 AND user_name = $2",

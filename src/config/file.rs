@@ -56,6 +56,7 @@ pub(super) struct File {
     alerts: Option<crate::intake::config_file::AlertsFile>,
     integrations: Option<Vec<crate::intake::config_file::IntegrationFile>>,
     routes: Option<Vec<Spanned<crate::intake::config_file::RouteFile>>>,
+    evidence: Option<crate::evidence::config::EvidenceFile>,
 }
 
 /// kind → list of section keys
@@ -223,6 +224,9 @@ impl File {
         }
         if let Some(h) = &self.hours {
             h.apply(c, &cx)?;
+        }
+        if let Some(e) = &self.evidence {
+            e.apply(&mut c.evidence, text, name)?;
         }
         crate::intake::config_file::apply(
             crate::intake::config_file::Sections {

@@ -82,6 +82,8 @@ pub struct Config {
     pub alerts: crate::intake::config::AlertsConfig,
     /// Business, off and sleep hours (reports split interruptions by them).
     pub hours: crate::calendar::Hours,
+    /// `[evidence]`: how much of a `sev run` output is kept.
+    pub evidence: crate::evidence::config::EvidenceConfig,
     /// The files that were read, in order.
     pub sources: Vec<String>,
 }
@@ -160,6 +162,7 @@ impl Config {
             database_password_file: None,
             alerts: Default::default(),
             hours: Default::default(),
+            evidence: Default::default(),
             sources: Vec::new(),
         }
     }

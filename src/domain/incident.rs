@@ -162,6 +162,9 @@ pub enum EventKind {
     Alert,
     /// A link to another incident (related, duplicate of, merged).
     Link,
+    /// A command run for the incident and its output: `text` is an
+    /// [`super::evidence::Evidence`] record.
+    Evidence,
 }
 
 impl EventKind {
@@ -175,6 +178,7 @@ impl EventKind {
             EventKind::Action => "action",
             EventKind::Alert => "alert",
             EventKind::Link => "link",
+            EventKind::Evidence => "evidence",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -187,6 +191,7 @@ impl EventKind {
             "action" => EventKind::Action,
             "alert" => EventKind::Alert,
             "link" => EventKind::Link,
+            "evidence" => EventKind::Evidence,
             _ => return None,
         })
     }
@@ -207,6 +212,42 @@ pub struct Event {
 }
 
 impl Event {
+    /// The run recorded in an evidence event.
+    pub fn evidence(&self) -> Option<super::evidence::Evidence> {
+        (self.kind == EventKind::Evidence)
+            .then(|| super::evidence::Evidence::from_text(self.text.as_deref()?))
+            .flatten()
+    }
+
+    /// [`Event::summary`], with an evidence event's output cut to
+    /// `max_lines` (its first and last lines) for a pane.
+    pub fn summary_brief(&self, max_lines: usize) -> String {
+        match self.kind {
+            EventKind::Evidence => self.evidence_summary(Some(max_lines)),
+            _ => self.summary(),
+        }
+    }
+
+    /// The headline, then the output (all, or at most `max_lines`).
+    fn evidence_summary(&self, max_lines: Option<usize>) -> String {
+        let Some(e) = self.evidence() else {
+            return format!(
+                "evidence (not a record sev can read): {}",
+                self.text.as_deref().unwrap_or_default()
+            );
+        };
+        let mut s = e.headline();
+        let lines = match max_lines {
+            Some(n) => e.output_preview(n),
+            None => e.output_text().lines().map(str::to_string).collect(),
+        };
+        for l in lines {
+            s.push('\n');
+            s.push_str(&l);
+        }
+        s
+    }
+
     /// A one-line human summary of the event (unsanitized).
     pub fn summary(&self) -> String {
         let v = |o: &Option<String>| o.clone().unwrap_or_else(|| "—".into());
@@ -228,6 +269,7 @@ impl Event {
                 v(&self.new)
             ),
             EventKind::Alert | EventKind::Link => self.text.clone().unwrap_or_default(),
+            EventKind::Evidence => self.evidence_summary(None),
             EventKind::Postmortem | EventKind::Action => {
                 let what = if self.kind == EventKind::Postmortem {
                     "postmortem"

@@ -34,6 +34,11 @@ pub enum Op {
         id: IncidentId,
         text: String,
     },
+    /// Record a finished `:run` on the timeline.
+    Evidence {
+        id: IncidentId,
+        record: crate::domain::evidence::Evidence,
+    },
     PmStatus {
         id: IncidentId,
         status: PmStatus,
@@ -198,6 +203,10 @@ impl App {
             Op::Note { id, text } => {
                 cx.note(*id, text)?;
                 Done::say(format!("note added to {id}"))
+            }
+            Op::Evidence { id, record } => {
+                cx.record_evidence(*id, record)?;
+                Done::say(format!("{id}: recorded — {}", record.headline()))
             }
             Op::PmStatus { id, status } => {
                 let p = cx.set_pm_status(*id, *status)?;

@@ -105,6 +105,8 @@ pub enum Command {
     Maintenance(super::args_intake::MaintenanceCommand),
     /// Receive alerts over HTTP (Alertmanager, Grafana, PagerDuty Events v2, generic senders, heartbeats) until SIGTERM
     Serve(ServeArgs),
+    /// Run a command and record it on the timeline (command, time, duration, exit, output): sev run 42 -- df -h
+    Run(super::args_run::RunArgs),
 }
 
 impl Command {

@@ -3,6 +3,7 @@
 mod args;
 mod args_intake;
 mod args_learn;
+mod args_run;
 mod cmd;
 pub mod out;
 mod output;
@@ -10,6 +11,7 @@ mod output;
 pub use args::*;
 pub use args_intake::*;
 pub use args_learn::*;
+pub use args_run::*;
 pub use cmd::run;
 
 pub use output::{incident_json, to_json};

@@ -29,6 +29,7 @@ mod report;
 mod report_review;
 mod resolve;
 mod route;
+mod run;
 mod search;
 mod serve;
 mod set;
@@ -129,6 +130,7 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         Command::Ingest(a) => ingest::run(env, &a),
         Command::Alerts(a) => alerts::run(env, &a),
         Command::Maintenance(c) => maintenance::run(env, c),
+        Command::Run(a) => run::run(env, &a),
         Command::Doctor
         | Command::Init(_)
         | Command::Config(_)

@@ -37,9 +37,20 @@ fn exit_codes_are_the_commands_and_each_run_is_recorded() {
         let o = e.run(&["run", "1", "--", "echo", "$(id)", "*"]);
         assert_eq!(code(&o), Some(0), "{}", text(&o.stderr));
         assert_eq!(text(&o.stdout), "$(id) *\n", "no shell ran");
-        assert!(text(&o.stderr).contains("INC-1: recorded"), "{}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("INC-1: recorded"),
+            "{}",
+            text(&o.stderr)
+        );
 
-        let o = e.run(&["run", "INC-1", "--", "sh", "-c", "echo out; echo err >&2; exit 3"]);
+        let o = e.run(&[
+            "run",
+            "INC-1",
+            "--",
+            "sh",
+            "-c",
+            "echo out; echo err >&2; exit 3",
+        ]);
         assert_eq!(code(&o), Some(3));
         assert_eq!(text(&o.stdout), "out\n");
         assert!(text(&o.stderr).starts_with("err\n"), "{}", text(&o.stderr));
@@ -71,7 +82,10 @@ fn exit_codes_are_the_commands_and_each_run_is_recorded() {
         assert!(rec[0]["duration_ms"].as_u64().is_some());
 
         let show = e.ok(&["show", "1"]);
-        assert!(show.contains("ran sh -c 'echo out; echo err >&2; exit 3' · exit 3 ·"), "{show}");
+        assert!(
+            show.contains("ran sh -c 'echo out; echo err >&2; exit 3' · exit 3 ·"),
+            "{show}"
+        );
         assert!(show.contains("killed by SIGKILL"), "{show}");
         e.ok(&["verify"]);
     }
@@ -98,7 +112,10 @@ fn a_megabyte_is_shown_whole_and_kept_as_head_and_tail() {
         assert_eq!(code(&o), Some(0), "{}", text(&o.stderr));
         let total = o.stdout.len();
         assert!(total > 1_000_000, "{total}");
-        assert!(text(&o.stdout).ends_with("199999\n200000\n"), "live output is whole");
+        assert!(
+            text(&o.stdout).ends_with("199999\n200000\n"),
+            "live output is whole"
+        );
         let rec = evidence_events(&e)[0]["evidence"].clone();
         assert_eq!(rec["output_bytes"], total as u64);
         assert_eq!(rec["omitted_bytes"], (total - 65536) as u64);
@@ -115,7 +132,10 @@ fn a_megabyte_is_shown_whole_and_kept_as_head_and_tail() {
         );
         // What was kept (64 KiB: ~11k short lines), not 1.3 MB (200k lines).
         let lines = show.lines().count();
-        assert!((10_000..13_000).contains(&lines), "show prints what was kept: {lines}");
+        assert!(
+            (10_000..13_000).contains(&lines),
+            "show prints what was kept: {lines}"
+        );
         e.ok(&["verify"]);
     }
 }
@@ -146,7 +166,10 @@ fn max_output_comes_from_the_config_file_and_a_bad_one_is_located() {
         .unwrap();
     assert_eq!(code(&o), Some(2));
     let err = text(&o.stderr);
-    assert!(err.contains("config.toml:2:14") && err.contains("unknown unit"), "{err}");
+    assert!(
+        err.contains("config.toml:2:14") && err.contains("unknown unit"),
+        "{err}"
+    );
 }
 
 /// Escape sequences, OSC 52 (clipboard), a bidi override, BEL, C1 CSI.
@@ -259,7 +282,14 @@ fn a_reader_that_goes_away_ends_the_display_not_the_record() {
     new_incident(&e);
     let (child, out) = start(
         &e,
-        &["run", "1", "--", "sh", "-c", "echo started; sleep 0.3; seq 1 100000"],
+        &[
+            "run",
+            "1",
+            "--",
+            "sh",
+            "-c",
+            "echo started; sleep 0.3; seq 1 100000",
+        ],
     );
     drop(out); // `| head -1`
     let o = child.wait_with_output().unwrap();

@@ -45,12 +45,12 @@ pub struct EvidenceFile {
 /// Bytes in a size, or why not.
 pub fn parse_size(v: &SizeValue) -> Result<usize, String> {
     let bytes: u64 = match v {
-        SizeValue::Bytes(n) => u64::try_from(*n).map_err(|_| "a size cannot be negative".to_string())?,
+        SizeValue::Bytes(n) => {
+            u64::try_from(*n).map_err(|_| "a size cannot be negative".to_string())?
+        }
         SizeValue::Text(s) => {
             let t = s.trim();
-            let split = t
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(t.len());
+            let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
             let (num, unit) = t.split_at(split);
             let n: u64 = num.parse().map_err(|_| {
                 format!("'{}' is not a size: write bytes or a number with B, KiB or MiB, e.g. \"64KiB\"", crate::text::sanitize_line(s))
@@ -66,7 +66,7 @@ pub fn parse_size(v: &SizeValue) -> Result<usize, String> {
                     ));
                 }
             };
-            n.checked_mul(mult).unwrap_or(u64::MAX)
+            n.saturating_mul(mult)
         }
     };
     if bytes > LIMIT as u64 {

@@ -229,10 +229,9 @@ fn forward_signals(pid: u32) -> Option<signal_hook::iterator::Handle> {
     let handle = signals.handle();
     std::thread::spawn(move || {
         for sig in signals.forever() {
-            if let (Ok(pid), Ok(sig)) = (
-                i32::try_from(pid),
-                nix::sys::signal::Signal::try_from(sig),
-            ) {
+            if let (Ok(pid), Ok(sig)) =
+                (i32::try_from(pid), nix::sys::signal::Signal::try_from(sig))
+            {
                 let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig);
             }
         }

@@ -85,7 +85,10 @@ fn hostile_output_is_shown_sanitized_and_kept_raw() {
         1024,
     );
     let e = r.unwrap();
-    assert_eq!(e.head, "\u{1b}[2J\u{1b}]52;c;aGk=\u{7}\u{202e}x\n".as_bytes());
+    assert_eq!(
+        e.head,
+        "\u{1b}[2J\u{1b}]52;c;aGk=\u{7}\u{202e}x\n".as_bytes()
+    );
     assert_eq!(out, "^[[2J^[]52;c;aGk=^G<U+202E>x\n");
 }
 

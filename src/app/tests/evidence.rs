@@ -40,7 +40,14 @@ fn run_records_the_command_and_the_pane_shows_it_sanitized() {
     assert_eq!(ran_on, id);
     assert_eq!(
         argv,
-        ["printf", "%s\\n", "a b", "\\033[2J", "x\u{202e}y", "\\033]52;c;aGk=\\007"]
+        [
+            "printf",
+            "%s\\n",
+            "a b",
+            "\\033[2J",
+            "x\u{202e}y",
+            "\\033]52;c;aGk=\\007"
+        ]
     );
     assert!(!h.message_is_error(), "{}", h.message());
     assert!(h.message().contains("recorded"), "{}", h.message());
@@ -73,7 +80,10 @@ fn raw_escape_output_never_reaches_the_screen() {
     let ev = h.app.store.events(id).unwrap().pop().unwrap();
     let rec = ev.evidence().unwrap();
     assert_eq!(rec.exit, crate::evidence::Exit::Code(3));
-    assert!(rec.head.starts_with(b"\x1b[2J\x1b]52;"), "raw bytes are kept");
+    assert!(
+        rec.head.starts_with(b"\x1b[2J\x1b]52;"),
+        "raw bytes are kept"
+    );
     h.keys("enter");
     let s = screen(&h.app, 120, 40);
     assert!(s.contains("exit 3"), "{s}");

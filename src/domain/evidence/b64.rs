@@ -27,7 +27,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// The bytes, or `None` when `s` is not base64.
 pub fn decode(s: &str) -> Option<Vec<u8>> {
     let s = s.as_bytes();
-    if s.len() % 4 != 0 {
+    if !s.len().is_multiple_of(4) {
         return None;
     }
     let val = |c: u8| -> Option<u32> {

@@ -34,7 +34,10 @@ fn output_that_is_not_utf8_is_kept_exactly() {
     e.tail = b"\x80end".to_vec();
     e.omitted = 10;
     let text = e.to_text();
-    assert!(text.contains("output_b64") && text.contains("tail_b64"), "{text}");
+    assert!(
+        text.contains("output_b64") && text.contains("tail_b64"),
+        "{text}"
+    );
     assert_eq!(Evidence::from_text(&text), Some(e.clone()));
     assert!(e.output_text().contains("caf\u{fffd}"));
 }

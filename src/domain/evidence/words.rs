@@ -23,9 +23,7 @@ pub fn quote(word: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if unseen(c) && (c as u32) <= 0xFFFF => {
-                out.push_str(&format!("\\u{:04X}", c as u32))
-            }
+            c if unseen(c) && (c as u32) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", c as u32)),
             c if unseen(c) => out.push_str(&format!("\\U{:08X}", c as u32)),
             c => out.push(c),
         }
@@ -36,10 +34,7 @@ pub fn quote(word: &str) -> String {
 
 /// The words joined as a shell command line.
 pub fn command_line(argv: &[String]) -> String {
-    argv.iter()
-        .map(|w| quote(w))
-        .collect::<Vec<_>>()
-        .join(" ")
+    argv.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ")
 }
 
 /// Split what a person typed into words the way a shell would, quotes
@@ -138,7 +133,10 @@ mod tests {
     fn splitting_is_quotes_only() {
         assert_eq!(split("df -h").unwrap(), w(&["df", "-h"]));
         assert_eq!(split("  a   b  ").unwrap(), w(&["a", "b"]));
-        assert_eq!(split("echo 'a b' \"c d\"").unwrap(), w(&["echo", "a b", "c d"]));
+        assert_eq!(
+            split("echo 'a b' \"c d\"").unwrap(),
+            w(&["echo", "a b", "c d"])
+        );
         assert_eq!(split("echo $HOME *").unwrap(), w(&["echo", "$HOME", "*"]));
         assert_eq!(split("echo a\\ b").unwrap(), w(&["echo", "a b"]));
         assert_eq!(split(r#"echo "x\"y\n""#).unwrap(), w(&["echo", "x\"y\\n"]));

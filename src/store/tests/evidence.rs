@@ -52,7 +52,12 @@ fn evidence_is_appended_read_back_and_chained() {
         assert!(s.verify().unwrap().broken.is_none(), "{}", db.name());
         // No such incident: nothing written.
         let e = cx.record_evidence(IncidentId(999), &rec).unwrap_err();
-        assert_eq!(e.exit_code(), crate::error::exit::NOT_FOUND, "{}", db.name());
+        assert_eq!(
+            e.exit_code(),
+            crate::error::exit::NOT_FOUND,
+            "{}",
+            db.name()
+        );
         assert_eq!(s.verify().unwrap().events, 4);
     }
 }

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod domain;
 pub mod editor;
 pub mod error;
+pub mod evidence;
 pub mod export;
 pub mod fsafe;
 pub mod geometry;

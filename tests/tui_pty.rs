@@ -270,3 +270,78 @@ fn an_idle_screen_writes_nothing() {
     p.type_keys("q");
     p.wait_exit(Duration::from_secs(5));
 }
+
+/// `:run` suspends the screen like $EDITOR: the command's output shows on
+/// the normal terminal sanitized, Ctrl-C stops the command (not sev),
+/// Enter returns, and both runs are on the timeline.
+#[test]
+fn run_shows_output_sanitized_survives_ctrl_c_and_records() {
+    let (_dir, db) = demo_db();
+    let mut p = spawn(&db);
+    assert!(
+        p.screen_has("open (", Duration::from_secs(10)),
+        "the TUI did not start"
+    );
+    p.type_keys(r#":run sh -c 'printf "\033]52;c;aGk=\007\342\200\256evil\n"; echo run-done'"#);
+    p.type_keys("\r");
+    assert!(
+        p.screen_has("press Enter to return", Duration::from_secs(10)),
+        "{}",
+        String::from_utf8_lossy(&p.output.lock().unwrap())
+    );
+    {
+        let out = p.output.lock().unwrap();
+        let s = String::from_utf8_lossy(&out);
+        assert!(s.contains("^[]52;c;aGk=^G<U+202E>evil"), "{s}");
+        assert!(s.contains("run-done"));
+        let raw_osc = b"\x1b]52;";
+        assert!(
+            !out.windows(raw_osc.len()).any(|w| w == raw_osc),
+            "OSC 52 reached the terminal"
+        );
+        assert!(
+            !s.contains('\u{202e}'),
+            "a bidi override reached the terminal"
+        );
+    }
+    p.type_keys("\r");
+    assert!(p.screen_has("recorded", Duration::from_secs(10)));
+
+    p.type_keys(":run sh -c 'echo started; exec sleep 30'\r");
+    assert!(p.screen_has("started", Duration::from_secs(10)));
+    std::thread::sleep(Duration::from_millis(200));
+    p.type_keys("\x03"); // Ctrl-C on the normal screen: SIGINT to the group
+    assert!(
+        p.screen_has("killed by SIGINT", Duration::from_secs(10)),
+        "{}",
+        String::from_utf8_lossy(&p.output.lock().unwrap())
+    );
+    assert!(p.child.try_wait().unwrap().is_none(), "sev survived Ctrl-C");
+    p.type_keys("\r");
+    // The error names the signal; any key closes its box, then q quits.
+    assert!(p.screen_has("recorded", Duration::from_secs(10)));
+    std::thread::sleep(Duration::from_millis(300));
+    p.type_keys("q");
+    std::thread::sleep(Duration::from_millis(500));
+    if p.child.try_wait().unwrap().is_none() {
+        p.type_keys("q");
+    }
+    let st = p.wait_exit(Duration::from_secs(10)).expect("sev quits");
+    assert!(st.success(), "{st:?}");
+    let o = Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["export", "--events", "--json"])
+        .env("SEV_DB", &db)
+        .env("SEV_CONFIG", "")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let runs: Vec<&serde_json::Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "evidence")
+        .collect();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    let second = runs[1]["text"].as_str().unwrap();
+    assert!(second.contains("\"signal\":2"), "{second}");
+}

@@ -5,7 +5,8 @@
 //! `:set severity=SEV1 impact=high`, `:note text…`, `:sev 2`, `:impact high`,
 //! `:urgency low`, `:category dns`, `:service api`, `:tags a,b`,
 //! `:commander bob`, `:scribe carol`, `:comms dave`, `:title …`,
-//! `:new title…`, `:42` or `:INC-42` (jump), `:open`, `:all`, `:mine`, `:q`.
+//! `:new title…`, `:run CMD ARGS…` (evidence), `:42` or `:INC-42` (jump),
+//! `:open`, `:all`, `:mine`, `:q`.
 
 use super::run::Op;
 use super::view::HelpView;
@@ -28,6 +29,7 @@ const VERBS: &[&str] = &[
     "take",
     "set",
     "note",
+    "run",
     "sev",
     "impact",
     "urgency",
@@ -47,7 +49,7 @@ const VERBS: &[&str] = &[
 ];
 
 pub const COMMAND_VERBS: &str = "ack, status S, resolve TEXT, close, reopen, cancel TEXT, assign [U], take, set F=V…, note TEXT, \
-sev N, impact X, urgency X, category X, service X, tags X, commander U, scribe U, comms U, title TEXT, new TITLE, N (go to), open, all, mine, q";
+run CMD ARGS…, sev N, impact X, urgency X, category X, service X, tags X, commander U, scribe U, comms U, title TEXT, new TITLE, N (go to), open, all, mine, q";
 
 /// A state by name or by a prefix only one state has (`mitig`).
 pub fn parse_state(s: &str) -> Result<Status> {
@@ -345,6 +347,7 @@ impl App {
                 id,
                 text: need("text: :note what you found")?,
             })),
+            "run" => self.run_evidence(id, rest),
             "set" => {
                 let edits = rest
                     .split_whitespace()

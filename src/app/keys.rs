@@ -168,7 +168,8 @@ impl App {
             | run::Op::TakeCommand(id)
             | run::Op::Move { id, .. }
             | run::Op::Set { id, .. }
-            | run::Op::Note { id, .. } => Some(*id),
+            | run::Op::Note { id, .. }
+            | run::Op::Evidence { id, .. } => Some(*id),
             _ => None,
         };
         let closing = matches!(

@@ -6,6 +6,7 @@ mod actions;
 mod bulk;
 mod command;
 mod drafting;
+mod evidence;
 pub mod help;
 mod keys;
 pub mod metrics;
@@ -51,6 +52,10 @@ pub enum Effect {
     /// Suspend, edit this text in $VISUAL/$EDITOR, resume, then call
     /// [`App::editor_done`].
     Editor { initial: String },
+    /// Suspend, run this command in the foreground (see
+    /// [`crate::evidence`]), wait for Enter, resume, then call
+    /// [`App::run_done`] with what happened.
+    Run { id: IncidentId, argv: Vec<String> },
 }
 
 #[derive(Debug, Default)]

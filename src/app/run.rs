@@ -39,6 +39,11 @@ pub enum Op {
         id: IncidentId,
         update: crate::paging::update::Update,
     },
+    /// Record a finished `:run` on the timeline.
+    Evidence {
+        id: IncidentId,
+        record: crate::domain::evidence::Evidence,
+    },
     PmStatus {
         id: IncidentId,
         status: PmStatus,
@@ -218,6 +223,10 @@ impl App {
                 } else {
                     format!("update posted to {id}'s timeline and {}", to.join(", "))
                 })
+            }
+            Op::Evidence { id, record } => {
+                cx.record_evidence(*id, record)?;
+                Done::say(format!("{id}: recorded — {}", record.headline()))
             }
             Op::PmStatus { id, status } => {
                 let p = cx.set_pm_status(*id, *status)?;

@@ -117,6 +117,8 @@ pub enum Command {
     /// Notification channels: send a test message
     #[command(subcommand)]
     Notify(super::args_respond::NotifyCommand),
+    /// Run a command and record it on the timeline (command, time, duration, exit, output): sev run 42 -- df -h
+    Run(super::args_run::RunArgs),
 }
 
 impl Command {

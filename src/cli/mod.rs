@@ -5,6 +5,7 @@ mod args_intake;
 mod args_learn;
 mod args_respond;
 mod args_respond_sla;
+mod args_run;
 mod cmd;
 pub mod out;
 mod output;
@@ -13,6 +14,7 @@ pub use args::*;
 pub use args_intake::*;
 pub use args_learn::*;
 pub use args_respond_sla::*;
+pub use args_run::*;
 pub use cmd::run;
 
 pub use output::{incident_json, to_json};

@@ -55,6 +55,9 @@ pub struct EventJson<'a> {
     pub old: Option<&'a str>,
     pub new: Option<&'a str>,
     pub text: Option<&'a str>,
+    /// An evidence event's record as fields (`text` holds it as stored).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<serde_json::Value>,
 }
 
 fn t(o: Option<DateTime<Utc>>) -> Option<String> {
@@ -102,6 +105,7 @@ pub fn incident_json<'a>(i: &'a Incident, events: Option<&'a [Event]>) -> Incide
                     old: e.old.as_deref(),
                     new: e.new.as_deref(),
                     text: e.text.as_deref(),
+                    evidence: e.evidence().map(|ev| ev.json()),
                 })
                 .collect()
         }),

@@ -67,6 +67,7 @@ pub(super) struct File {
     updates: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     /// On-call schedules: see `oncall::config_file`.
     schedules: Option<BTreeMap<Spanned<String>, crate::oncall::config_file::ScheduleFile>>,
+    evidence: Option<crate::evidence::config::EvidenceFile>,
 }
 
 /// kind → list of section keys
@@ -237,6 +238,9 @@ impl File {
         }
         if let Some(r) = &self.response {
             crate::respond::targets_config::apply(r, &mut c.response, text, name)?;
+        }
+        if let Some(e) = &self.evidence {
+            e.apply(&mut c.evidence, text, name)?;
         }
         crate::intake::config_file::apply(
             crate::intake::config_file::Sections {

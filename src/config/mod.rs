@@ -91,6 +91,8 @@ pub struct Config {
     pub schedules: crate::oncall::Schedules,
     /// Response targets per priority (`[response]`).
     pub response: crate::respond::Targets,
+    /// `[evidence]`: how much of a `sev run` output is kept.
+    pub evidence: crate::evidence::config::EvidenceConfig,
     /// The files that were read, in order.
     pub sources: Vec<String>,
 }
@@ -174,6 +176,7 @@ impl Config {
             paging: Default::default(),
             schedules: Default::default(),
             response: Default::default(),
+            evidence: Default::default(),
             sources: Vec::new(),
         }
     }

@@ -170,6 +170,9 @@ pub enum EventKind {
     /// A response target was missed: `field` names the clock
     /// (`acknowledge`, `resolve`); once per clock per cycle.
     Breach,
+    /// A command run for the incident and its output: `text` is an
+    /// [`super::evidence::Evidence`] record.
+    Evidence,
 }
 
 impl EventKind {
@@ -186,6 +189,7 @@ impl EventKind {
             EventKind::Page => "page",
             EventKind::Update => "update",
             EventKind::Breach => "breach",
+            EventKind::Evidence => "evidence",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -201,6 +205,7 @@ impl EventKind {
             "page" => EventKind::Page,
             "update" => EventKind::Update,
             "breach" => EventKind::Breach,
+            "evidence" => EventKind::Evidence,
             _ => return None,
         })
     }
@@ -221,6 +226,42 @@ pub struct Event {
 }
 
 impl Event {
+    /// The run recorded in an evidence event.
+    pub fn evidence(&self) -> Option<super::evidence::Evidence> {
+        (self.kind == EventKind::Evidence)
+            .then(|| super::evidence::Evidence::from_text(self.text.as_deref()?))
+            .flatten()
+    }
+
+    /// [`Event::summary`], with an evidence event's output cut to
+    /// `max_lines` (its first and last lines) for a pane.
+    pub fn summary_brief(&self, max_lines: usize) -> String {
+        match self.kind {
+            EventKind::Evidence => self.evidence_summary(Some(max_lines)),
+            _ => self.summary(),
+        }
+    }
+
+    /// The headline, then the output (all, or at most `max_lines`).
+    fn evidence_summary(&self, max_lines: Option<usize>) -> String {
+        let Some(e) = self.evidence() else {
+            return format!(
+                "evidence (not a record sev can read): {}",
+                self.text.as_deref().unwrap_or_default()
+            );
+        };
+        let mut s = e.headline();
+        let lines = match max_lines {
+            Some(n) => e.output_preview(n),
+            None => e.output_text().lines().map(str::to_string).collect(),
+        };
+        for l in lines {
+            s.push('\n');
+            s.push_str(&l);
+        }
+        s
+    }
+
     /// A one-line human summary of the event (unsanitized).
     pub fn summary(&self) -> String {
         let v = |o: &Option<String>| o.clone().unwrap_or_else(|| "—".into());
@@ -245,6 +286,7 @@ impl Event {
                 self.text.clone().unwrap_or_default()
             }
             EventKind::Update => format!("update: {}", self.text.clone().unwrap_or_default()),
+            EventKind::Evidence => self.evidence_summary(None),
             EventKind::Postmortem | EventKind::Action => {
                 let what = if self.kind == EventKind::Postmortem {
                     "postmortem"

@@ -3,6 +3,7 @@
 //! Every rule that can say "no" returns a [`DomainError`] naming why and what
 //! would be accepted instead.
 
+pub mod evidence;
 mod fields;
 mod incident;
 mod priority;

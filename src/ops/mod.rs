@@ -388,6 +388,17 @@ impl Ctx<'_> {
     pub fn note(&self, id: IncidentId, text: &str) -> Result<domain::Event> {
         self.store.add_note(id, &self.actor, self.now(), text)
     }
+
+    /// Record a command's run on the timeline (after it finished: one
+    /// short write).
+    pub fn record_evidence(
+        &self,
+        id: IncidentId,
+        e: &domain::evidence::Evidence,
+    ) -> Result<domain::Event> {
+        self.store
+            .add_evidence(id, &self.actor, self.now(), &e.to_text())
+    }
 }
 
 /// Another responder, for tests: their own connection to the same file, the

@@ -250,6 +250,21 @@ impl Store {
         }
     }
 
+    /// Append an evidence event (`text`: an `Evidence` record). Like a
+    /// note it never conflicts and does not bump the version.
+    pub fn add_evidence(
+        &self,
+        id: IncidentId,
+        actor: &str,
+        now: DateTime<Utc>,
+        text: &str,
+    ) -> Result<Event> {
+        match &self.0 {
+            Backend::Lite(l) => l.add_evidence(id, actor, now, text),
+            Backend::Pg(p) => p.add_evidence(id, actor, text),
+        }
+    }
+
     pub fn list(&self, q: &ListQuery) -> Result<Partial<Incident>> {
         both!(self, b => b.list(q))
     }

@@ -13,6 +13,7 @@ mod close_view;
 mod copy;
 mod copy_lite;
 mod error;
+mod evidence;
 mod incidents;
 pub mod intake;
 mod links;

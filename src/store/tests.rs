@@ -8,6 +8,7 @@ use testdb::TestDb;
 
 mod copying;
 mod creation_times;
+mod evidence;
 mod one_trip;
 mod order_damage_clock;
 

@@ -179,13 +179,55 @@ fn event_loop(terminal: &mut Term, app: &mut App, shared: &Shared) -> Result<()>
             app.tick();
             last_tick = std::time::Instant::now();
         }
-        if let Some(Effect::Editor { initial }) = app.take_effect() {
-            app.stash_open_dialog(); // in case the editor session dies with the SSH link
-            ratatui::restore();
-            let r = crate::editor::edit(&initial, ".md");
-            *terminal = init_terminal()?;
-            terminal.clear().map_err(io)?;
-            app.editor_done(r);
+        match app.take_effect() {
+            Some(Effect::Editor { initial }) => {
+                app.stash_open_dialog(); // in case the editor session dies with the SSH link
+                ratatui::restore();
+                let r = crate::editor::edit(&initial, ".md");
+                *terminal = init_terminal()?;
+                terminal.clear().map_err(io)?;
+                app.editor_done(r);
+            }
+            Some(Effect::Run { id, argv }) => {
+                ratatui::restore();
+                let r = run_in_foreground(&argv, app.config.evidence.max_output);
+                *terminal = init_terminal()?;
+                terminal.clear().map_err(io)?;
+                app.run_done(id, r);
+            }
+            None => {}
         }
     }
+}
+
+/// `:run`: the command on the normal screen, its output shown sanitized
+/// as it comes, then "press Enter to return" (so the output can be read).
+fn run_in_foreground(
+    argv: &[String],
+    max_output: usize,
+) -> std::result::Result<crate::evidence::Evidence, crate::evidence::LaunchError> {
+    use std::io::Write;
+    let shown = crate::text::sanitize_line(&crate::domain::evidence::words::command_line(argv))
+        .into_owned();
+    println!("$ {shown}");
+    let r = crate::evidence::run(
+        argv,
+        max_output,
+        &SystemClock,
+        crate::evidence::Sinks::terminal(),
+    );
+    match &r {
+        Ok(e) => println!(
+            "\n[{}] press Enter to return to sev",
+            crate::text::sanitize_line(&format!("{} · {}", e.exit.describe(), e.duration()))
+        ),
+        Err(e) => println!(
+            "\n{} — press Enter to return to sev",
+            crate::text::sanitize_line(&e.to_string())
+        ),
+    }
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    r
 }

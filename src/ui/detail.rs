@@ -27,6 +27,8 @@ fn when(app: &App, t: Option<DateTime<Utc>>) -> String {
 const LABEL_W: usize = 10;
 /// Width of a timeline entry's time and actor: its text starts here.
 const EVENT_LEAD_W: usize = 21;
+/// Output lines of a `sev run` the timeline shows (first and last ones).
+const EVIDENCE_LINES: usize = 6;
 
 fn field<'a>(theme: &Theme, label: &'a str, value: String) -> Vec<Span<'a>> {
     vec![
@@ -223,7 +225,7 @@ pub fn lines<'a>(app: &'a App, theme: &Theme, inc: &'a Incident) -> Vec<(Line<'a
             EventKind::Breach => theme.error(),
             _ => theme.dim().remove_modifier(Modifier::BOLD),
         };
-        let summary = sanitize(&e.summary()).into_owned();
+        let summary = sanitize(&e.summary_brief(EVIDENCE_LINES)).into_owned();
         let mut first = true;
         for part in summary.split('\n') {
             let lead = if first {

@@ -466,6 +466,7 @@ fn rebinding_shows_in_help_and_hints() {
 
 mod alerts;
 mod bulk;
+mod evidence;
 mod issue10;
 mod metrics;
 mod postmortem;

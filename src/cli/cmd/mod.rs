@@ -32,6 +32,7 @@ mod report_review;
 mod resolve;
 mod respond;
 mod route;
+mod run;
 mod search;
 mod serve;
 mod set;
@@ -137,6 +138,7 @@ fn on_incidents(env: &Env<'_>, command: Command) -> Result<()> {
         Command::Me(c) => respond::me(env, &c),
         Command::Oncall(a) => oncall::run(env, a),
         Command::Notify(c) => notify_test::run(env, &c),
+        Command::Run(a) => run::run(env, &a),
         Command::Doctor
         | Command::Init(_)
         | Command::Config(_)

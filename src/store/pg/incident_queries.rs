@@ -203,15 +203,16 @@ impl Pg {
     }
 
     /// A note the slower way, for text the one-message path cannot carry
-    /// (see `notes.rs`): the lock with the clock and chain head (one
-    /// message), then one statement that appends the event, bumps
+    /// (see `notes.rs`), and any other text event (evidence): the lock
+    /// with the clock and chain head (one message), then one statement that appends the event, bumps
     /// `updated_at` and notifies; then the commit. The existence check runs
     /// before the lock (incidents are never deleted, and notes never
     /// conflict, so nothing read there can go stale).
-    pub(super) fn add_note_prepared(
+    pub(super) fn add_text_prepared(
         &self,
         id: IncidentId,
         actor: &str,
+        kind: EventKind,
         text: &str,
     ) -> Result<Event> {
         let mut c = self.client.borrow_mut();
@@ -220,7 +221,7 @@ impl Pg {
             return Err(not_found(id));
         }
         let (now, mut head) = self.lock_at_head(&mut tx)?;
-        let note = timeline::text_event(id, now, actor, EventKind::Note, text);
+        let note = timeline::text_event(id, now, actor, kind, text);
         let new = self.chained(id, &note, &mut head);
         let payload = new.id.to_string();
         let mut params = new.params().to_vec();

@@ -59,7 +59,7 @@ impl Pg {
         let (Some(actor_sql), Some(text_sql), Some(tail_sql)) =
             (literal(&stored_actor), literal(text), literal(tail))
         else {
-            return self.add_note_prepared(id, actor, text);
+            return self.add_text_prepared(id, actor, EventKind::Note, text);
         };
         let i = id.0;
         let sql = format!(
@@ -114,6 +114,14 @@ impl Pg {
             id: event_id,
             ..note
         })
+    }
+}
+
+impl Pg {
+    /// Append an evidence event (`text` is the record, ASCII JSON): like a
+    /// note, it never conflicts and bumps only `updated_at`.
+    pub fn add_evidence(&self, id: IncidentId, actor: &str, text: &str) -> Result<Event> {
+        self.add_text_prepared(id, actor, EventKind::Evidence, text)
     }
 }
 

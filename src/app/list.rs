@@ -88,6 +88,8 @@ pub struct List {
     /// The latest reopen of the rows ever reopened (their response
     /// clocks' cycle start), reloaded with them.
     pub reopens: std::collections::HashMap<IncidentId, crate::store::Reopen>,
+    /// The last stakeholder update of the rows that had one.
+    pub updates: std::collections::HashMap<IncidentId, crate::paging::update::Last>,
     pub height: usize,
     /// The list has whole terminal lines to itself (no side pane), so a
     /// one-row shift is one scroll command for the terminal; beside the
@@ -182,6 +184,7 @@ impl List {
             self.rows = got.rows;
             self.alerts = store.alert_counts(&want)?;
             self.reopens = store.reopens(&want)?;
+            self.updates = store.last_updates(&want)?;
             // Rows deleted under us, or that cannot be read, are skipped by
             // get_many; keep ids aligned.
             if self.rows.len() != want.len() {

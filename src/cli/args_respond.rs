@@ -104,8 +104,10 @@ pub enum OncallCommand {
 
 #[derive(Args, Debug)]
 pub struct OverrideAdd {
+    /// The schedule ([schedules.NAME] in the config)
     #[arg(long, value_name = "NAME")]
     pub schedule: String,
+    /// Who is on call instead
     #[arg(long, value_name = "USER")]
     pub user: String,
     /// now, +2h, or an RFC 3339 time
@@ -124,11 +126,13 @@ pub struct OverrideList {
 
 #[derive(Args, Debug)]
 pub struct OverrideRm {
+    /// The override's number (sev oncall overrides lists them)
     pub id: i64,
 }
 
 #[derive(Args, Debug)]
 pub struct OncallExport {
+    /// The schedule ([schedules.NAME] in the config)
     pub schedule: String,
     /// How many days from today
     #[arg(long, default_value_t = 28)]

@@ -62,7 +62,8 @@ impl Worker {
                     let dir = Live::load(&self.config, st, now)?;
                     let t = escalate::tick(st, &self.config.paging, &dir, now)?;
                     let hours = self.config.hours.in_zone_of(self.clock.zone());
-                    let n = crate::respond::record_breaches(st, &self.config.response, &hours, now)?;
+                    let n =
+                        crate::respond::record_breaches(st, &self.config.response, &hours, now)?;
                     if n > 0 {
                         (self.say)(&format!("response targets: {n} breach(es) recorded"));
                     }

@@ -456,7 +456,9 @@ fn step_8_backfills_when_action_items_were_done_from_the_timeline() {
     s.conn()
         .execute_batch(
             "DROP INDEX action_items_done; ALTER TABLE action_items DROP COLUMN done_at;
-             DROP INDEX alerts_received; DROP INDEX incidents_created; PRAGMA user_version = 7;",
+             DROP INDEX alerts_received; DROP INDEX incidents_created;
+             DROP TABLE outbox; DROP TABLE escalations; DROP TABLE oncall_overrides;
+             DROP TABLE contacts; PRAGMA user_version = 7;",
         )
         .unwrap();
     drop(s);

@@ -71,7 +71,8 @@ fn title_only<'a>(inc: &'a Incident, app: &App, theme: &Theme, width: usize) -> 
 }
 
 /// The response clock of a row: "4m" left, "!12m" breached (error style),
-/// "✓" met; blank without targets.
+/// "✓" met; blank without targets. A stakeholder update overdue ("upd!")
+/// or due within minutes ("upd") shows instead, unless a target is missed.
 fn clock_cell<'a>(
     app: &App,
     theme: &Theme,
@@ -84,6 +85,22 @@ fn clock_cell<'a>(
         .config
         .response
         .clocks(i, app.list.reopens.get(&i.id), hours, now);
+    let due = crate::paging::update::due(
+        i,
+        app.list.updates.get(&i.id).copied(),
+        &app.config.paging,
+        now,
+    );
+    let breached = matches!(cell(&clocks), Some((_, Tone::Breached)));
+    match due {
+        crate::paging::update::Due::Overdue(_) if !breached => {
+            return Cell::from(Span::styled("upd!", theme.error()));
+        }
+        crate::paging::update::Due::Soon(_) if !breached => {
+            return Cell::from(Span::styled("upd", theme.warn()));
+        }
+        _ => {}
+    }
     match cell(&clocks) {
         Some((text, Tone::Breached)) => Cell::from(Span::styled(text, theme.error())),
         Some((text, Tone::Met)) => Cell::from(Span::styled(text, theme.ok())),

@@ -97,7 +97,22 @@ fn fill(db: &TestDb, s: &Store) {
          INSERT INTO incident_links (a, b, kind, at, actor, note) VALUES (1, {i}, 'related', 1764300000,
              'alice', {t});
          INSERT INTO timeline_marks (event_id, incident_id, highlight, hidden, annotation)
-             VALUES (2, 1, false, true, NULL);"
+             VALUES (2, 1, false, true, NULL);
+         INSERT INTO outbox (id, incident_id, kind, channel, recipient, address, subject, body,
+             payload, idem_key, state, attempts, created_at, next_at, give_up_at, updated_at,
+             done_at, detail) VALUES
+             (1, {i}, 'page', 'hook', 'alice', '@alice', {t}, {t}, '{{}}', 'sev-1', 'delivered', 2,
+              1764300000, 1764300005, 1764303600, 1764300010, 1764300010, 'HTTP 200'),
+             (2, NULL, 'test', 'mail', '', '', 's', 'b', '{{}}', {t}, 'pending', 0,
+              1764300000, 1764300000, 1764303600, 1764300000, NULL, NULL);
+         INSERT INTO escalations (incident_id, policy, state, started_at, step, round, next_at,
+             updated_at) VALUES ({i}, {t}, 'active', 1764300000, 1, 0, 1764300300, 1764300000);
+         INSERT INTO oncall_overrides (id, schedule, user_name, starts_at, ends_at, created_by,
+             created_at, removed_by, removed_at) VALUES
+             (1, 'primary', {t}, 1764300000, 1764303600, 'alice', 1764299000, NULL, NULL),
+             (2, 'primary', 'bob', 1764300000, 1764303600, 'alice', 1764299000, 'carol', 1764299500);
+         INSERT INTO contacts (id, user_name, channel, address, created_at) VALUES
+             (1, 'alice', 'hook', {t}, 1764300000);"
     ));
 }
 

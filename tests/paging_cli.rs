@@ -23,6 +23,8 @@ struct Seen {
     refused: usize,
     /// Answer 503 while set.
     down: bool,
+    /// Hold the answer to the next request this long (then clear it).
+    stall: Option<Duration>,
 }
 
 struct Receiver {
@@ -60,6 +62,10 @@ fn handle(s: TcpStream, seen: Arc<Mutex<Seen>>) {
         let mut body = vec![0; len];
         if r.read_exact(&mut body).is_err() {
             return;
+        }
+        let stall = seen.lock().unwrap().stall.take();
+        if let Some(d) = stall {
+            std::thread::sleep(d);
         }
         let down = {
             let mut g = seen.lock().unwrap();
@@ -273,6 +279,78 @@ fn a_page_escalates_stops_on_ack_and_survives_a_receiver_outage() {
         let failed = env.json(&["--config", c, "outbox", "--failed"]);
         assert_eq!(failed.as_array().unwrap().len(), 0, "{failed}");
     }
+}
+
+#[test]
+fn two_servers_page_once_and_a_killed_sender_repeats_at_most_once_with_the_same_key() {
+    let env = Env::new();
+    let hook = Receiver::start();
+    let cfg = config(&env, &hook.url);
+    let c = cfg.to_str().unwrap();
+    let a = Server::start(&env, &cfg);
+    let _b = Server::start(&env, &cfg);
+    let id = id_of(&env.ok(&[
+        "--config",
+        c,
+        "new",
+        "checkout",
+        "down",
+        "--service",
+        "checkout",
+        "--severity",
+        "SEV1",
+    ]));
+    hook.wait_for("the page", |s| !s.taken.is_empty());
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(hook.pages_to("@alice"), 1, "two servers, one page");
+    env.ok(&["--config", c, "ack", &id]);
+
+    // The lease holder dies (kill -9) while the receiver holds its answer:
+    // the page was taken but never recorded as delivered.
+    let holder_log = a.log();
+    let a_holds = holder_log.iter().any(|l| l.contains("this process pages"));
+    let mut holder = if a_holds { a } else { _b };
+    hook.seen.lock().unwrap().stall = Some(Duration::from_secs(3));
+    let id2 = id_of(&env.ok(&[
+        "--config",
+        c,
+        "new",
+        "checkout",
+        "again",
+        "--service",
+        "checkout",
+        "--severity",
+        "SEV1",
+    ]));
+    let t = Instant::now();
+    while hook.seen.lock().unwrap().stall.is_some() {
+        assert!(t.elapsed() < Duration::from_secs(20), "the page never left");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    holder.kill9();
+    // A new sev serve takes over (the dead holder was on this host) and
+    // sends it again: at most one duplicate, with the same key.
+    let _c = Server::start(&env, &cfg);
+    hook.wait_for("the page again", |s| {
+        s.taken
+            .iter()
+            .filter(|(_, v)| v["incident"]["reference"] == id2.as_str())
+            .count()
+            >= 2
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let g = hook.seen.lock().unwrap();
+    let keys: Vec<&str> = g
+        .taken
+        .iter()
+        .filter(|(_, v)| v["incident"]["reference"] == id2.as_str())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(
+        keys[0], keys[1],
+        "the repeat carries the same idempotency key"
+    );
 }
 
 #[test]

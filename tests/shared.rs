@@ -111,7 +111,8 @@ fn an_older_database_gets_its_chain_on_upgrade() {
          DROP TABLE maintenance; DROP TABLE alert_groups; DROP TABLE alerts;
          DROP TABLE intake_bodies; DROP INDEX action_items_done;
          ALTER TABLE action_items DROP COLUMN done_at; DROP INDEX incidents_created;
-         PRAGMA user_version = 2;",
+         DROP TABLE outbox; DROP TABLE escalations; DROP TABLE oncall_overrides;
+         DROP TABLE contacts; PRAGMA user_version = 2;",
     )
     .unwrap();
     drop(c);

@@ -18,6 +18,7 @@ use super::Directory;
 use super::config::{Paging, Policy, Target};
 use crate::domain::{Event, EventKind, Incident, IncidentId, Status};
 use crate::error::Result;
+use crate::intake::config_file::show_duration;
 use crate::store::Store;
 use crate::store::respond::{EscalationRow, OutboxRow, RespondTx};
 use chrono::{DateTime, Duration, Utc};
@@ -158,13 +159,13 @@ pub fn describe_steps(p: &Policy) -> String {
             let when = if s.delay.is_zero() {
                 "at once".to_string()
             } else {
-                format!("after {}", crate::clock::duration(s.delay.as_secs() as i64))
+                format!("after {}", show_duration(s.delay))
             };
             let who: Vec<String> = s.targets.iter().map(Target::show).collect();
             format!("step {} {when}: {}", i + 1, who.join(", "))
         })
         .collect();
-    let after = crate::clock::duration(p.repeat_after.as_secs() as i64);
+    let after = show_duration(p.repeat_after);
     match p.repeat {
         0 => {}
         1 => parts.push(format!("once more {after} after the last step")),
@@ -286,7 +287,7 @@ fn run_step(
         let when = if wait.is_zero() {
             "at once".to_string()
         } else {
-            format!("in {}", crate::clock::duration(wait.as_secs() as i64))
+            format!("in {}", show_duration(wait))
         };
         format!("; step {} {when} if nobody acknowledges", next + 1)
     };

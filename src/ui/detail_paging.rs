@@ -104,7 +104,7 @@ pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
         }
         (None, Due::NotNeeded) => return out,
         (None, Due::Until(t) | Due::Soon(t) | Due::Overdue(t)) => format!(
-            "none yet · first by {} (u posts one)",
+            "none yet · due by {}",
             app.clock.local_time(t).format("%H:%M")
         ),
     };
@@ -114,9 +114,19 @@ pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
         value: if words.is_empty() {
             value
         } else {
-            format!("{value} · {}", words.to_uppercase())
+            format!("{} · {value}", shout(&words))
         },
         warn,
     });
     out
+}
+
+/// "update overdue 7m" → "UPDATE OVERDUE 7m": the words loud, the time as
+/// it is written everywhere else.
+fn shout(words: &str) -> String {
+    let (w, rest) = match words.find(|c: char| c.is_ascii_digit()) {
+        Some(i) => words.split_at(i),
+        None => (words, ""),
+    };
+    format!("{}{rest}", w.to_uppercase())
 }

@@ -469,6 +469,7 @@ mod bulk;
 mod evidence;
 mod issue10;
 mod metrics;
+mod paging;
 mod postmortem;
 mod shared;
 mod times;

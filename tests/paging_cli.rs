@@ -334,7 +334,7 @@ fn two_servers_page_once_and_a_killed_sender_repeats_at_most_once_with_the_same_
     hook.wait_for("the page again", |s| {
         s.taken
             .iter()
-            .filter(|(_, v)| v["incident"]["reference"] == id2.as_str())
+            .filter(|(_, v)| v["incident"]["reference"] == id2.as_str() && v["to"] == "@alice")
             .count()
             >= 2
     });
@@ -343,7 +343,7 @@ fn two_servers_page_once_and_a_killed_sender_repeats_at_most_once_with_the_same_
     let keys: Vec<&str> = g
         .taken
         .iter()
-        .filter(|(_, v)| v["incident"]["reference"] == id2.as_str())
+        .filter(|(_, v)| v["incident"]["reference"] == id2.as_str() && v["to"] == "@alice")
         .map(|(k, _)| k.as_str())
         .collect();
     assert_eq!(keys.len(), 2, "{keys:?}");

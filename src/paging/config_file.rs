@@ -245,3 +245,135 @@ fn check_policies(s: &Sections<'_>, p: &Paging, cx: &Cx<'_>) -> Result<(), Confi
     }
     Ok(())
 }
+
+/// The paging sections as `sev config show` prints them (they read back
+/// the same).
+pub fn render(p: &Paging) -> String {
+    use crate::intake::config_file::show_duration;
+    use std::fmt::Write;
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let list = |v: &mut dyn Iterator<Item = String>| {
+        format!("[{}]", v.map(|s| q(&s)).collect::<Vec<_>>().join(", "))
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "\n[paging]");
+    if let Some(d) = &p.default_escalation {
+        let _ = writeln!(out, "default_escalation = {}", q(d));
+    }
+    let sevs = &mut p.severities.iter().map(|s| s.to_string());
+    let _ = writeln!(out, "severities = {}", list(sevs));
+    let _ = writeln!(out, "give_up = {}", q(&show_duration(p.give_up)));
+    let chans = &mut p.update_channels.iter().cloned();
+    let _ = writeln!(out, "update_channels = {}", list(chans));
+    let _ = writeln!(out, "\n[updates]");
+    for s in crate::domain::Severity::ALL {
+        let d = p.cadence.get(s).copied().unwrap_or_default();
+        let _ = writeln!(out, "{s} = {}", q(&show_duration(d)));
+    }
+    for (name, pol) in &p.policies {
+        let _ = writeln!(out, "\n[escalation.{}]", q(name));
+        let _ = writeln!(out, "repeat = {}", pol.repeat);
+        let _ = writeln!(out, "repeat_after = {}", q(&show_duration(pol.repeat_after)));
+        for st in &pol.steps {
+            let _ = writeln!(out, "[[escalation.{}.steps]]", q(name));
+            let _ = writeln!(out, "delay = {}", q(&show_duration(st.delay)));
+            let t = &mut st.targets.iter().map(Target::show);
+            let _ = writeln!(out, "targets = {}", list(t));
+        }
+    }
+    for (name, svc) in &p.services {
+        let _ = writeln!(out, "\n[services.{}]", q(name));
+        if let Some(e) = &svc.escalation {
+            let _ = writeln!(out, "escalation = {}", q(e));
+        }
+        let st = &mut svc.stakeholders.iter().cloned();
+        let _ = writeln!(out, "stakeholders = {}", list(st));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    const TEXT: &str = r#"
+[schedules.primary]
+[[schedules.primary.layers]]
+members = ["alice", "bob"]
+shift = "1w"
+handoff = "09:00"
+start = "2026-11-02"
+[channels.hook]
+type = "webhook"
+url = "http://127.0.0.1:9/hook"
+[paging]
+default_escalation = "pay"
+severities = ["SEV1", "SEV2"]
+give_up = "2h"
+update_channels = ["hook"]
+[updates]
+SEV1 = "15m"
+SEV2 = "0"
+[escalation.pay]
+repeat = 2
+repeat_after = "10m"
+[[escalation.pay.steps]]
+targets = ["schedule:primary"]
+[[escalation.pay.steps]]
+delay = "5m"
+targets = ["user:dana", "schedule:primary"]
+[services."check out"]
+escalation = "pay"
+stakeholders = ["hook"]
+"#;
+
+    #[test]
+    fn config_show_prints_paging_that_reads_back_the_same() {
+        let mut c = Config::builtin();
+        c.layer_str(TEXT, "a.toml").unwrap();
+        let shown = c.to_toml();
+        let mut again = Config::builtin();
+        again.layer_str(&shown, "shown.toml").unwrap();
+        assert_eq!(again.paging, c.paging, "{shown}");
+        assert!(c.paging.cadence(crate::domain::Severity::Sev2).is_none());
+    }
+
+    #[test]
+    fn paging_mistakes_name_their_place() {
+        let bad = [
+            ("[escalation.p]\nsteps = []", "a.toml:2:9", "at least one step"),
+            (
+                "[escalation.p]\n[[escalation.p.steps]]\ntargets = [\"team:x\"]",
+                "a.toml:3:12",
+                "not user:NAME or schedule:NAME",
+            ),
+            (
+                "[escalation.p]\n[[escalation.p.steps]]\ntargets = [\"schedule:nope\"]",
+                "a.toml:3:12",
+                "no schedule named 'nope'",
+            ),
+            (
+                "[services.x]\nescalation = \"nope\"",
+                "a.toml:2:14",
+                "no escalation policy named 'nope'",
+            ),
+            (
+                "[services.x]\nstakeholders = [\"nope\"]",
+                "a.toml:2:17",
+                "no channel named 'nope'",
+            ),
+            ("[updates]\nSEV9 = \"1h\"", "a.toml:2:1", "SEV9"),
+            ("[paging]\ngive_up = \"10s\"", "a.toml:2:11", "under a minute"),
+            (
+                "[escalation.p]\nrepeat = 99\n[[escalation.p.steps]]\ntargets = [\"user:a\"]",
+                "a.toml:2:10",
+                "0 to 10",
+            ),
+        ];
+        for (text, at, says) in bad {
+            let mut c = Config::builtin();
+            let e = c.layer_str(text, "a.toml").unwrap_err().to_string();
+            assert!(e.starts_with(at) && e.contains(says), "{text}: {e}");
+        }
+    }
+}

@@ -453,5 +453,6 @@ pub(super) fn render(c: &Config) -> String {
         }
     }
     out.push_str(&crate::intake::config_show::render(&c.alerts));
+    out.push_str(&c.schedules.to_toml());
     out
 }

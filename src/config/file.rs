@@ -494,6 +494,7 @@ pub(super) fn render(c: &Config) -> String {
     out.push_str(&crate::respond::targets_config::render(&c.response));
     out.push_str(&crate::intake::config_show::render(&c.alerts));
     out.push_str(&crate::notify::config_file::render(&c.channels, &c.users));
+    out.push_str(&c.schedules.to_toml());
     out.push_str(&crate::paging::config_file::render(&c.paging));
     out
 }

@@ -27,6 +27,7 @@
 pub mod config_file;
 mod ics;
 pub mod layer;
+mod show;
 
 use crate::intake::tz::Tz;
 use chrono::{DateTime, Utc};
@@ -112,6 +113,17 @@ struct Ov<'a> {
 /// (a guard against absurd configs, far above any real one).
 const MAX_STEPS: usize = 10_000;
 
+/// The most shifts [`Schedule::shifts`] returns (13 years of daily
+/// shifts): an absurd range cannot make an export run for minutes.
+pub const MAX_SHIFTS: usize = 5_000;
+
+/// Instants are read within 1900-01-01 .. [`Schedule::END_OF_TIME`]: far
+/// outside, local-time arithmetic would overflow.
+fn secs(t: DateTime<Utc>) -> i64 {
+    const MIN: i64 = -2_208_988_800; // 1900-01-01T00:00:00Z
+    t.timestamp().clamp(MIN, Schedule::END_OF_TIME.timestamp())
+}
+
 fn dt(t: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(t, 0).unwrap_or(Schedule::END_OF_TIME)
 }
@@ -137,13 +149,14 @@ impl Schedule {
     fn ovs<'a>(&self, overrides: &'a [Override]) -> Vec<Ov<'a>> {
         overrides
             .iter()
-            .filter(|o| o.schedule == self.name && o.from < o.until)
+            .filter(|o| o.schedule == self.name)
             .map(|o| Ov {
                 id: o.id,
                 user: &o.user,
-                from: o.from.timestamp(),
-                until: o.until.timestamp(),
+                from: secs(o.from),
+                until: secs(o.until),
             })
+            .filter(|o| o.from < o.until)
             .collect()
     }
 
@@ -253,17 +266,19 @@ impl Schedule {
     }
 
     /// Who is on call at `at`: their current continuous shift (ended by a
-    /// change of person, of layer, or an override), or `None`.
+    /// change of person, of layer, or an override), or `None`. Times
+    /// before 1900 or after [`Schedule::END_OF_TIME`] are read as those
+    /// bounds.
     pub fn on_call(&self, at: DateTime<Utc>, overrides: &[Override]) -> Option<Shift> {
         let ovs = self.ovs(overrides);
-        self.run(at.timestamp(), &ovs).map(|r| self.shift(r))
+        self.run(secs(at), &ovs).map(|r| self.shift(r))
     }
 
     /// The shift after the one holding `at` (or the first one after `at`
     /// when nobody is on call); `None` when nothing ever follows.
     pub fn next(&self, at: DateTime<Utc>, overrides: &[Override]) -> Option<Shift> {
         let ovs = self.ovs(overrides);
-        let t = at.timestamp();
+        let t = secs(at);
         let mut t = match self.run(t, &ovs) {
             Some((_, _, hi)) => hi,
             None => self.seg(t, &ovs).hi,
@@ -282,7 +297,8 @@ impl Schedule {
     }
 
     /// Every shift overlapping `[from, until)`, in order, whole (the first
-    /// may start before `from`, the last end after `until`).
+    /// may start before `from`, the last end after `until`); at most
+    /// [`MAX_SHIFTS`] of them.
     pub fn shifts(
         &self,
         from: DateTime<Utc>,
@@ -290,10 +306,10 @@ impl Schedule {
         overrides: &[Override],
     ) -> Vec<Shift> {
         let ovs = self.ovs(overrides);
-        let (mut t, end) = (from.timestamp(), until.timestamp());
+        let (mut t, end) = (secs(from), secs(until));
         let mut out = Vec::new();
         let mut steps = 0;
-        while t < end && t != POS && steps < 10 * MAX_STEPS {
+        while t < end && t != POS && steps < 10 * MAX_STEPS && out.len() < MAX_SHIFTS {
             steps += 1;
             let s = self.seg(t, &ovs);
             if s.who.is_none() {

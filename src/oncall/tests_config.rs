@@ -250,3 +250,71 @@ fn long_lines_fold_at_75_octets_without_splitting_characters() {
         "a\\\\b\\;c\\,d\\ne\\nfg[31m"
     );
 }
+
+#[test]
+fn config_show_reads_back_and_describe_summarizes() {
+    let text = format!(
+        "{WEEKLY}{}",
+        r#"
+[[schedules.primary.layers]]
+members = ["carol", "dave"]
+shift = "12h"
+handoff = "18:00"
+start = "2026-11-02"
+active = "sat-sun 00:00-24:00"
+"#
+    );
+    let mut c = crate::config::Config::builtin();
+    c.layer_str(&text, "a.toml").unwrap();
+    let shown = c.to_toml();
+    assert!(shown.contains("[schedules.primary]"), "{shown}");
+    let mut again = crate::config::Config::builtin();
+    again
+        .layer_str(&c.schedules.to_toml(), "shown.toml")
+        .unwrap();
+    assert_eq!(again.schedules, c.schedules);
+    assert_eq!(
+        c.schedules.describe(),
+        "primary (Europe/Berlin), 2 layers, later ones on top:\n  \
+         1. weekly: alice, bob; 1w shifts, handoff 09:00 from 2026-11-02\n  \
+         2. layer 2: carol, dave; 12h shifts, handoff 18:00 from 2026-11-02; active sat-sun 00:00-24:00\n"
+    );
+    assert!(Schedules::default().describe().starts_with("no on-call"));
+}
+
+#[test]
+fn absurd_times_and_ranges_stay_bounded() {
+    let s = primary(&format!(
+        "{WEEKLY}{}",
+        r#"
+[[schedules.primary.layers]]
+members = ["carol"]
+shift = "1d"
+handoff = "18:00"
+start = "2026-11-02"
+active = "sat-sun 00:00-24:00"
+"#
+    ));
+    let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    assert_eq!(s.on_call(min, &[]), None);
+    let _ = s.on_call(max, &[]);
+    let _ = s.next(max, &[]);
+    let wild = [Override {
+        id: 1,
+        schedule: "primary".into(),
+        user: "x".into(),
+        from: min,
+        until: max,
+        created_by: "lead".into(),
+    }];
+    let all = s.on_call(utc("2026-11-05T00:00:00Z"), &wild).unwrap();
+    assert!(all.by_override);
+    assert_eq!(all.from, utc("1900-01-01T00:00:00Z"));
+    assert_eq!(all.until, Schedule::END_OF_TIME);
+    assert_eq!(s.shifts(min, max, &wild).len(), 1);
+    let t0 = std::time::Instant::now();
+    let many = s.shifts(utc("2026-01-01T00:00:00Z"), max, &[]);
+    assert_eq!(many.len(), MAX_SHIFTS);
+    assert!(many.windows(2).all(|w| w[0].until == w[1].from));
+    assert!(t0.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -3,6 +3,7 @@
 mod args;
 mod args_intake;
 mod args_learn;
+mod args_pm;
 mod args_respond;
 mod args_respond_sla;
 mod args_run;
@@ -13,6 +14,7 @@ mod output;
 pub use args::*;
 pub use args_intake::*;
 pub use args_learn::*;
+pub use args_pm::*;
 pub use args_respond_sla::*;
 pub use args_run::*;
 pub use cmd::run;

@@ -273,7 +273,11 @@ pub fn render(p: &Paging) -> String {
     for (name, pol) in &p.policies {
         let _ = writeln!(out, "\n[escalation.{}]", q(name));
         let _ = writeln!(out, "repeat = {}", pol.repeat);
-        let _ = writeln!(out, "repeat_after = {}", q(&show_duration(pol.repeat_after)));
+        let _ = writeln!(
+            out,
+            "repeat_after = {}",
+            q(&show_duration(pol.repeat_after))
+        );
         for st in &pol.steps {
             let _ = writeln!(out, "[[escalation.{}.steps]]", q(name));
             let _ = writeln!(out, "delay = {}", q(&show_duration(st.delay)));
@@ -341,7 +345,11 @@ stakeholders = ["hook"]
     #[test]
     fn paging_mistakes_name_their_place() {
         let bad = [
-            ("[escalation.p]\nsteps = []", "a.toml:2:9", "at least one step"),
+            (
+                "[escalation.p]\nsteps = []",
+                "a.toml:2:9",
+                "at least one step",
+            ),
             (
                 "[escalation.p]\n[[escalation.p.steps]]\ntargets = [\"team:x\"]",
                 "a.toml:3:12",
@@ -363,7 +371,11 @@ stakeholders = ["hook"]
                 "no channel named 'nope'",
             ),
             ("[updates]\nSEV9 = \"1h\"", "a.toml:2:1", "SEV9"),
-            ("[paging]\ngive_up = \"10s\"", "a.toml:2:11", "under a minute"),
+            (
+                "[paging]\ngive_up = \"10s\"",
+                "a.toml:2:11",
+                "under a minute",
+            ),
             (
                 "[escalation.p]\nrepeat = 99\n[[escalation.p.steps]]\ntargets = [\"user:a\"]",
                 "a.toml:2:10",

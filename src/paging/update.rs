@@ -25,7 +25,7 @@ pub struct Update {
 pub fn template(inc: &Incident, p: &Paging) -> String {
     let next = p
         .cadence(inc.severity)
-        .map(|d| crate::intake::config_file::show_duration(d))
+        .map(crate::intake::config_file::show_duration)
         .unwrap_or_default();
     format!(
         "# Stakeholder update for {}: {} ({}, {})\n\
@@ -92,13 +92,14 @@ pub fn parse(text: &str) -> Result<Update> {
             field.push_str(value);
         }
     }
-    if let Some(n) = next.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) {
-        if n != "none" {
-            u.next_in = Some(
-                crate::intake::config_file::parse_duration(&n)
-                    .map_err(|e| Error::Usage(format!("Next update: {e}")))?,
-            );
-        }
+    if let Some(n) = next.map(|n| n.trim().to_string())
+        && !n.is_empty()
+        && n != "none"
+    {
+        u.next_in = Some(
+            crate::intake::config_file::parse_duration(&n)
+                .map_err(|e| Error::Usage(format!("Next update: {e}")))?,
+        );
     }
     check(&u)?;
     Ok(u)

@@ -478,77 +478,6 @@ impl Store {
         both!(self, b => b.import(f))
     }
 
-    /// One write transaction of the alert intake (see [`super::IntakeTx`]).
-    /// `now` is the caller's clock; on PostgreSQL the server's is used.
-    pub fn intake<T>(
-        &self,
-        now: DateTime<Utc>,
-        f: impl FnOnce(&mut dyn super::IntakeTx) -> Result<T>,
-    ) -> Result<T> {
-        match &self.0 {
-            Backend::Lite(l) => l.intake(now, f),
-            Backend::Pg(p) => p.intake(f),
-        }
-    }
-
-    /// Alerts, newest first.
-    pub fn alerts(&self, q: &super::AlertQuery) -> Result<Vec<super::AlertRow>> {
-        both!(self, b => b.alerts(q))
-    }
-
-    /// Alert counts of those of `ids` that have alerts.
-    pub fn alert_counts(
-        &self,
-        ids: &[IncidentId],
-    ) -> Result<HashMap<IncidentId, super::AlertCounts>> {
-        both!(self, b => b.alert_counts(ids))
-    }
-
-    /// Record a maintenance window (its id is assigned).
-    pub fn add_window(&self, w: &super::Window) -> Result<super::Window> {
-        both!(self, b => b.add_window(w))
-    }
-
-    /// Windows not over at `now` (or every one, with `all`).
-    pub fn windows(&self, now: DateTime<Utc>, all: bool) -> Result<Vec<super::Window>> {
-        both!(self, b => b.windows(now, all))
-    }
-
-    /// End a window now; it stays on record.
-    pub fn end_window(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<super::Window> {
-        both!(self, b => b.end_window(id, by, now))
-    }
-
-    /// Move every alert and alert group of `from` to `into` (merge).
-    pub fn move_alerts(&self, from: IncidentId, into: IncidentId) -> Result<usize> {
-        both!(self, b => b.move_alerts(from, into))
-    }
-
-    /// Windows in force at `now` and open storm incidents (the TUI header).
-    pub fn intake_state(&self, now: DateTime<Utc>) -> Result<super::IntakeState> {
-        let windows = self
-            .windows(now, false)?
-            .into_iter()
-            .filter(|w| w.starts_at <= now)
-            .collect();
-        let ids = both!(self, b => b.open_storms())?;
-        let mut counts = self.alert_counts(&ids)?;
-        let storms = ids
-            .into_iter()
-            .map(|i| (i, counts.remove(&i).unwrap_or_default()))
-            .collect();
-        let outbox = self.outbox_counts()?;
-        Ok(super::IntakeState {
-            windows,
-            storms,
-            outbox,
-        })
-    }
-
-    pub fn heartbeats(&self) -> Result<Vec<super::Beat>> {
-        both!(self, b => b.heartbeats())
-    }
-
     /// Load whole incidents with their timelines in one transaction.
     pub fn insert_batch(&self, items: &[BatchItem]) -> Result<Vec<IncidentId>> {
         both!(self, b => b.insert_batch(items))
@@ -609,3 +538,7 @@ mod respond;
 /// Paging: the outbox, escalations, overrides, contacts (`crate::paging`).
 #[path = "facade_paging.rs"]
 mod paging;
+
+/// The alert intake's calls (`crate::store::intake`).
+#[path = "facade_intake.rs"]
+mod intake;

@@ -34,7 +34,15 @@ pub struct Ticked {
     pub stopped: usize,
     pub steps: usize,
     pub queued: usize,
+    /// It stopped at [`MOST`] of something: tick again at once.
+    pub more: bool,
 }
+
+/// Most escalations one tick starts, stops or steps: the tick holds the
+/// write lock, and a storm of thousands of new incidents must not hold
+/// it for seconds (every other writer waits). The rest wait for the next
+/// tick, which the worker runs at once.
+pub const MOST: usize = 100;
 
 fn std_to_chrono(d: std::time::Duration) -> Duration {
     Duration::from_std(d).unwrap_or(Duration::zero())
@@ -80,7 +88,9 @@ pub fn tick(
 pub fn tick_in(tx: &mut dyn RespondTx, cfg: &Paging, dir: &dyn Directory) -> Result<Ticked> {
     let now = tx.now();
     let mut done = Ticked::default();
-    for (mut e, status) in tx.moot_escalations()? {
+    let moot = tx.moot_escalations()?;
+    done.more |= moot.len() > MOST;
+    for (mut e, status) in moot.into_iter().take(MOST) {
         let finished = matches!(
             status,
             Status::Resolved | Status::Closed | Status::Cancelled
@@ -111,6 +121,10 @@ pub fn tick_in(tx: &mut dyn RespondTx, cfg: &Paging, dir: &dyn Directory) -> Res
         let Some(policy) = cfg.policy_for(u.service.as_deref(), u.severity) else {
             continue;
         };
+        if done.started == MOST {
+            done.more = true;
+            break;
+        }
         // A new incident's first step counts from when it was logged; a
         // reopened one's from now.
         let from = if u.had.is_some() {
@@ -141,7 +155,9 @@ pub fn tick_in(tx: &mut dyn RespondTx, cfg: &Paging, dir: &dyn Directory) -> Res
         ))?;
         done.started += 1;
     }
-    for e in tx.due_escalations(now)? {
+    let due = tx.due_escalations(now)?;
+    done.more |= due.len() > MOST;
+    for e in due.into_iter().take(MOST) {
         let inc = tx.incident(e.incident)?;
         done.queued += run_step(tx, cfg, dir, &inc, e, now)?;
         done.steps += 1;

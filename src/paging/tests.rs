@@ -361,3 +361,34 @@ fn a_page_acknowledged_before_sending_is_cancelled_not_sent() {
         assert_eq!((d.cancelled, c.seen.len()), (1, 0), "{}", db.name());
     }
 }
+
+#[test]
+fn a_storm_is_escalated_in_bounded_ticks() {
+    let db = TestDb::sqlite();
+    let store = db.open();
+    let p = paging(600, 0);
+    for _ in 0..(super::escalate::MOST + 5) {
+        log(&store, Some("checkout"), t0());
+    }
+    let t = tick(&store, &p, &table(), t0()).unwrap();
+    assert_eq!(t.started, super::escalate::MOST);
+    assert!(t.more);
+    assert_eq!(
+        t.steps,
+        super::escalate::MOST,
+        "the ones it started page at once"
+    );
+    let t = tick(&store, &p, &table(), t0()).unwrap();
+    assert_eq!((t.started, t.steps, t.more), (5, 5, false));
+    let queued = store
+        .outbox(&OutboxQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        queued.len(),
+        super::escalate::MOST + 5,
+        "every one paged once"
+    );
+}

@@ -62,12 +62,34 @@ pub fn record_breaches(
     hours: &Hours,
     now: DateTime<Utc>,
 ) -> Result<usize> {
+    record_breaches_remembering(store, targets, hours, now, &mut Recorded::default())
+}
+
+/// Breaches a long-running caller has already seen recorded (or found
+/// recorded): by incident, clock, cycle and the version judged. A tick
+/// over thousands of open incidents that missed their targets long ago
+/// then asks the database only about what is new.
+#[derive(Debug, Default)]
+pub struct Recorded(std::collections::HashSet<(IncidentId, &'static str, i64, i64)>);
+
+/// [`record_breaches`], skipping what `seen` says is recorded already.
+pub fn record_breaches_remembering(
+    store: &Store,
+    targets: &Targets,
+    hours: &Hours,
+    now: DateTime<Utc>,
+    seen: &mut Recorded,
+) -> Result<usize> {
     let open = store.list(&ListQuery::default())?.rows;
     let clocks = clocks_of(store, targets, hours, &open, now)?;
     let mut list = Vec::new();
     for i in &open {
         let Some(c) = clocks.get(&i.id) else { continue };
         for k in c.iter().filter(|k| k.is_breached()) {
+            let key = (i.id, k.kind.as_str(), c.cycle.reopen_event, i.version);
+            if seen.0.contains(&key) {
+                continue;
+            }
             list.push(NewBreach {
                 incident: i.id,
                 version: i.version,
@@ -80,5 +102,12 @@ pub fn record_breaches(
     if list.is_empty() {
         return Ok(0);
     }
-    store.record_breaches(&list, ACTOR, now)
+    let n = store.record_breaches(&list, ACTOR, now)?;
+    // Written now, or found written: either way there is nothing more to
+    // write for these (a stale version is another key next time).
+    seen.0.extend(
+        list.iter()
+            .map(|b| (b.incident, b.clock, b.after_event, b.version)),
+    );
+    Ok(n)
 }

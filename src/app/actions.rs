@@ -348,7 +348,16 @@ impl App {
                 "Stakeholder update",
                 "Status: and Impact: or Doing:, Next update: 30m or none — posted to the stakeholder channels".to_string(),
                 true,
-                crate::paging::update::template(&inc, &self.config.paging)
+                crate::paging::update::template(
+                    &inc,
+                    &self.config.paging,
+                    if self.detail.incident.as_ref().map(|i| i.id) == Some(inc.id) {
+                        crate::paging::update::last_status(&self.detail.events)
+                    } else {
+                        None
+                    }
+                    .as_deref(),
+                )
                     .lines()
                     .filter(|l| !l.starts_with('#'))
                     .collect::<Vec<_>>()

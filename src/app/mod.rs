@@ -69,6 +69,8 @@ pub struct Detail {
     pub links: Vec<crate::store::LinkRow>,
     /// Its escalation, if one ever started.
     pub escalation: Option<crate::store::respond::EscalationRow>,
+    /// Its newest notifications (pages and updates), newest first.
+    pub notes_out: Vec<crate::store::respond::OutboxRow>,
     pub scroll: usize,
     /// How far it can scroll at the last frame (the last line at the
     /// bottom): movement keys stay within it.

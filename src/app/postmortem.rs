@@ -498,6 +498,11 @@ impl App {
             // current name; Tab or an arrow keeps it.
             input.select_all();
         }
+        if fresh && purpose == PromptFor::Update {
+            // Where the writing starts: after "Impact: ".
+            let col = text.lines().nth(1).map_or(0, |l| l.chars().count());
+            input.move_cursor(ratatui_textarea::CursorMove::Jump(1, col as u16));
+        }
         Outcome::Push(View::Dialog(Dialog::Prompt(Box::new(Prompt {
             title: format!("{title} — {}", inc.id),
             hint: hint.to_string(),

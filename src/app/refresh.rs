@@ -63,6 +63,12 @@ impl App {
                 self.detail.links = self.report(links).unwrap_or_default();
                 let esc = self.store.escalation(id);
                 self.detail.escalation = self.report(esc).flatten();
+                let out = self.store.outbox(&crate::store::respond::OutboxQuery {
+                    incident: Some(id),
+                    limit: 20,
+                    ..Default::default()
+                });
+                self.detail.notes_out = self.report(out).unwrap_or_default();
             }
         }
     }

@@ -159,9 +159,16 @@ pub fn apply(
         } else {
             Err(cx.err(
                 c,
-                format!(
-                    "no channel named '{n}': define [channels.{n}] (see README: notifications)"
-                ),
+                if known.channels.is_empty() {
+                    format!(
+                        "no channel named '{n}': define [channels.{n}] (see README: notifications)"
+                    )
+                } else {
+                    format!(
+                        "no channel named '{n}': the channels are {}",
+                        known.channels.join(", ")
+                    )
+                },
             ))
         }
     };

@@ -305,7 +305,11 @@ fn run_step(
         } else {
             format!("in {}", show_duration(wait))
         };
-        format!("; step {} {when} if nobody acknowledges", next + 1)
+        if next == 0 {
+            format!("; round {} {when} if nobody acknowledges", e.round + 1)
+        } else {
+            format!("; step {} {when} if nobody acknowledges", next + 1)
+        }
     };
     e.step = next as i64;
     tx.put_escalation(&e)?;

@@ -21,8 +21,16 @@ pub struct Update {
     pub next_in: Option<std::time::Duration>,
 }
 
-/// The editor's starting text for an update of `inc`.
-pub fn template(inc: &Incident, p: &Paging) -> String {
+/// The status the last update said (its first line), if any.
+pub fn last_status(events: &[Event]) -> Option<String> {
+    let e = events.iter().rev().find(|e| e.kind == EventKind::Update)?;
+    let line = e.text.as_deref()?.lines().next()?;
+    Some(line.trim_start_matches("Status:").trim().to_string())
+}
+
+/// The editor's starting text for an update of `inc`: the status the last
+/// update said (else the incident's state).
+pub fn template(inc: &Incident, p: &Paging, last: Option<&str>) -> String {
     let next = p
         .cadence(inc.severity)
         .map(crate::intake::config_file::show_duration)
@@ -39,7 +47,8 @@ pub fn template(inc: &Incident, p: &Paging) -> String {
         crate::text::sanitize_line(&inc.title),
         inc.severity,
         inc.status.as_str(),
-        inc.status.as_str()
+        last.map(crate::text::sanitize_line)
+            .unwrap_or_else(|| inc.status.as_str().into())
     )
 }
 
@@ -130,7 +139,10 @@ pub fn text(u: &Update, next_by: Option<DateTime<Utc>>) -> String {
         s.push_str(&format!("\nDoing: {}", u.doing.trim()));
     }
     if let Some(t) = next_by {
-        s.push_str(&format!("\nNext update by: {}", crate::clock::rfc3339(t)));
+        s.push_str(&format!(
+            "\nNext update by: {}",
+            t.format("%Y-%m-%d %H:%M UTC")
+        ));
     }
     s
 }

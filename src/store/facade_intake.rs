@@ -82,10 +82,14 @@ impl Store {
             .map(|i| (i, counts.remove(&i).unwrap_or_default()))
             .collect();
         let outbox = self.outbox_counts()?;
+        let paging_until = self
+            .lease(crate::paging::deliver::LEASE_NAME)?
+            .map(|(_, t)| t);
         Ok(crate::store::IntakeState {
             windows,
             storms,
             outbox,
+            paging_until,
         })
     }
 

@@ -85,6 +85,11 @@ impl Store {
         both!(self, b => b.contacts(user))
     }
 
+    /// Who holds lease `name` and until when.
+    pub fn lease(&self, name: &str) -> Result<Option<(String, DateTime<Utc>)>> {
+        both!(self, b => b.lease(name))
+    }
+
     pub fn escalation(&self, id: IncidentId) -> Result<Option<EscalationRow>> {
         both!(self, b => b.escalation(id))
     }

@@ -232,6 +232,8 @@ pub struct IntakeState {
     pub storms: Vec<(IncidentId, AlertCounts)>,
     /// Notifications waiting and failed.
     pub outbox: super::respond::OutboxCounts,
+    /// Until when a `sev serve` holds the paging lease (None: none ever).
+    pub paging_until: Option<DateTime<Utc>>,
 }
 
 /// Open storm incidents (see `intake::open`): their storm group rows.

@@ -107,6 +107,8 @@ pub struct OutboxQuery {
 pub struct OutboxCounts {
     pub pending: i64,
     pub failed: i64,
+    /// Pending after at least one failed attempt (the receiver is down?).
+    pub retrying: i64,
 }
 
 /// What one delivery attempt came to.
@@ -210,6 +212,7 @@ pub(crate) const OVERRIDES_WHERE: &str = "WHERE removed_at IS NULL
 pub(crate) const INSERT_CONTACT: &str = "INSERT INTO contacts (id, user_name, channel, address, \
     created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_name, channel, address) DO NOTHING";
 
+pub(crate) const LEASE_ROW: &str = "SELECT holder, expires_at FROM leases WHERE name = $1";
 pub(crate) const LEASE_HOLDER: &str = "SELECT holder FROM leases WHERE name = $1";
 pub(crate) const DROP_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2";
 
@@ -242,7 +245,8 @@ pub(crate) const RETRY_OUTBOX: &str = "UPDATE outbox SET state = 'pending', next
 
 pub(crate) const OUTBOX_COUNTS: &str = "SELECT
     count(*) FILTER (WHERE state IN ('pending', 'sending')),
-    count(*) FILTER (WHERE state = 'failed')
+    count(*) FILTER (WHERE state = 'failed'),
+    count(*) FILTER (WHERE state = 'pending' AND attempts > 0)
     FROM outbox WHERE state IN ('pending', 'sending', 'failed')";
 
 /// A stored row read by position, whichever backend it came from.

@@ -213,6 +213,7 @@ impl Lite {
                     Ok(OutboxCounts {
                         pending: r.get(0)?,
                         failed: r.get(1)?,
+                        retrying: r.get(2)?,
                     })
                 })
             })
@@ -298,6 +299,15 @@ impl Lite {
     pub fn contacts(&self, user: Option<&str>) -> Result<Vec<ContactRow>> {
         let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts {CONTACTS_WHERE}");
         all(self.conn(), &sql, [user], contact_row).map_err(|e| self.err(e))
+    }
+
+    pub fn lease(&self, name: &str) -> Result<Option<(String, DateTime<Utc>)>> {
+        fn row(r: &dyn Cols) -> (String, DateTime<Utc>) {
+            (r.text(0), at(r.int(1)))
+        }
+        Ok(all(self.conn(), LEASE_ROW, [name], row)
+            .map_err(|e| self.err(e))?
+            .pop())
     }
 
     pub fn escalation(&self, id: IncidentId) -> Result<Option<EscalationRow>> {

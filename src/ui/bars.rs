@@ -46,6 +46,19 @@ pub fn header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         )),
         _ => left.push_str(&format!(" │ MAINT ×{}", ws.len())),
     }
+    // Policies that nobody runs: say so, or a page is expected that never
+    // comes (sev serve pages; the lease says one is alive).
+    let now = app.clock.now();
+    if !app.config.paging.policies.is_empty() && app.intake.paging_until.is_none_or(|t| t < now) {
+        left.push_str(" │ NOT PAGING: no sev serve running");
+    }
+    let r = app.intake.outbox.retrying;
+    if r > 0 {
+        left.push_str(&format!(
+            " │ {r} NOTIFICATION{} RETRYING",
+            if r == 1 { "" } else { "S" }
+        ));
+    }
     let f = app.intake.outbox.failed;
     if f > 0 {
         left.push_str(&format!(
@@ -192,6 +205,7 @@ fn list_actions(status: Option<Status>) -> &'static [Action] {
             A::ChangeStatus,
             A::Resolve,
             A::AddNote,
+            A::PostUpdate,
             A::TakeCommand,
             A::Prioritize,
             A::NewIncident,

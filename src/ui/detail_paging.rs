@@ -27,6 +27,45 @@ fn last_paged(app: &App) -> Option<String> {
     (!names.is_empty()).then(|| names.join(", "))
 }
 
+/// How the newest step's pages fared: "" when all were delivered, else
+/// what is wrong ("NOT DELIVERED YET: 4 attempts, connection refused").
+fn delivery(app: &App) -> (String, bool) {
+    let pages: Vec<_> = app
+        .detail
+        .notes_out
+        .iter()
+        .filter(|r| r.kind == "page")
+        .collect();
+    let Some(newest) = pages.iter().map(|r| r.created_at).max() else {
+        return (String::new(), false);
+    };
+    let step: Vec<_> = pages.iter().filter(|r| r.created_at == newest).collect();
+    let why = |r: &crate::store::respond::OutboxRow| {
+        sanitize_line(r.detail.as_deref().unwrap_or("")).into_owned()
+    };
+    if let Some(r) = step.iter().find(|r| r.state == "failed") {
+        return (format!(" · PAGE FAILED: {}", why(r)), true);
+    }
+    if let Some(r) = step.iter().find(|r| r.state == "pending" && r.attempts > 0) {
+        return (
+            format!(
+                " · NOT DELIVERED YET: {} attempt{}, {}",
+                r.attempts,
+                if r.attempts == 1 { "" } else { "s" },
+                why(r)
+            ),
+            true,
+        );
+    }
+    if step
+        .iter()
+        .any(|r| r.state == "pending" || r.state == "sending")
+    {
+        return (" · sending".into(), false);
+    }
+    (String::new(), false)
+}
+
 pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
     let now = app.clock.now();
     let mut out = Vec::new();
@@ -46,7 +85,11 @@ pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
                         format!(": {}", sanitize_line(&t.join(", ")))
                     })
                     .unwrap_or_default();
-                let step = format!("step {} in {next}{targets}", e.step + 1);
+                let step = if e.step == 0 && e.round > 0 {
+                    format!("round {} in {next}{targets}", e.round + 1)
+                } else {
+                    format!("step {} in {next}{targets}", e.step + 1)
+                };
                 match who {
                     Some(w) => format!("{w} ({step})"),
                     None => format!("nobody yet ({step})"),
@@ -59,10 +102,11 @@ pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
                 who.unwrap_or("nobody".into())
             ),
         };
+        let (trouble, bad) = delivery(app);
         out.push(Field {
             label: "paged",
-            value,
-            warn: e.state == "exhausted" || (e.state == "active" && e.step > 0),
+            value: format!("{value}{trouble}"),
+            warn: bad || e.state == "exhausted" || (e.state == "active" && e.step > 0),
         });
     }
     let last = app

@@ -73,6 +73,12 @@ fn the_header_names_who_is_on_call_and_the_detail_who_was_paged() {
     h.app.resize(160, 40);
     let s = screen(&h.app, 160, 40);
     assert!(s.contains("on call: alice"), "{s}");
+    // Policies and no sev serve holding the paging lease: said.
+    assert!(s.contains("NOT PAGING: no sev serve running"), "{s}");
+    let mut held = false;
+    crate::paging::deliver::take_lease(&h.other(), "jump:1", h.clock.now(), &mut held).unwrap();
+    h.app.reload().unwrap();
+    assert!(!screen(&h.app, 160, 40).contains("NOT PAGING"));
     assert!(
         s.contains("paged     alice (step 2 in 5m 00s: user:bob)"),
         "{s}"
@@ -82,6 +88,12 @@ fn the_header_names_who_is_on_call_and_the_detail_who_was_paged() {
     h.app.tick();
     let s = screen(&h.app, 160, 40);
     assert!(s.contains("1 NOTIFICATION FAILED"), "{s}");
+    h.app.reload().unwrap();
+    let s = screen(&h.app, 160, 40);
+    assert!(
+        s.contains("· PAGE FAILED:") && s.contains("HTTP 404"),
+        "{s}"
+    );
     assert!(!s.contains('\u{1b}'), "{s:?}");
 }
 
@@ -98,8 +110,8 @@ fn u_posts_a_stakeholder_update_and_the_detail_shows_it() {
     // Neither impact nor doing: refused in the dialog, nothing posted.
     h.keys("ctrl-s");
     assert!(screen(&h.app, 160, 40).contains("neither the impact"));
-    h.keys("up end");
-    h.type_text("rolling back 4.12");
+    // The cursor waits after "Impact: ".
+    h.type_text("5% of checkouts fail");
     h.keys("ctrl-s");
     assert!(
         h.message()
@@ -113,7 +125,7 @@ fn u_posts_a_stakeholder_update_and_the_detail_shows_it() {
         u.text
             .as_deref()
             .unwrap()
-            .contains("Doing: rolling back 4.12"),
+            .contains("Impact: 5% of checkouts fail"),
         "{u:?}"
     );
     let s = screen(&h.app, 160, 40);

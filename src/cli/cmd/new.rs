@@ -33,5 +33,24 @@ pub(super) fn run(env: &Env<'_>, a: NewArgs) -> Result<()> {
     } else {
         crate::outln!("{}", inc.id);
     }
+    // A policy would page for it, but nothing is running to do so: say it
+    // now, not after a silent hour.
+    let paging = &env.cx.config.paging;
+    if let Some(p) = paging.policy_for(inc.service.as_deref(), inc.severity) {
+        let now = env.cx.clock.now();
+        let alive = env
+            .store()
+            .lease(crate::paging::deliver::LEASE_NAME)
+            .ok()
+            .flatten()
+            .is_some_and(|(_, until)| until > now);
+        if !alive {
+            eprintln!(
+                "sev: warning: nobody is paged for {} until `sev serve` runs (policy {} would page now)",
+                inc.id,
+                crate::text::sanitize_line(&p.name)
+            );
+        }
+    }
     Ok(())
 }

@@ -34,9 +34,11 @@ pub(super) fn update(env: &Env<'_>, a: &UpdateArgs) -> Result<()> {
             next_in,
         }
     } else if std::io::stdin().is_terminal() {
-        let text = crate::editor::edit(&update::template(&inc, p), ".md")?.ok_or_else(|| {
-            Error::Usage("the editor exited with an error; no update was posted".into())
-        })?;
+        let last = update::last_status(&env.store().events(id)?);
+        let text = crate::editor::edit(&update::template(&inc, p, last.as_deref()), ".md")?
+            .ok_or_else(|| {
+                Error::Usage("the editor exited with an error; no update was posted".into())
+            })?;
         parse_or_keep(&text)?
     } else {
         let mut s = String::new();

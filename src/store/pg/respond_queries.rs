@@ -180,6 +180,7 @@ impl Pg {
         Ok(OutboxCounts {
             pending: n(0),
             failed: n(1),
+            retrying: n(2),
         })
     }
 
@@ -266,6 +267,11 @@ impl Pg {
         let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts {CONTACTS_WHERE}");
         let rows = self.rows_of(&sql, &[&user])?;
         Ok(rows.iter().map(|r| contact_row(r)).collect())
+    }
+
+    pub fn lease(&self, name: &str) -> Result<Option<(String, DateTime<Utc>)>> {
+        let rows = self.rows_of(LEASE_ROW, &[&name])?;
+        Ok(rows.first().map(|r| (r.text(0), at(r.int(1)))))
     }
 
     pub fn escalation(&self, id: IncidentId) -> Result<Option<EscalationRow>> {

@@ -127,8 +127,26 @@ impl Default for Paging {
 impl Paging {
     /// The policy that escalates an incident of `service` at `severity`.
     pub fn policy_for(&self, service: Option<&str>, severity: Severity) -> Option<&Policy> {
+        self.policy_tagged(service, severity, &[])
+    }
+
+    /// [`Paging::policy_for`], where a tag `escalation:NAME` (set by a
+    /// routing rule's `tags`, or by a person) names the policy itself.
+    pub fn policy_tagged(
+        &self,
+        service: Option<&str>,
+        severity: Severity,
+        tags: &[String],
+    ) -> Option<&Policy> {
         if !self.severities.contains(&severity) {
             return None;
+        }
+        if let Some(p) = tags
+            .iter()
+            .filter_map(|t| t.strip_prefix("escalation:"))
+            .find_map(|n| self.policies.get(n.trim()))
+        {
+            return Some(p);
         }
         let named = service
             .and_then(|s| self.services.get(s))

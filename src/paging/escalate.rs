@@ -118,7 +118,7 @@ pub fn tick_in(tx: &mut dyn RespondTx, cfg: &Paging, dir: &dyn Directory) -> Res
         done.stopped += 1;
     }
     for u in tx.unacknowledged()? {
-        let Some(policy) = cfg.policy_for(u.service.as_deref(), u.severity) else {
+        let Some(policy) = cfg.policy_tagged(u.service.as_deref(), u.severity, &u.tags) else {
             continue;
         };
         if done.started == MOST {

@@ -255,6 +255,34 @@ fn a_reopened_incident_escalates_again_and_gaps_are_said() {
 }
 
 #[test]
+fn a_tag_set_by_a_routing_rule_picks_the_policy() {
+    let db = TestDb::sqlite();
+    let store = db.open();
+    let mut p = paging(600, 0);
+    p.policies.insert(
+        "dba".into(),
+        Policy {
+            name: "dba".into(),
+            steps: vec![Step {
+                delay: Std::ZERO,
+                targets: vec![Target::User("dana".into())],
+            }],
+            repeat: 0,
+            repeat_after: Std::from_secs(60),
+        },
+    );
+    let mut inc = sample_incident(0, t0());
+    inc.title = "replication lag".into();
+    inc.severity = crate::domain::Severity::Sev2;
+    inc.tags = vec!["alert".into(), "escalation:dba".into()];
+    let id = store.insert(&inc, "alertmanager:prod").unwrap().id;
+    tick(&store, &p, &table(), t0()).unwrap();
+    let who: Vec<String> = pages(&store, id).into_iter().map(|r| r.recipient).collect();
+    assert_eq!(who, ["dana"], "no service, the tag's policy");
+    assert!(page_events(&store, id)[0].starts_with("escalating by policy dba"));
+}
+
+#[test]
 fn severities_that_do_not_page_are_left_alone() {
     let db = TestDb::sqlite();
     let store = db.open();

@@ -92,6 +92,7 @@ pub struct Unacknowledged {
     /// Its escalation, if it had one (stopped or cancelled: it was
     /// acknowledged or resolved and is back in triage).
     pub had: Option<String>,
+    pub tags: Vec<String>,
 }
 
 /// Which notifications `sev outbox` lists.
@@ -177,8 +178,8 @@ pub(crate) const PUT_ESCALATION: &str = "INSERT INTO escalations (incident_id, p
     ON CONFLICT (incident_id) DO UPDATE SET policy = $2, state = $3, started_at = $4, step = $5,
     round = $6, next_at = $7, updated_at = $8";
 
-pub(crate) const UNACKNOWLEDGED: &str = "SELECT i.id, i.service, i.severity, i.created_at, e.state
-    FROM incidents i LEFT JOIN escalations e ON e.incident_id = i.id
+pub(crate) const UNACKNOWLEDGED: &str = "SELECT i.id, i.service, i.severity, i.created_at, e.state,
+    i.tags FROM incidents i LEFT JOIN escalations e ON e.incident_id = i.id
    WHERE i.status = 'triage' AND (e.state IS NULL OR e.state IN ('stopped', 'cancelled'))
    ORDER BY i.id";
 
@@ -328,6 +329,12 @@ pub(crate) fn unacknowledged_row(r: &dyn Cols) -> Unacknowledged {
         severity: Severity::from_level(r.int(2) as u8).unwrap_or(Severity::Sev3),
         created_at: at(r.int(3)),
         had: r.otext(4),
+        tags: r
+            .text(5)
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
     }
 }
 

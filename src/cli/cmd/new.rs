@@ -36,7 +36,7 @@ pub(super) fn run(env: &Env<'_>, a: NewArgs) -> Result<()> {
     // A policy would page for it, but nothing is running to do so: say it
     // now, not after a silent hour.
     let paging = &env.cx.config.paging;
-    if let Some(p) = paging.policy_for(inc.service.as_deref(), inc.severity) {
+    if let Some(p) = paging.policy_tagged(inc.service.as_deref(), inc.severity, &inc.tags) {
         let now = env.cx.clock.now();
         let alive = env
             .store()

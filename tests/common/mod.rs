@@ -85,3 +85,26 @@ pub fn is_root() -> bool {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap_or(false)
 }
+
+/// JSON output without its response clocks: they count seconds left or
+/// over from the moment of the run, so two runs a second apart differ
+/// there and nowhere else. For comparing two databases' records.
+pub fn without_clocks(out: &str) -> String {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("clocks");
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(out) {
+        Ok(mut v) => {
+            strip(&mut v);
+            serde_json::to_string_pretty(&v).unwrap()
+        }
+        Err(_) => out.to_string(),
+    }
+}

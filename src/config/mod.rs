@@ -286,6 +286,27 @@ fn not_utf8(name: &str, e: std::string::FromUtf8Error) -> ConfigError {
     }
 }
 
+/// One config file's text and name: where a located value came from, so
+/// a mistake is reported at its file, line and column.
+#[derive(Debug, Clone, Copy)]
+pub struct ConfigText<'a> {
+    pub text: &'a str,
+    pub name: &'a str,
+}
+
+impl ConfigText<'_> {
+    /// `message` at the place `at` was written.
+    pub fn err<T>(&self, at: &toml::Spanned<T>, message: impl Into<String>) -> ConfigError {
+        let (line, column) = line_col(self.text, at.span().start);
+        ConfigError {
+            file: self.name.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
 /// Line and column (1-based) of a byte offset. An offset past the end or
 /// inside a character counts from the start of that character.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {

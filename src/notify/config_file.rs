@@ -8,7 +8,7 @@
 //! other users loading the same system config are not refused.
 
 use super::{Channel, Channels, Contact, Email, Exec, Format, MailTransport, User, Users, Webhook};
-use crate::config::{ConfigError, line_col};
+use crate::config::ConfigError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -47,22 +47,7 @@ struct ContactFile {
 /// The longest timeout a channel may have: a delivery holds the worker.
 const TIMEOUT_MAX: Duration = Duration::from_secs(300);
 
-struct Cx<'a> {
-    text: &'a str,
-    name: &'a str,
-}
-
-impl Cx<'_> {
-    fn err<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> ConfigError {
-        let (line, column) = line_col(self.text, s.span().start);
-        ConfigError {
-            file: self.name.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
-    }
-}
+type Cx<'a> = crate::config::ConfigText<'a>;
 
 /// Lay one file's `[channels]` and `[users]` over `channels` and `users`.
 pub fn apply(

@@ -3,7 +3,7 @@
 //! mistake is a [`ConfigError`] at the value's file, line and column.
 
 use super::{Active, Layer, Schedule, Schedules, ShiftLen};
-use crate::config::{ConfigError, line_col};
+use crate::config::ConfigError;
 use crate::intake::tz::Tz;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -30,22 +30,7 @@ struct LayerFile {
     active: Option<S>,
 }
 
-struct Cx<'a> {
-    text: &'a str,
-    name: &'a str,
-}
-
-impl Cx<'_> {
-    fn err<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> ConfigError {
-        let (line, column) = line_col(self.text, s.span().start);
-        ConfigError {
-            file: self.name.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
-    }
-}
+type Cx<'a> = crate::config::ConfigText<'a>;
 
 /// Lay one file's `[schedules]` over `c`.
 pub fn apply(

@@ -2,7 +2,7 @@
 //! written, located, so a mistake is reported at its line and column.
 
 use super::config::{Paging, Policy, Step, Target};
-use crate::config::{ConfigError, line_col};
+use crate::config::ConfigError;
 use crate::domain::Severity;
 use crate::intake::config_file::parse_duration;
 use serde::Deserialize;
@@ -54,35 +54,20 @@ pub struct Known {
     pub channels: Vec<String>,
 }
 
-struct Cx<'a> {
-    text: &'a str,
-    name: &'a str,
+type Cx<'a> = crate::config::ConfigText<'a>;
+
+fn duration(
+    cx: &Cx<'_>,
+    s: &Spanned<String>,
+    what: &str,
+) -> Result<std::time::Duration, ConfigError> {
+    parse_duration(s.get_ref()).map_err(|e| cx.err(s, format!("{what}: {e}")))
 }
 
-impl Cx<'_> {
-    fn err<T>(&self, at: &Spanned<T>, message: impl Into<String>) -> ConfigError {
-        let (line, column) = line_col(self.text, at.span().start);
-        ConfigError {
-            file: self.name.into(),
-            line,
-            column,
-            message: message.into(),
-        }
-    }
-
-    fn duration(
-        &self,
-        s: &Spanned<String>,
-        what: &str,
-    ) -> Result<std::time::Duration, ConfigError> {
-        parse_duration(s.get_ref()).map_err(|e| self.err(s, format!("{what}: {e}")))
-    }
-
-    fn severity(&self, s: &Spanned<String>) -> Result<Severity, ConfigError> {
-        s.get_ref()
-            .parse::<Severity>()
-            .map_err(|e| self.err(s, e.to_string()))
-    }
+fn severity(cx: &Cx<'_>, s: &Spanned<String>) -> Result<Severity, ConfigError> {
+    s.get_ref()
+        .parse::<Severity>()
+        .map_err(|e| cx.err(s, e.to_string()))
 }
 
 pub fn apply(
@@ -101,7 +86,7 @@ pub fn apply(
         let mut steps = Vec::new();
         for st in f.steps.get_ref() {
             let delay = match &st.delay {
-                Some(d) => cx.duration(d, "delay")?,
+                Some(d) => duration(&cx, d, "delay")?,
                 None => std::time::Duration::ZERO,
             };
             let mut targets = Vec::new();
@@ -139,7 +124,7 @@ pub fn apply(
             None => 0,
         };
         let repeat_after = match &f.repeat_after {
-            Some(d) => cx.duration(d, "repeat_after")?,
+            Some(d) => duration(&cx, d, "repeat_after")?,
             None => std::time::Duration::from_secs(300),
         };
         p.policies.insert(
@@ -179,11 +164,11 @@ pub fn apply(
         if let Some(list) = &f.severities {
             p.severities = list
                 .iter()
-                .map(|s| cx.severity(s))
+                .map(|s| severity(&cx, s))
                 .collect::<Result<_, _>>()?;
         }
         if let Some(g) = &f.give_up {
-            let d = cx.duration(g, "give_up")?;
+            let d = duration(&cx, g, "give_up")?;
             if d.as_secs() < 60 {
                 return Err(cx.err(
                     g,
@@ -209,8 +194,8 @@ pub fn apply(
         }
     }
     for (k, v) in s.updates.into_iter().flatten() {
-        let sev = cx.severity(k)?;
-        let d = cx.duration(v, "update cadence")?;
+        let sev = severity(&cx, k)?;
+        let d = duration(&cx, v, "update cadence")?;
         if d.is_zero() {
             p.cadence.remove(&sev);
         } else {

@@ -14,7 +14,7 @@
 //! `resolve` for P2); `"off"` removes a target. Every mistake is located.
 
 use super::targets::{Target, Targets};
-use crate::config::{ConfigError, line_col};
+use crate::config::ConfigError;
 use crate::domain::Priority;
 use crate::intake::config_file::{parse_duration, show_duration};
 use chrono::Duration;
@@ -34,13 +34,7 @@ pub struct TargetFile {
 }
 
 fn err<T>(text: &str, name: &str, s: &Spanned<T>, message: String) -> ConfigError {
-    let (line, column) = line_col(text, s.span().start);
-    ConfigError {
-        file: name.to_string(),
-        line,
-        column,
-        message,
-    }
+    crate::config::ConfigText { text, name }.err(s, message)
 }
 
 /// `"off"` (or `"none"`): no target; else a duration over zero.

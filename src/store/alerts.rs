@@ -442,14 +442,7 @@ impl Lite {
         now: DateTime<Utc>,
         f: impl FnOnce(&mut dyn IntakeTx) -> Result<T>,
     ) -> Result<T> {
-        let tx = self.write_tx()?;
-        let mut it = LiteIntake {
-            tx: &tx,
-            lite: self,
-            now,
-        };
-        let out = f(&mut it)?;
-        tx.commit().map_err(|e| self.err(e))?;
-        Ok(out)
+        // One transaction type serves both: the intake's view of it.
+        self.respond(now, |tx| f(tx))
     }
 }

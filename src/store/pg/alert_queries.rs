@@ -531,23 +531,7 @@ impl Pg {
     /// One intake transaction: the write lock, the server's clock, the
     /// chain head; `f` does its work; one NOTIFY; commit.
     pub fn intake<T>(&self, f: impl FnOnce(&mut dyn IntakeTx) -> Result<T>) -> Result<T> {
-        let mut c = self.client.borrow_mut();
-        let mut tx = c.transaction().map_err(|e| self.err(e))?;
-        let (now, head, [incidents, bodies]) = self.lock_at_head_ids(&mut tx)?;
-        let mut it = PgIntake {
-            tx: &mut tx,
-            pg: self,
-            now,
-            head,
-            incidents,
-            bodies,
-            windows: None,
-        };
-        let out = f(&mut it)?;
-        let last = it.head.id.to_string();
-        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &last])
-            .map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))?;
-        Ok(out)
+        // One transaction type serves both: the intake's view of it.
+        self.respond(|tx| f(tx))
     }
 }

@@ -291,7 +291,9 @@ impl Pg {
         Ok(rows.iter().map(|r| last_update_row(r)).collect())
     }
 
-    /// One paging transaction: the intake's (see [`Pg::intake`]).
+    /// One write transaction of paging and of the alert intake: the write
+    /// lock, the server's clock, the chain head; `f` does its work; one
+    /// NOTIFY; commit.
     pub fn respond<T>(&self, f: impl FnOnce(&mut dyn RespondTx) -> Result<T>) -> Result<T> {
         let mut c = self.client.borrow_mut();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;

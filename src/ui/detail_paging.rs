@@ -97,6 +97,12 @@ pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
             }
             "stopped" => format!("{} · stopped: acknowledged", who.unwrap_or("—".into())),
             "cancelled" => format!("{} · cancelled: resolved", who.unwrap_or("—".into())),
+            // Every step ran; an acknowledgement after that ends nothing
+            // (the escalation was over) but must not read as missing.
+            _ if inc.status != crate::domain::Status::Triage => format!(
+                "{} · every step ran before it was acknowledged",
+                who.unwrap_or("nobody".into())
+            ),
             _ => format!(
                 "{} · every step ran, nobody acknowledged",
                 who.unwrap_or("nobody".into())
@@ -106,7 +112,9 @@ pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
         out.push(Field {
             label: "paged",
             value: format!("{value}{trouble}"),
-            warn: bad || e.state == "exhausted" || (e.state == "active" && e.step > 0),
+            warn: bad
+                || (e.state == "exhausted" && inc.status == crate::domain::Status::Triage)
+                || (e.state == "active" && e.step > 0),
         });
     }
     let last = app

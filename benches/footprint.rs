@@ -1,6 +1,6 @@
 //! What criterion cannot measure: bytes written to the terminal per j/k
-//! keystroke (the SSH cost), peak RSS with 100k incidents, and 20 processes
-//! writing to one database at once (commit latency p50/p99, errors).
+//! keystroke (the SSH cost) and peak RSS with 100k incidents. (20 processes
+//! writing at once: `benches/writers.rs`.)
 //!
 //! `cargo bench --bench footprint` prints one line per measure.
 
@@ -13,7 +13,6 @@ use sev::store::Scope;
 use std::io::Write;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 /// A terminal that only counts what would be sent to it.
 #[derive(Clone, Default)]
@@ -108,61 +107,11 @@ fn rss_child() {
     println!("{hwm}");
 }
 
-/// One of the concurrent writers: notes and status changes, timing each commit.
-fn writer_child(db: &str, id: i64, commits: usize) {
-    let store = sev::store::Store::open(std::path::Path::new(db)).unwrap();
-    let config = sev::config::Config::builtin();
-    let clock = sev::clock::SystemClock;
-    let cx = sev::ops::Ctx {
-        store: &store,
-        config: &config,
-        actor: format!("w{id}"),
-        clock: &clock,
-    };
-    // Open incidents only: a closed one's fields are final.
-    let open = store.list_ids(&Default::default()).unwrap();
-    let target = open[id as usize % open.len().min(4)];
-    let mut out = String::new();
-    let mut errors = 0;
-    for i in 0..commits {
-        let t = Instant::now();
-        let r = if i % 4 == 3 {
-            let v = if i % 8 == 3 { "SEV2" } else { "SEV3" };
-            cx.set(
-                target,
-                &[sev::ops::Edit::new(sev::domain::Field::Severity, v)],
-                None,
-            )
-            .map(|_| ())
-        } else {
-            cx.note(target, &format!("writer {id} note {i}"))
-                .map(|_| ())
-        };
-        let us = t.elapsed().as_micros();
-        match r {
-            Ok(()) => out.push_str(&format!("{us}\n")),
-            Err(e) => {
-                errors += 1;
-                eprintln!("writer {id}: {e}");
-            }
-        }
-    }
-    print!("{out}");
-    println!("errors {errors}");
-}
-
-fn percentile(sorted: &[u128], p: f64) -> u128 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn main() {
     // Children re-enter here with a role.
     if let Ok(role) = std::env::var("SEV_BENCH_ROLE") {
-        let args: Vec<String> = std::env::args().collect();
-        match role.as_str() {
-            "rss" => rss_child(),
-            "writer" => writer_child(&args[1], args[2].parse().unwrap(), args[3].parse().unwrap()),
-            _ => {}
+        if role == "rss" {
+            rss_child();
         }
         return;
     }
@@ -219,64 +168,4 @@ fn main() {
         "peak_rss_100k: {}",
         String::from_utf8_lossy(&out.stdout).trim()
     );
-
-    // 20 writer processes on one file.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("writers.db");
-    {
-        let store = sev::store::Store::open(&path).unwrap();
-        let items: Vec<_> = sev::demo::Generator::new(10, 3, chrono::Utc::now()).collect();
-        store.insert_batch(&items).unwrap();
-    }
-    let commits = 100;
-    let started = Instant::now();
-    let children: Vec<_> = (0..20)
-        .map(|i| {
-            Command::new(&me)
-                .env("SEV_BENCH_ROLE", "writer")
-                .args([
-                    path.display().to_string(),
-                    i.to_string(),
-                    commits.to_string(),
-                ])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut lat: Vec<u128> = Vec::new();
-    let mut errors = 0usize;
-    for c in children {
-        let o = c.wait_with_output().unwrap();
-        for line in String::from_utf8_lossy(&o.stdout).lines() {
-            if let Some(e) = line.strip_prefix("errors ") {
-                errors += e.parse::<usize>().unwrap_or(0);
-            } else if let Ok(us) = line.parse() {
-                lat.push(us);
-            }
-        }
-        std::io::stderr().write_all(&o.stderr).unwrap();
-    }
-    let wall = started.elapsed().as_secs_f64();
-    lat.sort_unstable();
-    println!(
-        "writers_20x{commits}: {} commits in {wall:.2}s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {errors}",
-        lat.len(),
-        percentile(&lat, 0.5) as f64 / 1000.0,
-        percentile(&lat, 0.99) as f64 / 1000.0,
-        *lat.last().unwrap_or(&0) as f64 / 1000.0
-    );
-    let store = sev::store::Store::open(&path).unwrap();
-    let ok: String = store
-        .conn()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    let notes: i64 = store
-        .conn()
-        .query_row("SELECT count(*) FROM events WHERE kind = 'note'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    println!("writers_integrity: {ok}, notes stored {notes}");
 }

@@ -273,9 +273,11 @@ impl Pg {
         Ok(r.map(|r| (r.get(0), r.get(1))).unwrap_or((0, 0)))
     }
 
-    /// The schema version and application id, and the server's address,
-    /// in two plain round trips (each prepared query costs two): opening
-    /// is most of a short command's time.
+    /// The schema version and application id, and the server's address:
+    /// one plain round trip for a sev database (opening is most of a short
+    /// command's time; a prepared query costs two or three). Only when the
+    /// schema table is missing (a new database) does the message fail at
+    /// its second statement, and a second one tells that apart from an error.
     fn first_look(&self) -> Result<((i64, i64), Option<String>)> {
         let mut c = self.client.borrow_mut();
         let rows = |msgs: Vec<postgres::SimpleQueryMessage>| -> Vec<postgres::SimpleQueryRow> {
@@ -286,24 +288,30 @@ impl Pg {
                 })
                 .collect()
         };
-        let first = rows(
-            c.simple_query(
-                "SELECT to_regclass('sev_schema') IS NOT NULL, inet_server_addr()::text",
-            )
-            .map_err(|e| self.err(e))?,
+        let both = c.simple_query(
+            "SELECT inet_server_addr()::text;
+             SELECT version, application_id FROM sev_schema",
         );
-        let has = first.first().and_then(|r| r.get(0)) == Some("t");
-        let server = first.first().and_then(|r| r.get(1)).map(String::from);
-        if !has {
-            return Ok(((0, 0), server));
-        }
-        let v = rows(
-            c.simple_query("SELECT version, application_id FROM sev_schema")
-                .map_err(|e| self.err(e))?,
-        );
+        let both = match both {
+            Ok(msgs) => rows(msgs),
+            Err(e) if e.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => {
+                let first = rows(
+                    c.simple_query("SELECT inet_server_addr()::text")
+                        .map_err(|e| self.err(e))?,
+                );
+                let server = first.first().and_then(|r| r.get(0)).map(String::from);
+                return Ok(((0, 0), server));
+            }
+            Err(e) => return Err(self.err(e)),
+        };
+        let server = both
+            .iter()
+            .find(|r| r.len() == 1)
+            .and_then(|r| r.get(0))
+            .map(String::from);
+        let v = both.iter().find(|r| r.len() == 2);
         let num = |i: usize| {
-            v.first()
-                .and_then(|r| r.get(i))
+            v.and_then(|r| r.get(i))
                 .and_then(|t| t.parse::<i64>().ok())
                 .unwrap_or(0)
         };

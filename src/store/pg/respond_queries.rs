@@ -259,7 +259,19 @@ impl Pg {
     ) -> Result<Vec<OverrideRow>> {
         let sql = format!("SELECT {OVERRIDE_COLUMNS} FROM oncall_overrides {OVERRIDES_WHERE}");
         let t = since.timestamp();
-        let rows = self.rows_of(&sql, &[&schedule, &t])?;
+        // Typed, not prepared: one round trip instead of three (`sev
+        // oncall` is a whole process that asks this once).
+        let rows = self
+            .client
+            .borrow_mut()
+            .query_typed(
+                &sql,
+                &[
+                    (&schedule, postgres::types::Type::TEXT),
+                    (&t, postgres::types::Type::INT8),
+                ],
+            )
+            .map_err(|e| self.err(e))?;
         Ok(rows.iter().map(|r| override_row(r)).collect())
     }
 

@@ -102,9 +102,28 @@ fn the_incident_must_exist_before_anything_runs() {
     let o = e.run(&["run", "7", "--", "touch", marker.to_str().unwrap()]);
     assert_eq!(code(&o), Some(3), "{}", text(&o.stderr));
     assert!(!marker.exists(), "the command must not run for a wrong id");
-    // `--` is required: the command is never parsed as sev's options.
-    let o = e.run(&["run", "1", "ls"]);
+}
+
+#[test]
+fn without_dashes_everything_from_the_command_on_is_the_commands() {
+    let e = Env::new();
+    new_incident(&e);
+    // `-h` after the command is echo's argument, not a request for sev's help.
+    let o = e.run(&["run", "1", "echo", "-h", "--json"]);
+    assert_eq!(code(&o), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("-h --json"), "{}", text(&o.stdout));
+    let ev = evidence_events(&e);
+    assert_eq!(ev.len(), 1);
+    assert!(ev[0].to_string().contains("-h --json"), "{}", ev[0]);
+    // sev's own flags go before the command.
+    let o = e.run(&["run", "--json", "1", "echo", "hi"]);
+    assert_eq!(code(&o), Some(0), "{}", text(&o.stderr));
+    let record: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(record["exit_code"], 0, "{record}");
+    // Nothing to run is a usage error that names the command.
+    let o = e.run(&["run", "1"]);
     assert_eq!(code(&o), Some(2));
+    assert!(text(&o.stderr).contains("CMD"), "{}", text(&o.stderr));
 }
 
 #[test]

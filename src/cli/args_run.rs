@@ -1,4 +1,4 @@
-//! `sev run ID -- CMD ARGS…`: clap's shape (its own file: args.rs is full).
+//! `sev run ID [--] CMD ARGS…`: clap's shape (its own file: args.rs is full).
 
 use clap::Args;
 
@@ -13,7 +13,8 @@ recorded). With --json the output goes to stderr and the record to stdout.")]
 pub struct RunArgs {
     /// Incident: 42 or INC-42
     pub id: String,
-    /// The command and its arguments, after `--`
-    #[arg(last = true, required = true, value_name = "CMD")]
+    /// The command and its arguments (`--` before them is optional;
+    /// everything from the command's name on is the command's, `-h` too)
+    #[arg(required = true, value_name = "CMD", trailing_var_arg = true)]
     pub command: Vec<String>,
 }

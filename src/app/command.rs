@@ -5,9 +5,11 @@
 //! `:set severity=SEV1 impact=high`, `:note text…`, `:sev 2`, `:impact high`,
 //! `:urgency low`, `:category dns`, `:service api`, `:tags a,b`,
 //! `:commander bob`, `:scribe carol`, `:comms dave`, `:title …`,
-//! `:new title…`, `:run CMD ARGS…` (evidence), `:42` or `:INC-42` (jump),
+//! `:new title…`, `:run CMD ARGS…` (evidence), `:update` (the stakeholder
+//! update form), `:42` or `:INC-42` (jump),
 //! `:open`, `:all`, `:mine`, `:q`.
 
+use super::dialog::PromptFor;
 use super::run::Op;
 use super::view::HelpView;
 use super::{App, Outcome, View};
@@ -30,6 +32,7 @@ const VERBS: &[&str] = &[
     "set",
     "note",
     "run",
+    "update",
     "sev",
     "impact",
     "urgency",
@@ -49,7 +52,7 @@ const VERBS: &[&str] = &[
 ];
 
 pub const COMMAND_VERBS: &str = "ack, status S, resolve TEXT, close, reopen, cancel TEXT, assign [U], take, set F=V…, note TEXT, \
-run CMD ARGS…, sev N, impact X, urgency X, category X, service X, tags X, commander U, scribe U, comms U, title TEXT, new TITLE, N (go to), open, all, mine, q";
+run CMD ARGS…, update, sev N, impact X, urgency X, category X, service X, tags X, commander U, scribe U, comms U, title TEXT, new TITLE, N (go to), open, all, mine, q";
 
 /// A state by name or by a prefix only one state has (`mitig`).
 pub fn parse_state(s: &str) -> Result<Status> {
@@ -348,6 +351,15 @@ impl App {
                 text: need("text: :note what you found")?,
             })),
             "run" => self.run_evidence(id, rest),
+            "update" | "upd" => {
+                if !rest.is_empty() {
+                    return Err(Error::Usage(
+                        ":update opens the update form: write the update there".into(),
+                    ));
+                }
+                let inc = self.store.get(id)?;
+                Ok(self.prompt(inc, PromptFor::Update))
+            }
             "set" => {
                 let edits = rest
                     .split_whitespace()

@@ -146,3 +146,20 @@ fn u_posts_a_stakeholder_update_and_the_detail_shows_it() {
     assert!(s.contains("update    UPDATE OVERDUE 7m 00s · 03:00"), "{s}");
     assert!(s.contains("upd!"), "the list marks it: {s}");
 }
+
+#[test]
+fn colon_update_opens_the_same_form_as_u() {
+    let mut h = harness();
+    h.app.resize(160, 40);
+    h.app.run_command("update now");
+    assert!(
+        h.message().contains(":update opens the update form"),
+        "{}",
+        h.message()
+    );
+    h.keys("esc");
+    h.app.run_command("update");
+    let s = screen(&h.app, 160, 40);
+    assert!(s.contains("Stakeholder update"), "{s}");
+    assert!(s.contains("Status: triage"), "{s}");
+}

@@ -26,10 +26,19 @@ impl HelpLine {
     pub fn text(&self) -> String {
         match self {
             HelpLine::Workflow(t) | HelpLine::Text(t) | HelpLine::Heading(t) => t.clone(),
-            HelpLine::Binding { keys, desc } => format!("  {keys:<16}{desc}"),
+            HelpLine::Binding { keys, desc } => format!("{}{desc}", key_cell(keys)),
             HelpLine::Blank => String::new(),
         }
     }
+}
+
+/// A binding's keys as the help's first column: 16 cells wide, or two
+/// spaces after keys that fill it (`pgdn space ctrl-d`), so a key list
+/// never runs into its description.
+pub fn key_cell(keys: &str) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(keys);
+    let pad = if w < 15 { 16 - w } else { 2 };
+    format!("  {keys}{}", " ".repeat(pad))
 }
 
 /// What an action does in this mode, for the help (a few keys mean

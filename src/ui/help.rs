@@ -25,7 +25,7 @@ fn styled(l: &HelpLine, theme: &Theme) -> Line<'static> {
         }
         HelpLine::Text(t) => Line::from(t.clone()),
         HelpLine::Binding { keys, desc } => Line::from(vec![
-            Span::styled(format!("  {keys:<16}"), theme.key()),
+            Span::styled(crate::app::help::key_cell(keys), theme.key()),
             Span::raw(desc.clone()),
         ]),
         HelpLine::Blank => Line::from(""),

@@ -409,3 +409,27 @@ fn wrapped_detail_lines_indent_under_their_label() {
     );
     insta::assert_snapshot!("list_detail_130x40", s);
 }
+
+#[test]
+fn help_keys_never_run_into_their_description() {
+    let h = demo(3);
+    let lines = crate::app::help::lines(&h.app);
+    let mut long = 0;
+    for l in &lines {
+        if let crate::app::help::HelpLine::Binding { keys, desc } = l {
+            let text = l.text();
+            let after = text
+                .strip_prefix(&format!("  {keys}"))
+                .unwrap_or_else(|| panic!("{text:?}"));
+            assert!(after.starts_with("  "), "{text:?}");
+            assert!(after.ends_with(desc.as_str()), "{text:?}");
+            if unicode_width::UnicodeWidthStr::width(keys.as_str()) >= 15 {
+                long += 1;
+            }
+        }
+    }
+    // The default keymap has such lists (`pgdn space ctrl-d`): the case is real.
+    assert!(long > 0, "no key list fills the column any more");
+    let help = render_help_text(&h.app);
+    assert!(help.contains("pgdn space ctrl-d  page down"), "{help}");
+}

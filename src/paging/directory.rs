@@ -115,12 +115,24 @@ impl Directory for Live<'_> {
         user: &str,
         step: usize,
         of: usize,
+        previous: &[String],
         _now: DateTime<Utc>,
     ) -> (String, String) {
+        // The first page is a page; a later one says it escalated, and
+        // from whom (templates page.txt and escalation.txt).
+        let kind = if previous.is_empty() {
+            "page"
+        } else {
+            "escalation"
+        };
         render(
-            "page",
+            kind,
             inc,
-            serde_json::json!({ "to": user, "step": format!("{step} of {of}") }),
+            serde_json::json!({
+                "to": user,
+                "step": format!("{step} of {of}"),
+                "previous": previous.join(", "),
+            }),
         )
     }
 }

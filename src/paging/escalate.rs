@@ -221,6 +221,23 @@ fn run_step(
     } else {
         String::new()
     };
+    // Who the step before paged (the last step's, at a new round's first).
+    let before = match (idx, e.round) {
+        (0, 0) => None,
+        (0, _) => policy.steps.last(),
+        (i, _) => policy.steps.get(i - 1),
+    };
+    let previous: Vec<String> = before
+        .map(|s| {
+            s.targets
+                .iter()
+                .filter_map(|t| match t {
+                    Target::User(u) => Some(u.clone()),
+                    Target::Schedule(s) => dir.on_call(s, now),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut queued = 0;
     let mut said = Vec::new();
     for t in &step.targets {
@@ -254,7 +271,7 @@ fn run_step(
                 channel,
                 address,
             ]);
-            let (subject, body) = dir.render_page(inc, &user, idx + 1, of, now);
+            let (subject, body) = dir.render_page(inc, &user, idx + 1, of, &previous, now);
             let payload = serde_json::json!({
                 "policy": policy.name, "step": idx + 1, "steps": of, "round": e.round + 1,
                 "user": user, "incident": super::directory::info(inc),

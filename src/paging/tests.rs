@@ -34,11 +34,17 @@ impl Directory for Table {
         user: &str,
         step: usize,
         of: usize,
+        previous: &[String],
         _now: DateTime<Utc>,
     ) -> (String, String) {
+        let after = if previous.is_empty() {
+            String::new()
+        } else {
+            format!(" (after {})", previous.join(", "))
+        };
         (
             format!("{} for {user}", inc.id),
-            format!("step {step} of {of}: {}", inc.title),
+            format!("step {step} of {of}{after}: {}", inc.title),
         )
     }
 }
@@ -151,6 +157,17 @@ fn steps_page_on_time_and_acknowledging_stops_them() {
     let rows = pages(&store, id);
     assert_eq!(rows[1].recipient, "bob");
     assert_ne!(rows[0].idem_key, rows[1].idem_key);
+    // The second step's page says whom it follows; the first's does not.
+    assert!(
+        rows[0].body.starts_with("step 1 of 2: "),
+        "{}",
+        rows[0].body
+    );
+    assert!(
+        rows[1].body.starts_with("step 2 of 2 (after alice): "),
+        "{}",
+        rows[1].body
+    );
     // Exhausted after the last step: no more pages however long it waits.
     let t = tick(&store, &p, &dir, t0() + Duration::hours(5)).unwrap();
     assert_eq!(t.steps, 0);
@@ -418,5 +435,28 @@ fn a_storm_is_escalated_in_bounded_ticks() {
         queued.len(),
         super::escalate::MOST + 5,
         "every one paged once"
+    );
+}
+
+#[test]
+fn the_live_directory_pages_first_and_then_says_it_escalated() {
+    let db = TestDb::sqlite();
+    let store = db.open();
+    let config = crate::config::Config::builtin();
+    let dir = super::directory::Live::load(&config, &store, t0()).unwrap();
+    let mut inc = sample_incident(7, t0());
+    inc.title = "checkout 500s".into();
+    let (subject, body) = dir.render_page(&inc, "alice", 1, 2, &[], t0());
+    assert!(subject.contains("INC-7 checkout 500s"), "{subject}");
+    assert!(!subject.contains("escalated"), "{subject}");
+    assert!(!body.contains("Not acknowledged"), "{body}");
+    let (subject, body) = dir.render_page(&inc, "bob", 2, 2, &["alice".into()], t0());
+    assert!(
+        subject.contains("INC-7 escalated (step 2 of 2)"),
+        "{subject}"
+    );
+    assert!(
+        body.contains("Not acknowledged by alice; you are next."),
+        "{body}"
     );
 }

@@ -440,16 +440,25 @@ pub fn hang(line: Line<'_>, indent: usize, width: usize) -> Vec<Line<'_>> {
     for tok in tokens {
         let tw: usize = tok.iter().map(|t| t.2).sum();
         let space = tok[0].0 == ' ';
-        // A wrapped row never starts with the spaces it was broken at.
-        if space && rows.len() > 1 && used == row_start {
+        if space {
+            // A wrapped row never starts with the spaces it was broken at,
+            // and spaces never wrap by themselves: those that fit stay (a
+            // break trims them), the rest go.
+            if rows.len() > 1 && used == row_start {
+                continue;
+            }
+            for &(c, st, w) in tok {
+                if used + w > width {
+                    break;
+                }
+                rows.last_mut().expect("a row").push((c, st));
+                used += w;
+            }
             continue;
         }
         if used + tw > width && used > row_start {
             new_row(&mut rows);
             (used, row_start) = (indent, indent);
-            if space {
-                continue;
-            }
         }
         for &(c, st, w) in tok {
             if used + w > width && used > row_start {

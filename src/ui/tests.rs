@@ -433,3 +433,37 @@ fn help_keys_never_run_into_their_description() {
     let help = render_help_text(&h.app);
     assert!(help.contains("pgdn space ctrl-d  page down"), "{help}");
 }
+
+mod hang_props {
+    use super::super::detail::hang;
+    use proptest::prelude::*;
+    use ratatui::text::{Line, Span};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Wrapped rows fit, keep every non-space character in order, and
+        /// rows after the first start at the indent.
+        #[test]
+        fn rows_fit_and_lose_nothing(
+            parts in proptest::collection::vec("[a-z ]{0,12}|[界é\u{301}]{0,3}|[ ]{1,4}", 1..8),
+            indent in 0usize..14,
+            width in 2usize..40,
+        ) {
+            let line = Line::from(parts.iter().map(|p| Span::raw(p.clone())).collect::<Vec<_>>());
+            let text: String = parts.concat();
+            let rows = hang(line, indent, width);
+            let eff = if indent + 10 <= width { indent } else { 0 };
+            for (i, r) in rows.iter().enumerate() {
+                prop_assert!(r.width() <= width, "row {i} {:?} wider than {width}: {rows:?}", r.to_string());
+                if i > 0 {
+                    let s = r.to_string();
+                    prop_assert!(s.starts_with(&" ".repeat(eff)), "{s:?}");
+                    prop_assert!(!s[eff..].starts_with(' ') || s.trim().is_empty(), "row {i} starts with a space: {s:?} in {rows:?}");
+                }
+            }
+            let kept: String = rows.iter().map(|r| r.to_string()).collect::<String>().chars().filter(|c| *c != ' ').collect();
+            let want: String = text.chars().filter(|c| *c != ' ').collect();
+            prop_assert_eq!(kept, want);
+        }
+    }
+}

@@ -118,13 +118,28 @@ fn read_commands_never_create_a_database_or_directory() {
     }
     assert!(!typo.exists(), "verify created the typo'd database");
     assert!(!e.dir.path().join("no").exists(), "a directory was created");
-    // Writing creates it.
-    e.cmd()
+    // Writing creates it, and says so on stderr (stdout stays the id).
+    let o = e
+        .cmd()
         .env("SEV_DB", &typo)
         .args(["new", "x"])
         .output()
         .unwrap();
     assert!(typo.exists());
+    assert_eq!(stdout(&o).trim(), "INC-1");
+    assert!(
+        stderr(&o).contains("created a new database at") && stderr(&o).contains("check --db"),
+        "{}",
+        stderr(&o)
+    );
+    // Only the first time.
+    let o = e
+        .cmd()
+        .env("SEV_DB", &typo)
+        .args(["new", "y"])
+        .output()
+        .unwrap();
+    assert!(!stderr(&o).contains("created"), "{}", stderr(&o));
 }
 
 #[test]

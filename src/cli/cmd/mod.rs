@@ -91,7 +91,17 @@ pub fn run(cli: Cli) -> Result<()> {
         // Opens a database per worker thread itself.
         Command::Serve(a) => serve::run(config, &a),
         command => {
+            let fresh = command.creates()
+                && !crate::store::locator::is_postgres(&config.database)
+                && !config.database.exists();
             let store = Store::open_for_user(&config.database, command.creates())?;
+            if fresh {
+                // A mistyped --db must not pass for the team's database.
+                eprintln!(
+                    "sev: created a new database at {} (there was none: if you meant the team's, check --db, SEV_DB or database = in the config)",
+                    crate::text::sanitize_line(&config.database.display().to_string())
+                );
+            }
             let env = Env {
                 cx: Ctx {
                     store: &store,

@@ -20,18 +20,26 @@ use std::time::Instant;
 const WRITERS: usize = 20;
 const COMMITS: usize = 100;
 
-/// One writer: `commits` writes on incident 1, three notes for every
-/// severity change; prints each commit's microseconds, then `errors N`.
-fn writer_child(db: &str, id: usize, commits: usize) {
+/// `f` with the operations as `actor` on `db`, as a `sev` command has them.
+fn as_user<T>(db: &str, actor: String, f: impl FnOnce(&sev::ops::Ctx<'_>) -> T) -> T {
     let store = sev::store::Store::open(Path::new(db)).unwrap();
     let config = sev::config::Config::builtin();
     let clock = sev::clock::SystemClock;
-    let cx = sev::ops::Ctx {
+    f(&sev::ops::Ctx {
         store: &store,
         config: &config,
-        actor: format!("w{id}"),
+        actor,
         clock: &clock,
-    };
+    })
+}
+
+/// One writer: `commits` writes on incident 1, three notes for every
+/// severity change; prints each commit's microseconds, then `errors N`.
+fn writer_child(db: &str, id: usize, commits: usize) {
+    as_user(db, format!("w{id}"), |cx| writes(cx, id, commits));
+}
+
+fn writes(cx: &sev::ops::Ctx<'_>, id: usize, commits: usize) {
     let target = sev::domain::IncidentId(1);
     let mut out = String::new();
     let mut errors = 0;
@@ -127,20 +135,11 @@ fn writers(label: &str, db: &str) {
 
 /// An incident to write on, in a store that is otherwise empty.
 fn seed(db: &str) {
-    let store = sev::store::Store::open(Path::new(db)).unwrap();
-    let config = sev::config::Config::builtin();
-    let clock = sev::clock::SystemClock;
-    let cx = sev::ops::Ctx {
-        store: &store,
-        config: &config,
-        actor: "seed".into(),
-        clock: &clock,
-    };
     let new = sev::domain::NewIncident {
         title: "twenty writers".into(),
         ..Default::default()
     };
-    cx.create(&new).unwrap();
+    as_user(db, "seed".into(), |cx| cx.create(&new).unwrap());
 }
 
 fn main() {

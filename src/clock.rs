@@ -47,6 +47,17 @@ pub trait Clock: Send + Sync {
         self.local_time(t).format("%Y-%m-%d %H:%M").to_string()
     }
 
+    /// [`Clock::local`] with its zone (`UTC`, `+01:00`): for times read
+    /// against another zone's, such as a schedule's handoffs.
+    fn local_zoned(&self, t: DateTime<Utc>) -> String {
+        let l = self.local_time(t);
+        let zone = match l.offset().local_minus_utc() {
+            0 => "UTC".to_string(),
+            _ => l.format("%:z").to_string(),
+        };
+        format!("{} {zone}", l.format("%Y-%m-%d %H:%M"))
+    }
+
     /// Today's date where the reader is (due dates, overdue).
     fn today(&self) -> NaiveDate {
         self.local_time(self.now()).date_naive()

@@ -379,6 +379,18 @@ fn oncall_shows_the_rotation_and_an_override_wins() {
         "+2h",
     ]);
     assert!(out.contains("carol is on call on payments"), "{out}");
+    // Times say their zone: a schedule's handoffs are read against it.
+    for (tz, zone) in [("UTC", " UTC"), ("Europe/Berlin", " +01:00")] {
+        let o = env
+            .cmd()
+            .env("TZ", tz)
+            .args(["--config", c, "oncall", "payments"])
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("carol (override) until "), "{out}");
+        assert!(out.contains(zone), "TZ={tz}: {out}");
+    }
     let v = env.json(&["--config", c, "oncall", "payments"]);
     assert_eq!(v[0]["now"]["user"], "carol", "{v}");
     assert_eq!(v[0]["now"]["override"], true, "{v}");

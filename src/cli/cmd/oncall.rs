@@ -112,7 +112,7 @@ fn now_and_next(env: &Env<'_>, one: Option<&str>, at: Option<&str>) -> Result<()
         crate::outln!("{}", to_json(&v));
         return Ok(());
     }
-    let local = |t: DateTime<Utc>| env.cx.clock.local(t);
+    let local = |t: DateTime<Utc>| env.cx.clock.local_zoned(t);
     for (n, cur, next) in &out {
         let who = match cur {
             Some(s) => format!(
@@ -178,8 +178,8 @@ fn add(env: &Env<'_>, o: &OverrideAdd) -> Result<()> {
             "override #{id}: {} is on call on {} from {} until {}",
             sanitize_line(user),
             s.name,
-            env.cx.clock.local(from),
-            env.cx.clock.local(until)
+            env.cx.clock.local_zoned(from),
+            env.cx.clock.local_zoned(until)
         );
     }
     Ok(())
@@ -201,8 +201,8 @@ fn list_overrides(env: &Env<'_>, one: Option<&str>) -> Result<()> {
             r.id,
             sanitize_line(&r.schedule),
             sanitize_line(&r.user),
-            env.cx.clock.local(r.from),
-            env.cx.clock.local(r.until),
+            env.cx.clock.local_zoned(r.from),
+            env.cx.clock.local_zoned(r.until),
             sanitize_line(&r.created_by)
         );
     }

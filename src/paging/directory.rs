@@ -115,15 +115,15 @@ impl Directory for Live<'_> {
         user: &str,
         step: usize,
         of: usize,
-        previous: &[String],
+        previous: Option<&[String]>,
         _now: DateTime<Utc>,
     ) -> (String, String) {
         // The first page is a page; a later one says it escalated, and
         // from whom (templates page.txt and escalation.txt).
-        let kind = if previous.is_empty() {
-            "page"
-        } else {
+        let kind = if previous.is_some() {
             "escalation"
+        } else {
+            "page"
         };
         render(
             kind,
@@ -131,7 +131,7 @@ impl Directory for Live<'_> {
             serde_json::json!({
                 "to": user,
                 "step": format!("{step} of {of}"),
-                "previous": previous.join(", "),
+                "previous": previous.unwrap_or_default().join(", "),
             }),
         )
     }

@@ -221,23 +221,33 @@ fn run_step(
     } else {
         String::new()
     };
-    // Who the step before paged (the last step's, at a new round's first).
+    // Who the step before paged and did not acknowledge: its targets as
+    // they were when it ran (a step's delay, or the repeat's, ago), those
+    // with a way to reach them. None for the first page of all.
     let before = match (idx, e.round) {
         (0, 0) => None,
-        (0, _) => policy.steps.last(),
-        (i, _) => policy.steps.get(i - 1),
+        (0, _) => policy
+            .steps
+            .last()
+            .map(|s| (s, now - std_to_chrono(policy.repeat_after))),
+        (i, _) => policy
+            .steps
+            .get(i - 1)
+            .map(|s| (s, now - std_to_chrono(step.delay))),
     };
-    let previous: Vec<String> = before
-        .map(|s| {
-            s.targets
-                .iter()
-                .filter_map(|t| match t {
-                    Target::User(u) => Some(u.clone()),
-                    Target::Schedule(s) => dir.on_call(s, now),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let previous: Option<Vec<String>> = before.map(|(s, ran)| {
+        let mut who: Vec<String> = s
+            .targets
+            .iter()
+            .filter_map(|t| match t {
+                Target::User(u) => Some(u.clone()),
+                Target::Schedule(s) => dir.on_call(s, ran),
+            })
+            .filter(|u| !dir.contacts(u).is_empty())
+            .collect();
+        who.dedup();
+        who
+    });
     let mut queued = 0;
     let mut said = Vec::new();
     for t in &step.targets {
@@ -271,7 +281,10 @@ fn run_step(
                 channel,
                 address,
             ]);
-            let (subject, body) = dir.render_page(inc, &user, idx + 1, of, &previous, now);
+            let others: Option<Vec<String>> = previous
+                .as_ref()
+                .map(|p| p.iter().filter(|p| **p != user).cloned().collect());
+            let (subject, body) = dir.render_page(inc, &user, idx + 1, of, others.as_deref(), now);
             let payload = serde_json::json!({
                 "policy": policy.name, "step": idx + 1, "steps": of, "round": e.round + 1,
                 "user": user, "incident": super::directory::info(inc),

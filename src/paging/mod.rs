@@ -17,16 +17,16 @@ pub trait Directory {
     fn on_call(&self, schedule: &str, at: DateTime<Utc>) -> Option<String>;
     /// `user`'s contact methods: (channel, address).
     fn contacts(&self, user: &str) -> Vec<(String, String)>;
-    /// Subject and body of a page to `user` at step `step` of `of`;
-    /// `previous` names who the step before paged and did not acknowledge
-    /// (empty for the first page).
+    /// Subject and body of a page to `user` at step `step` of `of`:
+    /// `previous` is None for an escalation's first page, else who the
+    /// step before paged and did not acknowledge (not `user`; may be empty).
     fn render_page(
         &self,
         inc: &Incident,
         user: &str,
         step: usize,
         of: usize,
-        previous: &[String],
+        previous: Option<&[String]>,
         now: DateTime<Utc>,
     ) -> (String, String);
 }

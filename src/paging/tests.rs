@@ -34,13 +34,12 @@ impl Directory for Table {
         user: &str,
         step: usize,
         of: usize,
-        previous: &[String],
+        previous: Option<&[String]>,
         _now: DateTime<Utc>,
     ) -> (String, String) {
-        let after = if previous.is_empty() {
-            String::new()
-        } else {
-            format!(" (after {})", previous.join(", "))
+        let after = match previous {
+            None => String::new(),
+            Some(p) => format!(" (after {})", p.join(", ")),
         };
         (
             format!("{} for {user}", inc.id),
@@ -217,6 +216,22 @@ fn repeat_runs_the_steps_again_and_resolving_cancels_pending_pages() {
         ["alice", "bob", "alice", "bob"],
         "two rounds, then done"
     );
+    // Each page after the first names whom it follows; a new round
+    // follows the last step.
+    let bodies: Vec<String> = pages(&store, id).into_iter().map(|r| r.body).collect();
+    assert!(bodies[0].starts_with("step 1 of 2: "), "{bodies:?}");
+    assert!(
+        bodies[1].starts_with("step 2 of 2 (after alice): "),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies[2].starts_with("step 1 of 2 (after bob): "),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies[3].starts_with("step 2 of 2 (after alice): "),
+        "{bodies:?}"
+    );
     // Resolving cancels what was not delivered yet.
     set_status(&store, id, Status::Resolved, t0() + Duration::seconds(300));
     let t = tick(&store, &p, &dir, t0() + Duration::seconds(300)).unwrap();
@@ -232,6 +247,29 @@ fn repeat_runs_the_steps_again_and_resolving_cancels_pending_pages() {
         ev.last().unwrap(),
         "escalation cancelled: the incident is resolved (1 page not sent)"
     );
+}
+
+#[test]
+fn an_escalation_page_never_names_its_recipient_or_the_unreachable() {
+    let db = TestDb::sqlite();
+    let store = db.open();
+    let mut p = paging(60, 0);
+    let pay = p.policies.get_mut("pay").unwrap();
+    pay.steps[0].targets.push(Target::User("nobody".into()));
+    pay.steps[1].targets = vec![Target::User("alice".into()), Target::User("bob".into())];
+    let dir = table();
+    let id = log(&store, Some("checkout"), t0());
+    tick(&store, &p, &dir, t0()).unwrap();
+    tick(&store, &p, &dir, t0() + Duration::seconds(60)).unwrap();
+    let rows = pages(&store, id);
+    let body = |who: &str, step: &str| {
+        rows.iter()
+            .find(|r| r.recipient == who && r.body.starts_with(step))
+            .map(|r| r.body.clone())
+            .unwrap_or_else(|| panic!("no {step} page to {who}: {rows:?}"))
+    };
+    assert!(body("alice", "step 2").starts_with("step 2 of 2 (after ): "));
+    assert!(body("bob", "step 2").starts_with("step 2 of 2 (after alice): "));
 }
 
 #[test]
@@ -446,11 +484,11 @@ fn the_live_directory_pages_first_and_then_says_it_escalated() {
     let dir = super::directory::Live::load(&config, &store, t0()).unwrap();
     let mut inc = sample_incident(7, t0());
     inc.title = "checkout 500s".into();
-    let (subject, body) = dir.render_page(&inc, "alice", 1, 2, &[], t0());
+    let (subject, body) = dir.render_page(&inc, "alice", 1, 2, None, t0());
     assert!(subject.contains("INC-7 checkout 500s"), "{subject}");
     assert!(!subject.contains("escalated"), "{subject}");
     assert!(!body.contains("Not acknowledged"), "{body}");
-    let (subject, body) = dir.render_page(&inc, "bob", 2, 2, &["alice".into()], t0());
+    let (subject, body) = dir.render_page(&inc, "bob", 2, 2, Some(&["alice".into()]), t0());
     assert!(
         subject.contains("INC-7 escalated (step 2 of 2)"),
         "{subject}"
@@ -459,4 +497,50 @@ fn the_live_directory_pages_first_and_then_says_it_escalated() {
         body.contains("Not acknowledged by alice; you are next."),
         "{body}"
     );
+}
+
+#[test]
+fn overrides_are_read_per_schedule_or_all_at_once_on_both_backends() {
+    use crate::store::respond::OverrideRow;
+    for db in TestDb::all() {
+        let store = db.open();
+        let at = |h: i64| t0() + Duration::hours(h);
+        for (schedule, user, from, until) in [
+            ("primary", "carol", 0, 8),
+            ("payments", "dave", 1, 3),
+            ("primary", "erin", -5, -1), // over before the asked time
+        ] {
+            let row = OverrideRow {
+                id: 0,
+                schedule: schedule.into(),
+                user: user.into(),
+                from: at(from),
+                until: at(until),
+                created_by: "alice".into(),
+                created_at: at(-6),
+                removed_by: None,
+                removed_at: None,
+            };
+            store.respond(at(-6), |tx| tx.add_override(&row)).unwrap();
+        }
+        let users = |rows: Vec<OverrideRow>| -> Vec<(String, String)> {
+            rows.into_iter().map(|r| (r.schedule, r.user)).collect()
+        };
+        let name = db.name();
+        assert_eq!(
+            users(store.overrides(Some("primary"), at(0)).unwrap()),
+            [("primary".to_string(), "carol".to_string())],
+            "{name}"
+        );
+        assert_eq!(
+            users(store.overrides(None, at(0)).unwrap()),
+            [
+                ("primary".to_string(), "carol".to_string()),
+                ("payments".to_string(), "dave".to_string())
+            ],
+            "{name}"
+        );
+        assert!(store.overrides(Some("nosuch"), at(0)).unwrap().is_empty());
+        assert_eq!(store.overrides(None, at(-3)).unwrap().len(), 3, "{name}");
+    }
 }

@@ -32,9 +32,9 @@ impl HelpLine {
     }
 }
 
-/// A binding's keys as the help's first column: 16 cells wide, or two
-/// spaces after keys that fill it (`pgdn space ctrl-d`), so a key list
-/// never runs into its description.
+/// A binding's keys as the help's first column: padded to 16 cells, with
+/// at least two spaces after keys of 15 cells or more (`pgdn space
+/// ctrl-d`), so a key list never runs into its description.
 pub fn key_cell(keys: &str) -> String {
     let w = unicode_width::UnicodeWidthStr::width(keys);
     let pad = if w < 15 { 16 - w } else { 2 };

@@ -95,11 +95,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 && !crate::store::locator::is_postgres(&config.database)
                 && !config.database.exists();
             let store = Store::open_for_user(&config.database, command.creates())?;
-            if fresh {
+            if fresh && config.database.is_file() {
                 // A mistyped --db must not pass for the team's database.
+                let at = std::fs::canonicalize(&config.database)
+                    .unwrap_or_else(|_| config.database.clone());
                 eprintln!(
                     "sev: created a new database at {} (there was none: if you meant the team's, check --db, SEV_DB or database = in the config)",
-                    crate::text::sanitize_line(&config.database.display().to_string())
+                    crate::text::sanitize_line(&at.display().to_string())
                 );
             }
             let env = Env {

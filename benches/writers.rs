@@ -39,10 +39,22 @@ fn writer_child(db: &str, id: usize, commits: usize) {
     as_user(db, format!("w{id}"), |cx| writes(cx, id, commits));
 }
 
+/// Microseconds since the epoch: comparable across the children.
+fn epoch_us() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_micros()
+}
+
 fn writes(cx: &sev::ops::Ctx<'_>, id: usize, commits: usize) {
     let target = sev::domain::IncidentId(1);
     let mut out = String::new();
     let mut errors = 0;
+    // Opened and ready: wait for the parent's go, so all start together.
+    let mut go = String::new();
+    let _ = std::io::stdin().read_line(&mut go);
+    let began = epoch_us();
     for i in 0..commits {
         let t = Instant::now();
         let r = if i % 4 == 3 {
@@ -67,35 +79,53 @@ fn writes(cx: &sev::ops::Ctx<'_>, id: usize, commits: usize) {
         }
     }
     print!("{out}");
+    println!("span {began} {}", epoch_us());
     println!("errors {errors}");
 }
 
 fn percentile(sorted: &[u128], p: f64) -> u128 {
+    if sorted.is_empty() {
+        return 0;
+    }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 /// Run the writers on `db` (which holds incident 1) and print one line.
 fn writers(label: &str, db: &str) {
     let me = std::env::current_exe().unwrap();
-    let started = Instant::now();
-    let children: Vec<_> = (0..WRITERS)
+    let mut children: Vec<_> = (0..WRITERS)
         .map(|i| {
             Command::new(&me)
                 .env("SEV_BENCH_ROLE", "writer")
                 .args([db.to_string(), i.to_string(), COMMITS.to_string()])
+                .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
+    // Every child started and waiting: go.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let started = Instant::now();
+    for c in &mut children {
+        use std::io::Write;
+        let _ = c.stdin.take().map(|mut i| i.write_all(b"go\n"));
+    }
     let mut lat: Vec<u128> = Vec::new();
     let mut errors = 0usize;
     let mut said = Vec::new();
+    let (mut last_start, mut first_end) = (0u128, u128::MAX);
     for c in children {
         let o = c.wait_with_output().unwrap();
         for line in String::from_utf8_lossy(&o.stdout).lines() {
-            if let Some(e) = line.strip_prefix("errors ") {
+            if let Some(span) = line.strip_prefix("span ") {
+                let mut it = span.split(' ').filter_map(|n| n.parse::<u128>().ok());
+                if let (Some(b), Some(e)) = (it.next(), it.next()) {
+                    last_start = last_start.max(b);
+                    first_end = first_end.min(e);
+                }
+            } else if let Some(e) = line.strip_prefix("errors ") {
                 errors += e.parse::<usize>().unwrap_or(0);
             } else if let Ok(us) = line.parse() {
                 lat.push(us);
@@ -118,8 +148,11 @@ fn writers(label: &str, db: &str) {
         Ok(v) => format!("BROKEN: {:?}", v.broken),
         Err(e) => format!("unreadable: {e}"),
     };
+    // How long all of them were writing at once.
+    let together = first_end.saturating_sub(last_start) as f64 / 1e6;
     println!(
-        "writers_{label} {WRITERS}x{COMMITS} on one incident: {} commits in {wall:.2}s, \
+        "writers_{label} {WRITERS}x{COMMITS} on one incident: {} commits in {wall:.2}s \
+         (all {WRITERS} writing at once for {together:.2}s), \
          p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {errors}; \
          notes stored {notes}/{}; chain {chain}",
         lat.len(),

@@ -53,7 +53,7 @@ pub fn cell(c: &Clocks) -> Option<(String, Tone)> {
 }
 
 /// "14:30" today, else "Mon 23 Nov 09:50", in `zone`.
-fn when(t: DateTime<Utc>, now: DateTime<Utc>, zone: Zone) -> String {
+pub(crate) fn when(t: DateTime<Utc>, now: DateTime<Utc>, zone: Zone) -> String {
     let (lt, ln) = (zone.at(t), zone.at(now));
     if lt.date_naive() == ln.date_naive() {
         lt.format("%H:%M").to_string()

@@ -138,27 +138,25 @@ pub(super) fn fields(app: &App, inc: &Incident) -> Vec<Field> {
             .map(|l| sanitize_line(l.trim_start_matches("Status: ")).into_owned())
             .unwrap_or_default()
     };
+    // "14:05" today, with the day otherwise (an update two days overdue).
+    let when = |t| crate::respond::targets_show::when(t, now, app.clock.zone());
     let value = match (last, due) {
         (Some(e), _) => {
             let mut v = format!(
                 "{} by {}: {}",
-                app.clock.local_time(e.at).format("%H:%M"),
+                when(e.at),
                 sanitize_line(crate::identity::login_of(&e.actor)),
                 status_of(e)
             );
             if let Due::Until(t) | Due::Soon(t) | Due::Overdue(t) = due {
-                v.push_str(&format!(
-                    " · next by {}",
-                    app.clock.local_time(t).format("%H:%M")
-                ));
+                v.push_str(&format!(" · next by {}", when(t)));
             }
             v
         }
         (None, Due::NotNeeded) => return out,
-        (None, Due::Until(t) | Due::Soon(t) | Due::Overdue(t)) => format!(
-            "none yet · due by {}",
-            app.clock.local_time(t).format("%H:%M")
-        ),
+        (None, Due::Until(t) | Due::Soon(t) | Due::Overdue(t)) => {
+            format!("none yet · due by {}", when(t))
+        }
     };
     let warn = matches!(due, Due::Soon(_) | Due::Overdue(_));
     out.push(Field {

@@ -236,20 +236,28 @@ fn run_step(
             .map(|s| (s, now - std_to_chrono(step.delay))),
     };
     let previous: Option<Vec<String>> = before.map(|(s, ran)| {
-        let mut who: Vec<String> = s
-            .targets
-            .iter()
-            .filter_map(|t| match t {
+        let mut who: Vec<String> = Vec::new();
+        for t in &s.targets {
+            let u = match t {
                 Target::User(u) => Some(u.clone()),
                 Target::Schedule(s) => dir.on_call(s, ran),
-            })
-            .filter(|u| !dir.contacts(u).is_empty())
-            .collect();
-        who.dedup();
+            };
+            // Once each, however many targets named them.
+            if let Some(u) = u
+                && !who.contains(&u)
+                && !dir.contacts(&u).is_empty()
+            {
+                who.push(u);
+            }
+        }
         who
     });
     let mut queued = 0;
     let mut said = Vec::new();
+    // Each person once a step, however many of its targets name them
+    // (`user:alice` and a schedule alice is on call for): a second page
+    // would carry the same idempotency key, and the outbox refuses it.
+    let mut reached: Vec<String> = Vec::new();
     for t in &step.targets {
         let user = match t {
             Target::User(u) => u.clone(),
@@ -261,6 +269,10 @@ fn run_step(
                 }
             },
         };
+        if reached.contains(&user) {
+            continue;
+        }
+        reached.push(user.clone());
         let contacts = dir.contacts(&user);
         if contacts.is_empty() {
             said.push(format!(

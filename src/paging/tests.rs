@@ -250,16 +250,24 @@ fn repeat_runs_the_steps_again_and_resolving_cancels_pending_pages() {
 }
 
 #[test]
-fn an_escalation_page_never_names_its_recipient_or_the_unreachable() {
+fn each_person_is_paged_once_a_step_and_never_named_to_themselves() {
     let db = TestDb::sqlite();
     let store = db.open();
     let mut p = paging(60, 0);
     let pay = p.policies.get_mut("pay").unwrap();
     pay.steps[0].targets.push(Target::User("nobody".into()));
+    pay.steps[0].targets.push(Target::User("dave".into()));
+    pay.steps[0].targets.push(Target::User("alice".into())); // primary's too
     pay.steps[1].targets = vec![Target::User("alice".into()), Target::User("bob".into())];
     let dir = table();
     let id = log(&store, Some("checkout"), t0());
+    // alice is on call for primary and named too: paged once, said once.
     tick(&store, &p, &dir, t0()).unwrap();
+    let rows = pages(&store, id);
+    let first: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
+    assert_eq!(first, ["alice", "dave"], "{rows:?}");
+    let ev = page_events(&store, id);
+    assert_eq!(ev[1].matches("paged alice").count(), 1, "{ev:?}");
     tick(&store, &p, &dir, t0() + Duration::seconds(60)).unwrap();
     let rows = pages(&store, id);
     let body = |who: &str, step: &str| {
@@ -268,8 +276,8 @@ fn an_escalation_page_never_names_its_recipient_or_the_unreachable() {
             .map(|r| r.body.clone())
             .unwrap_or_else(|| panic!("no {step} page to {who}: {rows:?}"))
     };
-    assert!(body("alice", "step 2").starts_with("step 2 of 2 (after ): "));
-    assert!(body("bob", "step 2").starts_with("step 2 of 2 (after alice): "));
+    assert!(body("alice", "step 2").starts_with("step 2 of 2 (after dave): "));
+    assert!(body("bob", "step 2").starts_with("step 2 of 2 (after alice, dave): "));
 }
 
 #[test]

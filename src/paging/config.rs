@@ -157,12 +157,15 @@ impl Paging {
 
     /// The channels a stakeholder update of an incident of `service` goes to.
     pub fn stakeholders(&self, service: Option<&str>) -> Vec<String> {
-        let mut out = self.update_channels.clone();
-        if let Some(s) = service.and_then(|s| self.services.get(s)) {
-            for c in &s.stakeholders {
-                if !out.contains(c) {
-                    out.push(c.clone());
-                }
+        let service = service.and_then(|s| self.services.get(s));
+        let mut out: Vec<String> = Vec::new();
+        for c in self
+            .update_channels
+            .iter()
+            .chain(service.iter().flat_map(|s| &s.stakeholders))
+        {
+            if !out.contains(c) {
+                out.push(c.clone());
             }
         }
         out

@@ -552,3 +552,34 @@ fn overrides_are_read_per_schedule_or_all_at_once_on_both_backends() {
         assert_eq!(store.overrides(None, at(-3)).unwrap().len(), 3, "{name}");
     }
 }
+
+#[test]
+fn two_updates_in_the_same_second_are_two_messages_and_a_channel_named_twice_one() {
+    use super::update::{Update, post};
+    for db in TestDb::all() {
+        let store = db.open();
+        let mut p = paging(60, 0);
+        p.update_channels = vec!["hook".into(), "hook".into()];
+        p.services.get_mut("checkout").unwrap().stakeholders = vec!["hook".into(), "mail".into()];
+        let id = log(&store, Some("checkout"), t0());
+        let u = Update {
+            status: "investigating".into(),
+            impact: "5% of checkouts fail".into(),
+            doing: String::new(),
+            next_in: None,
+        };
+        let (_, first) = post(&store, &p, id, "alice", &u, t0()).unwrap();
+        assert_eq!(first, ["hook", "mail"], "{}", db.name());
+        post(&store, &p, id, "bob", &u, t0()).unwrap();
+        let updates = store
+            .outbox(&OutboxQuery {
+                incident: Some(id),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.kind == "update")
+            .count();
+        assert_eq!(updates, 4, "{}", db.name());
+    }
+}

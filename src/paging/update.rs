@@ -185,6 +185,7 @@ pub fn post(
                 "next_update": next_by.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
             }}),
         );
+        let nonce = format!("{:016x}", fastrand::u64(..));
         for c in &channels {
             tx.enqueue(&OutboxRow {
                 id: 0,
@@ -199,7 +200,9 @@ pub fn post(
                     "doing": u.doing, "next_update_by": next_by.map(crate::clock::rfc3339),
                     "incident": super::directory::info(&inc) })
                 .to_string(),
-                idem_key: idem_key(&["update", &id.0.to_string(), &now.to_rfc3339(), c]),
+                // A nonce: two updates in the same second (the server's
+                // clock has whole seconds) are two messages, not one.
+                idem_key: idem_key(&["update", &id.0.to_string(), &now.to_rfc3339(), c, &nonce]),
                 state: "pending".into(),
                 attempts: 0,
                 created_at: now,

@@ -28,30 +28,27 @@ pub struct ContactView {
 /// `user`'s contacts: the config's, then the stored ones (`db`, any
 /// user's: only `user`'s are taken), without repeats.
 pub fn contacts_of(cfg: &Config, db: &[ContactRow], user: &str) -> Vec<ContactView> {
-    let mut out: Vec<ContactView> = cfg
-        .users
-        .get(user)
-        .map(|u| {
-            u.contacts
-                .iter()
-                .map(|c| ContactView {
-                    id: None,
-                    channel: c.channel.clone(),
-                    address: c.to.clone(),
-                })
-                .collect()
+    let from_config = cfg.users.get(user).into_iter().flat_map(|u| {
+        u.contacts.iter().map(|c| ContactView {
+            id: None,
+            channel: c.channel.clone(),
+            address: c.to.clone(),
         })
-        .unwrap_or_default();
-    for c in db.iter().filter(|c| c.user == user) {
+    });
+    let added = db.iter().filter(|c| c.user == user).map(|c| ContactView {
+        id: Some(c.id),
+        channel: c.channel.clone(),
+        address: c.address.clone(),
+    });
+    // Each (channel, address) once, the config's first: a page per
+    // contact carries a key made of them, and a repeat would be refused.
+    let mut out: Vec<ContactView> = Vec::new();
+    for c in from_config.chain(added) {
         if !out
             .iter()
             .any(|o| o.channel == c.channel && o.address == c.address)
         {
-            out.push(ContactView {
-                id: Some(c.id),
-                channel: c.channel.clone(),
-                address: c.address.clone(),
-            });
+            out.push(c);
         }
     }
     out

@@ -36,4 +36,6 @@ pub mod update;
 pub mod directory;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_people;
 pub mod worker;

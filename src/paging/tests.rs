@@ -8,7 +8,7 @@ use super::deliver::{Courier, drain_once};
 use super::escalate::tick;
 use crate::domain::{EventKind, Incident, IncidentId, Status, sample_incident};
 use crate::store::Store;
-use crate::store::respond::{OutboxQuery, OutboxRow};
+pub(super) use crate::store::respond::{OutboxQuery, OutboxRow};
 use crate::store::testdb::TestDb;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -54,7 +54,7 @@ fn table() -> Table {
     Table { on_call }
 }
 
-fn paging(second_after: u64, repeat: u32) -> Paging {
+pub(super) fn paging(second_after: u64, repeat: u32) -> Paging {
     let mut p = Paging::default();
     p.policies.insert(
         "pay".into(),
@@ -84,11 +84,11 @@ fn paging(second_after: u64, repeat: u32) -> Paging {
     p
 }
 
-fn t0() -> DateTime<Utc> {
+pub(super) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
 }
 
-fn log(store: &Store, service: Option<&str>, now: DateTime<Utc>) -> IncidentId {
+pub(super) fn log(store: &Store, service: Option<&str>, now: DateTime<Utc>) -> IncidentId {
     let mut inc = sample_incident(0, now);
     inc.title = "checkout 500s".into();
     inc.service = service.map(String::from);
@@ -482,104 +482,4 @@ fn a_storm_is_escalated_in_bounded_ticks() {
         super::escalate::MOST + 5,
         "every one paged once"
     );
-}
-
-#[test]
-fn the_live_directory_pages_first_and_then_says_it_escalated() {
-    let db = TestDb::sqlite();
-    let store = db.open();
-    let config = crate::config::Config::builtin();
-    let dir = super::directory::Live::load(&config, &store, t0()).unwrap();
-    let mut inc = sample_incident(7, t0());
-    inc.title = "checkout 500s".into();
-    let (subject, body) = dir.render_page(&inc, "alice", 1, 2, None, t0());
-    assert!(subject.contains("INC-7 checkout 500s"), "{subject}");
-    assert!(!subject.contains("escalated"), "{subject}");
-    assert!(!body.contains("Not acknowledged"), "{body}");
-    let (subject, body) = dir.render_page(&inc, "bob", 2, 2, Some(&["alice".into()]), t0());
-    assert!(
-        subject.contains("INC-7 escalated (step 2 of 2)"),
-        "{subject}"
-    );
-    assert!(
-        body.contains("Not acknowledged by alice; you are next."),
-        "{body}"
-    );
-}
-
-#[test]
-fn overrides_are_read_per_schedule_or_all_at_once_on_both_backends() {
-    use crate::store::respond::OverrideRow;
-    for db in TestDb::all() {
-        let store = db.open();
-        let at = |h: i64| t0() + Duration::hours(h);
-        for (schedule, user, from, until) in [
-            ("primary", "carol", 0, 8),
-            ("payments", "dave", 1, 3),
-            ("primary", "erin", -5, -1), // over before the asked time
-        ] {
-            let row = OverrideRow {
-                id: 0,
-                schedule: schedule.into(),
-                user: user.into(),
-                from: at(from),
-                until: at(until),
-                created_by: "alice".into(),
-                created_at: at(-6),
-                removed_by: None,
-                removed_at: None,
-            };
-            store.respond(at(-6), |tx| tx.add_override(&row)).unwrap();
-        }
-        let users = |rows: Vec<OverrideRow>| -> Vec<(String, String)> {
-            rows.into_iter().map(|r| (r.schedule, r.user)).collect()
-        };
-        let name = db.name();
-        assert_eq!(
-            users(store.overrides(Some("primary"), at(0)).unwrap()),
-            [("primary".to_string(), "carol".to_string())],
-            "{name}"
-        );
-        assert_eq!(
-            users(store.overrides(None, at(0)).unwrap()),
-            [
-                ("primary".to_string(), "carol".to_string()),
-                ("payments".to_string(), "dave".to_string())
-            ],
-            "{name}"
-        );
-        assert!(store.overrides(Some("nosuch"), at(0)).unwrap().is_empty());
-        assert_eq!(store.overrides(None, at(-3)).unwrap().len(), 3, "{name}");
-    }
-}
-
-#[test]
-fn two_updates_in_the_same_second_are_two_messages_and_a_channel_named_twice_one() {
-    use super::update::{Update, post};
-    for db in TestDb::all() {
-        let store = db.open();
-        let mut p = paging(60, 0);
-        p.update_channels = vec!["hook".into(), "hook".into()];
-        p.services.get_mut("checkout").unwrap().stakeholders = vec!["hook".into(), "mail".into()];
-        let id = log(&store, Some("checkout"), t0());
-        let u = Update {
-            status: "investigating".into(),
-            impact: "5% of checkouts fail".into(),
-            doing: String::new(),
-            next_in: None,
-        };
-        let (_, first) = post(&store, &p, id, "alice", &u, t0()).unwrap();
-        assert_eq!(first, ["hook", "mail"], "{}", db.name());
-        post(&store, &p, id, "bob", &u, t0()).unwrap();
-        let updates = store
-            .outbox(&OutboxQuery {
-                incident: Some(id),
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .filter(|r| r.kind == "update")
-            .count();
-        assert_eq!(updates, 4, "{}", db.name());
-    }
 }

@@ -13,7 +13,7 @@ use super::{
     ActionQuery, BatchItem, ListQuery, Lite, Partial, Presence, Record, SearchRow, TxView, locator,
 };
 use crate::domain::{
-    ActionId, ActionItem, Event, FieldChange, Incident, IncidentId, Mark, Postmortem,
+    ActionId, ActionItem, Event, EventKind, FieldChange, Incident, IncidentId, Mark, Postmortem,
 };
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -236,17 +236,15 @@ impl Store {
         now: DateTime<Utc>,
         text: &str,
     ) -> Result<Event> {
+        let text = text.trim_end();
+        if text.trim().is_empty() {
+            return Err(Error::Usage(
+                "the note is empty: write what happened or what you found".into(),
+            ));
+        }
         match &self.0 {
-            Backend::Lite(l) => l.add_note(id, actor, now, text),
-            Backend::Pg(p) => {
-                let text = text.trim_end();
-                if text.trim().is_empty() {
-                    return Err(Error::Usage(
-                        "the note is empty: write what happened or what you found".into(),
-                    ));
-                }
-                p.add_note(id, actor, text)
-            }
+            Backend::Lite(l) => l.add_text(id, actor, now, EventKind::Note, text),
+            Backend::Pg(p) => p.add_note(id, actor, text),
         }
     }
 
@@ -260,7 +258,7 @@ impl Store {
         text: &str,
     ) -> Result<Event> {
         match &self.0 {
-            Backend::Lite(l) => l.add_evidence(id, actor, now, text),
+            Backend::Lite(l) => l.add_text(id, actor, now, EventKind::Evidence, text),
             Backend::Pg(p) => p.add_evidence(id, actor, text),
         }
     }

@@ -7,15 +7,6 @@ use crate::error::Result;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
-macro_rules! both {
-    ($self:ident, $b:ident => $e:expr) => {
-        match &$self.0 {
-            Backend::Lite($b) => $e,
-            Backend::Pg($b) => $e,
-        }
-    };
-}
-
 impl Store {
     /// One write transaction of the alert intake (see [`crate::store::IntakeTx`]).
     /// `now` is the caller's clock; on PostgreSQL the server's is used.

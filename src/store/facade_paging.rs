@@ -9,15 +9,6 @@ use crate::store::respond::{
 };
 use chrono::{DateTime, Utc};
 
-macro_rules! both {
-    ($self:ident, $b:ident => $e:expr) => {
-        match &$self.0 {
-            Backend::Lite($b) => $e,
-            Backend::Pg($b) => $e,
-        }
-    };
-}
-
 impl Store {
     /// One paging write transaction (the intake's: the write lock, the
     /// server's clock on PostgreSQL). `now` is the caller's clock.

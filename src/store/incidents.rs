@@ -309,26 +309,22 @@ impl Lite {
         Ok(inc)
     }
 
-    /// Append a note. Notes never conflict: they do not bump the version.
-    pub fn add_note(
+    /// Append a text event (a note, evidence): it never conflicts, so it
+    /// does not bump the version, only `updated_at`.
+    pub fn add_text(
         &self,
         id: IncidentId,
         actor: &str,
         now: DateTime<Utc>,
+        kind: EventKind,
         text: &str,
     ) -> Result<Event> {
-        let text = text.trim_end();
-        if text.trim().is_empty() {
-            return Err(Error::Usage(
-                "the note is empty: write what happened or what you found".into(),
-            ));
-        }
         let tx = self.write_tx()?;
         if get_in(&tx, id).map_err(|e| self.err(e))?.is_none() {
             return Err(not_found(id));
         }
-        let note = timeline::text_event(id, now, actor, EventKind::Note, text);
-        let eid = timeline::append(&tx, id, &note).map_err(|e| self.err(e))?;
+        let ev = timeline::text_event(id, now, actor, kind, text);
+        let eid = timeline::append(&tx, id, &ev).map_err(|e| self.err(e))?;
         tx.execute(
             "UPDATE incidents SET updated_at = max(updated_at, ?) WHERE id = ?",
             params![Epoch(now), id],
@@ -338,7 +334,7 @@ impl Lite {
         Ok(Event {
             id: eid,
             at: DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now),
-            ..note
+            ..ev
         })
     }
 

@@ -13,7 +13,6 @@ mod close_view;
 mod copy;
 mod copy_lite;
 mod error;
-mod evidence;
 mod incidents;
 pub mod intake;
 mod links;

@@ -9,7 +9,7 @@
 //! head and tail are kept, and the record says how much was left out.
 //! Display sanitizes it ([`crate::text`]).
 
-mod b64;
+pub(crate) mod b64;
 pub mod words;
 
 use chrono::{DateTime, Utc};

@@ -14,7 +14,10 @@ use sev::paging::directory::{ChannelCourier, Live};
 use sev::store::respond::OutboxRow;
 use sev::store::testdb::TestDb;
 use sev::store::{BatchItem, Store};
-use std::io::{BufRead, BufReader, Read, Write};
+#[path = "../tests/common/http.rs"]
+mod common_http;
+
+use std::io::{BufReader, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -27,26 +30,9 @@ fn receiver() -> String {
             std::thread::spawn(move || {
                 let mut r = BufReader::new(c.try_clone().unwrap());
                 let mut w = c;
-                loop {
-                    let mut len = 0;
-                    let mut line = String::new();
-                    loop {
-                        line.clear();
-                        if r.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        let l = line.trim_end();
-                        if l.is_empty() {
-                            break;
-                        }
-                        if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
-                            len = v.trim().parse().unwrap_or(0);
-                        }
-                    }
-                    let mut body = vec![0; len];
-                    if r.read_exact(&mut body).is_err()
-                        || w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-                            .is_err()
+                while common_http::read_request(&mut r).is_some() {
+                    if w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                        .is_err()
                     {
                         return;
                     }

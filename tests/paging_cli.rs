@@ -9,7 +9,7 @@ mod serve_support;
 
 use common::Env;
 use serve_support::Server;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -35,34 +35,12 @@ struct Receiver {
 fn handle(s: TcpStream, seen: Arc<Mutex<Seen>>) {
     let mut r = BufReader::new(s.try_clone().unwrap());
     let mut w = s;
-    loop {
-        let mut len = 0usize;
-        let mut key = String::new();
-        let mut line = String::new();
-        if r.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        loop {
-            line.clear();
-            if r.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let l = line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = l.split_once(':') {
-                match k.to_ascii_lowercase().as_str() {
-                    "content-length" => len = v.trim().parse().unwrap_or(0),
-                    "idempotency-key" => key = v.trim().to_string(),
-                    _ => {}
-                }
-            }
-        }
-        let mut body = vec![0; len];
-        if r.read_exact(&mut body).is_err() {
-            return;
-        }
+    while let Some((headers, body)) = common::http::read_request(&mut r) {
+        let key = headers
+            .iter()
+            .find(|(k, _)| k == "idempotency-key")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         let stall = seen.lock().unwrap().stall.take();
         if let Some(d) = stall {
             std::thread::sleep(d);

@@ -2,6 +2,8 @@
 //! private temporary database and config.
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod http;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 

@@ -102,8 +102,6 @@ impl App {
         Ok(())
     }
 
-    /// Called a few times a second: take search answers, notice other
-    /// processes' commits, save drafts, heartbeat.
     /// Who is on call on each schedule, worked out again each minute
     /// (shifts hand over on the minute) and after a reload.
     pub(super) fn refresh_oncall(&mut self) {
@@ -129,11 +127,7 @@ impl App {
                     .config
                     .schedules
                     .get(n)
-                    .and_then(|s| {
-                        let mine: Vec<_> =
-                            ovr.iter().filter(|o| o.schedule == n).cloned().collect();
-                        s.on_call(now, &mine)
-                    })
+                    .and_then(|s| s.on_call(now, &ovr))
                     .map(|s| s.user)
                     .unwrap_or_else(|| "nobody".into());
                 (n.to_string(), who)
@@ -141,6 +135,8 @@ impl App {
             .collect();
     }
 
+    /// Called a few times a second: take search answers, notice other
+    /// processes' commits, save drafts, heartbeat.
     pub fn tick(&mut self) {
         self.beat();
         self.refresh_oncall();

@@ -89,14 +89,9 @@ impl<'a> Live<'a> {
 
 impl Directory for Live<'_> {
     fn on_call(&self, schedule: &str, at: DateTime<Utc>) -> Option<String> {
+        // A schedule reads only its own overrides out of all of them.
         let s = self.cfg.schedules.get(schedule)?;
-        let mine: Vec<Override> = self
-            .overrides
-            .iter()
-            .filter(|o| o.schedule == schedule)
-            .cloned()
-            .collect();
-        s.on_call(at, &mine).map(|shift| shift.user)
+        s.on_call(at, &self.overrides).map(|shift| shift.user)
     }
 
     fn contacts(&self, user: &str) -> Vec<(String, String)> {

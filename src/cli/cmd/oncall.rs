@@ -88,15 +88,16 @@ fn now_and_next(env: &Env<'_>, one: Option<&str>, at: Option<&str>) -> Result<()
     }
     // Every schedule's overrides in one query (a round trip is most of
     // what this command costs on PostgreSQL).
-    let rows = env.store().overrides(one.map(|_| names[0].as_str()), at)?;
+    // (A schedule reads only its own out of them.)
+    let ovr: Vec<Override> = env
+        .store()
+        .overrides(one.map(|_| names[0].as_str()), at)?
+        .iter()
+        .map(to_override)
+        .collect();
     let mut out = Vec::new();
     for n in &names {
         let s = schedule(env, n)?;
-        let ovr: Vec<Override> = rows
-            .iter()
-            .filter(|r| r.schedule == *n)
-            .map(to_override)
-            .collect();
         let cur = s.on_call(at, &ovr);
         let next = s.next(at, &ovr);
         out.push((n.clone(), cur, next));
